@@ -1,0 +1,327 @@
+//! Project configuration (`.docket/config.toml`): the workflow as data.
+//!
+//! Presets are nothing but config templates; once written, the file is the truth
+//! and teams may edit statuses, transitions and guards freely.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::workflow::Guard;
+
+/// The whole parsed `config.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub project: ProjectSection,
+    pub workflow: Workflow,
+    #[serde(default)]
+    pub defaults: Defaults,
+}
+
+/// Identity of the project.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectSection {
+    /// Ticket ids are `<prefix>-<suffix>`.
+    pub prefix: String,
+}
+
+/// Statuses, types, modes and the transition rules between statuses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workflow {
+    /// The preset this workflow started from (informational).
+    #[serde(default)]
+    pub preset: String,
+    /// Every status, in board order.
+    pub statuses: Vec<String>,
+    /// Statuses that end a ticket's life; their files live in `archive/`.
+    pub terminal: Vec<String>,
+    /// The status `start` moves to; the acceptance gate guards moves out of it.
+    pub active: String,
+    pub types: Vec<String>,
+    #[serde(default = "default_modes")]
+    pub modes: Vec<String>,
+    /// Allowed moves; a move is allowed when at least one rule matches it, and the
+    /// guards of every matching rule apply.
+    #[serde(default)]
+    pub transitions: Vec<TransitionRule>,
+}
+
+/// One declared move between statuses, with the guards that protect it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRule {
+    /// Status selectors: a name, `*`, `@terminal`, `@open` or `@active`.
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub guards: Vec<String>,
+}
+
+/// Values a new ticket gets when the user does not say.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    #[serde(rename = "type", default = "default_type")]
+    pub kind: String,
+    #[serde(default = "default_priority")]
+    pub priority: i64,
+    #[serde(default = "default_mode")]
+    pub mode: String,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            kind: default_type(),
+            priority: default_priority(),
+            mode: default_mode(),
+        }
+    }
+}
+
+fn default_modes() -> Vec<String> {
+    vec!["afk".into(), "hitl".into()]
+}
+fn default_type() -> String {
+    "task".into()
+}
+fn default_priority() -> i64 {
+    2
+}
+fn default_mode() -> String {
+    "hitl".into()
+}
+
+/// Names of the presets `docket init --preset` accepts.
+pub const PRESETS: &[&str] = &["simple"];
+
+const SIMPLE_TEMPLATE: &str = r#"# docket project configuration.
+# The workflow below is data: edit statuses, transitions and guards freely,
+# then run `docket check` and `docket info` to see the result.
+
+[project]
+# Ticket ids are <prefix>-<suffix>, e.g. {prefix}-01kqa9shxy7z3m.
+prefix = "{prefix}"
+
+[workflow]
+# The preset this workflow started from; the keys below are the truth.
+preset = "simple"
+# Every status, in board order.
+statuses = ["open", "in_progress", "closed"]
+# Statuses that end a ticket's life; their files live in .docket/archive/.
+terminal = ["closed"]
+# The status `docket start` moves to.
+active = "in_progress"
+types = ["task", "bug", "feature", "epic", "chore"]
+modes = ["afk", "hitl"]
+
+# Allowed moves. `from` and `to` take status names, "*" (any status),
+# "@terminal", "@open" (any non-terminal status) or "@active".
+# A move is allowed when some rule matches it; the guards of every matching
+# rule apply. Guards: acceptance_complete, children_done, deps_done.
+[[workflow.transitions]]
+from = ["*"]
+to = ["*"]
+
+[[workflow.transitions]]
+from = ["@active"]
+to = ["@terminal"]
+guards = ["acceptance_complete"]
+
+[[workflow.transitions]]
+from = ["@open"]
+to = ["@terminal"]
+guards = ["children_done"]
+
+[defaults]
+type = "task"
+priority = 2      # 0 (highest) .. 4
+mode = "hitl"     # afk: an agent may run it alone; hitl: needs a human
+"#;
+
+/// The commented `config.toml` text for a preset, or `None` for an unknown preset.
+pub fn preset_template(preset: &str, prefix: &str) -> Option<String> {
+    match preset {
+        "simple" => Some(SIMPLE_TEMPLATE.replace("{prefix}", prefix)),
+        _ => None,
+    }
+}
+
+/// Whether `prefix` is usable in ids and file names.
+pub fn validate_prefix(prefix: &str) -> Result<()> {
+    let ok = !prefix.is_empty()
+        && prefix.len() <= 12
+        && prefix.starts_with(|c: char| c.is_ascii_lowercase())
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "invalid prefix `{prefix}`: use 1-12 lowercase letters or digits, starting with a letter"
+        )))
+    }
+}
+
+impl Config {
+    /// Read and validate a config file.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::ConfigInvalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parse and validate config text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let invalid = |message: String| Error::ConfigInvalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let config: Config = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        config.validate().map_err(invalid)?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        validate_prefix(&self.project.prefix).map_err(|e| e.to_string())?;
+        let wf = &self.workflow;
+        if wf.statuses.is_empty() {
+            return Err("workflow.statuses is empty".into());
+        }
+        for (i, s) in wf.statuses.iter().enumerate() {
+            if s.trim().is_empty() || s.starts_with('@') || s == "*" {
+                return Err(format!("workflow.statuses: invalid status name `{s}`"));
+            }
+            if wf.statuses[..i].contains(s) {
+                return Err(format!("workflow.statuses: `{s}` appears twice"));
+            }
+        }
+        for t in &wf.terminal {
+            if !wf.statuses.contains(t) {
+                return Err(format!(
+                    "workflow.terminal: `{t}` is not in workflow.statuses"
+                ));
+            }
+        }
+        if wf.terminal.is_empty() {
+            return Err("workflow.terminal is empty: name at least one terminal status".into());
+        }
+        if !wf.statuses.contains(&wf.active) {
+            return Err(format!(
+                "workflow.active: `{}` is not in workflow.statuses",
+                wf.active
+            ));
+        }
+        if wf.terminal.contains(&wf.active) {
+            return Err(format!(
+                "workflow.active: `{}` is a terminal status",
+                wf.active
+            ));
+        }
+        if self.reopen_status().is_none() {
+            return Err(
+                "workflow: need a status that is neither terminal nor active (where new tickets start)".into(),
+            );
+        }
+        if wf.types.is_empty() {
+            return Err("workflow.types is empty".into());
+        }
+        if wf.modes.is_empty() {
+            return Err("workflow.modes is empty".into());
+        }
+        for (i, rule) in wf.transitions.iter().enumerate() {
+            for sel in rule.from.iter().chain(&rule.to) {
+                let known = matches!(sel.as_str(), "*" | "@terminal" | "@open" | "@active")
+                    || wf.statuses.contains(sel);
+                if !known {
+                    return Err(format!(
+                        "workflow.transitions[{i}]: unknown status selector `{sel}`"
+                    ));
+                }
+            }
+            for g in &rule.guards {
+                if Guard::parse(g).is_none() {
+                    return Err(format!(
+                        "workflow.transitions[{i}]: unknown guard `{g}` (known: {})",
+                        Guard::ALL.join(", ")
+                    ));
+                }
+            }
+        }
+        let d = &self.defaults;
+        if !wf.types.contains(&d.kind) {
+            return Err(format!("defaults.type: `{}` is not in workflow.types", d.kind));
+        }
+        if !wf.modes.contains(&d.mode) {
+            return Err(format!("defaults.mode: `{}` is not in workflow.modes", d.mode));
+        }
+        if !(0..=4).contains(&d.priority) {
+            return Err(format!("defaults.priority: {} is not in 0..=4", d.priority));
+        }
+        Ok(())
+    }
+
+    /// Whether `status` ends a ticket's life (its file lives in `archive/`).
+    pub fn is_terminal(&self, status: &str) -> bool {
+        self.workflow.terminal.iter().any(|t| t == status)
+    }
+
+    /// Where new and reopened tickets go: the first status neither terminal nor active.
+    pub fn reopen_status(&self) -> Option<&str> {
+        self.workflow
+            .statuses
+            .iter()
+            .find(|s| !self.is_terminal(s) && **s != self.workflow.active)
+            .map(String::as_str)
+    }
+
+    /// The status new tickets start in.
+    pub fn initial_status(&self) -> &str {
+        self.reopen_status()
+            .unwrap_or(self.workflow.statuses[0].as_str())
+    }
+
+    /// The status `close` moves to.
+    pub fn close_status(&self) -> &str {
+        &self.workflow.terminal[0]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simple_preset_parses() {
+        let text = preset_template("simple", "dk").unwrap();
+        let c = Config::parse(&text, Path::new("config.toml")).unwrap();
+        assert_eq!(c.initial_status(), "open");
+        assert_eq!(c.close_status(), "closed");
+        assert!(c.is_terminal("closed"));
+    }
+
+    #[test]
+    fn bad_active_rejected() {
+        let text = preset_template("simple", "dk")
+            .unwrap()
+            .replace("active = \"in_progress\"", "active = \"nope\"");
+        let err = Config::parse(&text, Path::new("c")).unwrap_err();
+        assert_eq!(err.code(), "config_invalid");
+    }
+
+    #[test]
+    fn unknown_guard_rejected() {
+        let text = preset_template("simple", "dk")
+            .unwrap()
+            .replace("\"children_done\"", "\"bogus\"");
+        let err = Config::parse(&text, Path::new("c")).unwrap_err();
+        assert!(err.to_string().contains("unknown guard"));
+    }
+}

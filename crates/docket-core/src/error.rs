@@ -1,0 +1,156 @@
+//! Typed errors of the core. Every variant carries a stable machine code
+//! (`Error::code`) so every face (CLI, MCP, web) reports the same thing.
+
+use std::path::PathBuf;
+
+/// Result alias used across the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in docket's core, one variant per stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No `.docket/` folder in the start folder or any ancestor.
+    #[error("no docket project found in {} or any parent folder", start.display())]
+    NoProject { start: PathBuf },
+
+    /// `init` refused because a project is already there.
+    #[error("a docket project already exists at {}", path.display())]
+    AlreadyExists { path: PathBuf },
+
+    /// No ticket matches the given (partial) id.
+    #[error("no ticket matches `{input}`")]
+    NotFound { input: String },
+
+    /// A partial id matches several tickets.
+    #[error("`{input}` matches {} tickets: {}", candidates.len(), candidates.join(", "))]
+    AmbiguousId {
+        input: String,
+        candidates: Vec<String>,
+    },
+
+    /// A new dependency edge would close a cycle.
+    #[error("dependency would create a cycle: {}", path.join(" -> "))]
+    Cycle { path: Vec<String> },
+
+    /// A flag, value or combination of them is not acceptable.
+    #[error("{message}")]
+    InvalidArgument { message: String },
+
+    /// The acceptance gate refused a move into a terminal status.
+    #[error("{} of {} acceptance criteria are unchecked on {id}: {}", open.len(), total, open.join("; "))]
+    AcceptanceIncomplete {
+        id: String,
+        open: Vec<String>,
+        total: usize,
+    },
+
+    /// The children gate refused a move into a terminal status.
+    #[error("{id} has {} open child ticket(s): {}", children.len(), children.join(", "))]
+    OpenChildren { id: String, children: Vec<String> },
+
+    /// Deletion refused because other tickets point at this one.
+    #[error("{id} is referenced by {}", referrers.join(", "))]
+    HasIncomingRefs { id: String, referrers: Vec<String> },
+
+    /// The move is not declared by the workflow.
+    #[error("{id}: no transition from `{from}` to `{to}` in this workflow")]
+    TransitionNotAllowed { id: String, from: String, to: String },
+
+    /// A workflow guard refused the move.
+    #[error("{id}: guard `{guard}` refused the move: {message}")]
+    GuardFailed {
+        id: String,
+        guard: String,
+        message: String,
+    },
+
+    /// `.docket/config.toml` is unreadable or inconsistent.
+    #[error("invalid config {}: {message}", path.display())]
+    ConfigInvalid { path: PathBuf, message: String },
+
+    /// A ticket file could not be parsed.
+    #[error("cannot parse {}: {message}", path.display())]
+    Parse { path: PathBuf, message: String },
+
+    /// `edit` needs an interactive terminal.
+    #[error("{message}")]
+    NotInteractive { message: String },
+
+    /// An I/O failure, always naming the path involved.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The stable machine-readable code documented in `docs/JSON.md`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NoProject { .. } => "no_project",
+            Error::AlreadyExists { .. } => "already_exists",
+            Error::NotFound { .. } => "not_found",
+            Error::AmbiguousId { .. } => "ambiguous_id",
+            Error::Cycle { .. } => "cycle",
+            Error::InvalidArgument { .. } => "invalid_argument",
+            Error::AcceptanceIncomplete { .. } => "acceptance_incomplete",
+            Error::OpenChildren { .. } => "open_children",
+            Error::HasIncomingRefs { .. } => "has_incoming_refs",
+            Error::TransitionNotAllowed { .. } => "transition_not_allowed",
+            Error::GuardFailed { .. } => "guard_failed",
+            Error::ConfigInvalid { .. } => "config_invalid",
+            Error::Parse { .. } => "parse_error",
+            Error::NotInteractive { .. } => "not_interactive",
+            Error::Io { .. } => "io_error",
+        }
+    }
+
+    /// What the user (or agent) can do next, when there is something useful to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::NoProject { .. } => {
+                Some("run `docket init` in your repository root to create a project".into())
+            }
+            Error::AlreadyExists { .. } => {
+                Some("pass --force to rewrite the config (tickets are kept)".into())
+            }
+            Error::NotFound { .. } => {
+                Some("run `docket list --status <s>` or `docket closed` to find the id".into())
+            }
+            Error::AmbiguousId { .. } => Some("type more characters of the id".into()),
+            Error::Cycle { .. } => Some("remove one edge of the cycle with `docket undep`".into()),
+            Error::AcceptanceIncomplete { .. } => Some(
+                "check them with `docket update <id> --ac \"<title>\" --done`, or pass --force --summary \"<reason>\"".into(),
+            ),
+            Error::OpenChildren { .. } => {
+                Some("close the children first, or pass --force --summary \"<reason>\"".into())
+            }
+            Error::HasIncomingRefs { .. } => {
+                Some("remove the references first, or pass --cascade".into())
+            }
+            Error::TransitionNotAllowed { .. } => {
+                Some("run `docket info` to see the workflow's transitions".into())
+            }
+            Error::ConfigInvalid { .. } => Some("fix .docket/config.toml".into()),
+            Error::Parse { .. } => Some("fix the file by hand, then run `docket check`".into()),
+            _ => None,
+        }
+    }
+
+    /// Shorthand for an [`Error::InvalidArgument`].
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            message: message.into(),
+        }
+    }
+
+    /// Shorthand for an [`Error::Io`] naming `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

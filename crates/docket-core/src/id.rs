@@ -1,0 +1,156 @@
+//! Ticket ids: `<prefix>-<suffix>` where the suffix is the head of a ULID, so ids
+//! sort by creation time and need no coordination across branches or machines.
+
+use crate::error::{Error, Result};
+
+/// Characters of the ULID kept in the suffix: 10 of time (ms), 6 of randomness
+/// (30 bits), so two machines creating a ticket in the same millisecond collide
+/// with odds of about one in a billion.
+pub const SUFFIX_LEN: usize = 16;
+
+/// A fresh id for `prefix`.
+pub fn generate(prefix: &str) -> String {
+    let ulid = ulid::Ulid::new().to_string().to_ascii_lowercase();
+    format!("{prefix}-{}", &ulid[..SUFFIX_LEN])
+}
+
+/// The part after the first `-` (the whole id when there is none).
+pub fn suffix(id: &str) -> &str {
+    id.split_once('-').map(|(_, s)| s).unwrap_or(id)
+}
+
+/// Resolve a (partial) id against all known ids: exact id, then unique prefix of
+/// the id, then unique prefix of the suffix. Matching ignores ASCII case.
+pub fn resolve<'a, I>(input: &str, ids: I) -> Result<String>
+where
+    I: IntoIterator<Item = &'a str> + Clone,
+{
+    let needle = input.trim().to_ascii_lowercase();
+    if needle.is_empty() {
+        return Err(Error::invalid("empty ticket id"));
+    }
+    if let Some(id) = ids.clone().into_iter().find(|id| id.eq_ignore_ascii_case(&needle)) {
+        return Ok(id.to_string());
+    }
+    let pick = |matches: Vec<&str>| -> Option<Result<String>> {
+        match matches.len() {
+            0 => None,
+            1 => Some(Ok(matches[0].to_string())),
+            _ => {
+                let mut candidates: Vec<String> = matches.iter().map(|s| s.to_string()).collect();
+                candidates.sort();
+                candidates.dedup();
+                if candidates.len() == 1 {
+                    return Some(Ok(candidates.remove(0)));
+                }
+                Some(Err(Error::AmbiguousId {
+                    input: input.to_string(),
+                    candidates,
+                }))
+            }
+        }
+    };
+    let by_id: Vec<&str> = ids
+        .clone()
+        .into_iter()
+        .filter(|id| starts_with_ci(id, &needle))
+        .collect();
+    if let Some(r) = pick(by_id) {
+        return r;
+    }
+    let by_suffix: Vec<&str> = ids
+        .into_iter()
+        .filter(|id| starts_with_ci(suffix(id), &needle))
+        .collect();
+    pick(by_suffix).unwrap_or_else(|| {
+        Err(Error::NotFound {
+            input: input.to_string(),
+        })
+    })
+}
+
+fn starts_with_ci(hay: &str, needle: &str) -> bool {
+    hay.len() >= needle.len()
+        && hay.is_char_boundary(needle.len())
+        && hay[..needle.len()].eq_ignore_ascii_case(needle)
+}
+
+/// For each id (same order), the shortest prefix of it that no other id shares,
+/// never shorter than the prefix plus `min_suffix` characters.
+pub fn shortest_unique_prefixes(ids: &[&str], min_suffix: usize) -> Vec<String> {
+    let mut sorted: Vec<&str> = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let common = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    ids.iter()
+        .map(|id| {
+            let pos = sorted.binary_search(id).unwrap_or(0);
+            let mut need = 0;
+            if pos > 0 {
+                need = need.max(common(id, sorted[pos - 1]) + 1);
+            }
+            if pos + 1 < sorted.len() {
+                need = need.max(common(id, sorted[pos + 1]) + 1);
+            }
+            let prefix_len = id.len() - suffix(id).len();
+            let len = need.max(prefix_len + min_suffix).min(id.len());
+            let mut len = len;
+            while !id.is_char_boundary(len) {
+                len += 1;
+            }
+            id[..len].to_string()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const IDS: &[&str] = &["dk-01aaa111", "dk-01aab222", "dk-01bbb333", "x-01ccc"];
+
+    #[test]
+    fn resolution_order() {
+        let ids = IDS.iter().copied();
+        assert_eq!(resolve("dk-01bbb333", ids.clone()).unwrap(), "dk-01bbb333");
+        assert_eq!(resolve("DK-01B", ids.clone()).unwrap(), "dk-01bbb333");
+        assert_eq!(resolve("01aaa", ids.clone()).unwrap(), "dk-01aaa111");
+        assert_eq!(resolve("01c", ids.clone()).unwrap(), "x-01ccc");
+        match resolve("01aa", ids.clone()).unwrap_err() {
+            Error::AmbiguousId { candidates, .. } => {
+                assert_eq!(candidates, vec!["dk-01aaa111", "dk-01aab222"])
+            }
+            e => panic!("{e}"),
+        }
+        assert_eq!(resolve("zz", ids.clone()).unwrap_err().code(), "not_found");
+        assert_eq!(resolve("", ids).unwrap_err().code(), "invalid_argument");
+    }
+
+    #[test]
+    fn generated_ids_sort_by_time() {
+        let a = generate("dk");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let b = generate("dk");
+        assert!(a < b);
+        assert_eq!(suffix(&a).len(), SUFFIX_LEN);
+    }
+
+    #[test]
+    fn unique_prefixes() {
+        let p = shortest_unique_prefixes(IDS, 2);
+        assert_eq!(p, vec!["dk-01aaa", "dk-01aab", "dk-01b", "x-01"]);
+    }
+
+    proptest! {
+        #[test]
+        fn shortest_prefix_resolves_back(suffixes in proptest::collection::hash_set("[0-9a-z]{6}", 1..40)) {
+            let ids: Vec<String> = suffixes.iter().map(|s| format!("dk-{s}")).collect();
+            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let short = shortest_unique_prefixes(&refs, 1);
+            for (id, p) in refs.iter().zip(&short) {
+                prop_assert_eq!(resolve(p, refs.iter().copied()).unwrap(), id.to_string());
+            }
+        }
+    }
+}

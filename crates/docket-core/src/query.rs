@@ -1,0 +1,82 @@
+//! The uniform listing filters (`--type --mode --tag --status --assignee`, OR
+//! within a flag, AND across flags) and the sort orders of the listings.
+
+use std::cmp::Ordering;
+
+use crate::config::Config;
+use crate::store::Entry;
+use crate::ticket::Meta;
+
+/// Filters shared by list, ready, blocked, closed and prime.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub types: Vec<String>,
+    pub modes: Vec<String>,
+    pub tags: Vec<String>,
+    pub statuses: Vec<String>,
+    pub assignees: Vec<String>,
+}
+
+impl Filter {
+    pub fn matches(&self, m: &Meta) -> bool {
+        let any = |want: &[String], have: &str| want.is_empty() || want.iter().any(|w| w == have);
+        any(&self.types, &m.kind)
+            && any(&self.modes, &m.mode)
+            && any(&self.statuses, &m.status)
+            && (self.assignees.is_empty()
+                || m
+                    .assignee
+                    .as_deref()
+                    .is_some_and(|a| self.assignees.iter().any(|w| w == a)))
+            && (self.tags.is_empty() || self.tags.iter().any(|t| m.tags.contains(t)))
+    }
+
+    /// Values that are not in the config's allowed sets, as a message.
+    pub fn validate(&self, config: &Config) -> Result<(), String> {
+        let wf = &config.workflow;
+        for (flag, vals, allowed) in [
+            ("--type", &self.types, &wf.types),
+            ("--mode", &self.modes, &wf.modes),
+            ("--status", &self.statuses, &wf.statuses),
+        ] {
+            if let Some(bad) = vals.iter().find(|v| !allowed.contains(v)) {
+                return Err(format!(
+                    "{flag}: unknown value `{bad}` (allowed: {})",
+                    allowed.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Priority first (0 is highest), then newest first.
+pub fn by_priority_then_newest(a: &Meta, b: &Meta) -> Ordering {
+    a.priority
+        .cmp(&b.priority)
+        .then_with(|| b.created.cmp(&a.created))
+        .then_with(|| b.id.cmp(&a.id))
+}
+
+/// Board order: status position in the workflow, then priority, then newest.
+pub fn by_board_order(config: &Config) -> impl Fn(&Entry, &Entry) -> Ordering + '_ {
+    move |a, b| {
+        let pos = |s: &str| {
+            config
+                .workflow
+                .statuses
+                .iter()
+                .position(|x| x == s)
+                .unwrap_or(usize::MAX)
+        };
+        pos(&a.meta.status)
+            .cmp(&pos(&b.meta.status))
+            .then_with(|| by_priority_then_newest(&a.meta, &b.meta))
+    }
+}
+
+/// Most recently closed first.
+pub fn by_closed_desc(a: &Meta, b: &Meta) -> Ordering {
+    let at = |m: &Meta| m.closed.clone().unwrap_or_else(|| m.updated.clone());
+    at(b).cmp(&at(a)).then_with(|| b.id.cmp(&a.id))
+}

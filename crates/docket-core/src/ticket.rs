@@ -1,0 +1,293 @@
+//! The ticket model: typed frontmatter, unknown keys kept in order, and a markdown
+//! body made of `## ` sections.
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// One acceptance criterion, stored only in the frontmatter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub title: String,
+    pub done: bool,
+}
+
+/// The known frontmatter fields. Cheap to cache and enough for every listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub priority: i64,
+    pub mode: String,
+    pub tier: Option<String>,
+    pub attention: Option<i64>,
+    pub assignee: Option<String>,
+    pub parent: Option<String>,
+    pub created: String,
+    pub updated: String,
+    pub closed: Option<String>,
+    pub tags: Vec<String>,
+    pub external_refs: Vec<String>,
+    pub deps: Vec<String>,
+    pub links: Vec<String>,
+    pub acceptance: Vec<Criterion>,
+}
+
+/// A whole ticket file: known fields, unknown keys (order kept) and the body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ticket {
+    pub meta: Meta,
+    /// Frontmatter keys docket does not know, kept verbatim and in order.
+    pub extra: IndexMap<String, serde_json::Value>,
+    /// Markdown after the frontmatter.
+    pub body: String,
+    /// Where the file currently is (absolute).
+    pub path: PathBuf,
+}
+
+/// Body section names docket manages, in the order they appear.
+pub const SECTION_DESCRIPTION: &str = "Description";
+pub const SECTION_DESIGN: &str = "Design";
+pub const SECTION_NOTES: &str = "Notes";
+
+/// One timestamped entry of the `## Notes` section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub at: String,
+    pub author: Option<String>,
+    pub text: String,
+}
+
+impl Ticket {
+    /// Text of the `## <name>` section, trimmed; empty when absent.
+    pub fn section(&self, name: &str) -> String {
+        find_section(&self.body, name)
+            .map(|(_, start, end)| self.body[start..end].trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Replace (or create, or with empty text remove) the `## <name>` section.
+    pub fn set_section(&mut self, name: &str, text: &str) {
+        let text = text.trim();
+        match find_section(&self.body, name) {
+            Some((heading_start, _, end)) => {
+                if text.is_empty() {
+                    self.body.replace_range(heading_start..end, "");
+                } else {
+                    let mut block = format!("## {name}\n\n{text}\n");
+                    if end < self.body.len() {
+                        block.push('\n');
+                    }
+                    self.body.replace_range(heading_start..end, &block);
+                }
+            }
+            None if text.is_empty() => {}
+            None => {
+                let block = format!("## {name}\n\n{text}\n");
+                // Keep Description, Design, ..., Notes in that order.
+                let before = match name {
+                    SECTION_DESCRIPTION => first_heading(&self.body),
+                    SECTION_NOTES => None,
+                    _ => find_section(&self.body, SECTION_NOTES).map(|(s, _, _)| s),
+                };
+                match before {
+                    Some(pos) => self.body.insert_str(pos, &format!("{block}\n")),
+                    None => {
+                        if !self.body.is_empty() && !self.body.ends_with("\n\n") {
+                            if !self.body.ends_with('\n') {
+                                self.body.push('\n');
+                            }
+                            self.body.push('\n');
+                        } else if self.body.is_empty() {
+                            self.body.push('\n');
+                        }
+                        self.body.push_str(&block);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Append a timestamped note to `## Notes` (created at the end when missing).
+    pub fn append_note(&mut self, at: &str, author: Option<&str>, text: &str) {
+        let heading = match author {
+            Some(a) if !a.is_empty() => format!("### {at} — {a}"),
+            _ => format!("### {at}"),
+        };
+        let entry = format!("{heading}\n\n{}\n", text.trim());
+        match find_section(&self.body, SECTION_NOTES) {
+            Some((_, start, end)) => {
+                let existing = self.body[start..end].trim();
+                let mut block = String::from("\n");
+                if !existing.is_empty() {
+                    block.push_str(existing);
+                    block.push_str("\n\n");
+                }
+                block.push_str(&entry);
+                if end < self.body.len() {
+                    block.push('\n');
+                }
+                self.body.replace_range(start..end, &block);
+            }
+            None => self.set_section(SECTION_NOTES, &entry),
+        }
+    }
+
+    /// Notes parsed back from `## Notes` (entries start with `### <timestamp>`).
+    pub fn notes(&self) -> Vec<Note> {
+        let text = self.section(SECTION_NOTES);
+        let mut notes: Vec<Note> = Vec::new();
+        for line in text.lines() {
+            if let Some(head) = line.strip_prefix("### ") {
+                let (at, author) = match head.split_once(" — ") {
+                    Some((a, b)) => (a.trim().to_string(), Some(b.trim().to_string())),
+                    None => (head.trim().to_string(), None),
+                };
+                notes.push(Note {
+                    at,
+                    author,
+                    text: String::new(),
+                });
+            } else if let Some(last) = notes.last_mut() {
+                last.text.push_str(line);
+                last.text.push('\n');
+            }
+        }
+        for n in &mut notes {
+            n.text = n.text.trim().to_string();
+        }
+        notes
+    }
+}
+
+/// Position of the first `## ` heading in `body`.
+fn first_heading(body: &str) -> Option<usize> {
+    line_starts(body).find(|&i| body[i..].starts_with("## "))
+}
+
+fn line_starts(body: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1))
+}
+
+/// `(heading_start, content_start, end)` of the `## <name>` section; the section
+/// ends at the next `## ` heading (not `###`) or the end of the body.
+fn find_section(body: &str, name: &str) -> Option<(usize, usize, usize)> {
+    let mut heading = None;
+    for i in line_starts(body) {
+        if i >= body.len() {
+            break;
+        }
+        let rest = &body[i..];
+        let line = rest.split('\n').next().unwrap_or("");
+        if let Some(title) = line.strip_prefix("## ") {
+            if let Some((h, c)) = heading {
+                let _ = h;
+                return Some((h, c, i));
+            }
+            if title.trim() == name {
+                let content = (i + line.len() + 1).min(body.len());
+                heading = Some((i, content));
+            }
+        }
+    }
+    heading.map(|(h, c)| (h, c, body.len()))
+}
+
+/// A file-name slug: lowercase ASCII letters, digits and dashes, at most 50 chars.
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    if slug.len() > 50 {
+        slug.truncate(50);
+        if let Some(cut) = slug.rfind('-').filter(|&i| i >= 20) {
+            slug.truncate(cut);
+        }
+    }
+    let slug = slug.trim_matches('-').to_string();
+    if slug.is_empty() {
+        "ticket".into()
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(body: &str) -> Ticket {
+        Ticket {
+            meta: Meta {
+                id: "dk-1".into(),
+                title: "t".into(),
+                status: "open".into(),
+                kind: "task".into(),
+                priority: 2,
+                mode: "hitl".into(),
+                tier: None,
+                attention: None,
+                assignee: None,
+                parent: None,
+                created: "x".into(),
+                updated: "x".into(),
+                closed: None,
+                tags: vec![],
+                external_refs: vec![],
+                deps: vec![],
+                links: vec![],
+                acceptance: vec![],
+            },
+            extra: IndexMap::new(),
+            body: body.into(),
+            path: PathBuf::new(),
+        }
+    }
+
+    #[test]
+    fn sections_created_in_order() {
+        let mut t = ticket("");
+        t.set_section(SECTION_DESIGN, "design text");
+        t.set_section(SECTION_DESCRIPTION, "desc text");
+        t.append_note("2026-01-01T00:00:00Z", Some("me"), "hello");
+        assert_eq!(
+            t.body,
+            "\n## Description\n\ndesc text\n\n## Design\n\ndesign text\n\n## Notes\n\n### 2026-01-01T00:00:00Z — me\n\nhello\n"
+        );
+        assert_eq!(t.section(SECTION_DESCRIPTION), "desc text");
+        t.set_section(SECTION_DESIGN, "new design");
+        assert_eq!(t.section(SECTION_DESIGN), "new design");
+        assert_eq!(t.section(SECTION_NOTES).lines().count(), 3);
+        t.append_note("2026-01-02T00:00:00Z", None, "second");
+        let notes = t.notes();
+        assert_eq!(notes.len(), 2);
+        assert_eq!(notes[1].text, "second");
+        assert_eq!(notes[0].author.as_deref(), Some("me"));
+        t.set_section(SECTION_DESIGN, "");
+        assert_eq!(t.section(SECTION_DESIGN), "");
+        assert_eq!(t.section(SECTION_DESCRIPTION), "desc text");
+    }
+
+    #[test]
+    fn subheadings_stay_in_section() {
+        let t = ticket("## Description\n\na\n### sub\nb\n## Design\n\nc\n");
+        assert_eq!(t.section(SECTION_DESCRIPTION), "a\n### sub\nb");
+        assert_eq!(t.section(SECTION_DESIGN), "c");
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Fix the Login bug!"), "fix-the-login-bug");
+        assert_eq!(slugify("¡¡¡"), "ticket");
+        assert!(slugify(&"word ".repeat(40)).len() <= 50);
+    }
+}
