@@ -1,1 +1,27 @@
-fn main(){}
+//! The `docket` binary: parse, dispatch, print, map errors to exit codes.
+
+mod cli;
+mod commands;
+mod context;
+mod error;
+mod output;
+mod render;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let json = args.iter().any(|a| a == "--json");
+    let mut printer = output::Printer::new(json);
+    let code = match cli::parse(&args) {
+        Ok(cli) => {
+            printer = output::Printer::new(cli.global.json);
+            match cli::dispatch(cli, &mut printer) {
+                Ok(code) => code,
+                Err(err) => printer.error(&err),
+            }
+        }
+        Err(err) => printer.error(&err),
+    };
+    ExitCode::from(code)
+}

@@ -13,6 +13,9 @@ pub struct Criterion {
     pub done: bool,
 }
 
+/// Unknown frontmatter keys with their values, in file order.
+pub type Extra = IndexMap<String, serde_json::Value>;
+
 /// The known frontmatter fields. Cheap to cache and enough for every listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meta {
@@ -42,7 +45,7 @@ pub struct Meta {
 pub struct Ticket {
     pub meta: Meta,
     /// Frontmatter keys docket does not know, kept verbatim and in order.
-    pub extra: IndexMap<String, serde_json::Value>,
+    pub extra: Extra,
     /// Markdown after the frontmatter.
     pub body: String,
     /// Where the file currently is (absolute).

@@ -1,0 +1,152 @@
+//! The command line: global flags, the command enum and the one dispatch `match`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands::{
+    check, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle, listing, note, prime,
+    show, update,
+};
+use crate::error::{CliError, CliResult};
+use crate::output::Printer;
+
+/// docket: plain-markdown tickets in your repository, for humans and coding agents.
+#[derive(Parser, Debug)]
+#[command(name = "docket", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Run `docket <command> --help` for a command's flags. Agents: start with `docket prime`.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts.
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Print one JSON envelope on stdout (see docs/JSON.md)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Run as if started in DIR
+    #[arg(short = 'C', long = "dir", global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a project (.docket/) in the current folder
+    Init(init::InitArgs),
+    /// Show the project's paths, workflow and allowed values
+    Info(info::InfoArgs),
+    /// Create a ticket
+    Create(create::CreateArgs),
+    /// Show one ticket (partial ids work, archived too)
+    Show(show::ShowArgs),
+    /// List open tickets (add --status or --all to include others)
+    #[command(visible_alias = "ls")]
+    List(listing::ListArgs),
+    /// Tickets that can be worked on now: open, every dependency done
+    Ready(listing::FilterArgs),
+    /// Open tickets waiting on an open or missing dependency
+    Blocked(listing::FilterArgs),
+    /// Closed tickets, most recent first
+    Closed(listing::FilterArgs),
+    /// The board: every status with its tickets
+    Board(listing::BoardArgs),
+    /// Move a ticket to the active status
+    Start(lifecycle::StartArgs),
+    /// Move a ticket to any status
+    Status(lifecycle::StatusArgs),
+    /// Move a ticket to the first terminal status (archives it)
+    Close(lifecycle::CloseArgs),
+    /// Move a closed ticket back to the first open status
+    Reopen(lifecycle::StartArgs),
+    /// Append a timestamped note (text argument or stdin)
+    AddNote(note::AddNoteArgs),
+    /// Set or replace fields and body sections without an editor
+    Update(update::UpdateArgs),
+    /// Open a ticket in $EDITOR (interactive terminals only)
+    Edit(edit::EditArgs),
+    /// Delete a ticket (refused while other tickets reference it)
+    Delete(delete::DeleteArgs),
+    /// Add a dependency (FROM waits on TO), or `dep tree <id>`
+    Dep(graph::DepArgs),
+    /// Remove a dependency
+    Undep(graph::UndepArgs),
+    /// Link tickets to each other (symmetric "see also")
+    Link(graph::LinkArgs),
+    /// Remove links between tickets
+    Unlink(graph::LinkArgs),
+    /// Check project integrity (exit 0 clean, 1 errors, 2 cannot scan)
+    Check(check::CheckArgs),
+    /// The agent primer: in progress, ready to close, ready, recently closed
+    Prime(prime::PrimeArgs),
+    /// Create a sample project in a temporary folder and print its board
+    Demo(demo::DemoArgs),
+    /// Generate a synthetic project for benchmarks
+    #[command(hide = true)]
+    Gen(gen_cmd::GenArgs),
+}
+
+/// Parse arguments; help and version print here and exit 0.
+pub fn parse(args: &[OsString]) -> CliResult<Cli> {
+    match Cli::try_parse_from(args) {
+        Ok(cli) => Ok(cli),
+        Err(e) => {
+            use clap::error::ErrorKind;
+            match e.kind() {
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    std::process::exit(0);
+                }
+                _ => {
+                    let json = args.iter().any(|a| a == "--json");
+                    let text = if json {
+                        e.render().to_string()
+                    } else {
+                        e.render().ansi().to_string()
+                    };
+                    Err(CliError::Usage(
+                        text.trim_start_matches("error: ").trim_end().to_string(),
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// Run the parsed command; returns the process exit code.
+pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Init(a) => init::run(g, a, p),
+        Command::Info(a) => info::run(g, a, p),
+        Command::Create(a) => create::run(g, a, p),
+        Command::Show(a) => show::run(g, a, p),
+        Command::List(a) => listing::list(g, a, p),
+        Command::Ready(a) => listing::ready(g, a, p),
+        Command::Blocked(a) => listing::blocked(g, a, p),
+        Command::Closed(a) => listing::closed(g, a, p),
+        Command::Board(a) => listing::board(g, a, p),
+        Command::Start(a) => lifecycle::start(g, a, p),
+        Command::Status(a) => lifecycle::status(g, a, p),
+        Command::Close(a) => lifecycle::close(g, a, p),
+        Command::Reopen(a) => lifecycle::reopen(g, a, p),
+        Command::AddNote(a) => note::run(g, a, p),
+        Command::Update(a) => update::run(g, a, p),
+        Command::Edit(a) => edit::run(g, a, p),
+        Command::Delete(a) => delete::run(g, a, p),
+        Command::Dep(a) => graph::dep(g, a, p),
+        Command::Undep(a) => graph::undep(g, a, p),
+        Command::Link(a) => graph::link(g, a, p, true),
+        Command::Unlink(a) => graph::link(g, a, p, false),
+        Command::Check(a) => check::run(g, a, p),
+        Command::Prime(a) => prime::run(g, a, p),
+        Command::Demo(a) => demo::run(g, a, p),
+        Command::Gen(a) => gen_cmd::run(g, a, p),
+    }
+}

@@ -1,0 +1,80 @@
+//! `docket create`
+
+use clap::Args;
+use docket_core::ops::{self, NewTicket};
+
+use crate::cli::GlobalArgs;
+use crate::context;
+use crate::error::CliResult;
+use crate::output::Printer;
+
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    /// Ticket title
+    pub title: String,
+    /// Type (see `docket info`; default from config)
+    #[arg(short = 't', long = "type")]
+    pub kind: Option<String>,
+    /// Priority 0 (highest) to 4
+    #[arg(short = 'p', long, allow_negative_numbers = true)]
+    pub priority: Option<i64>,
+    /// Assignee
+    #[arg(short = 'a', long)]
+    pub assignee: Option<String>,
+    /// afk (an agent may run it alone) or hitl (needs a human)
+    #[arg(long)]
+    pub mode: Option<String>,
+    /// Comma-separated tags
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Parent ticket id
+    #[arg(long)]
+    pub parent: Option<String>,
+    /// External reference (repeatable), e.g. a PR or issue URL
+    #[arg(long = "external-ref")]
+    pub external_ref: Vec<String>,
+    /// Description section
+    #[arg(short = 'd', long)]
+    pub description: Option<String>,
+    /// Design section
+    #[arg(long)]
+    pub design: Option<String>,
+    /// Acceptance criterion (repeatable)
+    #[arg(long)]
+    pub acceptance: Vec<String>,
+    /// Dependency (repeatable; unknown ids are kept as forward references)
+    #[arg(long)]
+    pub dep: Vec<String>,
+    /// Link (repeatable; every id must exist or nothing is written)
+    #[arg(long)]
+    pub link: Vec<String>,
+    /// Tier: critical, standard or low
+    #[arg(long)]
+    pub tier: Option<String>,
+}
+
+pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    let o = ops::create(
+        &p,
+        &context::ctx(),
+        NewTicket {
+            title: a.title,
+            kind: a.kind,
+            priority: a.priority,
+            mode: a.mode,
+            assignee: a.assignee,
+            parent: a.parent,
+            tier: a.tier,
+            tags: a.tags,
+            external_refs: a.external_ref,
+            description: a.description,
+            design: a.design,
+            acceptance: a.acceptance,
+            deps: a.dep,
+            links: a.link,
+        },
+    )?;
+    super::print_outcome(&p, printer, "created", &o);
+    Ok(0)
+}

@@ -1,0 +1,52 @@
+//! `docket edit`: the whole file in $EDITOR, validated before it is saved.
+
+use std::io::IsTerminal;
+
+use clap::Args;
+use docket_core::{Error, ops};
+
+use crate::cli::GlobalArgs;
+use crate::context;
+use crate::error::CliResult;
+use crate::output::Printer;
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    /// Ticket id
+    pub id: String,
+}
+
+pub fn run(g: &GlobalArgs, a: EditArgs, printer: &mut Printer) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    let t = p.get(&a.id)?;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(Error::NotInteractive {
+            message: "edit needs an interactive terminal; use `docket update` (or add-note) in scripts and agents".into(),
+        }
+        .into());
+    }
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    let original = std::fs::read_to_string(&t.path).map_err(|e| Error::io(&t.path, e))?;
+    let tmp = tempfile::Builder::new()
+        .prefix("docket-edit-")
+        .suffix(".md")
+        .tempfile()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    std::fs::write(tmp.path(), &original).map_err(|e| Error::io(tmp.path(), e))?;
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("docket-edit")
+        .arg(tmp.path())
+        .status()
+        .map_err(|e| Error::io(&editor, e))?;
+    if !status.success() {
+        return Err(Error::invalid(format!("editor `{editor}` exited with {status}; nothing saved")).into());
+    }
+    let text = std::fs::read_to_string(tmp.path()).map_err(|e| Error::io(tmp.path(), e))?;
+    let o = ops::replace_text(&p, &context::ctx(), &t.meta.id, &text)?;
+    super::print_outcome(&p, printer, "edited", &o);
+    Ok(0)
+}

@@ -1,0 +1,112 @@
+//! The graph family: dep, dep tree, undep, link, unlink.
+
+use clap::{Args, Subcommand};
+use docket_core::graph::{Graph, TreeNode};
+use docket_core::ops;
+
+use crate::cli::GlobalArgs;
+use crate::context;
+use crate::error::CliResult;
+use crate::output::{Printer, paint, style};
+use crate::render;
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct DepArgs {
+    #[command(subcommand)]
+    pub sub: Option<DepSub>,
+    /// The ticket that waits
+    #[arg(required = true)]
+    pub from: Option<String>,
+    /// The ticket it waits on (unknown ids are kept as forward references)
+    #[arg(required = true)]
+    pub to: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DepSub {
+    /// Show what a ticket waits on, recursively
+    Tree(TreeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TreeArgs {
+    /// Ticket id
+    pub id: String,
+    /// Expand subtrees that were already shown
+    #[arg(long)]
+    pub full: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct UndepArgs {
+    /// The ticket that waits
+    pub from: String,
+    /// The dependency to remove
+    pub to: String,
+}
+
+#[derive(Args, Debug)]
+pub struct LinkArgs {
+    /// Two or more ticket ids
+    #[arg(num_args = 2.., required = true)]
+    pub ids: Vec<String>,
+}
+
+pub fn dep(g: &GlobalArgs, a: DepArgs, printer: &mut Printer) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    if let Some(DepSub::Tree(t)) = a.sub {
+        let id = p.resolve(&t.id)?.id;
+        let scan = p.scan()?;
+        let graph = Graph::new(&scan.entries, &p.config);
+        let tree = graph.tree(&id, t.full);
+        printer.success(&tree, None, || {
+            let mut s = String::new();
+            render_tree(&tree, "", true, true, &mut s);
+            s
+        });
+        return Ok(0);
+    }
+    let (Some(from), Some(to)) = (a.from, a.to) else {
+        return Err(docket_core::Error::invalid("usage: docket dep <from> <to> | docket dep tree <id>").into());
+    };
+    let o = ops::dep(&p, &context::ctx(), &from, &to)?;
+    let verb = if o.changed { "dependency added:" } else { "dependency already present:" };
+    super::print_outcome(&p, printer, verb, &o);
+    Ok(0)
+}
+
+fn render_tree(n: &TreeNode, prefix: &str, last: bool, root: bool, out: &mut String) {
+    let branch = if root { "" } else if last { "└── " } else { "├── " };
+    let label = match (&n.title, &n.status) {
+        (Some(t), Some(s)) => format!("{}  {t}  [{s}]", paint(style::ID, &n.id)),
+        _ => format!("{}  {}", paint(style::ID, &n.id), paint(style::WARN, "(missing)")),
+    };
+    let seen = if n.seen { paint(style::DIM, "  (shown above)") } else { String::new() };
+    out.push_str(&format!("{prefix}{branch}{label}{seen}\n"));
+    let child_prefix = if root { String::new() } else { format!("{prefix}{}", if last { "    " } else { "│   " }) };
+    for (i, c) in n.deps.iter().enumerate() {
+        render_tree(c, &child_prefix, i + 1 == n.deps.len(), false, out);
+    }
+}
+
+pub fn undep(g: &GlobalArgs, a: UndepArgs, printer: &mut Printer) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    let o = ops::undep(&p, &context::ctx(), &a.from, &a.to)?;
+    super::print_outcome(&p, printer, "dependency removed:", &o);
+    Ok(0)
+}
+
+pub fn link(g: &GlobalArgs, a: LinkArgs, printer: &mut Printer, add: bool) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    let tickets = ops::link(&p, &context::ctx(), &a.ids, add)?;
+    let rows: Vec<render::TicketRow> = tickets
+        .iter()
+        .map(|t| render::TicketRow { meta: &t.meta, path: p.display_path(&t.path) })
+        .collect();
+    printer.success(&rows, None, || {
+        let ids: Vec<&str> = tickets.iter().map(|t| t.meta.id.as_str()).collect();
+        format!("{} {}", if add { "linked" } else { "unlinked" }, ids.join(" ↔ "))
+    });
+    Ok(0)
+}

@@ -1,0 +1,44 @@
+//! One module per command family; each holds its clap args and its handler.
+
+pub mod check;
+pub mod create;
+pub mod delete;
+pub mod demo;
+pub mod edit;
+pub mod gen_cmd;
+pub mod graph;
+pub mod info;
+pub mod init;
+pub mod lifecycle;
+pub mod listing;
+pub mod note;
+pub mod prime;
+pub mod show;
+pub mod update;
+
+use docket_core::ops::Outcome;
+use docket_core::Project;
+use serde_json::json;
+
+use crate::output::Printer;
+use crate::render;
+
+/// Print the result of a single-ticket mutation: the ticket, plus
+/// `meta.archived_to` when it moved into the archive.
+pub fn print_outcome(p: &Project, printer: &mut Printer, verb: &str, o: &Outcome) {
+    let meta = o
+        .archived_to
+        .as_ref()
+        .map(|path| json!({ "archived_to": p.display_path(path) }));
+    printer.success(&render::view(p, &o.ticket), meta, || {
+        if o.changed {
+            let mut s = render::changed_line(verb, &o.ticket);
+            if let Some(a) = &o.archived_to {
+                s.push_str(&format!("\n  archived to {}", p.display_path(a)));
+            }
+            s
+        } else {
+            format!("{} (no change)", render::changed_line("unchanged", &o.ticket))
+        }
+    });
+}

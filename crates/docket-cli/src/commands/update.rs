@@ -1,0 +1,117 @@
+//! `docket update`: non-interactive set/replace.
+
+use clap::Args;
+use docket_core::ops::{self, Update};
+
+use crate::cli::GlobalArgs;
+use crate::context;
+use crate::error::CliResult;
+use crate::output::Printer;
+
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    /// Ticket id
+    pub id: String,
+    /// New title (the file name keeps its slug)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// New type
+    #[arg(short = 't', long = "type")]
+    pub kind: Option<String>,
+    /// New priority, 0 (highest) to 4
+    #[arg(short = 'p', long, allow_negative_numbers = true)]
+    pub priority: Option<i64>,
+    /// afk or hitl
+    #[arg(long)]
+    pub mode: Option<String>,
+    /// Assignee ("" clears)
+    #[arg(short = 'a', long)]
+    pub assignee: Option<String>,
+    /// Parent id ("" clears)
+    #[arg(long)]
+    pub parent: Option<String>,
+    /// Tier: critical, standard or low ("" clears)
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// Attention level 0-99
+    #[arg(long, allow_negative_numbers = true)]
+    pub attention: Option<i64>,
+    /// Replace all tags (comma-separated; "" clears)
+    #[arg(long, conflicts_with_all = ["add_tag", "remove_tag"])]
+    pub tags: Option<String>,
+    /// Add one tag (repeatable)
+    #[arg(long)]
+    pub add_tag: Vec<String>,
+    /// Remove one tag (repeatable)
+    #[arg(long)]
+    pub remove_tag: Vec<String>,
+    /// Replace external refs (repeatable; with no value, clears them)
+    #[arg(long = "external-ref", num_args = 0..=1)]
+    pub external_ref: Option<Vec<String>>,
+    /// Replace the Description section
+    #[arg(short = 'd', long)]
+    pub description: Option<String>,
+    /// Replace the Design section
+    #[arg(long)]
+    pub design: Option<String>,
+    /// Replace the whole body (destructive; git is the undo)
+    #[arg(long, conflicts_with_all = ["description", "design"])]
+    pub body: Option<String>,
+    /// Acceptance criterion to flip (exact title), with --done or --undone
+    #[arg(long, requires = "flip")]
+    pub ac: Option<String>,
+    /// Mark the --ac criterion done
+    #[arg(long, group = "flip", requires = "ac")]
+    pub done: bool,
+    /// Mark the --ac criterion not done
+    #[arg(long, group = "flip", requires = "ac")]
+    pub undone: bool,
+    /// Add an acceptance criterion (repeatable)
+    #[arg(long)]
+    pub add_ac: Vec<String>,
+    /// Remove an acceptance criterion by exact title (repeatable)
+    #[arg(long)]
+    pub remove_ac: Vec<String>,
+    /// Move to this status (after the acceptance changes, through the guards)
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Pass failing guards of --status; needs --summary
+    #[arg(long)]
+    pub force: bool,
+    /// Why: recorded as a note on a status change
+    #[arg(long)]
+    pub summary: Option<String>,
+}
+
+pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    let split = |s: &str| -> Vec<String> {
+        s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect()
+    };
+    let u = Update {
+        title: a.title,
+        kind: a.kind,
+        priority: a.priority,
+        mode: a.mode,
+        assignee: a.assignee,
+        parent: a.parent,
+        tier: a.tier,
+        attention: a.attention,
+        tags: a.tags.as_deref().map(split),
+        add_tags: a.add_tag,
+        remove_tags: a.remove_tag,
+        external_refs: a.external_ref,
+        description: a.description,
+        design: a.design,
+        body: a.body,
+        add_ac: a.add_ac,
+        flip_ac: a.ac.map(|t| (t, a.done)),
+        remove_ac: a.remove_ac,
+        status: a.status,
+        force: a.force,
+        summary: a.summary,
+    };
+    let o = ops::update(&p, &context::ctx(), &a.id, u)?;
+    super::print_outcome(&p, printer, "updated", &o);
+    Ok(0)
+}

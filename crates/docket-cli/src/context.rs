@@ -1,0 +1,43 @@
+//! Process-level inputs turned into core values: project discovery, the clock
+//! and the acting user. Tests pin the clock with `DOCKET_NOW`.
+
+use std::path::{Path, PathBuf};
+
+use docket_core::ops::{Ctx, format_ts};
+use docket_core::{Error, Project};
+
+/// The current time, or `DOCKET_NOW` (RFC 3339) when set, for reproducible tests.
+pub fn now() -> jiff::Timestamp {
+    std::env::var("DOCKET_NOW")
+        .ok()
+        .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+        .unwrap_or_else(jiff::Timestamp::now)
+}
+
+/// Who is acting: `DOCKET_ACTOR`, else the login name.
+pub fn actor() -> Option<String> {
+    ["DOCKET_ACTOR", "USER", "USERNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+}
+
+/// Mutation context for this invocation.
+pub fn ctx() -> Ctx {
+    Ctx {
+        now: format_ts(now()),
+        actor: actor(),
+    }
+}
+
+/// The folder commands start from (`-C`, else the current directory).
+pub fn start_dir(dir: &Option<PathBuf>) -> Result<PathBuf, Error> {
+    match dir {
+        Some(d) => Ok(d.clone()),
+        None => std::env::current_dir().map_err(|e| Error::io(Path::new("."), e)),
+    }
+}
+
+/// Find the project for this invocation.
+pub fn project(dir: &Option<PathBuf>) -> Result<Project, Error> {
+    Project::discover(&start_dir(dir)?)
+}

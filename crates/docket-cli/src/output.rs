@@ -1,0 +1,116 @@
+//! All stdout/stderr writing goes through [`Printer`]: the JSON envelope is built
+//! here and only here, and human text gets colour only on a terminal.
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::error::CliError;
+
+/// Version of the JSON envelope (`docs/JSON.md`).
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub struct Printer {
+    pub json: bool,
+}
+
+/// Styles used by human output.
+pub mod style {
+    use super::*;
+    pub const ID: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
+    pub const DIM: Style = Style::new().dimmed();
+    pub const BOLD: Style = Style::new().bold();
+    pub const OK: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)));
+    pub const WARN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+    pub const ERR: Style = Style::new()
+        .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)))
+        .bold();
+}
+
+/// Wrap `text` in `style` (stripped later when stdout is not a terminal).
+pub fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+impl Printer {
+    pub fn new(json: bool) -> Self {
+        Printer { json }
+    }
+
+    /// Print a success: the envelope in JSON mode, `human()` otherwise.
+    pub fn success<T: Serialize>(&mut self, data: &T, meta: Option<Value>, human: impl FnOnce() -> String) {
+        if self.json {
+            let mut env = json!({ "schema_version": SCHEMA_VERSION, "ok": true, "data": data });
+            if let Some(m) = meta {
+                env["meta"] = m;
+            }
+            self.stdout_line(&env.to_string());
+        } else {
+            let text = human();
+            if !text.is_empty() {
+                self.stdout_text(&text);
+            }
+        }
+    }
+
+    /// Like [`Printer::success`] but with an explicit `ok` (check mirrors health).
+    pub fn verdict<T: Serialize>(&mut self, ok: bool, data: &T, human: impl FnOnce() -> String) {
+        if self.json {
+            let env = json!({ "schema_version": SCHEMA_VERSION, "ok": ok, "data": data });
+            self.stdout_line(&env.to_string());
+        } else {
+            self.stdout_text(&human());
+        }
+    }
+
+    /// Report an error; returns the exit code.
+    pub fn error(&mut self, err: &CliError) -> u8 {
+        if self.json {
+            let env = json!({ "schema_version": SCHEMA_VERSION, "ok": false, "error": err.to_json() });
+            self.stdout_line(&env.to_string());
+        } else {
+            let mut text = match err {
+                CliError::Usage(m) => m.trim_end().to_string(),
+                _ => format!("{} {}", paint(style::ERR, "error:"), err.message()),
+            };
+            if let Some(h) = err.hint() {
+                text.push_str(&format!("\n  {} {h}", paint(style::DIM, "hint:")));
+            }
+            let mut e = anstream::stderr();
+            let _ = writeln!(e, "{text}");
+        }
+        err.exit_code()
+    }
+
+    /// Human-only text on stdout (suppressed in JSON mode).
+    pub fn text(&mut self, text: &str) {
+        if !self.json {
+            self.stdout_text(text);
+        }
+    }
+
+    /// A warning on stderr (never on stdout, so JSON stays clean).
+    pub fn warn(&mut self, text: &str) {
+        let mut e = anstream::stderr();
+        let _ = writeln!(e, "{} {text}", paint(style::WARN, "warning:"));
+    }
+
+    fn stdout_line(&mut self, line: &str) {
+        let mut out = std::io::stdout().lock();
+        // A closed pipe (`docket list | head`) is not an error worth reporting.
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
+
+    fn stdout_text(&mut self, text: &str) {
+        let mut out = anstream::stdout().lock();
+        let _ = if text.ends_with('\n') {
+            write!(out, "{text}")
+        } else {
+            writeln!(out, "{text}")
+        };
+        let _ = out.flush();
+    }
+}

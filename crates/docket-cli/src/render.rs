@@ -1,0 +1,246 @@
+//! Wire types for JSON (`TicketView`) and the human renderings of tickets:
+//! aligned tables, the `show` page and the board.
+
+use docket_core::store::Entry;
+use docket_core::ticket::{Note, SECTION_DESCRIPTION, SECTION_DESIGN};
+use docket_core::{Meta, Project, Ticket, id};
+use serde::Serialize;
+
+use crate::output::{paint, style};
+
+/// A ticket as listings show it: frontmatter fields plus its path.
+#[derive(Serialize)]
+pub struct TicketRow<'a> {
+    #[serde(flatten)]
+    pub meta: &'a Meta,
+    pub path: String,
+}
+
+/// A whole ticket, as `show` and mutating commands return it.
+#[derive(Serialize)]
+pub struct TicketView<'a> {
+    #[serde(flatten)]
+    pub meta: &'a Meta,
+    pub path: String,
+    pub description: String,
+    pub design: String,
+    pub notes: Vec<Note>,
+    pub body: &'a str,
+    /// Unknown frontmatter keys, kept verbatim.
+    pub extra: &'a docket_core::ticket::Extra,
+}
+
+pub fn row<'a>(p: &Project, e: &'a Entry) -> TicketRow<'a> {
+    TicketRow {
+        meta: &e.meta,
+        path: p.display_path(&e.path),
+    }
+}
+
+pub fn view<'a>(p: &Project, t: &'a Ticket) -> TicketView<'a> {
+    TicketView {
+        meta: &t.meta,
+        path: p.display_path(&t.path),
+        description: t.section(SECTION_DESCRIPTION),
+        design: t.section(SECTION_DESIGN),
+        notes: t.notes(),
+        body: &t.body,
+        extra: &t.extra,
+    }
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// An aligned table with a dim header; `styles` colours whole columns.
+pub fn table(headers: &[&str], rows: &[Vec<String>], styles: &[Option<anstyle::Style>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(width(c));
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: Vec<String>| -> String {
+        let n = cells.len();
+        let mut l = String::new();
+        for (i, c) in cells.into_iter().enumerate() {
+            l.push_str(&c);
+            if i + 1 < n {
+                l.push_str("  ");
+            }
+        }
+        l.trim_end().to_string()
+    };
+    let head: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let w = if i + 1 == headers.len() { 0 } else { widths[i] };
+            paint(style::DIM, &format!("{h:<w$}"))
+        })
+        .collect();
+    out.push_str(&line(head));
+    out.push('\n');
+    for r in rows {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let pad = if i + 1 == r.len() { 0 } else { widths[i] - width(c) };
+                let padded = format!("{c}{}", " ".repeat(pad));
+                match styles.get(i).copied().flatten() {
+                    Some(s) => paint(s, &padded),
+                    None => padded,
+                }
+            })
+            .collect();
+        out.push_str(&line(cells));
+        out.push('\n');
+    }
+    out
+}
+
+/// Shortest unique id prefixes for a set of rows, computed over every ticket.
+pub fn short_ids(p: &Project, ids: &[&str]) -> Vec<String> {
+    let all: Vec<String> = p
+        .files()
+        .map(|f| f.into_iter().map(|f| f.id).collect())
+        .unwrap_or_default();
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    let shorts = id::shortest_unique_prefixes(&refs, 4);
+    ids.iter()
+        .map(|id| {
+            refs.iter()
+                .position(|r| r == id)
+                .map(|i| shorts[i].clone())
+                .unwrap_or_else(|| id.to_string())
+        })
+        .collect()
+}
+
+/// The standard ticket table: ID, P, STATUS, TYPE, TITLE (+ extras).
+pub fn ticket_table(p: &Project, entries: &[&Entry]) -> String {
+    if entries.is_empty() {
+        return paint(style::DIM, "no tickets");
+    }
+    let ids: Vec<&str> = entries.iter().map(|e| e.meta.id.as_str()).collect();
+    let shorts = short_ids(p, &ids);
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .zip(shorts)
+        .map(|(e, short)| {
+            let m = &e.meta;
+            let mut title = truncate(&m.title, 70);
+            if !m.tags.is_empty() {
+                title.push_str(&format!("  #{}", m.tags.join(" #")));
+            }
+            vec![
+                short,
+                format!("P{}", m.priority),
+                m.status.clone(),
+                m.kind.clone(),
+                m.mode.clone(),
+                m.assignee.clone().unwrap_or_default(),
+                title,
+            ]
+        })
+        .collect();
+    table(
+        &["ID", "PRI", "STATUS", "TYPE", "MODE", "ASSIGNEE", "TITLE"],
+        &rows,
+        &[Some(style::ID), None, None, Some(style::DIM), Some(style::DIM), None, None],
+    )
+}
+
+/// The human `show` page.
+pub fn show(p: &Project, t: &Ticket) -> String {
+    let m = &t.meta;
+    let mut out = String::new();
+    out.push_str(&format!("{}  {}\n", paint(style::ID, &m.id), paint(style::BOLD, &m.title)));
+    let mut facts = vec![
+        format!("status: {}", m.status),
+        format!("type: {}", m.kind),
+        format!("priority: P{}", m.priority),
+        format!("mode: {}", m.mode),
+    ];
+    if let Some(a) = &m.assignee {
+        facts.push(format!("assignee: {a}"));
+    }
+    if let Some(t) = &m.tier {
+        facts.push(format!("tier: {t}"));
+    }
+    out.push_str(&paint(style::DIM, &facts.join("  ")));
+    out.push('\n');
+    let mut facts2 = vec![format!("created: {}", m.created), format!("updated: {}", m.updated)];
+    if let Some(c) = &m.closed {
+        facts2.push(format!("closed: {c}"));
+    }
+    out.push_str(&paint(style::DIM, &facts2.join("  ")));
+    out.push('\n');
+    let lists = [
+        ("parent", m.parent.iter().cloned().collect::<Vec<_>>()),
+        ("tags", m.tags.clone()),
+        ("deps", m.deps.clone()),
+        ("links", m.links.clone()),
+        ("external refs", m.external_refs.clone()),
+    ];
+    for (name, vals) in lists {
+        if !vals.is_empty() {
+            out.push_str(&format!("{name}: {}\n", vals.join(", ")));
+        }
+    }
+    out.push_str(&paint(style::DIM, &format!("file: {}", p.display_path(&t.path))));
+    out.push('\n');
+    let body = t.body.trim();
+    if !body.is_empty() {
+        out.push('\n');
+        out.push_str(body);
+        out.push('\n');
+    }
+    if !m.acceptance.is_empty() {
+        out.push_str("\n## Acceptance Criteria\n\n");
+        for c in &m.acceptance {
+            let mark = if c.done { paint(style::OK, "[x]") } else { "[ ]".into() };
+            out.push_str(&format!("- {mark} {}\n", c.title));
+        }
+    }
+    out
+}
+
+/// A board: one block per status, in workflow order.
+pub fn board(p: &Project, entries: &[Entry]) -> String {
+    let mut out = String::new();
+    for status in &p.config.workflow.statuses {
+        let mut col: Vec<&Entry> = entries.iter().filter(|e| &e.meta.status == status).collect();
+        col.sort_by(|a, b| docket_core::query::by_priority_then_newest(&a.meta, &b.meta));
+        out.push_str(&format!("{} ({})\n", paint(style::BOLD, &status.to_uppercase()), col.len()));
+        let ids: Vec<&str> = col.iter().map(|e| e.meta.id.as_str()).collect();
+        for (e, short) in col.iter().zip(short_ids(p, &ids)) {
+            out.push_str(&format!(
+                "  {}  P{}  {}\n",
+                paint(style::ID, &short),
+                e.meta.priority,
+                truncate(&e.meta.title, 70)
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One line describing a changed ticket, for mutating commands.
+pub fn changed_line(verb: &str, t: &Ticket) -> String {
+    format!("{verb} {}  {}  [{}]", paint(style::ID, &t.meta.id), t.meta.title, t.meta.status)
+}
