@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, unit, property and end-to-end tests.
+# Idempotent; installs nothing the Rust toolchain does not already provide.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
