@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     check, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle, listing, note, prime,
-    show, update,
+    session, show, update,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -32,6 +32,9 @@ pub struct GlobalArgs {
     /// Run as if started in DIR
     #[arg(short = 'C', long = "dir", global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    /// Act as this session (id, id prefix or name); overrides DOCKET_SESSION
+    #[arg(long, global = true, value_name = "SESSION")]
+    pub session: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -83,6 +86,12 @@ pub enum Command {
     Check(check::CheckArgs),
     /// The agent primer: in progress, ready to close, ready, recently closed
     Prime(prime::PrimeArgs),
+    /// Start (--role), show, end (--end) or list sessions
+    Session(session::SessionArgs),
+    /// Manage custom roles mapped to architect or implementer
+    Role(session::RoleArgs),
+    /// Expire idle sessions and do other housekeeping
+    Cleanup(session::CleanupArgs),
     /// Create a sample project in a temporary folder and print its board
     Demo(demo::DemoArgs),
     /// Generate a synthetic project for benchmarks
@@ -146,6 +155,9 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Unlink(a) => graph::link(g, a, p, false),
         Command::Check(a) => check::run(g, a, p),
         Command::Prime(a) => prime::run(g, a, p),
+        Command::Session(a) => session::run(g, a, p),
+        Command::Role(a) => session::role(g, a, p),
+        Command::Cleanup(a) => session::cleanup(g, a, p),
         Command::Demo(a) => demo::run(g, a, p),
         Command::Gen(a) => gen_cmd::run(g, a, p),
     }

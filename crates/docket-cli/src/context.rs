@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use docket_core::ops::{Ctx, format_ts};
+use docket_core::session::{self, Session};
 use docket_core::{Error, Project};
+
+use crate::cli::GlobalArgs;
 
 /// The current time, or `DOCKET_NOW` (RFC 3339) when set, for reproducible tests.
 pub fn now() -> jiff::Timestamp {
@@ -21,12 +24,25 @@ pub fn actor() -> Option<String> {
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
 }
 
-/// Mutation context for this invocation.
-pub fn ctx() -> Ctx {
-    Ctx {
-        now: format_ts(now()),
-        actor: actor(),
+/// The session selected by `--session`, then `DOCKET_SESSION`, then the folder default.
+pub fn session(p: &Project, g: &GlobalArgs) -> Result<Option<Session>, Error> {
+    let env = std::env::var("DOCKET_SESSION").ok();
+    session::current(p, g.session.as_deref(), env.as_deref())
+}
+
+/// Mutation context for this invocation: the time and who is acting (the
+/// current session, touched so it does not expire, else the user).
+pub fn ctx(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
+    let now = format_ts(now());
+    let mut current = session(p, g)?;
+    if let Some(s) = current.as_mut() {
+        session::touch(p, s, &now)?;
     }
+    Ok(Ctx {
+        actor: current.as_ref().map(|s| s.label()).or_else(actor),
+        session: current,
+        now,
+    })
 }
 
 /// The folder commands start from (`-C`, else the current directory).

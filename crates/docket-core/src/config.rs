@@ -18,6 +18,31 @@ pub struct Config {
     pub workflow: Workflow,
     #[serde(default)]
     pub defaults: Defaults,
+    #[serde(default)]
+    pub sessions: SessionsConfig,
+}
+
+/// Session housekeeping.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsConfig {
+    /// Idle time after which `cleanup` expires a session, e.g. "4h" or "90m".
+    pub idle_limit: Option<String>,
+}
+
+impl SessionsConfig {
+    /// The idle limit in seconds (default 4 h).
+    pub fn idle_limit_secs(&self) -> std::result::Result<i64, String> {
+        match &self.idle_limit {
+            None => Ok(crate::session::DEFAULT_IDLE_LIMIT_SECS),
+            Some(text) => text
+                .parse::<jiff::SignedDuration>()
+                .map(|d| d.as_secs())
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or_else(|| format!("sessions.idle_limit: `{text}` is not a duration like \"4h\" or \"90m\"")),
+        }
+    }
 }
 
 /// Identity of the project.
@@ -141,6 +166,10 @@ guards = ["children_done"]
 type = "task"
 priority = 2      # 0 (highest) .. 4
 mode = "hitl"     # afk: an agent may run it alone; hitl: needs a human
+
+[sessions]
+# `docket cleanup` expires sessions idle longer than this.
+idle_limit = "4h"
 "#;
 
 /// The commented `config.toml` text for a preset, or `None` for an unknown preset.
@@ -255,6 +284,7 @@ impl Config {
                 }
             }
         }
+        self.sessions.idle_limit_secs()?;
         let d = &self.defaults;
         if !wf.types.contains(&d.kind) {
             return Err(format!("defaults.type: `{}` is not in workflow.types", d.kind));

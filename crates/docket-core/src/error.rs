@@ -76,6 +76,18 @@ pub enum Error {
     #[error("{message}")]
     NotInteractive { message: String },
 
+    /// A command needs a session and none is selected or the named one is gone.
+    #[error("{message}")]
+    NoSession { message: String },
+
+    /// A role that is neither built in nor defined in `.docket/roles.toml`.
+    #[error("unknown role `{role}` (known: {})", known.join(", "))]
+    UnknownRole { role: String, known: Vec<String> },
+
+    /// `role delete` refused while an active session uses the role.
+    #[error("role `{role}` is used by active session(s): {}", sessions.join(", "))]
+    RoleInUse { role: String, sessions: Vec<String> },
+
     /// An I/O failure, always naming the path involved.
     #[error("{}: {source}", path.display())]
     Io {
@@ -103,6 +115,9 @@ impl Error {
             Error::ConfigInvalid { .. } => "config_invalid",
             Error::Parse { .. } => "parse_error",
             Error::NotInteractive { .. } => "not_interactive",
+            Error::NoSession { .. } => "no_session",
+            Error::UnknownRole { .. } => "unknown_role",
+            Error::RoleInUse { .. } => "role_in_use",
             Error::Io { .. } => "io_error",
         }
     }
@@ -135,6 +150,13 @@ impl Error {
             }
             Error::ConfigInvalid { .. } => Some("fix .docket/config.toml".into()),
             Error::Parse { .. } => Some("fix the file by hand, then run `docket check`".into()),
+            Error::NoSession { .. } => Some(
+                "start one with `docket session --role <architect|implementer>` (or set DOCKET_SESSION)".into(),
+            ),
+            Error::UnknownRole { .. } => {
+                Some("create it with `docket role create <name> --like architect|implementer`".into())
+            }
+            Error::RoleInUse { .. } => Some("end those sessions first (`docket session --end`)".into()),
             _ => None,
         }
     }

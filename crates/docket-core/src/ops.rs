@@ -18,8 +18,10 @@ use crate::workflow::{self, GraphFacts, Verdict};
 pub struct Ctx {
     /// RFC 3339 UTC timestamp, second precision.
     pub now: String,
-    /// Name recorded on notes (a session, the git user or `$USER`).
+    /// Name recorded on notes: the session's `name (role)`, else the user.
     pub actor: Option<String>,
+    /// The acting session, when there is one.
+    pub session: Option<crate::session::Session>,
 }
 
 impl Ctx {
@@ -28,6 +30,7 @@ impl Ctx {
         Ctx {
             now: format_ts(jiff::Timestamp::now()),
             actor,
+            session: None,
         }
     }
 }

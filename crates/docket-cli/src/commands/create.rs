@@ -57,7 +57,7 @@ pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8
     let p = context::project(&g.dir)?;
     let o = ops::create(
         &p,
-        &context::ctx(),
+        &context::ctx(&p, g)?,
         NewTicket {
             title: a.title,
             kind: a.kind,

@@ -21,7 +21,7 @@ pub struct DeleteArgs {
 
 pub fn run(g: &GlobalArgs, a: DeleteArgs, printer: &mut Printer) -> CliResult<u8> {
     let p = context::project(&g.dir)?;
-    let d = ops::delete(&p, &context::ctx(), &a.id, a.cascade)?;
+    let d = ops::delete(&p, &context::ctx(&p, g)?, &a.id, a.cascade)?;
     let updated: Vec<render::TicketView> = d.updated.iter().map(|t| render::view(&p, t)).collect();
     let data = json!({ "deleted": render::view(&p, &d.ticket), "updated": updated });
     printer.success(&data, None, || {

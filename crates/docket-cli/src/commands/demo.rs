@@ -30,7 +30,7 @@ fn new(title: &str, kind: &str, priority: i64, desc: &str) -> NewTicket {
     }
 }
 
-pub fn run(_g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> {
+pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> {
     let root = match a.dir {
         Some(d) => {
             std::fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
@@ -43,7 +43,7 @@ pub fn run(_g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8>
             .keep(),
     };
     let p = Project::init(&root, &InitOptions { prefix: "demo".into(), preset: "simple".into(), force: false })?;
-    let ctx = context::ctx();
+    let ctx = context::ctx(&p, g)?;
     let mk = |t: NewTicket| ops::create(&p, &ctx, t).map(|o| o.ticket.meta.id);
     let epic = mk(new("Ship user accounts", "epic", 1, "Sign-up, login and sessions for the web app."))?;
     let schema = mk(NewTicket {

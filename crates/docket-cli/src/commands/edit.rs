@@ -46,7 +46,7 @@ pub fn run(g: &GlobalArgs, a: EditArgs, printer: &mut Printer) -> CliResult<u8> 
         return Err(Error::invalid(format!("editor `{editor}` exited with {status}; nothing saved")).into());
     }
     let text = std::fs::read_to_string(tmp.path()).map_err(|e| Error::io(tmp.path(), e))?;
-    let o = ops::replace_text(&p, &context::ctx(), &t.meta.id, &text)?;
+    let o = ops::replace_text(&p, &context::ctx(&p, g)?, &t.meta.id, &text)?;
     super::print_outcome(&p, printer, "edited", &o);
     Ok(0)
 }

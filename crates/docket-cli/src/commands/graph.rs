@@ -70,7 +70,7 @@ pub fn dep(g: &GlobalArgs, a: DepArgs, printer: &mut Printer) -> CliResult<u8> {
     let (Some(from), Some(to)) = (a.from, a.to) else {
         return Err(docket_core::Error::invalid("usage: docket dep <from> <to> | docket dep tree <id>").into());
     };
-    let o = ops::dep(&p, &context::ctx(), &from, &to)?;
+    let o = ops::dep(&p, &context::ctx(&p, g)?, &from, &to)?;
     let verb = if o.changed { "dependency added:" } else { "dependency already present:" };
     super::print_outcome(&p, printer, verb, &o);
     Ok(0)
@@ -92,14 +92,14 @@ fn render_tree(n: &TreeNode, prefix: &str, last: bool, root: bool, out: &mut Str
 
 pub fn undep(g: &GlobalArgs, a: UndepArgs, printer: &mut Printer) -> CliResult<u8> {
     let p = context::project(&g.dir)?;
-    let o = ops::undep(&p, &context::ctx(), &a.from, &a.to)?;
+    let o = ops::undep(&p, &context::ctx(&p, g)?, &a.from, &a.to)?;
     super::print_outcome(&p, printer, "dependency removed:", &o);
     Ok(0)
 }
 
 pub fn link(g: &GlobalArgs, a: LinkArgs, printer: &mut Printer, add: bool) -> CliResult<u8> {
     let p = context::project(&g.dir)?;
-    let tickets = ops::link(&p, &context::ctx(), &a.ids, add)?;
+    let tickets = ops::link(&p, &context::ctx(&p, g)?, &a.ids, add)?;
     let rows: Vec<render::TicketRow> = tickets
         .iter()
         .map(|t| render::TicketRow { meta: &t.meta, path: p.display_path(&t.path) })

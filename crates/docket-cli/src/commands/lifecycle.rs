@@ -50,7 +50,7 @@ fn go(g: &GlobalArgs, id: &str, target: Target, mv: MoveArgs, verb: &str, printe
     let p = context::project(&g.dir)?;
     let o = ops::transition(
         &p,
-        &context::ctx(),
+        &context::ctx(&p, g)?,
         id,
         target,
         MoveOptions { force: mv.force, summary: mv.summary },

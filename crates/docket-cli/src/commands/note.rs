@@ -32,7 +32,7 @@ pub fn read_stdin(what: &str) -> Result<String, Error> {
 pub fn run(g: &GlobalArgs, a: AddNoteArgs, printer: &mut Printer) -> CliResult<u8> {
     let p = context::project(&g.dir)?;
     let text = if a.text.is_empty() { read_stdin("note text")? } else { a.text.join(" ") };
-    let o = ops::add_note(&p, &context::ctx(), &a.id, &text)?;
+    let o = ops::add_note(&p, &context::ctx(&p, g)?, &a.id, &text)?;
     super::print_outcome(&p, printer, "noted", &o);
     Ok(0)
 }

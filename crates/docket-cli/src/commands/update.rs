@@ -111,7 +111,7 @@ pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8
         force: a.force,
         summary: a.summary,
     };
-    let o = ops::update(&p, &context::ctx(), &a.id, u)?;
+    let o = ops::update(&p, &context::ctx(&p, g)?, &a.id, u)?;
     super::print_outcome(&p, printer, "updated", &o);
     Ok(0)
 }
