@@ -133,47 +133,41 @@ pub struct Update {
     pub summary: Option<String>,
 }
 
-fn validate_value(kind: &str, value: &str, allowed: &[String]) -> Result<()> {
-    if allowed.iter().any(|a| a == value) {
+fn validate_value<S: AsRef<str>>(kind: &str, value: &str, allowed: &[S]) -> Result<()> {
+    if allowed.iter().any(|a| a.as_ref() == value) {
+        Ok(())
+    } else {
+        let names: Vec<&str> = allowed.iter().map(AsRef::as_ref).collect();
+        Err(Error::invalid(format!(
+            "invalid {kind} `{value}` (allowed: {})",
+            names.join(", ")
+        )))
+    }
+}
+
+fn validate_range(kind: &str, value: i64, lo: i64, hi: i64) -> Result<()> {
+    if (lo..=hi).contains(&value) {
         Ok(())
     } else {
         Err(Error::invalid(format!(
-            "invalid {kind} `{value}` (allowed: {})",
-            allowed.join(", ")
+            "invalid {kind} {value}: use {lo} to {hi}"
         )))
     }
 }
 
 fn validate_priority(p: i64) -> Result<()> {
-    if (0..=4).contains(&p) {
-        Ok(())
-    } else {
-        Err(Error::invalid(format!(
-            "invalid priority {p}: use 0 (highest) to 4"
-        )))
-    }
+    validate_range("priority", p, 0, 4)
 }
 
 /// Tier names accepted by `tier` and `update --tier`.
 pub const TIERS: &[&str] = &["critical", "standard", "low"];
 
 fn validate_tier(t: &str) -> Result<()> {
-    if TIERS.contains(&t) {
-        Ok(())
-    } else {
-        Err(Error::invalid(format!(
-            "invalid tier `{t}` (allowed: {})",
-            TIERS.join(", ")
-        )))
-    }
+    validate_value("tier", t, TIERS)
 }
 
 fn validate_attention(a: i64) -> Result<()> {
-    if (0..=99).contains(&a) {
-        Ok(())
-    } else {
-        Err(Error::invalid(format!("invalid attention {a}: use 0 to 99")))
-    }
+    validate_range("attention", a, 0, 99)
 }
 
 fn non_blank(what: &str, s: &str) -> Result<String> {
