@@ -360,9 +360,17 @@ fn check_force(opts: &MoveOptions) -> Result<Option<String>> {
     Ok(summary)
 }
 
+/// What [`apply_move`] did.
+#[derive(Debug, Clone, Copy, Default)]
+struct Applied {
+    /// The status changed.
+    moved: bool,
+    /// A failing guard was forced past (the summary is already recorded).
+    forced: bool,
+}
+
 /// Apply a status change to an in-memory ticket after running its guards.
-/// Returns whether the status changed.
-fn apply_move(p: &Project, ctx: &Ctx, t: &mut Ticket, to: &str, opts: &MoveOptions) -> Result<bool> {
+fn apply_move(p: &Project, ctx: &Ctx, t: &mut Ticket, to: &str, opts: &MoveOptions) -> Result<Applied> {
     if t.meta.status == to {
         // Still validate that the status exists, so typos are caught.
         if !p.config.workflow.statuses.iter().any(|s| s == to) {
@@ -371,12 +379,14 @@ fn apply_move(p: &Project, ctx: &Ctx, t: &mut Ticket, to: &str, opts: &MoveOptio
                 p.config.workflow.statuses.join(", ")
             )));
         }
-        return Ok(false);
+        return Ok(Applied::default());
     }
     let guards = workflow::guards_for(&p.config, &t.meta.id, &t.meta.status, to)?;
     let facts = graph_facts(p, &t.meta, &guards)?;
     let verdicts = workflow::evaluate(&guards, &t.meta, &facts);
+    let mut forced = false;
     if let Some(err) = workflow::first_failure(&t.meta.id, &t.meta, &verdicts) {
+        forced = true;
         if !opts.force {
             return Err(err);
         }
@@ -394,7 +404,10 @@ fn apply_move(p: &Project, ctx: &Ctx, t: &mut Ticket, to: &str, opts: &MoveOptio
     }
     t.meta.status = to.to_string();
     t.meta.closed = p.config.is_terminal(to).then(|| ctx.now.clone());
-    Ok(true)
+    Ok(Applied {
+        moved: true,
+        forced,
+    })
 }
 
 fn finish(p: &Project, ctx: &Ctx, mut t: Ticket, was_archived: bool, changed: bool) -> Result<Outcome> {
@@ -422,11 +435,12 @@ pub fn transition(p: &Project, ctx: &Ctx, input: &str, target: Target, opts: Mov
     let _lock = p.lock()?;
     let mut t = p.get(input)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
-    let moved = apply_move(p, ctx, &mut t, &to, &opts)?;
-    if let Some(s) = summary.filter(|_| moved && !opts.force) {
+    let applied = apply_move(p, ctx, &mut t, &to, &opts)?;
+    // A forced pass already recorded the summary; an unneeded --force must not drop it.
+    if let Some(s) = summary.filter(|_| applied.moved && !applied.forced) {
         t.append_note(&ctx.now, ctx.actor.as_deref(), &s);
     }
-    finish(p, ctx, t, was_archived, moved)
+    finish(p, ctx, t, was_archived, applied.moved)
 }
 
 /// Append a timestamped note.
@@ -567,8 +581,9 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     }
     let mut moved = false;
     if let Some(status) = u.status {
-        moved = apply_move(p, ctx, &mut t, status.trim(), &opts)?;
-        if let Some(s) = summary.filter(|_| moved && !opts.force) {
+        let applied = apply_move(p, ctx, &mut t, status.trim(), &opts)?;
+        moved = applied.moved;
+        if let Some(s) = summary.filter(|_| applied.moved && !applied.forced) {
             t.append_note(&ctx.now, ctx.actor.as_deref(), &s);
         }
     }

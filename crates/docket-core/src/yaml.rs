@@ -98,7 +98,9 @@ fn parse_map(fm: &str) -> Result<IndexMap<String, Value>, ParseFailure> {
             "frontmatter is empty (id, title and status are required)",
         ));
     }
-    serde_saphyr::from_str::<IndexMap<String, Value>>(fm).map_err(|e| {
+    // YAML 1.2 booleans only: a hand-written `y`, `no` or `on` stays text.
+    let opts = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options::<IndexMap<String, Value>>(fm, opts).map_err(|e| {
         let msg = e.to_string();
         let first = msg.lines().next().unwrap_or("invalid YAML").to_string();
         ParseFailure::new("frontmatter_parse_error", first)

@@ -1,0 +1,20 @@
+//! End-to-end tests: every test drives the real `docket` binary in a fresh
+//! temporary project with a hermetic environment (see `common::TestEnv`).
+
+mod common;
+
+mod test_check;
+mod test_concurrency;
+mod test_create;
+mod test_delete;
+mod test_demo;
+mod test_edit;
+mod test_graph;
+mod test_init;
+mod test_json;
+mod test_lifecycle;
+mod test_listing;
+mod test_note;
+mod test_prime;
+mod test_show;
+mod test_update;

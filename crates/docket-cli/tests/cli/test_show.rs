@@ -1,0 +1,147 @@
+use serde_json::json;
+
+use crate::common::{TestEnv, suffix};
+
+#[test]
+fn show_by_full_id_id_prefix_and_suffix_prefix() {
+    let env = TestEnv::init();
+    let id = env.create("Findable", &["-d", "desc"]);
+    let other = env.create("Other", &[]);
+    let _ = other;
+
+    // Unique prefixes: the tail of the suffix differs between the two tickets,
+    // so the full-length-minus-one prefixes are unique.
+    let id_prefix = &id[..id.len() - 1];
+    let suffix_prefix = &suffix(&id)[..suffix(&id).len() - 1];
+    for input in [id.as_str(), id_prefix, suffix_prefix, &id.to_uppercase()] {
+        let t = env.show(input);
+        assert_eq!(t["id"], id.as_str(), "input {input}");
+        assert_eq!(t["title"], "Findable");
+        assert_eq!(t["description"], "desc");
+        assert!(t["body"].as_str().unwrap().contains("## Description"));
+    }
+}
+
+#[test]
+fn ambiguous_prefix_lists_sorted_candidates() {
+    let env = TestEnv::init();
+    let mut ids: Vec<String> = (0..4).map(|i| env.create(&format!("t{i}"), &[])).collect();
+    // Ids are time-ordered ULID heads: created together they share the first
+    // characters of the suffix.
+    let shared = suffix(&ids[0])[..4].to_string();
+    let shared = shared.as_str();
+    for id in &ids {
+        assert!(suffix(id).starts_with(shared), "{id} vs {shared}");
+    }
+    ids.sort();
+
+    let err = env.fail(&["show", shared], "ambiguous_id");
+    assert_eq!(err["input"], shared);
+    assert_eq!(err["candidates"], json!(ids));
+    // Same through the id prefix path.
+    let err = env.fail(&["show", "dk-01"], "ambiguous_id");
+    assert_eq!(err["candidates"], json!(ids));
+
+    // Human: candidates on stderr, nothing on stdout.
+    let r = env.run(&["show", shared]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    for id in &ids {
+        assert!(r.stderr.contains(id.as_str()), "{}", r.stderr);
+    }
+
+    // Mutations resolve the same way.
+    env.fail(&["add-note", shared, "x"], "ambiguous_id");
+    env.fail(&["start", shared], "ambiguous_id");
+}
+
+#[test]
+fn unknown_id_is_not_found() {
+    let env = TestEnv::init();
+    env.create("something", &[]);
+    let err = env.fail(&["show", "dk-01zzzz"], "not_found");
+    assert_eq!(err["input"], "dk-01zzzz");
+    env.fail(&["show", "zzz"], "not_found");
+    env.fail(&["start", "zzz"], "not_found");
+    env.fail(&["add-note", "zzz", "x"], "not_found");
+    env.fail(&["update", "zzz", "--priority", "1"], "not_found");
+    env.fail(&["show", " "], "invalid_argument");
+}
+
+#[test]
+fn archived_tickets_resolve_by_partial_id() {
+    let env = TestEnv::init();
+    let id = env.create("Will be archived", &[]);
+    env.ok(&["close", &id]);
+    let partial = &suffix(&id)[..suffix(&id).len() - 2];
+    let t = env.show(partial);
+    assert_eq!(t["id"], id.as_str());
+    assert_eq!(t["status"], "closed");
+    assert!(t["path"].as_str().unwrap().starts_with(".docket/archive/"));
+}
+
+#[test]
+fn show_human_page() {
+    let env = TestEnv::init();
+    let dep = env.create("Dep", &[]);
+    let id = env.create(
+        "Readable page",
+        &[
+            "-t",
+            "bug",
+            "-p",
+            "1",
+            "-a",
+            "bob",
+            "--tags",
+            "x,y",
+            "--dep",
+            &dep,
+            "-d",
+            "Some description.",
+            "--acceptance",
+            "it works",
+        ],
+    );
+    env.ok(&["add-note", &id, "a note"]);
+    env.ok(&["start", &id]);
+    env.ok(&[
+        "update",
+        &id,
+        "--add-ac",
+        "docs updated",
+        "--ac",
+        "it works",
+        "--done",
+    ]);
+    let r = env.run(&["show", &id]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::with_settings!({filters => vec![
+        (r"dk-[0-9a-z]{16}", "[ID]"),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[TS]"),
+    ]}, {
+        insta::assert_snapshot!(r.stdout, @r"
+        [ID]  Readable page
+        status: in_progress  type: bug  priority: P1  mode: hitl  assignee: bob
+        created: [TS]  updated: [TS]
+        tags: x, y
+        deps: [ID]
+        file: .docket/tickets/[ID]--readable-page.md
+
+        ## Description
+
+        Some description.
+
+        ## Notes
+
+        ### [TS] — tester
+
+        a note
+
+        ## Acceptance Criteria
+
+        - [x] it works
+        - [ ] docs updated
+        ");
+    });
+}
