@@ -15,7 +15,9 @@ use crate::output::Printer;
 /// docket: plain-markdown tickets in your repository, for humans and coding agents.
 #[derive(Parser, Debug)]
 #[command(name = "docket", version, about, long_about = None, propagate_version = true)]
-#[command(after_help = "Run `docket <command> --help` for a command's flags. Agents: start with `docket prime`.")]
+#[command(
+    after_help = "Run `docket <command> --help` for a command's flags. Agents: start with `docket prime`."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -92,7 +92,9 @@ impl CliError {
                     obj.insert("from".into(), json!(from));
                     obj.insert("to".into(), json!(to));
                 }
-                Error::ConfigInvalid { path, .. } | Error::Parse { path, .. } | Error::Io { path, .. } => {
+                Error::ConfigInvalid { path, .. }
+                | Error::Parse { path, .. }
+                | Error::Io { path, .. } => {
                     obj.insert("path".into(), json!(path.to_string_lossy()));
                 }
                 _ => {}

@@ -40,7 +40,12 @@ impl Printer {
     }
 
     /// Print a success: the envelope in JSON mode, `human()` otherwise.
-    pub fn success<T: Serialize>(&mut self, data: &T, meta: Option<Value>, human: impl FnOnce() -> String) {
+    pub fn success<T: Serialize>(
+        &mut self,
+        data: &T,
+        meta: Option<Value>,
+        human: impl FnOnce() -> String,
+    ) {
         if self.json {
             let mut env = json!({ "schema_version": SCHEMA_VERSION, "ok": true, "data": data });
             if let Some(m) = meta {
@@ -68,7 +73,8 @@ impl Printer {
     /// Report an error; returns the exit code.
     pub fn error(&mut self, err: &CliError) -> u8 {
         if self.json {
-            let env = json!({ "schema_version": SCHEMA_VERSION, "ok": false, "error": err.to_json() });
+            let env =
+                json!({ "schema_version": SCHEMA_VERSION, "ok": false, "error": err.to_json() });
             self.stdout_line(&env.to_string());
         } else {
             let mut text = match err {

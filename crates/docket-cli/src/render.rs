@@ -98,7 +98,11 @@ pub fn table(headers: &[&str], rows: &[Vec<String>], styles: &[Option<anstyle::S
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let pad = if i + 1 == r.len() { 0 } else { widths[i] - width(c) };
+                let pad = if i + 1 == r.len() {
+                    0
+                } else {
+                    widths[i] - width(c)
+                };
                 let padded = format!("{c}{}", " ".repeat(pad));
                 match styles.get(i).copied().flatten() {
                     Some(s) => paint(s, &padded),
@@ -120,11 +124,13 @@ pub fn short_ids(p: &Project, ids: &[&str]) -> Vec<String> {
         .unwrap_or_default();
     let refs: Vec<&str> = all.iter().map(String::as_str).collect();
     let shorts = id::shortest_unique_prefixes(&refs, 4);
+    let by_id: std::collections::HashMap<&str, &String> =
+        refs.iter().copied().zip(&shorts).collect();
     ids.iter()
         .map(|id| {
-            refs.iter()
-                .position(|r| r == id)
-                .map(|i| shorts[i].clone())
+            by_id
+                .get(id)
+                .map(|s| s.to_string())
                 .unwrap_or_else(|| id.to_string())
         })
         .collect()
@@ -160,7 +166,15 @@ pub fn ticket_table(p: &Project, entries: &[&Entry]) -> String {
     table(
         &["ID", "PRI", "STATUS", "TYPE", "MODE", "ASSIGNEE", "TITLE"],
         &rows,
-        &[Some(style::ID), None, None, Some(style::DIM), Some(style::DIM), None, None],
+        &[
+            Some(style::ID),
+            None,
+            None,
+            Some(style::DIM),
+            Some(style::DIM),
+            None,
+            None,
+        ],
     )
 }
 
@@ -168,7 +182,11 @@ pub fn ticket_table(p: &Project, entries: &[&Entry]) -> String {
 pub fn show(p: &Project, t: &Ticket) -> String {
     let m = &t.meta;
     let mut out = String::new();
-    out.push_str(&format!("{}  {}\n", paint(style::ID, &m.id), paint(style::BOLD, &m.title)));
+    out.push_str(&format!(
+        "{}  {}\n",
+        paint(style::ID, &m.id),
+        paint(style::BOLD, &m.title)
+    ));
     let mut facts = vec![
         format!("status: {}", m.status),
         format!("type: {}", m.kind),
@@ -183,7 +201,10 @@ pub fn show(p: &Project, t: &Ticket) -> String {
     }
     out.push_str(&paint(style::DIM, &facts.join("  ")));
     out.push('\n');
-    let mut facts2 = vec![format!("created: {}", m.created), format!("updated: {}", m.updated)];
+    let mut facts2 = vec![
+        format!("created: {}", m.created),
+        format!("updated: {}", m.updated),
+    ];
     if let Some(c) = &m.closed {
         facts2.push(format!("closed: {c}"));
     }
@@ -201,7 +222,10 @@ pub fn show(p: &Project, t: &Ticket) -> String {
             out.push_str(&format!("{name}: {}\n", vals.join(", ")));
         }
     }
-    out.push_str(&paint(style::DIM, &format!("file: {}", p.display_path(&t.path))));
+    out.push_str(&paint(
+        style::DIM,
+        &format!("file: {}", p.display_path(&t.path)),
+    ));
     out.push('\n');
     let body = t.body.trim();
     if !body.is_empty() {
@@ -212,7 +236,11 @@ pub fn show(p: &Project, t: &Ticket) -> String {
     if !m.acceptance.is_empty() {
         out.push_str("\n## Acceptance Criteria\n\n");
         for c in &m.acceptance {
-            let mark = if c.done { paint(style::OK, "[x]") } else { "[ ]".into() };
+            let mark = if c.done {
+                paint(style::OK, "[x]")
+            } else {
+                "[ ]".into()
+            };
             out.push_str(&format!("- {mark} {}\n", c.title));
         }
     }
@@ -223,9 +251,16 @@ pub fn show(p: &Project, t: &Ticket) -> String {
 pub fn board(p: &Project, entries: &[Entry]) -> String {
     let mut out = String::new();
     for status in &p.config.workflow.statuses {
-        let mut col: Vec<&Entry> = entries.iter().filter(|e| &e.meta.status == status).collect();
+        let mut col: Vec<&Entry> = entries
+            .iter()
+            .filter(|e| &e.meta.status == status)
+            .collect();
         col.sort_by(|a, b| docket_core::query::by_priority_then_newest(&a.meta, &b.meta));
-        out.push_str(&format!("{} ({})\n", paint(style::BOLD, &status.to_uppercase()), col.len()));
+        out.push_str(&format!(
+            "{} ({})\n",
+            paint(style::BOLD, &status.to_uppercase()),
+            col.len()
+        ));
         let ids: Vec<&str> = col.iter().map(|e| e.meta.id.as_str()).collect();
         for (e, short) in col.iter().zip(short_ids(p, &ids)) {
             out.push_str(&format!(
@@ -242,5 +277,10 @@ pub fn board(p: &Project, entries: &[Entry]) -> String {
 
 /// One line describing a changed ticket, for mutating commands.
 pub fn changed_line(verb: &str, t: &Ticket) -> String {
-    format!("{verb} {}  {}  [{}]", paint(style::ID, &t.meta.id), t.meta.title, t.meta.status)
+    format!(
+        "{verb} {}  {}  [{}]",
+        paint(style::ID, &t.meta.id),
+        t.meta.title,
+        t.meta.status
+    )
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::path::Path;
 use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
@@ -16,13 +17,13 @@ use crate::yaml::{self, ParseFailure};
 const VERSION: u32 = 1;
 const FILE_NAME: &str = "cache-v1.bin";
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct CacheFile {
     version: u32,
     entries: Vec<CacheEntry>,
 }
 
-#[derive(Serialize, Deserialize, Clone)]
+#[derive(Deserialize)]
 struct CacheEntry {
     archived: bool,
     name: String,
@@ -31,130 +32,298 @@ struct CacheEntry {
     meta: Meta,
 }
 
-enum Outcome {
-    Hit(Meta),
-    Parsed(Meta, u64, u64),
-    Failed(ParseFailure),
+/// The same wire format as [`CacheFile`], borrowed: writing clones nothing.
+#[derive(Serialize)]
+struct CacheFileRef<'a> {
+    version: u32,
+    entries: Vec<CacheEntryRef<'a>>,
 }
 
-fn load(project: &Project) -> HashMap<(bool, String), CacheEntry> {
-    let path = project.local_dir().join(FILE_NAME);
-    let Ok(bytes) = fs::read(&path) else {
-        return HashMap::new();
-    };
-    match postcard::from_bytes::<CacheFile>(&bytes) {
-        Ok(c) if c.version == VERSION => c
-            .entries
-            .into_iter()
-            .map(|e| ((e.archived, e.name.clone()), e))
-            .collect(),
-        _ => HashMap::new(),
+#[derive(Serialize)]
+struct CacheEntryRef<'a> {
+    archived: bool,
+    name: &'a str,
+    size: u64,
+    mtime_ns: u64,
+    meta: &'a Meta,
+}
+
+/// Size and mtime (ns since the epoch): the cache key besides the name.
+type Stamp = (u64, u64);
+
+/// The decoded cache. Entries are written in folder-listing order, and a
+/// folder's listing order is stable while it is unchanged, so lookups first try
+/// the next entry in line and only fall back to a by-name index (built on first
+/// need) after files were added, removed or renamed. Hits are moved out.
+#[derive(Default)]
+struct Cached {
+    entries: Vec<Option<CacheEntry>>,
+    next: usize,
+    index: Option<HashMap<(bool, String), usize>>,
+}
+
+impl Cached {
+    fn take(&mut self, archived: bool, name: &str) -> Option<CacheEntry> {
+        if let Some(Some(e)) = self.entries.get(self.next)
+            && e.archived == archived
+            && e.name == name
+        {
+            self.next += 1;
+            return self.entries[self.next - 1].take();
+        }
+        let entries = &self.entries;
+        let index = self.index.get_or_insert_with(|| {
+            entries
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| e.as_ref().map(|e| ((e.archived, e.name.clone()), i)))
+                .collect()
+        });
+        let i = index.remove(&(archived, name.to_string()))?;
+        self.next = i + 1;
+        self.entries[i].take()
+    }
+
+    /// Whether entries are left that no file claimed (deleted files).
+    fn has_leftovers(&self) -> bool {
+        self.entries.iter().any(Option::is_some)
     }
 }
 
-fn file_name(f: &FileRef) -> String {
-    f.path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+fn load(project: &Project) -> Cached {
+    let path = project.local_dir().join(FILE_NAME);
+    let Ok(bytes) = fs::read(&path) else {
+        return Cached::default();
+    };
+    match postcard::from_bytes::<CacheFile>(&bytes) {
+        Ok(c) if c.version == VERSION => Cached {
+            entries: c.entries.into_iter().map(Some).collect(),
+            ..Cached::default()
+        },
+        _ => Cached::default(),
+    }
+}
+
+fn io_failure(e: std::io::Error) -> ParseFailure {
+    ParseFailure {
+        code: "frontmatter_parse_error",
+        message: e.to_string(),
+    }
+}
+
+/// Size and mtime of a ticket file, stat'ed relative to its open directory.
+/// Symlinks are followed, so an edit to the target is seen.
+fn stamp(f: &FileRef, ent: &fs::DirEntry) -> std::result::Result<Stamp, ParseFailure> {
+    let mut md = ent.metadata().map_err(io_failure)?;
+    if md.file_type().is_symlink() {
+        md = fs::metadata(&f.path).map_err(io_failure)?;
+    }
+    let mtime_ns = md
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    Ok((md.len(), mtime_ns))
+}
+
+fn parse(path: &Path) -> std::result::Result<Meta, ParseFailure> {
+    let text = fs::read_to_string(path).map_err(io_failure)?;
+    yaml::parse_meta(&text)
+}
+
+fn name_of(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|n| n.to_str())
         .unwrap_or_default()
 }
 
 /// Frontmatter of every ticket, from the cache where it is still valid.
+///
+/// The cache is read and decoded on one thread while this one lists the folders
+/// and stats every file (on all cores); hits are then moved out of the cache
+/// (no clones) and only misses are read and parsed, in parallel.
 pub(crate) fn scan(project: &Project) -> Result<Scan> {
-    let files = project.files()?;
-    let cached = load(project);
-    let outcomes = parallel_map(&files, |f| {
-        let md = match fs::metadata(&f.path) {
-            Ok(md) => md,
-            Err(e) => {
-                return Outcome::Failed(ParseFailure {
-                    code: "frontmatter_parse_error",
-                    message: e.to_string(),
-                });
-            }
-        };
-        let size = md.len();
-        let mtime_ns = md
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0);
-        if let Some(e) = cached.get(&(f.archived, file_name(f)))
-            && e.size == size
-            && e.mtime_ns == mtime_ns
-        {
-            return Outcome::Hit(e.meta.clone());
-        }
-        match fs::read_to_string(&f.path) {
-            Ok(text) => match yaml::parse_meta(&text) {
-                Ok(meta) => Outcome::Parsed(meta, size, mtime_ns),
-                Err(p) => Outcome::Failed(p),
-            },
-            Err(e) => Outcome::Failed(ParseFailure {
-                code: "frontmatter_parse_error",
-                message: e.to_string(),
-            }),
-        }
+    let (mut cached, listed) = std::thread::scope(|s| {
+        let loader = s.spawn(|| load(project));
+        let listed = project.file_entries().map(|entries| {
+            let stamps = parallel_map(&entries, |(f, ent)| stamp(f, ent));
+            (entries, stamps)
+        });
+        let cached = loader
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (cached, listed)
     });
+    let (entries, stamps) = listed?;
+    let files: Vec<FileRef> = entries.into_iter().map(|(f, _)| f).collect();
+
+    // Hits, in file order; `None` for misses and failures.
+    let mut dirty = false;
+    let mut hits: Vec<Option<Meta>> = Vec::with_capacity(files.len());
+    let mut misses: Vec<usize> = Vec::new();
+    for (i, (f, st)) in files.iter().zip(&stamps).enumerate() {
+        let hit = match st {
+            Ok(st) => match cached.take(f.archived, name_of(&f.path)) {
+                Some(e) if (e.size, e.mtime_ns) == *st => Some(e.meta),
+                _ => {
+                    misses.push(i);
+                    None
+                }
+            },
+            Err(_) => None,
+        };
+        dirty |= hit.is_none();
+        hits.push(hit);
+    }
+    // Entries left over belong to files that are gone.
+    dirty |= cached.has_leftovers();
+    drop(cached);
+    let parsed = parallel_map(&misses, |&i| parse(&files[i].path));
+    let mut parsed = misses.into_iter().zip(parsed).peekable();
 
     let mut scan = Scan::default();
-    let mut dirty = cached.len() != files.len();
-    let mut fresh: Vec<CacheEntry> = Vec::with_capacity(files.len());
-    for (f, outcome) in files.into_iter().zip(outcomes) {
-        match outcome {
-            Outcome::Hit(meta) => {
-                if let Some(e) = cached.get(&(f.archived, file_name(&f))) {
-                    fresh.push(e.clone());
-                }
+    scan.entries.reserve(files.len());
+    let mut kept: Vec<Stamp> = Vec::with_capacity(files.len());
+    for (i, ((f, st), hit)) in files.into_iter().zip(stamps).zip(hits).enumerate() {
+        let meta = match (st, hit) {
+            (Ok(st), Some(meta)) => Ok((st, meta)),
+            (Err(failure), _) => Err(failure),
+            (Ok(st), None) => {
+                let (j, r) = parsed.next().expect("one parse per miss");
+                debug_assert_eq!(i, j);
+                r.map(|meta| (st, meta))
+            }
+        };
+        match meta {
+            Ok((st, meta)) => {
+                kept.push(st);
                 scan.entries.push(Entry {
                     meta,
                     path: f.path,
                     archived: f.archived,
                 });
             }
-            Outcome::Parsed(meta, size, mtime_ns) => {
-                dirty = true;
-                fresh.push(CacheEntry {
-                    archived: f.archived,
-                    name: file_name(&f),
-                    size,
-                    mtime_ns,
-                    meta: meta.clone(),
-                });
-                scan.entries.push(Entry {
-                    meta,
-                    path: f.path,
-                    archived: f.archived,
-                });
-            }
-            Outcome::Failed(failure) => {
-                dirty = true;
-                scan.failures.push(FileFailure {
-                    path: f.path,
-                    id: f.id,
-                    failure,
-                });
-            }
+            Err(failure) => scan.failures.push(FileFailure {
+                path: f.path,
+                id: f.id,
+                failure,
+            }),
         }
     }
     if dirty {
-        store(project, fresh);
+        store(project, &scan.entries, &kept);
     }
     Ok(scan)
 }
 
 /// Best effort: a cache that cannot be written is simply rebuilt next time.
-fn store(project: &Project, entries: Vec<CacheEntry>) {
+fn store(project: &Project, entries: &[Entry], stamps: &[Stamp]) {
     let dir = project.local_dir();
     if fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let file = CacheFile {
+    let file = CacheFileRef {
         version: VERSION,
-        entries,
+        entries: entries
+            .iter()
+            .zip(stamps)
+            .map(|(e, &(size, mtime_ns))| CacheEntryRef {
+                archived: e.archived,
+                name: name_of(&e.path),
+                size,
+                mtime_ns,
+                meta: &e.meta,
+            })
+            .collect(),
     };
     if let Ok(bytes) = postcard::to_allocvec(&file) {
         let _ = write_atomic(&dir.join(FILE_NAME), &bytes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{self, Ctx, NewTicket};
+    use crate::store::InitOptions;
+
+    fn titles(p: &Project) -> Vec<String> {
+        let s = p.scan().unwrap();
+        let mut t: Vec<String> = s.entries.into_iter().map(|e| e.meta.title).collect();
+        t.sort();
+        t
+    }
+
+    /// The cache only saves work: every change on disk shows up in the next scan.
+    #[test]
+    fn cache_follows_the_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = InitOptions {
+            prefix: "t".into(),
+            preset: "simple".into(),
+            force: false,
+        };
+        let p = Project::init(tmp.path(), &opts).unwrap();
+        let ctx = Ctx::now(None);
+        // Enough files for the parallel paths.
+        let mut paths = Vec::new();
+        for i in 0..100 {
+            let new = NewTicket {
+                title: format!("t{i:03}"),
+                ..Default::default()
+            };
+            paths.push(ops::create(&p, &ctx, new).unwrap().ticket.path);
+        }
+        let mut want: Vec<String> = (0..100).map(|i| format!("t{i:03}")).collect();
+        assert_eq!(titles(&p), want, "cold");
+        assert!(p.local_dir().join(FILE_NAME).exists());
+        assert_eq!(titles(&p), want, "warm");
+
+        // Edited in place (different size), deleted, added, renamed.
+        let text = fs::read_to_string(&paths[5]).unwrap();
+        fs::write(
+            &paths[5],
+            text.replace("title: t005", "title: edited-longer"),
+        )
+        .unwrap();
+        fs::remove_file(&paths[7]).unwrap();
+        let renamed = paths[9].with_file_name("t-zzzzzzzz--moved.md");
+        let text = fs::read_to_string(&paths[9]).unwrap();
+        fs::rename(&paths[9], &renamed).unwrap();
+        fs::write(&renamed, text.replace("id: t-", "id: t-x")).unwrap();
+        ops::create(
+            &p,
+            &ctx,
+            NewTicket {
+                title: "t100".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        want[5] = "edited-longer".into();
+        want.remove(7);
+        want.push("t100".into());
+        want.sort();
+        assert_eq!(titles(&p), want, "after changes");
+        assert_eq!(titles(&p), want, "after changes, warm");
+
+        // Same size, new mtime: still re-parsed.
+        let text = fs::read_to_string(&paths[6]).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&paths[6], text.replace("title: t006", "title: x006")).unwrap();
+        want[6] = "x006".into();
+        want.sort();
+        assert_eq!(titles(&p), want, "same size");
+
+        // A broken file is reported, not served from the cache.
+        fs::write(&paths[8], "not frontmatter").unwrap();
+        let s = p.scan().unwrap();
+        assert_eq!(s.failures.len(), 1);
+        assert_eq!(s.entries.len(), want.len() - 1);
+
+        // A corrupt cache is ignored.
+        fs::write(p.local_dir().join(FILE_NAME), b"\x01garbage").unwrap();
+        assert_eq!(p.scan().unwrap().entries.len(), want.len() - 1);
     }
 }

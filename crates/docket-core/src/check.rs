@@ -93,7 +93,10 @@ pub fn run(p: &Project) -> Result<Vec<Issue>> {
             push(
                 "id_mismatch",
                 Severity::Error,
-                format!("file name says `{file_id}` but the frontmatter id is `{}`", m.id),
+                format!(
+                    "file name says `{file_id}` but the frontmatter id is `{}`",
+                    m.id
+                ),
             );
         }
         if let Some(other) = seen.insert(m.id.as_str(), e.path.as_path()) {
@@ -108,7 +111,11 @@ pub fn run(p: &Project) -> Result<Vec<Issue>> {
             push(
                 "invalid_status",
                 Severity::Error,
-                format!("status `{}` is not one of: {}", m.status, wf.statuses.join(", ")),
+                format!(
+                    "status `{}` is not one of: {}",
+                    m.status,
+                    wf.statuses.join(", ")
+                ),
             );
         }
         if !wf.types.contains(&m.kind) {
@@ -145,13 +152,19 @@ pub fn run(p: &Project) -> Result<Vec<Issue>> {
                 push(
                     "terminal_outside_archive",
                     Severity::Error,
-                    format!("status `{}` is terminal but the file is not in archive/", m.status),
+                    format!(
+                        "status `{}` is terminal but the file is not in archive/",
+                        m.status
+                    ),
                 );
             } else if !terminal && e.archived {
                 push(
                     "open_in_archive",
                     Severity::Error,
-                    format!("status `{}` is not terminal but the file is in archive/", m.status),
+                    format!(
+                        "status `{}` is not terminal but the file is in archive/",
+                        m.status
+                    ),
                 );
             }
         }
@@ -182,7 +195,10 @@ pub fn run(p: &Project) -> Result<Vec<Issue>> {
             code: "dep_cycle",
             severity: Severity::Error,
             id: cycle.first().cloned(),
-            path: cycle.first().and_then(|id| graph.get(id)).and_then(|e| rel(&e.path)),
+            path: cycle
+                .first()
+                .and_then(|id| graph.get(id))
+                .and_then(|e| rel(&e.path)),
             message: format!("dependency cycle: {}", cycle.join(" -> ")),
         });
     }

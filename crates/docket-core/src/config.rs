@@ -40,7 +40,11 @@ impl SessionsConfig {
                 .map(|d| d.as_secs())
                 .ok()
                 .filter(|s| *s > 0)
-                .ok_or_else(|| format!("sessions.idle_limit: `{text}` is not a duration like \"4h\" or \"90m\"")),
+                .ok_or_else(|| {
+                    format!(
+                        "sessions.idle_limit: `{text}` is not a duration like \"4h\" or \"90m\""
+                    )
+                }),
         }
     }
 }
@@ -287,10 +291,16 @@ impl Config {
         self.sessions.idle_limit_secs()?;
         let d = &self.defaults;
         if !wf.types.contains(&d.kind) {
-            return Err(format!("defaults.type: `{}` is not in workflow.types", d.kind));
+            return Err(format!(
+                "defaults.type: `{}` is not in workflow.types",
+                d.kind
+            ));
         }
         if !wf.modes.contains(&d.mode) {
-            return Err(format!("defaults.mode: `{}` is not in workflow.modes", d.mode));
+            return Err(format!(
+                "defaults.mode: `{}` is not in workflow.modes",
+                d.mode
+            ));
         }
         if !(0..=4).contains(&d.priority) {
             return Err(format!("defaults.priority: {} is not in 0..=4", d.priority));

@@ -54,7 +54,11 @@ pub enum Error {
 
     /// The move is not declared by the workflow.
     #[error("{id}: no transition from `{from}` to `{to}` in this workflow")]
-    TransitionNotAllowed { id: String, from: String, to: String },
+    TransitionNotAllowed {
+        id: String,
+        from: String,
+        to: String,
+    },
 
     /// A workflow guard refused the move.
     #[error("{id}: guard `{guard}` refused the move: {message}")]

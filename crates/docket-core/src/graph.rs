@@ -142,7 +142,9 @@ impl<'a> Graph<'a> {
                 if next_dep[i] < deps.len() {
                     let d = &deps[next_dep[i]];
                     next_dep[i] += 1;
-                    let Some(&j) = self.by_id.get(d.as_str()) else { continue };
+                    let Some(&j) = self.by_id.get(d.as_str()) else {
+                        continue;
+                    };
                     match mark[j] {
                         Mark::New => {
                             mark[j] = Mark::Active;

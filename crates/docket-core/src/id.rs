@@ -29,7 +29,11 @@ where
     if needle.is_empty() {
         return Err(Error::invalid("empty ticket id"));
     }
-    if let Some(id) = ids.clone().into_iter().find(|id| id.eq_ignore_ascii_case(&needle)) {
+    if let Some(id) = ids
+        .clone()
+        .into_iter()
+        .find(|id| id.eq_ignore_ascii_case(&needle))
+    {
         return Ok(id.to_string());
     }
     let pick = |matches: Vec<&str>| -> Option<Result<String>> {

@@ -8,9 +8,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::id;
 use crate::store::{FileRef, Project};
-use crate::ticket::{
-    Criterion, Meta, SECTION_DESCRIPTION, SECTION_DESIGN, Ticket,
-};
+use crate::ticket::{Criterion, Meta, SECTION_DESCRIPTION, SECTION_DESIGN, Ticket};
 use crate::workflow::{self, GraphFacts, Verdict};
 
 /// Who is acting and when; every change is stamped with it.
@@ -234,7 +232,12 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
 
     let _lock = p.lock()?;
     let files = p.files()?;
-    let parent = match new.parent.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let parent = match new
+        .parent
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(parent) => Some(resolve_in(&files, parent)?),
         None => None,
     };
@@ -284,9 +287,10 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     // Read every link target before writing anything, so a bad file aborts cleanly.
     let mut targets = Vec::new();
     for l in &links {
-        let f = files.iter().find(|f| &f.id == l).ok_or(Error::NotFound {
-            input: l.clone(),
-        })?;
+        let f = files
+            .iter()
+            .find(|f| &f.id == l)
+            .ok_or(Error::NotFound { input: l.clone() })?;
         targets.push(p.read(f)?);
     }
     p.save(&mut ticket)?;
@@ -370,7 +374,13 @@ struct Applied {
 }
 
 /// Apply a status change to an in-memory ticket after running its guards.
-fn apply_move(p: &Project, ctx: &Ctx, t: &mut Ticket, to: &str, opts: &MoveOptions) -> Result<Applied> {
+fn apply_move(
+    p: &Project,
+    ctx: &Ctx,
+    t: &mut Ticket,
+    to: &str,
+    opts: &MoveOptions,
+) -> Result<Applied> {
     if t.meta.status == to {
         // Still validate that the status exists, so typos are caught.
         if !p.config.workflow.statuses.iter().any(|s| s == to) {
@@ -410,7 +420,13 @@ fn apply_move(p: &Project, ctx: &Ctx, t: &mut Ticket, to: &str, opts: &MoveOptio
     })
 }
 
-fn finish(p: &Project, ctx: &Ctx, mut t: Ticket, was_archived: bool, changed: bool) -> Result<Outcome> {
+fn finish(
+    p: &Project,
+    ctx: &Ctx,
+    mut t: Ticket,
+    was_archived: bool,
+    changed: bool,
+) -> Result<Outcome> {
     if !changed {
         return Ok(Outcome {
             ticket: t,
@@ -429,7 +445,13 @@ fn finish(p: &Project, ctx: &Ctx, mut t: Ticket, was_archived: bool, changed: bo
 }
 
 /// Move a ticket through the workflow (start, status, close, reopen).
-pub fn transition(p: &Project, ctx: &Ctx, input: &str, target: Target, opts: MoveOptions) -> Result<Outcome> {
+pub fn transition(
+    p: &Project,
+    ctx: &Ctx,
+    input: &str,
+    target: Target,
+    opts: MoveOptions,
+) -> Result<Outcome> {
     let summary = check_force(&opts)?;
     let to = target_status(p, &target);
     let _lock = p.lock()?;
@@ -487,7 +509,11 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     if let Some(a) = u.attention {
         validate_attention(a)?;
     }
-    let title = u.title.as_deref().map(|t| non_blank("title", t)).transpose()?;
+    let title = u
+        .title
+        .as_deref()
+        .map(|t| non_blank("title", t))
+        .transpose()?;
     let opts = MoveOptions {
         force: u.force,
         summary: u.summary.clone(),
@@ -557,9 +583,7 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
             .iter_mut()
             .find(|c| c.title == *title)
             .ok_or_else(|| {
-                Error::invalid(format!(
-                    "no acceptance criterion titled exactly `{title}`"
-                ))
+                Error::invalid(format!("no acceptance criterion titled exactly `{title}`"))
             })?;
         c.done = *done;
     }
@@ -662,7 +686,9 @@ fn resolve_all(p: &Project, inputs: &[String]) -> Result<(Vec<FileRef>, Vec<Stri
         push_unique(&mut ids, resolve_in(&files, i)?);
     }
     if ids.len() < 2 {
-        return Err(Error::invalid("the ids name fewer than two distinct tickets"));
+        return Err(Error::invalid(
+            "the ids name fewer than two distinct tickets",
+        ));
     }
     Ok((files, ids))
 }
@@ -720,10 +746,7 @@ pub fn delete(p: &Project, ctx: &Ctx, input: &str, cascade: bool) -> Result<Dele
     if !referrers.is_empty() && !cascade {
         let mut ids: Vec<String> = referrers.iter().map(|e| e.meta.id.clone()).collect();
         ids.sort();
-        return Err(Error::HasIncomingRefs {
-            id,
-            referrers: ids,
-        });
+        return Err(Error::HasIncomingRefs { id, referrers: ids });
     }
     let files = p.files()?;
     let mut others = referrers
@@ -755,7 +778,9 @@ pub fn replace_text(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<O
         message: f.message,
     })?;
     if t.meta.id != old.meta.id {
-        return Err(Error::invalid("the id in the frontmatter cannot be changed"));
+        return Err(Error::invalid(
+            "the id in the frontmatter cannot be changed",
+        ));
     }
     if !p.config.workflow.statuses.contains(&t.meta.status) {
         return Err(Error::invalid(format!(

@@ -58,7 +58,12 @@ pub struct Primer {
 }
 
 /// Build the primer; `limit` caps the ready list (default 10).
-pub fn build(p: &Project, filter: &Filter, limit: Option<usize>, now: jiff::Timestamp) -> Result<Primer> {
+pub fn build(
+    p: &Project,
+    filter: &Filter,
+    limit: Option<usize>,
+    now: jiff::Timestamp,
+) -> Result<Primer> {
     let scan = p.scan()?;
     let cfg = &p.config;
     let graph = Graph::new(&scan.entries, cfg);
@@ -73,7 +78,11 @@ pub fn build(p: &Project, filter: &Filter, limit: Option<usize>, now: jiff::Time
             .map(|t| now.duration_since(t).as_secs() >= STALE_DAYS * 86_400)
             .unwrap_or(false)
     };
-    let visible: Vec<&Entry> = scan.entries.iter().filter(|e| filter.matches(&e.meta)).collect();
+    let visible: Vec<&Entry> = scan
+        .entries
+        .iter()
+        .filter(|e| filter.matches(&e.meta))
+        .collect();
     let mut active: Vec<&Entry> = visible
         .iter()
         .copied()
@@ -103,7 +112,11 @@ pub fn build(p: &Project, filter: &Filter, limit: Option<usize>, now: jiff::Time
         .filter(|e| cfg.is_terminal(&e.meta.status))
         .collect();
     closed.sort_by(|a, b| query::by_closed_desc(&a.meta, &b.meta));
-    let open = scan.entries.iter().filter(|e| !cfg.is_terminal(&e.meta.status)).count();
+    let open = scan
+        .entries
+        .iter()
+        .filter(|e| !cfg.is_terminal(&e.meta.status))
+        .count();
     Ok(Primer {
         project: ProjectInfo {
             name: p

@@ -24,8 +24,7 @@ impl Filter {
             && any(&self.modes, &m.mode)
             && any(&self.statuses, &m.status)
             && (self.assignees.is_empty()
-                || m
-                    .assignee
+                || m.assignee
                     .as_deref()
                     .is_some_and(|a| self.assignees.iter().any(|w| w == a)))
             && (self.tags.is_empty() || self.tags.iter().any(|t| m.tags.contains(t)))

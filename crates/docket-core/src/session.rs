@@ -168,12 +168,16 @@ pub fn create_role(p: &Project, name: &str, like: &str) -> Result<RoleInfo> {
 /// Remove a custom role; refused while an active session uses it.
 pub fn delete_role(p: &Project, name: &str) -> Result<RoleInfo> {
     if BUILTIN_ROLES.contains(&name) {
-        return Err(Error::invalid(format!("`{name}` is a built-in role and cannot be deleted")));
+        return Err(Error::invalid(format!(
+            "`{name}` is a built-in role and cannot be deleted"
+        )));
     }
     let _lock = p.lock()?;
     let mut roles = load_roles(p)?;
     let Some(like) = roles.get(name).cloned() else {
-        return Err(base_role(p, name).err().unwrap_or_else(|| Error::invalid("unknown role")));
+        return Err(base_role(p, name)
+            .err()
+            .unwrap_or_else(|| Error::invalid("unknown role")));
     };
     let users: Vec<String> = list(p)?
         .into_iter()
@@ -260,7 +264,9 @@ pub fn start(p: &Project, now: &str, role: &str, name: Option<&str>) -> Result<S
     });
     let _lock = p.lock()?;
     if list(p)?.iter().any(|s| s.name == name) {
-        return Err(Error::invalid(format!("an active session is already named `{name}`")));
+        return Err(Error::invalid(format!(
+            "an active session is already named `{name}`"
+        )));
     }
     let s = Session {
         id: id.clone(),
@@ -323,7 +329,12 @@ pub fn end(p: &Project, s: &Session) -> Result<()> {
 }
 
 /// Sessions idle longer than `idle_limit_secs`; removed unless `dry_run`.
-pub fn cleanup(p: &Project, now: jiff::Timestamp, idle_limit_secs: i64, dry_run: bool) -> Result<Vec<Session>> {
+pub fn cleanup(
+    p: &Project,
+    now: jiff::Timestamp,
+    idle_limit_secs: i64,
+    dry_run: bool,
+) -> Result<Vec<Session>> {
     let expired: Vec<Session> = list(p)?
         .into_iter()
         .filter(|s| {

@@ -118,7 +118,10 @@ impl Project {
         for sub in ["tickets", "archive", "local"] {
             fs::create_dir_all(dir.join(sub)).map_err(|e| Error::io(dir.join(sub), e))?;
         }
-        write_atomic(&dir.join(".gitignore"), b"# Derived state: caches, sessions, runner logs.\nlocal/\n")?;
+        write_atomic(
+            &dir.join(".gitignore"),
+            b"# Derived state: caches, sessions, runner logs.\nlocal/\n",
+        )?;
         write_atomic(&dir.join("config.toml"), text.as_bytes())?;
         Ok(Project {
             root: root.to_path_buf(),
@@ -167,6 +170,21 @@ impl Project {
     /// Every ticket file, by name only, live first then archived.
     pub fn files(&self) -> Result<Vec<FileRef>> {
         let mut out = Vec::new();
+        self.walk(|ent, name, archived| out.push(file_ref(ent.path(), &name, archived)))?;
+        Ok(out)
+    }
+
+    /// [`Project::files`] with each file's directory entry, so callers can stat
+    /// relative to the open directory (`fstatat`) instead of walking the full
+    /// path again for every file.
+    pub(crate) fn file_entries(&self) -> Result<Vec<(FileRef, fs::DirEntry)>> {
+        let mut out = Vec::new();
+        self.walk(|ent, name, archived| out.push((file_ref(ent.path(), &name, archived), ent)))?;
+        Ok(out)
+    }
+
+    /// Visit every ticket file's directory entry and (UTF-8) name, live first.
+    fn walk(&self, mut visit: impl FnMut(fs::DirEntry, String, bool)) -> Result<()> {
         for (dir, archived) in [(self.tickets_dir(), false), (self.archive_dir(), true)] {
             let rd = match fs::read_dir(&dir) {
                 Ok(rd) => rd,
@@ -175,30 +193,39 @@ impl Project {
             };
             for ent in rd {
                 let ent = ent.map_err(|e| Error::io(&dir, e))?;
-                let name = ent.file_name();
-                let Some(name) = name.to_str() else { continue };
-                if let Some(id) = id_from_file_name(name) {
-                    out.push(FileRef {
-                        id: id.to_string(),
-                        path: ent.path(),
-                        archived,
-                    });
+                let Ok(name) = ent.file_name().into_string() else {
+                    continue;
+                };
+                if id_from_file_name(&name).is_some() {
+                    visit(ent, name, archived);
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    /// Resolve a partial id to its file (live or archived).
+    /// Resolve a partial id to its file (live or archived). Works on the names
+    /// alone and builds a path only for the match.
     pub fn resolve(&self, input: &str) -> Result<FileRef> {
-        let files = self.files()?;
-        let id = id::resolve(input, files.iter().map(|f| f.id.as_str()))?;
-        files
-            .into_iter()
-            .find(|f| f.id == id)
+        let mut names: Vec<(String, bool)> = Vec::new();
+        self.walk(|_, name, archived| names.push((name, archived)))?;
+        let ids = names
+            .iter()
+            .map(|(n, _)| id_from_file_name(n).unwrap_or_default());
+        let id = id::resolve(input, ids.clone())?;
+        let (name, archived) = ids
+            .zip(&names)
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n)
             .ok_or(Error::NotFound {
                 input: input.to_string(),
-            })
+            })?;
+        let dir = if *archived {
+            self.archive_dir()
+        } else {
+            self.tickets_dir()
+        };
+        Ok(file_ref(dir.join(name), name, *archived))
     }
 
     /// Read and parse one ticket file.
@@ -287,6 +314,14 @@ impl Project {
     /// Remove a ticket file. The caller holds the lock.
     pub fn remove(&self, t: &Ticket) -> Result<()> {
         fs::remove_file(&t.path).map_err(|e| Error::io(&t.path, e))
+    }
+}
+
+fn file_ref(path: PathBuf, name: &str, archived: bool) -> FileRef {
+    FileRef {
+        id: id_from_file_name(name).unwrap_or_default().to_string(),
+        path,
+        archived,
     }
 }
 

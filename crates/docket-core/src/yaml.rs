@@ -368,7 +368,10 @@ mod tests {
         let code = |s: &str| parse_meta(s).unwrap_err().code;
         assert_eq!(code("no frontmatter"), "frontmatter_parse_error");
         assert_eq!(code("---\nid: [\n---\n"), "frontmatter_parse_error");
-        assert_eq!(code("---\ntitle: x\nstatus: open\n---\n"), "missing_required_field");
+        assert_eq!(
+            code("---\ntitle: x\nstatus: open\n---\n"),
+            "missing_required_field"
+        );
         assert_eq!(
             code("---\nid: a\ntitle: x\nstatus: open\npriority: high\n---\n"),
             "invalid_priority"

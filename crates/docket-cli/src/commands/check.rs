@@ -29,14 +29,21 @@ pub fn run(g: &GlobalArgs, a: CheckArgs, printer: &mut Printer) -> CliResult<u8>
     }
     let all = check::run(&p).map_err(|e| CliError::WithExit(e, 2))?;
     let scanned = p.files().map(|f| f.len()).unwrap_or(0);
-    let severities: Vec<Severity> = a.severity.iter().filter_map(|s| Severity::parse(s)).collect();
+    let severities: Vec<Severity> = a
+        .severity
+        .iter()
+        .filter_map(|s| Severity::parse(s))
+        .collect();
     let issues: Vec<&Issue> = all
         .iter()
         .filter(|i| a.code.is_empty() || a.code.iter().any(|c| c == i.code))
         .filter(|i| severities.is_empty() || severities.contains(&i.severity))
         .filter(|i| ids.is_empty() || i.id.as_ref().is_some_and(|id| ids.contains(id)))
         .collect();
-    let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();
+    let errors = issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .count();
     let warnings = issues.len() - errors;
     let data = json!({
         "issues": issues,
@@ -50,9 +57,16 @@ pub fn run(g: &GlobalArgs, a: CheckArgs, printer: &mut Printer) -> CliResult<u8>
                 Severity::Warning => paint(style::WARN, "warning"),
             };
             let at = i.id.clone().or_else(|| i.path.clone()).unwrap_or_default();
-            s.push_str(&format!("{sev} {} {}: {}\n", i.code, paint(style::ID, &at), i.message));
+            s.push_str(&format!(
+                "{sev} {} {}: {}\n",
+                i.code,
+                paint(style::ID, &at),
+                i.message
+            ));
         }
-        s.push_str(&format!("{scanned} tickets checked: {errors} error(s), {warnings} warning(s)"));
+        s.push_str(&format!(
+            "{scanned} tickets checked: {errors} error(s), {warnings} warning(s)"
+        ));
         s
     });
     Ok(if errors == 0 { 0 } else { 1 })

@@ -42,50 +42,117 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
             .map_err(|e| Error::io(std::env::temp_dir(), e))?
             .keep(),
     };
-    let p = Project::init(&root, &InitOptions { prefix: "demo".into(), preset: "simple".into(), force: false })?;
+    let p = Project::init(
+        &root,
+        &InitOptions {
+            prefix: "demo".into(),
+            preset: "simple".into(),
+            force: false,
+        },
+    )?;
     let ctx = context::ctx(&p, g)?;
     let mk = |t: NewTicket| ops::create(&p, &ctx, t).map(|o| o.ticket.meta.id);
-    let epic = mk(new("Ship user accounts", "epic", 1, "Sign-up, login and sessions for the web app."))?;
+    let epic = mk(new(
+        "Ship user accounts",
+        "epic",
+        1,
+        "Sign-up, login and sessions for the web app.",
+    ))?;
     let schema = mk(NewTicket {
         parent: Some(epic.clone()),
-        acceptance: vec!["migration runs on an empty database".into(), "rollback tested".into()],
+        acceptance: vec![
+            "migration runs on an empty database".into(),
+            "rollback tested".into(),
+        ],
         tags: vec!["db".into()],
         mode: Some("afk".into()),
-        ..new("Design the users table", "task", 1, "Columns, indexes and the migration.")
+        ..new(
+            "Design the users table",
+            "task",
+            1,
+            "Columns, indexes and the migration.",
+        )
     })?;
     let signup = mk(NewTicket {
         parent: Some(epic.clone()),
         deps: vec![schema.clone()],
         tags: vec!["api".into()],
-        ..new("Sign-up endpoint", "feature", 1, "POST /signup with email verification.")
+        ..new(
+            "Sign-up endpoint",
+            "feature",
+            1,
+            "POST /signup with email verification.",
+        )
     })?;
     let login = mk(NewTicket {
         parent: Some(epic.clone()),
         deps: vec![signup.clone()],
         tags: vec!["api".into()],
-        ..new("Login endpoint", "feature", 2, "POST /login issuing a session cookie.")
+        ..new(
+            "Login endpoint",
+            "feature",
+            2,
+            "POST /login issuing a session cookie.",
+        )
     })?;
     let bug = mk(NewTicket {
         mode: Some("afk".into()),
         tags: vec!["ui".into()],
-        ..new("Footer overlaps content on mobile", "bug", 0, "Seen on 375px wide screens.")
+        ..new(
+            "Footer overlaps content on mobile",
+            "bug",
+            0,
+            "Seen on 375px wide screens.",
+        )
     })?;
-    let docs = mk(new("Write the contributor guide", "chore", 3, "Setup, tests, code style."))?;
+    let docs = mk(new(
+        "Write the contributor guide",
+        "chore",
+        3,
+        "Setup, tests, code style.",
+    ))?;
     let ci = mk(NewTicket {
         mode: Some("afk".into()),
-        ..new("Cache cargo builds in CI", "chore", 2, "Cut CI time in half.")
+        ..new(
+            "Cache cargo builds in CI",
+            "chore",
+            2,
+            "Cut CI time in half.",
+        )
     })?;
     let _ = mk(NewTicket {
         links: vec![login.clone()],
-        ..new("Rate-limit login attempts", "feature", 2, "Five attempts per minute per IP.")
+        ..new(
+            "Rate-limit login attempts",
+            "feature",
+            2,
+            "Five attempts per minute per IP.",
+        )
     })?;
     ops::transition(&p, &ctx, &schema, Target::Start, MoveOptions::default())?;
     ops::add_note(&p, &ctx, &schema, "Chose ULIDs for primary keys.")?;
     for ac in ["migration runs on an empty database", "rollback tested"] {
-        ops::update(&p, &ctx, &schema, Update { flip_ac: Some((ac.into(), true)), ..Default::default() })?;
+        ops::update(
+            &p,
+            &ctx,
+            &schema,
+            Update {
+                flip_ac: Some((ac.into(), true)),
+                ..Default::default()
+            },
+        )?;
     }
     ops::transition(&p, &ctx, &bug, Target::Start, MoveOptions::default())?;
-    ops::transition(&p, &ctx, &ci, Target::Close, MoveOptions { force: false, summary: Some("sccache enabled".into()) })?;
+    ops::transition(
+        &p,
+        &ctx,
+        &ci,
+        Target::Close,
+        MoveOptions {
+            force: false,
+            summary: Some("sccache enabled".into()),
+        },
+    )?;
     let _ = docs;
     let scan = p.scan()?;
     printer.text(&format!(

@@ -43,7 +43,10 @@ pub fn run(g: &GlobalArgs, a: EditArgs, printer: &mut Printer) -> CliResult<u8> 
         .status()
         .map_err(|e| Error::io(&editor, e))?;
     if !status.success() {
-        return Err(Error::invalid(format!("editor `{editor}` exited with {status}; nothing saved")).into());
+        return Err(Error::invalid(format!(
+            "editor `{editor}` exited with {status}; nothing saved"
+        ))
+        .into());
     }
     let text = std::fs::read_to_string(tmp.path()).map_err(|e| Error::io(tmp.path(), e))?;
     let o = ops::replace_text(&p, &context::ctx(&p, g)?, &t.meta.id, &text)?;

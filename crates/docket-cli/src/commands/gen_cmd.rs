@@ -41,17 +41,44 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "cache", "parser", "login", "session", "index", "query", "render", "export", "import", "queue",
-    "worker", "schema", "migration", "token", "layout", "search", "billing", "report", "upload", "sync",
+    "cache",
+    "parser",
+    "login",
+    "session",
+    "index",
+    "query",
+    "render",
+    "export",
+    "import",
+    "queue",
+    "worker",
+    "schema",
+    "migration",
+    "token",
+    "layout",
+    "search",
+    "billing",
+    "report",
+    "upload",
+    "sync",
 ];
-const VERBS: &[&str] = &["Fix", "Add", "Refactor", "Speed up", "Document", "Test", "Remove", "Harden"];
+const VERBS: &[&str] = &[
+    "Fix", "Add", "Refactor", "Speed up", "Document", "Test", "Remove", "Harden",
+];
 const TAGS: &[&str] = &["api", "ui", "db", "perf", "infra", "docs", "security", "p0"];
 
 pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> {
     std::fs::create_dir_all(&a.out).map_err(|e| Error::io(&a.out, e))?;
     let p = match Project::open(&a.out) {
         Ok(p) => p,
-        Err(_) => Project::init(&a.out, &InitOptions { prefix: "bench".into(), preset: "simple".into(), force: false })?,
+        Err(_) => Project::init(
+            &a.out,
+            &InitOptions {
+                prefix: "bench".into(),
+                preset: "simple".into(),
+                force: false,
+            },
+        )?,
     };
     let mut rng = Rng(a.seed.max(1));
     let mut ids: Vec<String> = Vec::with_capacity(a.count);
@@ -69,7 +96,13 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
                 .unwrap_or_default()
         };
         let roll = rng.below(100);
-        let status = if roll < 40 { "closed" } else if roll < 50 { "in_progress" } else { "open" };
+        let status = if roll < 40 {
+            "closed"
+        } else if roll < 50 {
+            "in_progress"
+        } else {
+            "open"
+        };
         let mut deps = Vec::new();
         if i > 0 && rng.below(100) < 40 {
             deps.push(ids[i - 1 - rng.below((i as u64).min(20)) as usize].clone());
@@ -84,7 +117,9 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
             WORDS[rng.below(WORDS.len() as u64) as usize],
             WORDS[rng.below(WORDS.len() as u64) as usize]
         );
-        let tags: Vec<String> = (0..rng.below(3)).map(|_| TAGS[rng.below(TAGS.len() as u64) as usize].to_string()).collect();
+        let tags: Vec<String> = (0..rng.below(3))
+            .map(|_| TAGS[rng.below(TAGS.len() as u64) as usize].to_string())
+            .collect();
         let mut t = Ticket {
             meta: Meta {
                 id: tid.clone(),
@@ -92,10 +127,15 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
                 status: status.into(),
                 kind: ["task", "bug", "feature", "chore"][rng.below(4) as usize].into(),
                 priority: rng.below(5) as i64,
-                mode: if rng.below(2) == 0 { "afk".into() } else { "hitl".into() },
+                mode: if rng.below(2) == 0 {
+                    "afk".into()
+                } else {
+                    "hitl".into()
+                },
                 tier: None,
                 attention: None,
-                assignee: (rng.below(3) == 0).then(|| ["ana", "bo", "cy"][rng.below(3) as usize].into()),
+                assignee: (rng.below(3) == 0)
+                    .then(|| ["ana", "bo", "cy"][rng.below(3) as usize].into()),
                 parent: None,
                 created: ts(created_s),
                 updated: ts(created_s + 3600),
@@ -110,7 +150,10 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
                 deps,
                 links: vec![],
                 acceptance: (0..rng.below(3))
-                    .map(|k| Criterion { title: format!("criterion {k}"), done: status == "closed" })
+                    .map(|k| Criterion {
+                        title: format!("criterion {k}"),
+                        done: status == "closed",
+                    })
                     .collect(),
             },
             extra: Default::default(),
@@ -121,18 +164,32 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
                     We should measure first, then change the smallest thing that fixes it, and add a regression test.";
         t.set_section("Description", &format!("{para}\n\n{para}"));
         if rng.below(2) == 0 {
-            t.set_section("Design", "1. Reproduce with a failing test.\n2. Fix.\n3. Benchmark before and after.");
+            t.set_section(
+                "Design",
+                "1. Reproduce with a failing test.\n2. Fix.\n3. Benchmark before and after.",
+            );
         }
         if rng.below(3) == 0 {
-            t.append_note(&t.meta.updated.clone(), Some("bench"), "Looked into it; see design.");
+            t.append_note(
+                &t.meta.updated.clone(),
+                Some("bench"),
+                "Looked into it; see design.",
+            );
         }
-        let dir = if status == "closed" { p.archive_dir() } else { p.tickets_dir() };
+        let dir = if status == "closed" {
+            p.archive_dir()
+        } else {
+            p.tickets_dir()
+        };
         let path = dir.join(store::file_name(&tid, &t.meta.title));
-        std::fs::write(&path, docket_core::yaml::render_ticket(&t)).map_err(|e| Error::io(&path, e))?;
+        std::fs::write(&path, docket_core::yaml::render_ticket(&t))
+            .map_err(|e| Error::io(&path, e))?;
         ids.push(tid);
     }
-    printer.success(&json!({ "root": a.out.to_string_lossy(), "count": a.count }), None, || {
-        format!("generated {} tickets in {}", a.count, a.out.display())
-    });
+    printer.success(
+        &json!({ "root": a.out.to_string_lossy(), "count": a.count }),
+        None,
+        || format!("generated {} tickets in {}", a.count, a.out.display()),
+    );
     Ok(0)
 }

@@ -68,23 +68,48 @@ pub fn dep(g: &GlobalArgs, a: DepArgs, printer: &mut Printer) -> CliResult<u8> {
         return Ok(0);
     }
     let (Some(from), Some(to)) = (a.from, a.to) else {
-        return Err(docket_core::Error::invalid("usage: docket dep <from> <to> | docket dep tree <id>").into());
+        return Err(docket_core::Error::invalid(
+            "usage: docket dep <from> <to> | docket dep tree <id>",
+        )
+        .into());
     };
     let o = ops::dep(&p, &context::ctx(&p, g)?, &from, &to)?;
-    let verb = if o.changed { "dependency added:" } else { "dependency already present:" };
+    let verb = if o.changed {
+        "dependency added:"
+    } else {
+        "dependency already present:"
+    };
     super::print_outcome(&p, printer, verb, &o);
     Ok(0)
 }
 
 fn render_tree(n: &TreeNode, prefix: &str, last: bool, root: bool, out: &mut String) {
-    let branch = if root { "" } else if last { "└── " } else { "├── " };
+    let branch = if root {
+        ""
+    } else if last {
+        "└── "
+    } else {
+        "├── "
+    };
     let label = match (&n.title, &n.status) {
         (Some(t), Some(s)) => format!("{}  {t}  [{s}]", paint(style::ID, &n.id)),
-        _ => format!("{}  {}", paint(style::ID, &n.id), paint(style::WARN, "(missing)")),
+        _ => format!(
+            "{}  {}",
+            paint(style::ID, &n.id),
+            paint(style::WARN, "(missing)")
+        ),
     };
-    let seen = if n.seen { paint(style::DIM, "  (shown above)") } else { String::new() };
+    let seen = if n.seen {
+        paint(style::DIM, "  (shown above)")
+    } else {
+        String::new()
+    };
     out.push_str(&format!("{prefix}{branch}{label}{seen}\n"));
-    let child_prefix = if root { String::new() } else { format!("{prefix}{}", if last { "    " } else { "│   " }) };
+    let child_prefix = if root {
+        String::new()
+    } else {
+        format!("{prefix}{}", if last { "    " } else { "│   " })
+    };
     for (i, c) in n.deps.iter().enumerate() {
         render_tree(c, &child_prefix, i + 1 == n.deps.len(), false, out);
     }
@@ -102,11 +127,18 @@ pub fn link(g: &GlobalArgs, a: LinkArgs, printer: &mut Printer, add: bool) -> Cl
     let tickets = ops::link(&p, &context::ctx(&p, g)?, &a.ids, add)?;
     let rows: Vec<render::TicketRow> = tickets
         .iter()
-        .map(|t| render::TicketRow { meta: &t.meta, path: p.display_path(&t.path) })
+        .map(|t| render::TicketRow {
+            meta: &t.meta,
+            path: p.display_path(&t.path),
+        })
         .collect();
     printer.success(&rows, None, || {
         let ids: Vec<&str> = tickets.iter().map(|t| t.meta.id.as_str()).collect();
-        format!("{} {}", if add { "linked" } else { "unlinked" }, ids.join(" ↔ "))
+        format!(
+            "{} {}",
+            if add { "linked" } else { "unlinked" },
+            ids.join(" ↔ ")
+        )
     });
     Ok(0)
 }

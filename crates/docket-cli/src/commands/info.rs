@@ -44,7 +44,11 @@ pub fn run(g: &GlobalArgs, _a: InfoArgs, printer: &mut Printer) -> CliResult<u8>
         s.push_str(&format!("root:      {}\n", p.root.display()));
         s.push_str(&format!("prefix:    {}\n", p.config.project.prefix));
         s.push_str(&format!("preset:    {}\n", wf.preset));
-        s.push_str(&format!("tickets:   {} live, {} archived\n", files.len() - archived, archived));
+        s.push_str(&format!(
+            "tickets:   {} live, {} archived\n",
+            files.len() - archived,
+            archived
+        ));
         s.push_str(&format!("statuses:  {}\n", wf.statuses.join(" → ")));
         s.push_str(&format!("terminal:  {}\n", wf.terminal.join(", ")));
         s.push_str(&format!("active:    {}\n", wf.active));
@@ -52,8 +56,16 @@ pub fn run(g: &GlobalArgs, _a: InfoArgs, printer: &mut Printer) -> CliResult<u8>
         s.push_str(&format!("modes:     {}\n", wf.modes.join(", ")));
         s.push_str("transitions:\n");
         for r in &wf.transitions {
-            let guards = if r.guards.is_empty() { String::new() } else { format!("  guards: {}", r.guards.join(", ")) };
-            s.push_str(&format!("  {} → {}{guards}\n", r.from.join("|"), r.to.join("|")));
+            let guards = if r.guards.is_empty() {
+                String::new()
+            } else {
+                format!("  guards: {}", r.guards.join(", "))
+            };
+            s.push_str(&format!(
+                "  {} → {}{guards}\n",
+                r.from.join("|"),
+                r.to.join("|")
+            ));
         }
         s
     });

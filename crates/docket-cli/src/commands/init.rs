@@ -1,8 +1,8 @@
 //! `docket init`
 
 use clap::Args;
-use docket_core::store::InitOptions;
 use docket_core::Project;
+use docket_core::store::InitOptions;
 use serde_json::json;
 
 use crate::cli::GlobalArgs;
@@ -25,7 +25,10 @@ pub struct InitArgs {
 
 /// A prefix from the folder name: its first letters/digits, lowercase, ≤ 4 chars.
 fn default_prefix(root: &std::path::Path) -> String {
-    let name = root.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     let p: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -40,7 +43,11 @@ pub fn run(g: &GlobalArgs, a: InitArgs, printer: &mut Printer) -> CliResult<u8> 
     let prefix = a.prefix.unwrap_or_else(|| default_prefix(&root));
     let project = Project::init(
         &root,
-        &InitOptions { prefix: prefix.clone(), preset: a.preset.clone(), force: a.force },
+        &InitOptions {
+            prefix: prefix.clone(),
+            preset: a.preset.clone(),
+            force: a.force,
+        },
     )?;
     let data = json!({
         "root": project.root.to_string_lossy(),

@@ -46,14 +46,24 @@ pub struct CloseArgs {
     pub mv: MoveArgs,
 }
 
-fn go(g: &GlobalArgs, id: &str, target: Target, mv: MoveArgs, verb: &str, printer: &mut Printer) -> CliResult<u8> {
+fn go(
+    g: &GlobalArgs,
+    id: &str,
+    target: Target,
+    mv: MoveArgs,
+    verb: &str,
+    printer: &mut Printer,
+) -> CliResult<u8> {
     let p = context::project(&g.dir)?;
     let o = ops::transition(
         &p,
         &context::ctx(&p, g)?,
         id,
         target,
-        MoveOptions { force: mv.force, summary: mv.summary },
+        MoveOptions {
+            force: mv.force,
+            summary: mv.summary,
+        },
     )?;
     super::print_outcome(&p, printer, verb, &o);
     Ok(0)

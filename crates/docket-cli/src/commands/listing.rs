@@ -153,10 +153,16 @@ pub fn board(g: &GlobalArgs, _a: BoardArgs, printer: &mut Printer) -> CliResult<
 pub fn print_board(p: &Project, entries: &[Entry], printer: &mut Printer) {
     let mut columns = serde_json::Map::new();
     for status in &p.config.workflow.statuses {
-        let mut col: Vec<&Entry> = entries.iter().filter(|e| &e.meta.status == status).collect();
+        let mut col: Vec<&Entry> = entries
+            .iter()
+            .filter(|e| &e.meta.status == status)
+            .collect();
         col.sort_by(|a, b| query::by_priority_then_newest(&a.meta, &b.meta));
         let rows: Vec<render::TicketRow> = col.iter().map(|e| render::row(p, e)).collect();
-        columns.insert(status.clone(), serde_json::to_value(rows).unwrap_or_default());
+        columns.insert(
+            status.clone(),
+            serde_json::to_value(rows).unwrap_or_default(),
+        );
     }
     printer.success(&columns, None, || render::board(p, entries));
 }

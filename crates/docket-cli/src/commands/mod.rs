@@ -17,8 +17,8 @@ pub mod session;
 pub mod show;
 pub mod update;
 
-use docket_core::ops::Outcome;
 use docket_core::Project;
+use docket_core::ops::Outcome;
 use serde_json::json;
 
 use crate::output::Printer;
@@ -39,7 +39,10 @@ pub fn print_outcome(p: &Project, printer: &mut Printer, verb: &str, o: &Outcome
             }
             s
         } else {
-            format!("{} (no change)", render::changed_line("unchanged", &o.ticket))
+            format!(
+                "{} (no change)",
+                render::changed_line("unchanged", &o.ticket)
+            )
         }
     });
 }

@@ -22,16 +22,25 @@ pub struct AddNoteArgs {
 pub fn read_stdin(what: &str) -> Result<String, Error> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        return Err(Error::invalid(format!("no {what} given: pass it as an argument or pipe it on stdin")));
+        return Err(Error::invalid(format!(
+            "no {what} given: pass it as an argument or pipe it on stdin"
+        )));
     }
     let mut s = String::new();
-    stdin.lock().read_to_string(&mut s).map_err(|e| Error::io("<stdin>", e))?;
+    stdin
+        .lock()
+        .read_to_string(&mut s)
+        .map_err(|e| Error::io("<stdin>", e))?;
     Ok(s)
 }
 
 pub fn run(g: &GlobalArgs, a: AddNoteArgs, printer: &mut Printer) -> CliResult<u8> {
     let p = context::project(&g.dir)?;
-    let text = if a.text.is_empty() { read_stdin("note text")? } else { a.text.join(" ") };
+    let text = if a.text.is_empty() {
+        read_stdin("note text")?
+    } else {
+        a.text.join(" ")
+    };
     let o = ops::add_note(&p, &context::ctx(&p, g)?, &a.id, &text)?;
     super::print_outcome(&p, printer, "noted", &o);
     Ok(0)

@@ -16,12 +16,20 @@ pub struct PrimeArgs {
 }
 
 fn section(out: &mut String, title: &str, items: &[PrimeItem]) {
-    out.push_str(&format!("\n{} ({})\n", paint(style::BOLD, title), items.len()));
+    out.push_str(&format!(
+        "\n{} ({})\n",
+        paint(style::BOLD, title),
+        items.len()
+    ));
     if items.is_empty() {
         out.push_str("  none\n");
     }
     for i in items {
-        let stale = if i.stale == Some(true) { paint(style::WARN, "  [stale]") } else { String::new() };
+        let stale = if i.stale == Some(true) {
+            paint(style::WARN, "  [stale]")
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
             "  {}  P{} {}  {}{stale}\n",
             paint(style::ID, &i.meta.id),

@@ -71,17 +71,24 @@ fn session_text(s: &Session) -> String {
         paint(style::ID, &s.id),
         paint(style::BOLD, &s.name),
         s.role,
-        if s.role != s.base_role { format!(" (like {})", s.base_role) } else { String::new() },
+        if s.role != s.base_role {
+            format!(" (like {})", s.base_role)
+        } else {
+            String::new()
+        },
         s.started,
         s.last_seen
     )
 }
 
 fn idle_limit(p: &Project) -> CliResult<i64> {
-    p.config
-        .sessions
-        .idle_limit_secs()
-        .map_err(|m| Error::ConfigInvalid { path: p.dir.join("config.toml"), message: m }.into())
+    p.config.sessions.idle_limit_secs().map_err(|m| {
+        Error::ConfigInvalid {
+            path: p.dir.join("config.toml"),
+            message: m,
+        }
+        .into()
+    })
 }
 
 pub fn run(g: &GlobalArgs, a: SessionArgs, printer: &mut Printer) -> CliResult<u8> {
@@ -95,9 +102,20 @@ pub fn run(g: &GlobalArgs, a: SessionArgs, printer: &mut Printer) -> CliResult<u
             }
             let rows: Vec<Vec<String>> = all
                 .iter()
-                .map(|s| vec![s.id.clone(), s.name.clone(), s.role.clone(), s.last_seen.clone()])
+                .map(|s| {
+                    vec![
+                        s.id.clone(),
+                        s.name.clone(),
+                        s.role.clone(),
+                        s.last_seen.clone(),
+                    ]
+                })
                 .collect();
-            render::table(&["ID", "NAME", "ROLE", "LAST SEEN"], &rows, &[Some(style::ID), None, None, Some(style::DIM)])
+            render::table(
+                &["ID", "NAME", "ROLE", "LAST SEEN"],
+                &rows,
+                &[Some(style::ID), None, None, Some(style::DIM)],
+            )
         });
         return Ok(0);
     }
@@ -119,7 +137,9 @@ pub fn run(g: &GlobalArgs, a: SessionArgs, printer: &mut Printer) -> CliResult<u
     })?;
     if a.end {
         session::end(&p, &current)?;
-        printer.success(&current, None, || format!("ended session {}", session_text(&current)));
+        printer.success(&current, None, || {
+            format!("ended session {}", session_text(&current))
+        });
     } else {
         printer.success(&current, None, || session_text(&current));
     }
@@ -131,7 +151,9 @@ pub fn role(g: &GlobalArgs, a: RoleArgs, printer: &mut Printer) -> CliResult<u8>
     match a.sub {
         RoleSub::Create { name, like } => {
             let r = session::create_role(&p, &name, &like)?;
-            printer.success(&r, None, || format!("created role {} (like {})", r.name, r.like));
+            printer.success(&r, None, || {
+                format!("created role {} (like {})", r.name, r.like)
+            });
         }
         RoleSub::Delete { name } => {
             let r = session::delete_role(&p, &name)?;
@@ -142,9 +164,19 @@ pub fn role(g: &GlobalArgs, a: RoleArgs, printer: &mut Printer) -> CliResult<u8>
             printer.success(&roles, None, || {
                 let rows: Vec<Vec<String>> = roles
                     .iter()
-                    .map(|r| vec![r.name.clone(), r.like.clone(), if r.builtin { "built-in" } else { "custom" }.into()])
+                    .map(|r| {
+                        vec![
+                            r.name.clone(),
+                            r.like.clone(),
+                            if r.builtin { "built-in" } else { "custom" }.into(),
+                        ]
+                    })
                     .collect();
-                render::table(&["ROLE", "LIKE", "KIND"], &rows, &[Some(style::BOLD), None, Some(style::DIM)])
+                render::table(
+                    &["ROLE", "LIKE", "KIND"],
+                    &rows,
+                    &[Some(style::BOLD), None, Some(style::DIM)],
+                )
             });
         }
     }
@@ -158,7 +190,11 @@ pub fn cleanup(g: &GlobalArgs, a: CleanupArgs, printer: &mut Printer) -> CliResu
     let data = json!({ "expired": expired, "dry_run": a.dry_run, "idle_limit_secs": limit });
     printer.success(&data, None, || {
         let verb = if a.dry_run { "would expire" } else { "expired" };
-        let mut s = format!("{verb} {} session(s) idle for more than {}s", expired.len(), limit);
+        let mut s = format!(
+            "{verb} {} session(s) idle for more than {}s",
+            expired.len(),
+            limit
+        );
         for e in &expired {
             s.push_str(&format!("\n  {}", session_text(e)));
         }

@@ -86,7 +86,11 @@ pub struct UpdateArgs {
 pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8> {
     let p = context::project(&g.dir)?;
     let split = |s: &str| -> Vec<String> {
-        s.split(',').map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect()
+        s.split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect()
     };
     let u = Update {
         title: a.title,
