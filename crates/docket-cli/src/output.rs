@@ -12,6 +12,16 @@ use crate::error::CliError;
 /// Version of the JSON envelope (`docs/JSON.md`).
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The success envelope of `docs/JSON.md`.
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    schema_version: u32,
+    ok: bool,
+    data: &'a T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<Value>,
+}
+
 pub struct Printer {
     pub json: bool,
 }
@@ -47,11 +57,19 @@ impl Printer {
         human: impl FnOnce() -> String,
     ) {
         if self.json {
-            let mut env = json!({ "schema_version": SCHEMA_VERSION, "ok": true, "data": data });
-            if let Some(m) = meta {
-                env["meta"] = m;
-            }
-            self.stdout_line(&env.to_string());
+            // Serialized straight from the data: no intermediate Value tree.
+            let env = Envelope {
+                schema_version: SCHEMA_VERSION,
+                ok: true,
+                data,
+                meta,
+            };
+            let line = serde_json::to_string(&env).unwrap_or_else(|e| {
+                json!({ "schema_version": SCHEMA_VERSION, "ok": false,
+                        "error": { "code": "internal", "message": e.to_string() } })
+                .to_string()
+            });
+            self.stdout_line(&line);
         } else {
             let text = human();
             if !text.is_empty() {
