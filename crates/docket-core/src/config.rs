@@ -20,6 +20,9 @@ pub struct Config {
     pub defaults: Defaults,
     #[serde(default)]
     pub sessions: SessionsConfig,
+    /// The agent runner (`docket run`); every key is optional.
+    #[serde(default)]
+    pub runner: crate::runner::RunnerConfig,
 }
 
 /// Session housekeeping.
@@ -77,6 +80,11 @@ pub struct Workflow {
     /// guards of every matching rule apply.
     #[serde(default)]
     pub transitions: Vec<TransitionRule>,
+    /// Stage metadata per status (`[workflow.stages.<status>]`): pipeline rank and
+    /// whether `docket run` may hand tickets in it to an agent. Statuses without an
+    /// entry are outside the stage order (like `blocked`).
+    #[serde(default)]
+    pub stages: indexmap::IndexMap<String, crate::runner::StageConfig>,
 }
 
 /// One declared move between statuses, with the guards that protect it.
@@ -126,7 +134,7 @@ fn default_mode() -> String {
 }
 
 /// Names of the presets `docket init --preset` accepts.
-pub const PRESETS: &[&str] = &["simple"];
+pub const PRESETS: &[&str] = &["simple", "pipeline"];
 
 const SIMPLE_TEMPLATE: &str = r#"# docket project configuration.
 # The workflow below is data: edit statuses, transitions and guards freely,
@@ -176,10 +184,121 @@ mode = "hitl"     # afk: an agent may run it alone; hitl: needs a human
 idle_limit = "4h"
 "#;
 
+const PIPELINE_TEMPLATE: &str = r#"# docket project configuration: the `pipeline` preset (tess-like stages).
+# Coding agents work tickets through the stages with `docket run`; see
+# docs/RUNNER.md. The workflow below is data: edit it freely, then run
+# `docket check` and `docket info`.
+
+[project]
+# Ticket ids are <prefix>-<suffix>, e.g. {prefix}-01kqa9shxy7z3m.
+prefix = "{prefix}"
+
+[workflow]
+preset = "pipeline"
+# Every status, in board order. New tickets start in the first one that is
+# neither terminal nor active (backlog).
+statuses = ["backlog", "fix", "plan", "implement", "review", "complete", "blocked"]
+terminal = ["complete"]
+# The status `docket start` moves to.
+active = "implement"
+types = ["task", "bug", "feature", "epic", "chore"]
+modes = ["afk", "hitl"]
+
+# Any move is allowed; agents advance tickets one stage at a time.
+[[workflow.transitions]]
+from = ["*"]
+to = ["*"]
+
+[[workflow.transitions]]
+from = ["@open"]
+to = ["@terminal"]
+guards = ["children_done"]
+
+# Stages: `rank` orders them (equal rank = peer stages: fix and plan); a
+# dependency is satisfied for the runner when it is terminal or in a strictly
+# later stage. `runnable` stages are handed to agents by `docket run`, with the
+# `role` of the agent's session and the `prompt` template (a file in
+# .docket/templates/, defaults built in). `next` is where a finished stage goes.
+# `manual = true` keeps a stage out of the default `--stages` set.
+# Optional per stage: model = "...", effort = "...".
+# Statuses without a stage (blocked) are parked outside the pipeline.
+[workflow.stages.backlog]
+rank = 0
+runnable = true
+manual = true
+role = "architect"
+prompt = "backlog.md"
+next = "plan"
+
+[workflow.stages.fix]
+rank = 1
+runnable = true
+role = "implementer"
+prompt = "fix.md"
+next = "implement"
+
+[workflow.stages.plan]
+rank = 1
+runnable = true
+role = "architect"
+prompt = "plan.md"
+next = "implement"
+
+[workflow.stages.implement]
+rank = 2
+runnable = true
+role = "implementer"
+prompt = "implement.md"
+next = "review"
+
+[workflow.stages.review]
+rank = 3
+runnable = true
+role = "architect"
+prompt = "review.md"
+next = "complete"
+
+[workflow.stages.complete]
+rank = 4
+
+[defaults]
+type = "task"
+priority = 2      # 0 (highest) .. 4
+mode = "afk"      # afk: an agent may run it alone; hitl: needs a human
+
+[sessions]
+idle_limit = "4h"
+
+[runner]
+# Agent adapter: claude, codex, cursor, auggie, or a [runner.agents.<name>] below.
+agent = "claude"
+strategy = "batch"         # batch, chase or live
+idle_timeout = "10m"       # kill an agent silent this long (whole process tree)
+max_deletions = 5          # refuse a per-ticket commit deleting more files
+commit = true              # one git commit per ticket
+modes = ["afk"]            # run only tickets in these modes (hitl waits for a person)
+# max_chain = 6            # chase: stage moves per ticket
+# model = "..."            # default model for every stage
+# effort = "..."           # default effort
+
+# Model and effort by ticket tier (difficulty), over the stage's own:
+# [runner.tiers.critical]
+# model = "opus"
+# effort = "high"
+
+# A generic adapter: any CLI that takes a prompt. Placeholders: {prompt_file},
+# {prompt}, {model}, {effort}, {ticket}, {stage}. `stdin = true` pipes the
+# prompt in; `format` is "text", "claude" (stream-json) or "codex" (exec --json).
+# [runner.agents.mine]
+# command = ["my-agent", "--prompt-file", "{prompt_file}"]
+# model_args = ["--model", "{model}"]
+"#;
+
 /// The commented `config.toml` text for a preset, or `None` for an unknown preset.
 pub fn preset_template(preset: &str, prefix: &str) -> Option<String> {
     match preset {
         "simple" => Some(SIMPLE_TEMPLATE.replace("{prefix}", prefix)),
+        "pipeline" => Some(PIPELINE_TEMPLATE.replace("{prefix}", prefix)),
         _ => None,
     }
 }
@@ -289,6 +408,7 @@ impl Config {
             }
         }
         self.sessions.idle_limit_secs()?;
+        crate::runner::validate_config(self)?;
         let d = &self.defaults;
         if !wf.types.contains(&d.kind) {
             return Err(format!(

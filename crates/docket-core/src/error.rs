@@ -92,6 +92,29 @@ pub enum Error {
     #[error("role `{role}` is used by active session(s): {}", sessions.join(", "))]
     RoleInUse { role: String, sessions: Vec<String> },
 
+    /// `docket run`: a dependency cycle among the tickets a run would take.
+    #[error("dependency cycle among runnable tickets: {}", tickets.join(" -> "))]
+    RunCycle { tickets: Vec<String> },
+
+    /// `docket run`: a ticket's sequence says it runs before a ticket it depends on.
+    #[error(
+        "sequence conflict: {ticket} (sequence {sequence}) depends on {dep} (sequence {dep_sequence}), which would run later"
+    )]
+    SequenceConflict {
+        ticket: String,
+        sequence: String,
+        dep: String,
+        dep_sequence: String,
+    },
+
+    /// `docket run`: uncommitted changes at start and `--dirty-tree abort`.
+    #[error("the working tree has {} uncommitted change(s): {}", paths.len(), paths.join(", "))]
+    DirtyTree { paths: Vec<String> },
+
+    /// `docket run`: the agent program cannot be started, or git failed.
+    #[error("{message}")]
+    RunnerFailed { message: String },
+
     /// An I/O failure, always naming the path involved.
     #[error("{}: {source}", path.display())]
     Io {
@@ -122,6 +145,10 @@ impl Error {
             Error::NoSession { .. } => "no_session",
             Error::UnknownRole { .. } => "unknown_role",
             Error::RoleInUse { .. } => "role_in_use",
+            Error::RunCycle { .. } => "run_cycle",
+            Error::SequenceConflict { .. } => "sequence_conflict",
+            Error::DirtyTree { .. } => "dirty_tree",
+            Error::RunnerFailed { .. } => "runner_failed",
             Error::Io { .. } => "io_error",
         }
     }
@@ -161,6 +188,15 @@ impl Error {
                 Some("create it with `docket role create <name> --like architect|implementer`".into())
             }
             Error::RoleInUse { .. } => Some("end those sessions first (`docket session --end`)".into()),
+            Error::RunCycle { .. } => Some(
+                "remove one edge of the cycle with `docket undep`; no agent was started".into(),
+            ),
+            Error::SequenceConflict { .. } => Some(
+                "renumber with `docket update <id> --sequence N` or remove the dependency; no agent was started".into(),
+            ),
+            Error::DirtyTree { .. } => Some(
+                "commit or stash first, or pass --dirty-tree salvage (commit them first) or --dirty-tree ignore".into(),
+            ),
             _ => None,
         }
     }

@@ -11,6 +11,7 @@ pub mod id;
 pub mod ops;
 pub mod prime;
 pub mod query;
+pub mod runner;
 pub mod session;
 pub mod store;
 pub mod ticket;

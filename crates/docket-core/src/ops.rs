@@ -57,6 +57,8 @@ pub struct NewTicket {
     pub deps: Vec<String>,
     /// Strict: every id must resolve, or nothing is written.
     pub links: Vec<String>,
+    /// Runner order within a stage (lower runs sooner).
+    pub sequence: Option<f64>,
 }
 
 /// Where a move should go.
@@ -129,6 +131,8 @@ pub struct Update {
     pub status: Option<String>,
     pub force: bool,
     pub summary: Option<String>,
+    /// Runner order within a stage: `Some(None)` clears it.
+    pub sequence: Option<Option<f64>>,
 }
 
 fn validate_value<S: AsRef<str>>(kind: &str, value: &str, allowed: &[S]) -> Result<()> {
@@ -166,6 +170,33 @@ fn validate_tier(t: &str) -> Result<()> {
 
 fn validate_attention(a: i64) -> Result<()> {
     validate_range("attention", a, 0, 99)
+}
+
+fn validate_sequence(s: f64) -> Result<()> {
+    if s.is_finite() && s >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "invalid sequence {s}: use a number ≥ 0 (lower runs sooner)"
+        )))
+    }
+}
+
+/// Store a sequence as the unknown frontmatter key `sequence` (an integer when whole).
+fn set_sequence(t: &mut Ticket, s: Option<f64>) {
+    match s {
+        None => {
+            t.extra.shift_remove("sequence");
+        }
+        Some(s) => {
+            let v = if s.fract() == 0.0 && s.abs() < 1e15 {
+                serde_json::Value::from(s as i64)
+            } else {
+                serde_json::Value::from(s)
+            };
+            t.extra.insert("sequence".into(), v);
+        }
+    }
 }
 
 fn non_blank(what: &str, s: &str) -> Result<String> {
@@ -221,6 +252,9 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     validate_priority(priority)?;
     if let Some(t) = &new.tier {
         validate_tier(t)?;
+    }
+    if let Some(s) = new.sequence {
+        validate_sequence(s)?;
     }
     let mut acceptance: Vec<Criterion> = Vec::new();
     for a in &new.acceptance {
@@ -283,6 +317,9 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     }
     if let Some(d) = &new.design {
         ticket.set_section(SECTION_DESIGN, d);
+    }
+    if new.sequence.is_some() {
+        set_sequence(&mut ticket, new.sequence);
     }
     // Read every link target before writing anything, so a bad file aborts cleanly.
     let mut targets = Vec::new();
@@ -509,6 +546,9 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     if let Some(a) = u.attention {
         validate_attention(a)?;
     }
+    if let Some(Some(s)) = u.sequence {
+        validate_sequence(s)?;
+    }
     let title = u
         .title
         .as_deref()
@@ -603,6 +643,9 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     if let Some(d) = u.design {
         t.set_section(SECTION_DESIGN, &d);
     }
+    if let Some(s) = u.sequence {
+        set_sequence(&mut t, s);
+    }
     let mut moved = false;
     if let Some(status) = u.status {
         let applied = apply_move(p, ctx, &mut t, status.trim(), &opts)?;
@@ -611,7 +654,8 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
             t.append_note(&ctx.now, ctx.actor.as_deref(), &s);
         }
     }
-    let changed = moved || t.meta != before.meta || t.body != before.body;
+    let changed =
+        moved || t.meta != before.meta || t.body != before.body || t.extra != before.extra;
     finish(p, ctx, t, was_archived, changed)
 }
 

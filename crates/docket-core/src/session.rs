@@ -241,6 +241,22 @@ fn save(p: &Project, s: &Session) -> Result<()> {
 
 /// Start a session with `role`; it becomes the folder's default session.
 pub fn start(p: &Project, now: &str, role: &str, name: Option<&str>) -> Result<Session> {
+    start_with(p, now, role, name, true)
+}
+
+/// Start a session without touching the folder's default session: for an agent
+/// the runner launches, which selects it through `DOCKET_SESSION`.
+pub fn start_detached(p: &Project, now: &str, role: &str, name: Option<&str>) -> Result<Session> {
+    start_with(p, now, role, name, false)
+}
+
+fn start_with(
+    p: &Project,
+    now: &str,
+    role: &str,
+    name: Option<&str>,
+    make_default: bool,
+) -> Result<Session> {
     let base = base_role(p, role)?;
     if let Some(n) = name
         && !valid_name(n)
@@ -277,7 +293,9 @@ pub fn start(p: &Project, now: &str, role: &str, name: Option<&str>) -> Result<S
         last_seen: now.to_string(),
     };
     save(p, &s)?;
-    write_atomic(&default_file(p), id.as_bytes())?;
+    if make_default {
+        write_atomic(&default_file(p), id.as_bytes())?;
+    }
     Ok(s)
 }
 

@@ -51,6 +51,9 @@ pub struct CreateArgs {
     /// Tier: critical, standard or low
     #[arg(long)]
     pub tier: Option<String>,
+    /// Runner order within a stage (lower runs sooner; see `docket run`)
+    #[arg(long)]
+    pub sequence: Option<f64>,
 }
 
 pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8> {
@@ -73,6 +76,7 @@ pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8
             acceptance: a.acceptance,
             deps: a.dep,
             links: a.link,
+            sequence: a.sequence,
         },
     )?;
     super::print_outcome(&p, printer, "created", &o);

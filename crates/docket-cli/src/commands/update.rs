@@ -81,6 +81,9 @@ pub struct UpdateArgs {
     /// Why: recorded as a note on a status change
     #[arg(long)]
     pub summary: Option<String>,
+    /// Runner order within a stage, lower runs sooner ("" clears)
+    #[arg(long)]
+    pub sequence: Option<String>,
 }
 
 pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8> {
@@ -91,6 +94,15 @@ pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8
             .filter(|t| !t.is_empty())
             .map(String::from)
             .collect()
+    };
+    let sequence = match a.sequence.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(text) => Some(Some(text.parse::<f64>().map_err(|_| {
+            docket_core::Error::invalid(format!(
+                "invalid sequence `{text}`: use a number (lower runs sooner) or \"\" to clear"
+            ))
+        })?)),
     };
     let u = Update {
         title: a.title,
@@ -114,6 +126,7 @@ pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8
         status: a.status,
         force: a.force,
         summary: a.summary,
+        sequence,
     };
     let o = ops::update(&p, &context::ctx(&p, g)?, &a.id, u)?;
     super::print_outcome(&p, printer, "updated", &o);

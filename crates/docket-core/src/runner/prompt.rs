@@ -1,0 +1,258 @@
+//! The prompt an agent gets: a frame (`prompt.md`) with the ticket and how to
+//! use docket, around the stage's rules (`<stage>.md`). Both are templates with
+//! `{{name}}` placeholders; a file of the same name in `.docket/templates/`
+//! replaces the default built into the binary.
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::ticket::Ticket;
+
+/// The built-in templates, by file name.
+pub const DEFAULTS: &[(&str, &str)] = &[
+    ("prompt.md", include_str!("templates/prompt.md")),
+    ("backlog.md", include_str!("templates/backlog.md")),
+    ("fix.md", include_str!("templates/fix.md")),
+    ("plan.md", include_str!("templates/plan.md")),
+    ("implement.md", include_str!("templates/implement.md")),
+    ("review.md", include_str!("templates/review.md")),
+    ("stage.md", include_str!("templates/stage.md")),
+];
+
+/// The frame template's name.
+pub const FRAME: &str = "prompt.md";
+
+/// A template name is a plain file name (no folders), so it stays inside
+/// `.docket/templates/`.
+pub fn valid_template_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The built-in text of a template.
+pub fn builtin(name: &str) -> Option<&'static str> {
+    DEFAULTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// The template file a stage uses: its `prompt`, else `<status>.md` when such a
+/// template exists, else the generic `stage.md`.
+pub fn stage_template_name(cfg: &Config, templates_dir: &Path, status: &str) -> String {
+    if let Some(p) = cfg.stage(status).and_then(|s| s.prompt.clone()) {
+        return p;
+    }
+    let own = format!("{status}.md");
+    if valid_template_name(&own) && (builtin(&own).is_some() || templates_dir.join(&own).is_file())
+    {
+        own
+    } else {
+        "stage.md".into()
+    }
+}
+
+/// Load a template: the project's copy, else the built-in default.
+pub fn load(templates_dir: &Path, name: &str) -> Result<String> {
+    if !valid_template_name(name) {
+        return Err(Error::invalid(format!("invalid template name `{name}`")));
+    }
+    let path = templates_dir.join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            builtin(name).map(String::from).ok_or_else(|| {
+                Error::invalid(format!(
+                    "no template `{name}`: create {} (built in: {})",
+                    path.display(),
+                    DEFAULTS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
+        }
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// Replace every `{{name}}` whose name is in `vars`; others stay as written.
+pub fn render(template: &str, vars: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find("}}") {
+            Some(end) => {
+                let name = after[..end].trim();
+                match vars.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => out.push_str(&rest[start..start + 2 + end + 2]),
+                }
+                rest = &after[end + 2..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Everything a prompt is built from.
+#[derive(Debug, Clone)]
+pub struct PromptInput<'a> {
+    pub ticket: &'a Ticket,
+    /// The ticket file's text as on disk.
+    pub file_text: &'a str,
+    pub role: &'a str,
+    /// The shell command that advances the ticket.
+    pub advance: String,
+    /// A note about an earlier, interrupted or timed-out attempt.
+    pub resume: Option<String>,
+}
+
+/// The variables templates can use.
+pub fn variables(cfg: &Config, input: &PromptInput) -> Vec<(&'static str, String)> {
+    let t = input.ticket;
+    let status = t.meta.status.as_str();
+    let next = cfg
+        .next_status(status)
+        .unwrap_or("the next stage")
+        .to_string();
+    let parked = cfg
+        .workflow
+        .statuses
+        .iter()
+        .find(|s| cfg.is_parked(s))
+        .cloned();
+    let stuck = match &parked {
+        Some(p) => format!(
+            "If you cannot finish (a question only a person can answer, a missing decision), add a note saying exactly what is needed and park the ticket with `docket status {} {p}` instead of advancing it.",
+            t.meta.id
+        ),
+        None => "If you cannot finish (a question only a person can answer, a missing decision), add a note saying exactly what is needed and leave the ticket where it is.".to_string(),
+    };
+    let log = t
+        .notes()
+        .iter()
+        .map(|n| match &n.author {
+            Some(a) => format!("- {} ({a}): {}", n.at, n.text),
+            None => format!("- {}: {}", n.at, n.text),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let plan = {
+        let p = t.section("Plan");
+        if p.is_empty() { t.section("Design") } else { p }
+    };
+    vec![
+        ("id", t.meta.id.clone()),
+        ("title", t.meta.title.clone()),
+        ("stage", status.to_string()),
+        ("status", status.to_string()),
+        ("role", input.role.to_string()),
+        ("next", next),
+        ("advance", input.advance.clone()),
+        ("stuck", stuck),
+        ("description", t.section("Description")),
+        ("plan", plan),
+        ("log", log),
+        ("ticket", input.file_text.trim_end().to_string()),
+        (
+            "resume",
+            input
+                .resume
+                .as_ref()
+                .map(|r| format!("\n## Resume\n\n{}\n", r.trim()))
+                .unwrap_or_default(),
+        ),
+    ]
+}
+
+/// Render the whole prompt: the stage rules inside the frame.
+pub fn build(cfg: &Config, templates_dir: &Path, input: &PromptInput) -> Result<String> {
+    let vars = variables(cfg, input);
+    let stage_name = stage_template_name(cfg, templates_dir, &input.ticket.meta.status);
+    let rules = render(load(templates_dir, &stage_name)?.trim(), &vars);
+    let frame = load(templates_dir, FRAME)?;
+    let mut all = vars;
+    all.push(("rules", rules));
+    Ok(render(&frame, &all))
+}
+
+/// The resume note for a ticket an earlier attempt did not finish.
+pub fn resume_note(why: &str, when: &str, agent: &str, log: &str) -> String {
+    format!(
+        "A previous attempt at this ticket ({why}, {when}, agent {agent}) did not finish. Its output is in `{log}`. Read that log and the ticket's notes first, check what is already done in the working tree, and resume the work rather than starting over."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::preset_template;
+
+    #[test]
+    fn render_replaces_known_and_keeps_unknown() {
+        let vars = [("a", "1".to_string()), ("b", "two".to_string())];
+        assert_eq!(render("x{{a}}y{{ b }}z{{c}}{{", &vars), "x1ytwoz{{c}}{{");
+        assert_eq!(render("no vars", &vars), "no vars");
+    }
+
+    #[test]
+    fn builds_prompt_with_rules_and_ticket() {
+        let cfg =
+            Config::parse(&preset_template("pipeline", "dk").unwrap(), Path::new("c")).unwrap();
+        let text = "---\nid: dk-1\ntitle: Fix it\nstatus: fix\n---\n\n## Description\n\nBroken.\n\n## Notes\n\n### 2026-01-01T00:00:00Z — ann\n\nseen twice\n";
+        let t = crate::yaml::parse_ticket(text, Path::new("x.md")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let input = PromptInput {
+            ticket: &t,
+            file_text: text,
+            role: "implementer",
+            advance: "docket status dk-1 implement".into(),
+            resume: Some("look at the log".into()),
+        };
+        let p = build(&cfg, dir.path(), &input).unwrap();
+        assert!(p.contains("Ticket: dk-1"), "{p}");
+        assert!(p.contains("Stage: fix (your role: implementer)"));
+        assert!(p.contains("Reproduce it"));
+        assert!(p.contains("advance this ticket to implement"));
+        assert!(p.contains("Advance command: docket status dk-1 implement"));
+        assert!(p.contains("## Resume\n\nlook at the log"));
+        assert!(p.contains("docket status dk-1 blocked"));
+        assert!(p.contains("seen twice"));
+        assert!(!p.contains("{{"), "{p}");
+        // A project template replaces the built-in one.
+        std::fs::write(dir.path().join("fix.md"), "Custom rules for {{id}}.").unwrap();
+        let p = build(&cfg, dir.path(), &input).unwrap();
+        assert!(p.contains("Custom rules for dk-1."));
+        let v = variables(&cfg, &input);
+        let log = &v.iter().find(|(k, _)| *k == "log").unwrap().1;
+        assert_eq!(log, "- 2026-01-01T00:00:00Z (ann): seen twice");
+    }
+
+    #[test]
+    fn template_names() {
+        assert!(valid_template_name("implement.md"));
+        assert!(!valid_template_name("../x.md"));
+        assert!(!valid_template_name(".hidden"));
+        let cfg = Config::parse(&preset_template("simple", "dk").unwrap(), Path::new("c")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            stage_template_name(&cfg, dir.path(), "in_progress"),
+            "stage.md"
+        );
+        assert_eq!(
+            stage_template_name(&cfg, dir.path(), "implement"),
+            "implement.md"
+        );
+        assert!(load(dir.path(), "nope.md").is_err());
+    }
+}
