@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     check, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle, listing, note, prime,
-    session, show, update,
+    run, session, show, update,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -94,6 +94,8 @@ pub enum Command {
     Role(session::RoleArgs),
     /// Expire idle sessions and do other housekeeping
     Cleanup(session::CleanupArgs),
+    /// Drive coding agents through the runnable stages (see docs/RUNNER.md)
+    Run(run::RunArgs),
     /// Create a sample project in a temporary folder and print its board
     Demo(demo::DemoArgs),
     /// Generate a synthetic project for benchmarks
@@ -160,6 +162,7 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Session(a) => session::run(g, a, p),
         Command::Role(a) => session::role(g, a, p),
         Command::Cleanup(a) => session::cleanup(g, a, p),
+        Command::Run(a) => run::run(g, a, p),
         Command::Demo(a) => demo::run(g, a, p),
         Command::Gen(a) => gen_cmd::run(g, a, p),
     }

@@ -92,6 +92,15 @@ impl CliError {
                     obj.insert("from".into(), json!(from));
                     obj.insert("to".into(), json!(to));
                 }
+                Error::RunCycle { tickets } => {
+                    obj.insert("tickets".into(), json!(tickets));
+                }
+                Error::SequenceConflict { ticket, dep, .. } => {
+                    obj.insert("tickets".into(), json!([ticket, dep]));
+                }
+                Error::DirtyTree { paths } => {
+                    obj.insert("paths".into(), json!(paths));
+                }
                 Error::ConfigInvalid { path, .. }
                 | Error::Parse { path, .. }
                 | Error::Io { path, .. } => {

@@ -6,6 +6,7 @@ mod context;
 mod error;
 mod output;
 mod render;
+mod runner;
 
 use std::process::ExitCode;
 

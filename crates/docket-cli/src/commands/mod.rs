@@ -13,6 +13,7 @@ pub mod lifecycle;
 pub mod listing;
 pub mod note;
 pub mod prime;
+pub mod run;
 pub mod session;
 pub mod show;
 pub mod update;

@@ -1,0 +1,377 @@
+//! `docket run`: drive coding agents through the runnable stages.
+
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use docket_core::runner::plan::{self, PlanOptions, SkipKind, Skipped};
+use docket_core::runner::{self as core_runner, RunPaths, adapter, format_sequence, prompt};
+use docket_core::{Error, Project};
+use serde_json::json;
+
+use crate::cli::GlobalArgs;
+use crate::context;
+use crate::error::CliResult;
+use crate::output::Printer;
+use crate::runner::{self, DirtyPolicy, Settings, Strategy, Summary};
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  docket run --dry-run\n  docket run --stages fix:15,plan,implement --max 5\n  docket run --strategy chase --agent codex\n  docket run --stop      (from another terminal: stop between tickets)\n\nSee docs/RUNNER.md."
+)]
+pub struct RunArgs {
+    /// batch: each stage in turn; chase: one ticket through every stage; live: re-read the board after every run [default: config, else batch]
+    #[arg(long, value_enum)]
+    pub strategy: Option<StrategyArg>,
+    /// Stages in order, each with an optional sequence cap: fix:15,plan,implement
+    #[arg(long, value_name = "LIST")]
+    pub stages: Option<String>,
+    /// Stop after N agent runs (chase: N tickets followed)
+    #[arg(long, value_name = "N")]
+    pub max: Option<usize>,
+    /// Agent adapter: claude, codex, cursor, auggie, or a [runner.agents.<name>]
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// Print what would run, in order, and why others wait; start nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Make no git commits
+    #[arg(long)]
+    pub no_commit: bool,
+    /// Kill an agent silent this long, e.g. 10m or 30s [default: config, else 10m]
+    #[arg(long, value_name = "DURATION")]
+    pub idle_timeout: Option<String>,
+    /// Uncommitted changes at start: salvage (commit them first), abort, or ignore (keep them out of the run's commits)
+    #[arg(long, value_enum, default_value = "abort")]
+    pub dirty_tree: DirtyArg,
+    /// Drop up front every ticket whose dependency chain reaches a parked (blocked) ticket
+    #[arg(long)]
+    pub skip_blocked: bool,
+    /// Ask a running `docket run` to stop between tickets, and exit
+    #[arg(long, conflicts_with_all = ["dry_run", "write_templates"])]
+    pub stop: bool,
+    /// Copy the built-in prompt templates into .docket/templates/ (keeps existing files), and exit
+    #[arg(long)]
+    pub write_templates: bool,
+    /// No progress lines on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StrategyArg {
+    Batch,
+    Chase,
+    Live,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DirtyArg {
+    Salvage,
+    Abort,
+    Ignore,
+}
+
+fn strategy_from(name: &str) -> Strategy {
+    match name {
+        "chase" => Strategy::Chase,
+        "live" => Strategy::Live,
+        _ => Strategy::Batch,
+    }
+}
+
+fn stop(p: &Project, printer: &mut Printer) -> CliResult<u8> {
+    let paths = RunPaths::new(p);
+    if let Some(dir) = paths.stop_file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    std::fs::write(&paths.stop_file, b"stop\n").map_err(|e| Error::io(&paths.stop_file, e))?;
+    let rel = p.display_path(&paths.stop_file);
+    printer.success(&json!({ "stop_file": rel }), None, || {
+        format!("Stop requested ({rel}): a running `docket run` stops before its next ticket.")
+    });
+    Ok(0)
+}
+
+fn write_templates(p: &Project, printer: &mut Printer) -> CliResult<u8> {
+    let dir = RunPaths::new(p).templates_dir;
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut written = Vec::new();
+    let mut kept = Vec::new();
+    for (name, text) in prompt::DEFAULTS {
+        let path = dir.join(name);
+        if path.exists() {
+            kept.push(p.display_path(&path));
+        } else {
+            docket_core::store::write_atomic(&path, text.as_bytes())?;
+            written.push(p.display_path(&path));
+        }
+    }
+    printer.success(&json!({ "written": written, "kept": kept }), None, || {
+        let mut s = format!(
+            "Wrote {} template(s) to {}",
+            written.len(),
+            p.display_path(&dir)
+        );
+        if !kept.is_empty() {
+            s.push_str(&format!(" (kept {} existing)", kept.len()));
+        }
+        s
+    });
+    Ok(0)
+}
+
+fn skipped_lines(skipped: &[Skipped]) -> String {
+    let mut s = String::new();
+    for (kind, head) in [
+        (SkipKind::Deferred, "Deferred"),
+        (SkipKind::Blocked, "Dropped (--skip-blocked)"),
+        (SkipKind::Capped, "Beyond the sequence cap"),
+        (SkipKind::Mode, "Not for agents (mode)"),
+    ] {
+        let items: Vec<&Skipped> = skipped.iter().filter(|k| k.kind == kind).collect();
+        if items.is_empty() {
+            continue;
+        }
+        s.push_str(&format!("{head}:\n"));
+        for k in items {
+            s.push_str(&format!(
+                "  {:<10} {}  {} — {}\n",
+                k.stage, k.id, k.title, k.reason
+            ));
+        }
+    }
+    s
+}
+
+fn summary_text(sum: &Summary) -> String {
+    let mut s = String::new();
+    let count = |o: &str| sum.runs.iter().filter(|r| r.outcome == o).count();
+    let strategy = match sum.strategy {
+        Strategy::Batch => "batch",
+        Strategy::Chase => "chase",
+        Strategy::Live => "live",
+    };
+    s.push_str(&format!(
+        "docket run ({strategy}, agent {}): {} agent run(s): {} advanced, {} not advanced, {} failed\n",
+        sum.agent,
+        sum.runs.len(),
+        count("advanced"),
+        count("not_advanced"),
+        count("failed")
+    ));
+    for r in &sum.runs {
+        s.push_str(&format!(
+            "  {:<12} {:<10} {}  {}{}\n",
+            r.outcome,
+            r.stage,
+            r.ticket,
+            r.title,
+            r.commit
+                .as_ref()
+                .map(|c| format!("  [{}]", &c[..c.len().min(10)]))
+                .unwrap_or_default()
+        ));
+    }
+    s.push_str(&skipped_lines(&sum.skipped));
+    match sum.stopped {
+        Some("stop") => s.push_str("Stopped on request (docket run --stop).\n"),
+        Some("max") => s.push_str("Stopped at --max.\n"),
+        Some("interrupted") => {
+            s.push_str("Interrupted: the next `docket run` resumes the ticket in flight.\n")
+        }
+        Some("commit_refused") => {
+            s.push_str("Stopped: the deletion guard refused a commit; review the working tree.\n")
+        }
+        _ => {}
+    }
+    s.push_str(&format!("Logs: {}\n", sum.log_dir));
+    s
+}
+
+pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    if a.stop {
+        return stop(&p, printer);
+    }
+    if a.write_templates {
+        return write_templates(&p, printer);
+    }
+    let cfg = &p.config;
+    let rc = &cfg.runner;
+    if cfg.runnable_stages().is_empty() {
+        return Err(Error::invalid(format!(
+            "this workflow has no runnable stages: add [workflow.stages.<status>] tables with runnable = true (or `docket init --preset pipeline`); see docs/RUNNER.md (preset `{}`)",
+            cfg.workflow.preset
+        ))
+        .into());
+    }
+    let strategy = match a.strategy {
+        Some(StrategyArg::Batch) => Strategy::Batch,
+        Some(StrategyArg::Chase) => Strategy::Chase,
+        Some(StrategyArg::Live) => Strategy::Live,
+        None => strategy_from(rc.strategy.as_deref().unwrap_or("batch")),
+    };
+    let stages = match &a.stages {
+        Some(spec) => plan::parse_stages(cfg, spec)?,
+        None => plan::default_stages(cfg),
+    };
+    let agent_name = a
+        .agent
+        .clone()
+        .or(rc.agent.clone())
+        .unwrap_or_else(|| "claude".into());
+    let agent = adapter::resolve(rc, &agent_name).ok_or_else(|| {
+        let mut known: Vec<String> = adapter::BUILTIN.iter().map(|s| s.to_string()).collect();
+        for k in rc.agents.keys() {
+            if !known.contains(k) {
+                known.push(k.clone());
+            }
+        }
+        Error::invalid(format!(
+            "unknown agent `{agent_name}` (known: {}); define others in [runner.agents.<name>]",
+            known.join(", ")
+        ))
+    })?;
+    let idle_ms = match &a.idle_timeout {
+        Some(text) => core_runner::parse_duration_ms(text).ok_or_else(|| {
+            Error::invalid(format!(
+                "--idle-timeout: `{text}` is not a duration like \"10m\" or \"30s\""
+            ))
+        })?,
+        None => rc
+            .idle_timeout_ms()
+            .map_err(|m| Error::invalid(m.to_string()))?,
+    };
+    let paths = RunPaths::new(&p);
+    let flight = runner::in_flight(&paths);
+    let opts = PlanOptions {
+        stages: stages.clone(),
+        skip_blocked: a.skip_blocked,
+        resume: flight.as_ref().map(|f| f.ticket.clone()),
+    };
+    let board = runner::board(&p)?;
+    let the_plan = plan::plan(cfg, &board, &opts)?;
+    if let Some(f) = &flight
+        && !the_plan.queue.iter().any(|q| q.id == f.ticket)
+    {
+        // The interrupted ticket is no longer runnable: forget it.
+        let _ = std::fs::remove_file(&paths.current_file);
+    }
+
+    if a.dry_run {
+        return dry_run(&p, printer, strategy, &agent_name, a.max, &the_plan);
+    }
+
+    let settings = Settings {
+        strategy,
+        stages,
+        max: a.max,
+        agent_name,
+        agent,
+        commit: !a.no_commit && rc.commit.unwrap_or(true),
+        idle: Duration::from_millis(idle_ms),
+        dirty: match a.dirty_tree {
+            DirtyArg::Salvage => DirtyPolicy::Salvage,
+            DirtyArg::Abort => DirtyPolicy::Abort,
+            DirtyArg::Ignore => DirtyPolicy::Ignore,
+        },
+        skip_blocked: a.skip_blocked,
+        max_deletions: rc
+            .max_deletions
+            .unwrap_or(core_runner::DEFAULT_MAX_DELETIONS),
+        max_chain: rc.max_chain.unwrap_or(core_runner::DEFAULT_MAX_CHAIN),
+        quiet: a.quiet,
+        ctx: {
+            let mut c = context::ctx(&p, g)?;
+            c.actor = Some(match &c.actor {
+                Some(who) => format!("docket run ({who})"),
+                None => "docket run".into(),
+            });
+            c
+        },
+    };
+    let summary = runner::execute(&p, &settings, the_plan)?;
+    let code = if summary.stopped == Some("interrupted") {
+        130
+    } else {
+        0
+    };
+    printer.success(&summary, None, || summary_text(&summary));
+    Ok(code)
+}
+
+fn dry_run(
+    p: &Project,
+    printer: &mut Printer,
+    strategy: Strategy,
+    agent: &str,
+    max: Option<usize>,
+    the_plan: &plan::RunPlan,
+) -> CliResult<u8> {
+    let cfg = &p.config;
+    let n = the_plan.queue.len();
+    let take = max.map(|m| m.min(n)).unwrap_or(n);
+    let queue: Vec<serde_json::Value> = the_plan
+        .queue
+        .iter()
+        .take(take)
+        .enumerate()
+        .map(|(i, q)| {
+            json!({
+                "n": i + 1,
+                "ticket": q.id,
+                "title": q.title,
+                "stage": q.stage,
+                "role": cfg.stage(&q.stage).and_then(|s| s.role.clone()).unwrap_or_else(|| "implementer".into()),
+                "next": cfg.next_status(&q.stage),
+                "sequence": q.sequence,
+                "priority": q.priority,
+                "resume": q.resume,
+            })
+        })
+        .collect();
+    let data = json!({
+        "dry_run": true,
+        "strategy": strategy,
+        "agent": agent,
+        "queue": queue,
+        "beyond_max": n - take,
+        "skipped": the_plan.skipped,
+    });
+    printer.success(&data, None, || {
+        let mut s = format!(
+            "Dry run ({}, agent {agent}): {take} ticket(s) would run, in this order:\n",
+            match strategy {
+                Strategy::Batch => "batch",
+                Strategy::Chase => "chase: each followed through its next stages",
+                Strategy::Live => "live: the board is re-read after every run",
+            }
+        );
+        for (i, q) in the_plan.queue.iter().take(take).enumerate() {
+            let mut extra = vec![format!("p{}", q.priority)];
+            if let Some(seq) = q.sequence {
+                extra.insert(0, format!("seq {}", format_sequence(seq)));
+            }
+            if let Some(next) = cfg.next_status(&q.stage) {
+                extra.push(format!("→ {next}"));
+            }
+            if q.resume {
+                extra.push("resumes an interrupted run".into());
+            }
+            s.push_str(&format!(
+                "  {:>2}. {:<10} {}  {}  ({})\n",
+                i + 1,
+                q.stage,
+                q.id,
+                q.title,
+                extra.join(", ")
+            ));
+        }
+        if n > take {
+            s.push_str(&format!("  … and {} more beyond --max {take}\n", n - take));
+        }
+        s.push_str(&skipped_lines(&the_plan.skipped));
+        s
+    });
+    Ok(0)
+}

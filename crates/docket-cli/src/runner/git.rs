@@ -1,0 +1,237 @@
+//! Git for the runner, through the `git` binary: a fingerprint of the dirty
+//! tree before an agent runs, the paths it changed, and one commit per ticket
+//! scoped to those paths, refused when it deletes too many files.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use docket_core::Error;
+
+/// A repository, addressed from its top folder (porcelain paths are relative to it).
+pub struct Git {
+    pub top: PathBuf,
+}
+
+/// Dirty paths and a fingerprint of each (status code and content hash).
+pub type Snapshot = BTreeMap<String, (String, Option<u64>)>;
+
+/// What a per-ticket commit did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Committed {
+    /// The new commit's hash.
+    Commit(String),
+    /// Nothing changed.
+    Nothing,
+    /// The change deletes more files than allowed; left uncommitted.
+    Refused { deletions: Vec<String> },
+}
+
+fn failed(what: &str, detail: impl std::fmt::Display) -> Error {
+    Error::RunnerFailed {
+        message: format!("git {what} failed: {detail}"),
+    }
+}
+
+impl Git {
+    /// The repository holding `root`, if any (and if git is installed).
+    pub fn discover(root: &Path) -> Option<Git> {
+        let out = Command::new("git")
+            .args(["rev-parse", "--show-toplevel"])
+            .current_dir(root)
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        let top = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        (!top.is_empty()).then(|| Git {
+            top: PathBuf::from(top),
+        })
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("git");
+        c.arg("-C")
+            .arg(&self.top)
+            .args(args)
+            .env("GIT_LITERAL_PATHSPECS", "1")
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>, Error> {
+        let mut c = self.cmd(args);
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        if input.is_some() {
+            c.stdin(Stdio::piped());
+        }
+        let mut child = c.spawn().map_err(|e| failed(args[0], e))?;
+        if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
+            let _ = stdin.write_all(bytes);
+        }
+        let out = child.wait_with_output().map_err(|e| failed(args[0], e))?;
+        if !out.status.success() {
+            return Err(failed(
+                args[0],
+                String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            ));
+        }
+        Ok(out.stdout)
+    }
+
+    /// Fail early when commits would fail for want of an identity.
+    pub fn check_identity(&self) -> Result<(), Error> {
+        self.run(&["var", "GIT_COMMITTER_IDENT"], None)
+            .map(|_| ())
+            .map_err(|_| Error::RunnerFailed {
+                message: "git has no committer identity: set user.name and user.email, or pass --no-commit".into(),
+            })
+    }
+
+    /// Every dirty path (untracked included) with its fingerprint.
+    pub fn snapshot(&self) -> Result<Snapshot, Error> {
+        let out = self.run(
+            &["status", "--porcelain=v1", "-z", "--untracked-files=all"],
+            None,
+        )?;
+        let mut map = Snapshot::new();
+        let mut fields = out.split(|b| *b == 0).filter(|f| !f.is_empty());
+        while let Some(entry) = fields.next() {
+            if entry.len() < 4 {
+                continue;
+            }
+            let code = String::from_utf8_lossy(&entry[..2]).to_string();
+            let path = String::from_utf8_lossy(&entry[3..]).to_string();
+            let renamed = code.contains('R') || code.contains('C');
+            let hash = self.hash_file(&path);
+            map.insert(path, (code.clone(), hash));
+            if renamed && let Some(orig) = fields.next() {
+                let orig = String::from_utf8_lossy(orig).to_string();
+                map.insert(orig, (code, None));
+            }
+        }
+        Ok(map)
+    }
+
+    fn hash_file(&self, rel: &str) -> Option<u64> {
+        let bytes = std::fs::read(self.top.join(rel)).ok()?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut h);
+        Some(h.finish())
+    }
+
+    /// Paths dirty now whose state differs from `before`.
+    pub fn changed_since(&self, before: &Snapshot) -> Result<Vec<String>, Error> {
+        let now = self.snapshot()?;
+        Ok(now
+            .into_iter()
+            .filter(|(path, fp)| before.get(path) != Some(fp))
+            .map(|(path, _)| path)
+            .collect())
+    }
+
+    fn nul_list(paths: &[String]) -> Vec<u8> {
+        let mut v = Vec::new();
+        for p in paths {
+            v.extend_from_slice(p.as_bytes());
+            v.push(0);
+        }
+        v
+    }
+
+    /// Stage and commit exactly `paths`, unless the change deletes more than
+    /// `max_deletions` files (renames do not count).
+    pub fn commit_paths(
+        &self,
+        paths: &[String],
+        message: &str,
+        max_deletions: usize,
+    ) -> Result<Committed, Error> {
+        if paths.is_empty() {
+            return Ok(Committed::Nothing);
+        }
+        let list = Self::nul_list(paths);
+        self.run(
+            &["add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"],
+            Some(&list),
+        )?;
+        let diff = self.run(
+            &[
+                "diff",
+                "--cached",
+                "--name-status",
+                "-M",
+                "-z",
+                "--no-ext-diff",
+            ],
+            None,
+        )?;
+        let mut deletions = Vec::new();
+        let mut fields = diff.split(|b| *b == 0).filter(|f| !f.is_empty());
+        let mut staged_ours = false;
+        while let Some(status) = fields.next() {
+            let s = String::from_utf8_lossy(status).to_string();
+            let first = fields
+                .next()
+                .map(|p| String::from_utf8_lossy(p).to_string());
+            let second = if s.starts_with('R') || s.starts_with('C') {
+                fields
+                    .next()
+                    .map(|p| String::from_utf8_lossy(p).to_string())
+            } else {
+                None
+            };
+            let ours = |p: &Option<String>| p.as_ref().is_some_and(|p| paths.contains(p));
+            if ours(&first) || ours(&second) {
+                staged_ours = true;
+                if s.starts_with('D')
+                    && let Some(p) = first
+                {
+                    deletions.push(p);
+                }
+            }
+        }
+        if !staged_ours {
+            return Ok(Committed::Nothing);
+        }
+        if deletions.len() > max_deletions {
+            let _ = self.run(
+                &[
+                    "reset",
+                    "-q",
+                    "--pathspec-from-file=-",
+                    "--pathspec-file-nul",
+                ],
+                Some(&list),
+            );
+            return Ok(Committed::Refused { deletions });
+        }
+        self.run(
+            &[
+                "commit",
+                "-q",
+                "-m",
+                message,
+                "--pathspec-from-file=-",
+                "--pathspec-file-nul",
+            ],
+            Some(&list),
+        )?;
+        let head = self.run(&["rev-parse", "HEAD"], None)?;
+        Ok(Committed::Commit(
+            String::from_utf8_lossy(&head).trim().to_string(),
+        ))
+    }
+
+    /// Commit everything dirty as one salvage commit.
+    pub fn salvage(&self, message: &str) -> Result<String, Error> {
+        self.run(&["add", "-A"], None)?;
+        self.run(&["commit", "-q", "-m", message], None)?;
+        let head = self.run(&["rev-parse", "HEAD"], None)?;
+        Ok(String::from_utf8_lossy(&head).trim().to_string())
+    }
+}

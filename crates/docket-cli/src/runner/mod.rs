@@ -1,0 +1,785 @@
+//! The runner's front-end half: it executes what `docket_core::runner::plan`
+//! decides. For each ticket it starts a session with the stage's role, renders
+//! the prompt, supervises the agent ([`agent`]), records the outcome in the
+//! ticket, and commits what the agent changed ([`git`]), showing progress on
+//! the terminal ([`progress`]).
+
+pub mod agent;
+pub mod git;
+pub mod progress;
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use docket_core::ops::{self, Ctx};
+use docket_core::runner::AgentConfig;
+use docket_core::runner::adapter::{self, Invocation, Usage};
+use docket_core::runner::plan::{self, PlanOptions, RunTicket, SkipKind, Skipped, StageSel};
+use docket_core::runner::{InFlight, RunPaths, prompt};
+use docket_core::store::FileRef;
+use docket_core::{Error, Project, session};
+use serde::Serialize;
+
+use agent::{AgentSpec, Exit};
+use git::{Committed, Git};
+use progress::Progress;
+
+/// How `docket run` walks the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Each stage in turn, one move per ticket.
+    Batch,
+    /// Follow one ticket through every stage before the next.
+    Chase,
+    /// Re-read the board after every agent run and take the first runnable ticket.
+    Live,
+}
+
+/// What to do with uncommitted changes found at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirtyPolicy {
+    Salvage,
+    Abort,
+    Ignore,
+}
+
+/// Everything a run needs, resolved from flags and config.
+pub struct Settings {
+    pub strategy: Strategy,
+    pub stages: Vec<StageSel>,
+    pub max: Option<usize>,
+    pub agent_name: String,
+    pub agent: AgentConfig,
+    pub commit: bool,
+    pub idle: Duration,
+    pub dirty: DirtyPolicy,
+    pub skip_blocked: bool,
+    pub max_deletions: usize,
+    pub max_chain: usize,
+    pub quiet: bool,
+    /// Who records outcomes (`docket run`, plus the invoking session if any).
+    pub ctx: Ctx,
+}
+
+/// One agent run over one ticket, as reported in the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketRun {
+    pub ticket: String,
+    pub title: String,
+    pub stage: String,
+    /// `advanced`, `not_advanced` or `failed`.
+    pub outcome: &'static str,
+    /// Status after the run (`None` when the ticket is gone: split or deleted).
+    pub to: Option<String>,
+    pub exit: String,
+    pub attempts: u32,
+    pub duration_ms: u64,
+    pub usage: Usage,
+    pub session: String,
+    pub log: String,
+    pub commit: Option<String>,
+    /// Set when the deletion guard refused the commit.
+    pub refused_deletions: Option<Vec<String>>,
+}
+
+/// The whole run, as printed at the end (`--json`: the envelope's data).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub strategy: Strategy,
+    pub agent: String,
+    pub runs: Vec<TicketRun>,
+    pub skipped: Vec<Skipped>,
+    /// Why the run ended early: `stop`, `max`, `interrupted`, `commit_refused`.
+    pub stopped: Option<&'static str>,
+    pub salvage_commit: Option<String>,
+    pub log_dir: String,
+}
+
+/// Every ticket of the project as the planner sees it; tickets in runnable
+/// statuses are read whole for their sequence.
+pub fn board(p: &Project) -> Result<Vec<RunTicket>, Error> {
+    let scan = p.scan()?;
+    let mut out = Vec::with_capacity(scan.entries.len());
+    for e in &scan.entries {
+        if !e.archived && p.config.is_runnable(&e.meta.status) {
+            let f = FileRef {
+                id: e.meta.id.clone(),
+                path: e.path.clone(),
+                archived: e.archived,
+            };
+            match p.read(&f) {
+                Ok(t) => out.push(RunTicket::from_ticket(&t)),
+                Err(_) => out.push(RunTicket::from_meta(&e.meta)),
+            }
+        } else {
+            out.push(RunTicket::from_meta(&e.meta));
+        }
+    }
+    Ok(out)
+}
+
+/// The interrupted run's ticket, if a previous run left one in flight.
+pub fn in_flight(paths: &RunPaths) -> Option<InFlight> {
+    let text = std::fs::read_to_string(&paths.current_file).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// The result of handing one ticket to the agent.
+enum Step {
+    /// The agent ran; the ticket's status afterwards (None: gone).
+    Ran { advanced: bool, to: Option<String> },
+    /// Not run: gated, moved or gone before its turn.
+    NotRun,
+    /// The run must end now.
+    Stop,
+}
+
+struct Runner<'a> {
+    p: &'a Project,
+    s: &'a Settings,
+    paths: RunPaths,
+    git: Option<Git>,
+    progress: Progress,
+    run_dir: PathBuf,
+    summary: Summary,
+    resume: Option<InFlight>,
+    count: usize,
+    total: String,
+}
+
+/// Execute a run. The plan was made (and validated) by the caller.
+pub fn execute(p: &Project, s: &Settings, initial: plan::RunPlan) -> Result<Summary, Error> {
+    let paths = RunPaths::new(p);
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
+    let run_dir = paths
+        .logs_dir
+        .join(format!("{stamp}-{}", std::process::id()));
+    let mut progress = Progress::new(s.quiet);
+    let git = if s.commit {
+        match Git::discover(&p.root) {
+            Some(g) => Some(g),
+            None => {
+                progress.note("note: not a git repository; the run makes no commits");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut salvage_commit = None;
+    if let Some(g) = &git {
+        g.check_identity()?;
+        let dirty = g.snapshot()?;
+        if !dirty.is_empty() {
+            let list: Vec<String> = dirty.keys().cloned().collect();
+            match s.dirty {
+                DirtyPolicy::Abort => return Err(Error::DirtyTree { paths: list }),
+                DirtyPolicy::Salvage => {
+                    let hash =
+                        g.salvage("docket run: salvage uncommitted changes found before the run")?;
+                    progress.note(&format!(
+                        "salvaged {} uncommitted change(s) in {}",
+                        list.len(),
+                        &hash[..hash.len().min(12)]
+                    ));
+                    salvage_commit = Some(hash);
+                }
+                DirtyPolicy::Ignore => progress.note(&format!(
+                    "note: {} uncommitted change(s) left alone and kept out of the run's commits",
+                    list.len()
+                )),
+            }
+        }
+    }
+    // A stop request from before this run started is stale.
+    let _ = std::fs::remove_file(&paths.stop_file);
+    agent::install_signal_handlers();
+    let total = match s.strategy {
+        Strategy::Live => "?".to_string(),
+        _ => {
+            let n = initial.queue.len();
+            s.max.map(|m| m.min(n)).unwrap_or(n).to_string()
+        }
+    };
+    let resume = in_flight(&paths);
+    let mut r = Runner {
+        p,
+        s,
+        progress,
+        run_dir: run_dir.clone(),
+        summary: Summary {
+            strategy: s.strategy,
+            agent: s.agent_name.clone(),
+            runs: Vec::new(),
+            skipped: Vec::new(),
+            stopped: None,
+            salvage_commit,
+            log_dir: p.display_path(&run_dir),
+        },
+        paths,
+        git,
+        resume,
+        count: 0,
+        total,
+    };
+    match s.strategy {
+        Strategy::Batch => r.batch(initial)?,
+        Strategy::Chase => r.chase(initial)?,
+        Strategy::Live => r.live(initial)?,
+    }
+    Ok(r.summary)
+}
+
+fn fmt_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+fn usage_text(u: &Usage) -> String {
+    let mut parts = Vec::new();
+    if u.reported {
+        parts.push(format!("{} tokens", u.tokens()));
+    }
+    if u.tool_calls > 0 {
+        parts.push(format!("{} tool calls", u.tool_calls));
+    }
+    if let Some(c) = u.cost_usd {
+        parts.push(format!("${c:.2}"));
+    }
+    parts.iter().map(|p| format!(", {p}")).collect()
+}
+
+fn safe_name(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+impl Runner<'_> {
+    fn skip(&mut self, sk: Skipped) {
+        self.progress.note(&format!(
+            "  {} {} ({}): {}",
+            match sk.kind {
+                SkipKind::Deferred => "deferred",
+                _ => "skipped",
+            },
+            sk.id,
+            sk.stage,
+            sk.reason
+        ));
+        self.summary.skipped.retain(|o| o.id != sk.id);
+        self.summary.skipped.push(sk);
+    }
+
+    /// Stop file, `--max` and interruption, checked between tickets.
+    fn must_stop(&mut self, done: usize) -> bool {
+        if agent::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+            self.summary.stopped = Some("interrupted");
+            return true;
+        }
+        if self.paths.stop_file.exists() {
+            let _ = std::fs::remove_file(&self.paths.stop_file);
+            self.progress
+                .note("stop requested (docket run --stop): stopping between tickets");
+            self.summary.stopped = Some("stop");
+            return true;
+        }
+        if self.s.max.is_some_and(|m| done >= m) {
+            self.summary.stopped = Some("max");
+            return true;
+        }
+        false
+    }
+
+    fn batch(&mut self, plan: plan::RunPlan) -> Result<(), Error> {
+        self.summary.skipped = plan.skipped;
+        for item in plan.queue {
+            if self.must_stop(self.count) {
+                break;
+            }
+            if let Step::Stop = self.process(&item.id, &item.stage, item.resume)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn chase(&mut self, plan: plan::RunPlan) -> Result<(), Error> {
+        self.summary.skipped = plan.skipped;
+        'roots: for (chains, item) in plan.queue.into_iter().enumerate() {
+            if self.must_stop(chains) {
+                break;
+            }
+            let mut status = item.stage.clone();
+            let mut resume = item.resume;
+            let mut moves = 0;
+            loop {
+                match self.process(&item.id, &status, resume)? {
+                    Step::Stop => break 'roots,
+                    Step::NotRun => break,
+                    Step::Ran { to, .. } => {
+                        moves += 1;
+                        resume = false;
+                        match plan::chase_next(
+                            &self.p.config,
+                            &self.s.stages,
+                            &status,
+                            to.as_deref(),
+                            moves,
+                            self.s.max_chain,
+                        ) {
+                            Ok(()) => status = to.unwrap_or_default(),
+                            Err(why) => {
+                                self.progress
+                                    .note(&format!("  chase of {} ends: {why}", item.id));
+                                break;
+                            }
+                        }
+                        if agent::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+                            || self.paths.stop_file.exists()
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn live(&mut self, first: plan::RunPlan) -> Result<(), Error> {
+        let mut attempts: HashMap<String, usize> = HashMap::new();
+        let mut stuck: HashSet<String> = HashSet::new();
+        let mut waiting: HashSet<String> = HashSet::new();
+        let mut plan = first;
+        loop {
+            if self.must_stop(self.count) {
+                break;
+            }
+            let pick = plan
+                .queue
+                .iter()
+                .find(|q| {
+                    !stuck.contains(&q.id)
+                        && !waiting.contains(&q.id)
+                        && attempts.get(&q.id).copied().unwrap_or(0) < self.s.max_chain
+                })
+                .cloned();
+            let Some(item) = pick else { break };
+            match self.process(&item.id, &item.stage, item.resume)? {
+                Step::Stop => break,
+                Step::NotRun => {
+                    waiting.insert(item.id.clone());
+                }
+                Step::Ran { advanced, .. } => {
+                    *attempts.entry(item.id.clone()).or_default() += 1;
+                    if advanced {
+                        waiting.clear();
+                    } else {
+                        stuck.insert(item.id.clone());
+                    }
+                }
+            }
+            let opts = PlanOptions {
+                stages: self.s.stages.clone(),
+                skip_blocked: self.s.skip_blocked,
+                resume: None,
+            };
+            plan = plan::plan(&self.p.config, &board(self.p)?, &opts)?;
+        }
+        for sk in plan.skipped {
+            if !self.summary.skipped.iter().any(|o| o.id == sk.id) {
+                self.summary.skipped.push(sk);
+            }
+        }
+        Ok(())
+    }
+
+    /// Hand `id` (expected in `stage`) to the agent, record the outcome, commit.
+    fn process(&mut self, id: &str, stage: &str, resume: bool) -> Result<Step, Error> {
+        let p = self.p;
+        let cfg = &p.config;
+        let Ok(t) = p.get(id) else {
+            self.progress.note(&format!("  {id} is gone; skipped"));
+            return Ok(Step::NotRun);
+        };
+        if t.meta.status != stage {
+            self.progress.note(&format!(
+                "  {id} moved to {} since the snapshot; skipped",
+                t.meta.status
+            ));
+            return Ok(Step::NotRun);
+        }
+        let me = RunTicket::from_ticket(&t);
+        let board: HashMap<String, RunTicket> =
+            board(p)?.into_iter().map(|b| (b.id.clone(), b)).collect();
+        let waits = plan::gate(cfg, &me, &board);
+        if !waits.is_empty() {
+            let because = me
+                .deps
+                .iter()
+                .filter(|d| waits.iter().any(|w| w.contains(d.as_str())))
+                .cloned()
+                .collect();
+            self.skip(Skipped {
+                id: id.to_string(),
+                title: t.meta.title.clone(),
+                stage: stage.to_string(),
+                kind: SkipKind::Deferred,
+                reason: waits.join("; "),
+                because,
+            });
+            return Ok(Step::NotRun);
+        }
+        self.count += 1;
+        let n = self.count;
+        let stage_cfg = cfg.stage(stage).cloned().unwrap_or_default();
+        let role = stage_cfg
+            .role
+            .clone()
+            .unwrap_or_else(|| "implementer".into());
+        let tier = t
+            .meta
+            .tier
+            .as_ref()
+            .and_then(|tier| cfg.runner.tiers.get(tier));
+        let model = tier
+            .and_then(|c| c.model.clone())
+            .or(stage_cfg.model.clone())
+            .or(cfg.runner.model.clone());
+        let effort = tier
+            .and_then(|c| c.effort.clone())
+            .or(stage_cfg.effort.clone())
+            .or(cfg.runner.effort.clone());
+        let now = ops::format_ts(jiff::Timestamp::now());
+        let suffix = docket_core::id::generate("x");
+        let suffix = &suffix[suffix.len().saturating_sub(5)..];
+        let sess_name: String = format!("{}-run-{suffix}", safe_name(&role))
+            .chars()
+            .take(40)
+            .collect();
+        let sess = session::start_detached(p, &now, &role, Some(&sess_name))?;
+        let base = format!("{n:03}-{}-{}", id, safe_name(stage));
+        let mut resume_note = None;
+        if resume && let Some(f) = self.resume.take().filter(|f| f.ticket == id) {
+            resume_note = Some(prompt::resume_note(
+                "interrupted",
+                &f.started,
+                &f.agent,
+                &f.log,
+            ));
+        }
+        let head = format!(
+            "[{n}/{}] {stage} {id} {}",
+            self.total,
+            t.meta.title.chars().take(50).collect::<String>()
+        );
+        self.progress.start(head);
+        let baseline = match &self.git {
+            Some(g) => Some(g.snapshot()?),
+            None => None,
+        };
+        let mut attempts = 0;
+        let mut total_dur = Duration::ZERO;
+        let mut usage = Usage::default();
+        let mut log_rel;
+        let result = loop {
+            attempts += 1;
+            let t = p.get(id)?;
+            let file_text = std::fs::read_to_string(&t.path).unwrap_or_default();
+            let advance = match cfg.next_status(stage) {
+                Some(next) => format!("docket status {id} {next}"),
+                None => format!("docket status {id} <next status>"),
+            };
+            let prompt_text = prompt::build(
+                cfg,
+                &self.paths.templates_dir,
+                &prompt::PromptInput {
+                    ticket: &t,
+                    file_text: &file_text,
+                    role: &role,
+                    advance,
+                    resume: resume_note.clone(),
+                },
+            )?;
+            let name = if attempts == 1 {
+                base.clone()
+            } else {
+                format!("{base}-retry")
+            };
+            let log = self.run_dir.join(format!("{name}.log"));
+            let prompt_file = self.run_dir.join(format!("{name}.prompt.md"));
+            std::fs::create_dir_all(&self.run_dir).map_err(|e| Error::io(&self.run_dir, e))?;
+            std::fs::write(&prompt_file, &prompt_text).map_err(|e| Error::io(&prompt_file, e))?;
+            log_rel = p.display_path(&log);
+            let flight = InFlight {
+                ticket: id.to_string(),
+                stage: stage.to_string(),
+                agent: self.s.agent_name.clone(),
+                started: now.clone(),
+                log: log_rel.clone(),
+            };
+            if let Some(dir) = self.paths.current_file.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            docket_core::store::write_atomic(
+                &self.paths.current_file,
+                serde_json::to_string_pretty(&flight)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            )?;
+            let inv = Invocation {
+                prompt: prompt_text.clone(),
+                prompt_file: prompt_file.to_string_lossy().to_string(),
+                model: model.clone(),
+                effort: effort.clone(),
+                ticket: id.to_string(),
+                stage: stage.to_string(),
+            };
+            let argv = adapter::command_line(&self.s.agent, &inv);
+            let spec = AgentSpec {
+                header: format!(
+                    "# docket run: {id} ({stage}) attempt {attempts}, agent {}, session {}\n# command: {}\n",
+                    self.s.agent_name,
+                    sess.name,
+                    argv.first().cloned().unwrap_or_default()
+                ),
+                argv,
+                stdin: self.s.agent.stdin.then(|| prompt_text.clone()),
+                cwd: p.root.clone(),
+                env: self.agent_env(&sess.id, id, stage, &log, &prompt_file),
+                log,
+                idle: self.s.idle,
+                format: self.s.agent.format.clone(),
+            };
+            let res = match agent::run(&spec, &mut self.progress) {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = session::end(p, &sess);
+                    let _ = std::fs::remove_file(&self.paths.current_file);
+                    return Err(e);
+                }
+            };
+            total_dur += res.duration;
+            usage.input_tokens += res.usage.input_tokens;
+            usage.output_tokens += res.usage.output_tokens;
+            usage.cache_read_tokens += res.usage.cache_read_tokens;
+            usage.tool_calls += res.usage.tool_calls;
+            usage.reported |= res.usage.reported;
+            usage.cost_usd = match (usage.cost_usd, res.usage.cost_usd) {
+                (Some(a), Some(b)) => Some(a + b),
+                (a, b) => a.or(b),
+            };
+            if res.exit == Exit::TimedOut && attempts == 1 {
+                self.progress.activity("idle timeout: retrying once");
+                resume_note = Some(prompt::resume_note(
+                    "killed after an idle timeout",
+                    &now,
+                    &self.s.agent_name,
+                    &log_rel,
+                ));
+                continue;
+            }
+            break res.exit;
+        };
+        let _ = session::end(p, &sess);
+        if result == Exit::Interrupted {
+            self.progress
+                .finish("interrupted (the next run resumes it)");
+            let _ = ops::add_note(
+                p,
+                &self.s.ctx,
+                id,
+                &format!(
+                    "docket run: interrupted while the agent worked; the next run resumes it. Log: {log_rel}"
+                ),
+            );
+            self.summary.stopped = Some("interrupted");
+            return Ok(Step::Stop);
+        }
+        let after = p.get(id).ok();
+        let to = after.as_ref().map(|a| a.meta.status.clone());
+        let moved = to.as_deref() != Some(stage);
+        let (outcome, note) = match (&result, moved) {
+            (Exit::Code(0), true) => (
+                "advanced",
+                format!(
+                    "docket run: advanced {stage} → {} (agent {}, {}{}). Log: {log_rel}",
+                    to.as_deref().unwrap_or("(removed)"),
+                    self.s.agent_name,
+                    fmt_duration(total_dur),
+                    usage_text(&usage)
+                ),
+            ),
+            (Exit::Code(0), false) => (
+                "not_advanced",
+                format!(
+                    "docket run: not advanced. The agent ({}) finished without advancing the ticket; left in {stage} for a person to look at ({}{}). Log: {log_rel}",
+                    self.s.agent_name,
+                    fmt_duration(total_dur),
+                    usage_text(&usage)
+                ),
+            ),
+            (exit, _) => {
+                let why = match exit {
+                    Exit::TimedOut => format!(
+                        "no output for {} twice (killed, retried once, killed again)",
+                        fmt_duration(self.s.idle)
+                    ),
+                    other => format!("the agent ended with {}", agent::describe(other)),
+                };
+                (
+                    "failed",
+                    format!(
+                        "docket run: failed: {why}; the ticket is {} (agent {}, {}{}). Log: {log_rel}",
+                        to.as_deref().unwrap_or("gone"),
+                        self.s.agent_name,
+                        fmt_duration(total_dur),
+                        usage_text(&usage)
+                    ),
+                )
+            }
+        };
+        if after.is_some() {
+            ops::add_note(p, &self.s.ctx, id, &note)?;
+        }
+        self.record_stats(
+            &now, id, stage, outcome, &to, &result, attempts, total_dur, &usage, &sess.name,
+            &log_rel, &model,
+        );
+        let mut run = TicketRun {
+            ticket: id.to_string(),
+            title: t.meta.title.clone(),
+            stage: stage.to_string(),
+            outcome,
+            to: to.clone(),
+            exit: agent::describe(&result),
+            attempts,
+            duration_ms: u64::try_from(total_dur.as_millis()).unwrap_or(u64::MAX),
+            usage,
+            session: sess.name.clone(),
+            log: log_rel,
+            commit: None,
+            refused_deletions: None,
+        };
+        let mut step = Step::Ran {
+            advanced: outcome == "advanced",
+            to,
+        };
+        if let (Some(g), Some(before)) = (&self.git, &baseline) {
+            let changed = g.changed_since(before)?;
+            let message = format!(
+                "docket({stage}): {id} {}\n\n{}\n",
+                t.meta.title,
+                note.trim_start_matches("docket run: ")
+            );
+            match g.commit_paths(&changed, &message, self.s.max_deletions)? {
+                Committed::Commit(h) => run.commit = Some(h),
+                Committed::Nothing => {}
+                Committed::Refused { deletions } => {
+                    let text = format!(
+                        "docket run: commit refused: the change deletes {} files (more than {}): {}. Left uncommitted for review; the run stopped.",
+                        deletions.len(),
+                        self.s.max_deletions,
+                        deletions.join(", ")
+                    );
+                    if after.is_some() {
+                        ops::add_note(p, &self.s.ctx, id, &text)?;
+                    }
+                    self.progress.note(&text);
+                    run.refused_deletions = Some(deletions);
+                    self.summary.stopped = Some("commit_refused");
+                    step = Step::Stop;
+                }
+            }
+        }
+        let _ = std::fs::remove_file(&self.paths.current_file);
+        let mut line = format!("{outcome} → {}", run.to.as_deref().unwrap_or("(removed)"));
+        if let Some(h) = &run.commit {
+            line.push_str(&format!(" · commit {}", &h[..h.len().min(10)]));
+        }
+        self.progress.finish(&line);
+        self.summary.runs.push(run);
+        Ok(step)
+    }
+
+    fn agent_env(
+        &self,
+        session: &str,
+        id: &str,
+        stage: &str,
+        log: &std::path::Path,
+        prompt_file: &std::path::Path,
+    ) -> Vec<(String, String)> {
+        let mut env = vec![
+            ("DOCKET_SESSION".to_string(), session.to_string()),
+            ("DOCKET_TICKET".into(), id.to_string()),
+            ("DOCKET_STAGE".into(), stage.to_string()),
+            ("DOCKET_RUN_LOG".into(), log.to_string_lossy().to_string()),
+            (
+                "DOCKET_PROMPT_FILE".into(),
+                prompt_file.to_string_lossy().to_string(),
+            ),
+        ];
+        // The agent calls the same docket that runs it.
+        if let Ok(exe) = std::env::current_exe() {
+            env.push(("DOCKET_BIN".into(), exe.to_string_lossy().to_string()));
+            if let Some(dir) = exe.parent() {
+                let path = std::env::var_os("PATH").unwrap_or_default();
+                let mut dirs = vec![dir.to_path_buf()];
+                dirs.extend(std::env::split_paths(&path));
+                if let Ok(joined) = std::env::join_paths(dirs) {
+                    env.push(("PATH".into(), joined.to_string_lossy().to_string()));
+                }
+            }
+        }
+        env
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record_stats(
+        &self,
+        at: &str,
+        id: &str,
+        stage: &str,
+        outcome: &str,
+        to: &Option<String>,
+        exit: &Exit,
+        attempts: u32,
+        dur: Duration,
+        u: &Usage,
+        session: &str,
+        log: &str,
+        model: &Option<String>,
+    ) {
+        let line = serde_json::json!({
+            "at": at, "ticket": id, "stage": stage, "outcome": outcome, "to": to,
+            "exit": agent::describe(exit), "attempts": attempts,
+            "agent": self.s.agent_name, "model": model, "session": session,
+            "duration_ms": u64::try_from(dur.as_millis()).unwrap_or(u64::MAX),
+            "input_tokens": u.input_tokens, "output_tokens": u.output_tokens,
+            "cache_read_tokens": u.cache_read_tokens, "tool_calls": u.tool_calls,
+            "cost_usd": u.cost_usd, "usage_reported": u.reported, "log": log,
+        });
+        if let Some(dir) = self.paths.stats_file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.paths.stats_file)
+        {
+            let _ = writeln!(f, "{line}");
+        }
+    }
+}
