@@ -57,3 +57,13 @@ pub fn start_dir(dir: &Option<PathBuf>) -> Result<PathBuf, Error> {
 pub fn project(dir: &Option<PathBuf>) -> Result<Project, Error> {
     Project::discover(&start_dir(dir)?)
 }
+
+/// Like [`ctx`] but without touching the session (for read-only previews).
+pub fn ctx_readonly(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
+    let current = session(p, g)?;
+    Ok(Ctx {
+        actor: current.as_ref().map(|s| s.label()).or_else(actor),
+        session: current,
+        now: format_ts(now()),
+    })
+}
