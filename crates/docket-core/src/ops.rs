@@ -225,6 +225,21 @@ fn clean_list(values: &[String]) -> Vec<String> {
     out
 }
 
+/// Refuse text that would forge the Plan or Log sections (or the log's markers).
+fn reject_reserved(what: &str, text: &str) -> Result<()> {
+    let forged = text.lines().any(|l| {
+        let l = l.trim_end();
+        l == format!("## {SECTION_PLAN}") || l == format!("## {}", audit::SECTION_LOG)
+    });
+    if forged {
+        return Err(Error::invalid(format!(
+            "{what} must not contain a `## {SECTION_PLAN}` or `## {}` heading (use `docket plan`; the log is written by docket)",
+            audit::SECTION_LOG
+        )));
+    }
+    audit::validate_text(text)
+}
+
 /// Resolve an id strictly against a name-only file list.
 fn resolve_in(files: &[FileRef], input: &str) -> Result<String> {
     id::resolve(input, files.iter().map(|f| f.id.as_str()))
@@ -250,6 +265,11 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     validate_priority(priority)?;
     if let Some(t) = &new.tier {
         validate_tier(t)?;
+    }
+    for (what, text) in [("description", &new.description), ("design", &new.design)] {
+        if let Some(t) = text {
+            reject_reserved(what, t)?;
+        }
     }
     let mut acceptance: Vec<Criterion> = Vec::new();
     for a in &new.acceptance {
@@ -645,6 +665,15 @@ pub fn write_plan(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Out
 /// status change runs through the workflow's guards.
 pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome> {
     let cfg = &p.config;
+    for (what, text) in [
+        ("description", &u.description),
+        ("design", &u.design),
+        ("--body", &u.body),
+    ] {
+        if let Some(t) = text {
+            reject_reserved(what, t)?;
+        }
+    }
     if u.body.is_some() && (u.description.is_some() || u.design.is_some()) {
         return Err(Error::invalid(
             "--body replaces the whole body; it cannot be combined with --description or --design",
@@ -761,14 +790,6 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
         // The plan and the log are not body text: they survive a replacement.
         let plan = t.section(SECTION_PLAN);
         let log = t.section(audit::SECTION_LOG);
-        if b.lines().any(|l| {
-            let l = l.trim();
-            l == format!("## {SECTION_PLAN}") || l == format!("## {}", audit::SECTION_LOG)
-        }) {
-            return Err(Error::invalid(
-                "--body must not contain the Plan or Log sections (they are kept as they are)",
-            ));
-        }
         t.body = if b.trim().is_empty() {
             String::new()
         } else {
