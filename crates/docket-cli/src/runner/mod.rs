@@ -497,10 +497,7 @@ impl Runner<'_> {
             attempts += 1;
             let t = p.get(id)?;
             let file_text = std::fs::read_to_string(&t.path).unwrap_or_default();
-            let advance = match cfg.next_status(stage) {
-                Some(next) => format!("docket status {id} {next}"),
-                None => format!("docket status {id} <next status>"),
-            };
+            let advance = format!("docket advance {id}");
             let prompt_text = prompt::build(
                 cfg,
                 &self.paths.templates_dir,

@@ -243,9 +243,10 @@ impl Config {
         !self.is_terminal(status) && self.stage_rank(status).is_none()
     }
 
-    /// The natural next status after `status`: the stage's `next`, else the first
-    /// status (board order) of the next higher rank.
-    pub fn next_status(&self, status: &str) -> Option<&str> {
+    /// The next stage after `status`: the stage's `next`, else the first status
+    /// (board order) of the next higher rank. `Config::next_status` (what
+    /// `advance` uses) prefers this when the workflow has stages.
+    pub fn stage_next(&self, status: &str) -> Option<&str> {
         let st = self.stage(status)?;
         if let Some(n) = &st.next {
             return Some(n.as_str());
@@ -343,8 +344,8 @@ mod tests {
         assert_eq!(c.stage_rank("fix"), c.stage_rank("plan"));
         assert!(c.is_parked("blocked"));
         assert!(!c.is_parked("complete"));
-        assert_eq!(c.next_status("fix"), Some("implement"));
-        assert_eq!(c.next_status("review"), Some("complete"));
+        assert_eq!(c.stage_next("fix"), Some("implement"));
+        assert_eq!(c.stage_next("review"), Some("complete"));
         assert_eq!(c.runner.idle_timeout_ms().unwrap(), 600_000);
     }
 
@@ -354,7 +355,7 @@ mod tests {
             .unwrap()
             .replace("next = \"implement\"\n", "");
         let c = Config::parse(&text, Path::new("c")).unwrap();
-        assert_eq!(c.next_status("fix"), Some("implement"));
+        assert_eq!(c.stage_next("fix"), Some("implement"));
     }
 
     #[test]

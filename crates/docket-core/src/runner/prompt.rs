@@ -18,6 +18,22 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("implement.md", include_str!("templates/implement.md")),
     ("review.md", include_str!("templates/review.md")),
     ("stage.md", include_str!("templates/stage.md")),
+    (
+        "plan-first-plan.md",
+        include_str!("templates/plan-first-plan.md"),
+    ),
+    (
+        "plan-first-approve.md",
+        include_str!("templates/plan-first-approve.md"),
+    ),
+    (
+        "plan-first-implement.md",
+        include_str!("templates/plan-first-implement.md"),
+    ),
+    (
+        "plan-first-verify.md",
+        include_str!("templates/plan-first-verify.md"),
+    ),
 ];
 
 /// The frame template's name.
@@ -123,8 +139,7 @@ pub fn variables(cfg: &Config, input: &PromptInput) -> Vec<(&'static str, String
     let status = t.meta.status.as_str();
     let next = cfg
         .next_status(status)
-        .unwrap_or("the next stage")
-        .to_string();
+        .unwrap_or_else(|| "the next stage".to_string());
     let parked = cfg
         .workflow
         .statuses
@@ -216,7 +231,7 @@ mod tests {
             ticket: &t,
             file_text: text,
             role: "implementer",
-            advance: "docket status dk-1 implement".into(),
+            advance: "docket advance dk-1".into(),
             resume: Some("look at the log".into()),
         };
         let p = build(&cfg, dir.path(), &input).unwrap();
@@ -224,7 +239,7 @@ mod tests {
         assert!(p.contains("Stage: fix (your role: implementer)"));
         assert!(p.contains("Reproduce it"));
         assert!(p.contains("advance this ticket to implement"));
-        assert!(p.contains("Advance command: docket status dk-1 implement"));
+        assert!(p.contains("Advance command: docket advance dk-1"));
         assert!(p.contains("## Resume\n\nlook at the log"));
         assert!(p.contains("docket status dk-1 blocked"));
         assert!(p.contains("seen twice"));
