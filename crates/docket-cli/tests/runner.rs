@@ -1,0 +1,842 @@
+//! End-to-end tests of `docket run`: real processes, real git. The agent is the
+//! scripted fake in `examples/fake_agent.rs`, which reads its prompt and calls
+//! docket to advance, split, stall or fail, as `fake:` lines in the ticket say.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The fake agent binary; built on demand when `cargo test` did not build the
+/// examples (e.g. `cargo test --test runner`).
+fn fake_agent() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test exe");
+        let debug = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target profile dir")
+            .to_path_buf();
+        let path = debug.join("examples").join("fake_agent");
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "docket-cli", "--example", "fake_agent"])
+            .status()
+            .expect("cargo build the fake agent");
+        assert!(status.success(), "building the fake agent failed");
+        assert!(path.exists(), "no fake agent at {}", path.display());
+        path
+    })
+    .clone()
+}
+
+struct Env {
+    _tmp: tempfile::TempDir,
+    home: PathBuf,
+    root: PathBuf,
+}
+
+impl Env {
+    /// A git repository with a docket project of `preset`, the fake agent
+    /// configured as `fake` (and `fakeclaude` reading claude stream-json), all
+    /// committed.
+    fn new(preset: &str) -> Env {
+        let tmp = tempfile::Builder::new()
+            .prefix("docket-run-")
+            .tempdir()
+            .expect("tempdir");
+        let home = tmp.path().canonicalize().expect("canonical");
+        let root = home.join("proj");
+        std::fs::create_dir_all(&root).expect("mkdir");
+        let env = Env {
+            _tmp: tmp,
+            home,
+            root,
+        };
+        env.git(&["init", "-q", "-b", "main"]);
+        env.ok(&["init", "--prefix", "t", "--preset", preset]);
+        let fake = fake_agent();
+        let cfg = env.root.join(".docket/config.toml");
+        let mut text = std::fs::read_to_string(&cfg).expect("config");
+        text.push_str(&format!(
+            "\n[runner.agents.fake]\ncommand = [{fake:?}, \"{{prompt_file}}\"]\n\n[runner.agents.fakeclaude]\ncommand = [{fake:?}]\nstdin = true\nformat = \"claude\"\n",
+            fake = fake.to_string_lossy()
+        ));
+        std::fs::write(&cfg, text).expect("write config");
+        env.commit_all("init");
+        env
+    }
+
+    fn command(&self, program: &Path) -> Command {
+        let mut c = Command::new(program);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("DOCKET_ACTOR", "tester")
+            .env("NO_COLOR", "1")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Tester")
+            .env("GIT_AUTHOR_EMAIL", "tester@example.com")
+            .env("GIT_COMMITTER_NAME", "Tester")
+            .env("GIT_COMMITTER_EMAIL", "tester@example.com")
+            .current_dir(&self.root);
+        c
+    }
+
+    fn docket_cmd(&self, args: &[&str]) -> Command {
+        let mut c = self.command(Path::new(env!("CARGO_BIN_EXE_docket")));
+        c.args(args);
+        c
+    }
+
+    fn docket(&self, args: &[&str]) -> Output {
+        self.docket_cmd(args).output().expect("run docket")
+    }
+
+    /// `--json` envelope and exit code.
+    fn json(&self, args: &[&str]) -> (Value, i32) {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.docket(&all);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: bad JSON ({e}): {}\nstderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (v, out.status.code().unwrap_or(-1))
+    }
+
+    fn ok(&self, args: &[&str]) -> Value {
+        let (v, code) = self.json(args);
+        assert_eq!(code, 0, "{args:?} failed: {v}");
+        v["data"].clone()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let out = self
+            .command(Path::new("git"))
+            .args(args)
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    fn commit_all(&self, msg: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
+    }
+
+    /// Create a ticket in `status` with the fake agent's script as description.
+    fn ticket(&self, title: &str, status: &str, script: &str, extra: &[&str]) -> String {
+        let mut args = vec!["create", title, "-d", script, "--mode", "afk"];
+        args.extend_from_slice(extra);
+        let id = self.ok(&args)["id"].as_str().expect("id").to_string();
+        let now = self.ok(&["show", &id])["status"].clone();
+        if now != status {
+            self.ok(&["status", &id, status]);
+        }
+        id
+    }
+
+    fn status(&self, id: &str) -> String {
+        self.ok(&["show", id])["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn notes(&self, id: &str) -> String {
+        self.ok(&["show", id])["body"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// `docket run --json -q --agent fake …`: the envelope and exit code.
+    fn run(&self, args: &[&str]) -> (Value, i32) {
+        let mut all = vec!["run", "-q", "--agent", "fake"];
+        all.extend_from_slice(args);
+        self.json(&all)
+    }
+
+    fn run_ok(&self, args: &[&str]) -> Value {
+        let (v, code) = self.run(args);
+        assert_eq!(code, 0, "run {args:?}: {v}");
+        v["data"].clone()
+    }
+
+    fn subjects(&self) -> Vec<String> {
+        self.git(&["log", "--format=%s"])
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+}
+
+fn runs(summary: &Value) -> Vec<(String, String, String)> {
+    summary["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .map(|r| {
+            (
+                r["ticket"].as_str().unwrap_or("").to_string(),
+                r["stage"].as_str().unwrap_or("").to_string(),
+                r["outcome"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn order(summary: &Value) -> Vec<(String, String)> {
+    runs(summary).into_iter().map(|(t, s, _)| (t, s)).collect()
+}
+
+fn pair(id: &str, stage: &str) -> (String, String) {
+    (id.to_string(), stage.to_string())
+}
+
+#[test]
+fn batch_runs_each_stage_in_order_with_one_commit_per_ticket() {
+    let env = Env::new("pipeline");
+    let a = env.ticket(
+        "Fix A",
+        "fix",
+        "fake: write a.txt from A\nfake: advance",
+        &["--sequence", "2"],
+    );
+    let b = env.ticket(
+        "Fix B",
+        "fix",
+        "fake: write b.txt from B\nfake: advance",
+        &["--sequence", "1"],
+    );
+    let c = env.ticket(
+        "Build C",
+        "implement",
+        "fake: write c.txt from C\nfake: advance",
+        &[],
+    );
+    let p = env.ticket("Plan P", "plan", "fake: advance", &[]);
+    env.commit_all("tickets");
+
+    let s = env.run_ok(&[]);
+    assert_eq!(
+        order(&s),
+        vec![
+            pair(&b, "fix"),
+            pair(&a, "fix"),
+            pair(&p, "plan"),
+            pair(&c, "implement")
+        ]
+    );
+    assert!(runs(&s).iter().all(|r| r.2 == "advanced"), "{s}");
+    // One move per ticket in batch: A went fix -> implement only.
+    assert_eq!(env.status(&a), "implement");
+    assert_eq!(env.status(&c), "review");
+    let subjects = env.subjects();
+    assert_eq!(subjects[0], format!("docket(implement): {c} Build C"));
+    assert_eq!(subjects[3], format!("docket(fix): {b} Fix B"));
+    // Each commit holds the agent's file and the ticket, nothing else.
+    let files = env.git(&["show", "--name-only", "--format=", "HEAD~3"]);
+    let mut files: Vec<&str> = files.lines().collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(
+        files[0],
+        ".docket/tickets/".to_string() + &format!("{b}--fix-b.md")
+    );
+    assert_eq!(files[1], "b.txt");
+    // The outcome is recorded in the ticket and the tree is clean.
+    assert!(
+        env.notes(&a)
+            .contains("docket run: advanced fix → implement")
+    );
+    assert_eq!(env.git(&["status", "--porcelain"]), "");
+    // Stats for `stats`: one line per agent run.
+    let stats = std::fs::read_to_string(env.root.join(".docket/local/stats.jsonl")).unwrap();
+    assert_eq!(stats.lines().count(), 4);
+}
+
+#[test]
+fn chase_follows_each_ticket_through_every_stage() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("A", "fix", "fake: advance", &[]);
+    let b = env.ticket("B", "plan", "fake: advance", &[]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&["--strategy", "chase"]);
+    assert_eq!(
+        order(&s),
+        vec![
+            pair(&a, "fix"),
+            pair(&a, "implement"),
+            pair(&a, "review"),
+            pair(&b, "plan"),
+            pair(&b, "implement"),
+            pair(&b, "review"),
+        ]
+    );
+    assert_eq!(env.status(&a), "complete");
+    assert_eq!(env.status(&b), "complete");
+    assert_eq!(env.subjects().len(), 2 + 6);
+}
+
+#[test]
+fn chase_stops_following_a_parked_ticket_and_max_counts_chains() {
+    let env = Env::new("pipeline");
+    let a = env.ticket(
+        "A",
+        "fix",
+        "fake@fix: advance\nfake@implement: docket status {id} blocked",
+        &[],
+    );
+    let _b = env.ticket("B", "fix", "fake: advance", &[]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&["--strategy", "chase", "--max", "1"]);
+    assert_eq!(order(&s), vec![pair(&a, "fix"), pair(&a, "implement")]);
+    assert_eq!(env.status(&a), "blocked");
+    assert_eq!(s["stopped"], "max");
+}
+
+#[test]
+fn live_rereads_the_board_after_every_run() {
+    let env = Env::new("pipeline");
+    let b = env.ticket("B", "implement", "fake: advance", &[]);
+    let a = env.ticket("A", "fix", "fake: advance", &[]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&["--strategy", "live"]);
+    assert_eq!(
+        order(&s),
+        vec![
+            pair(&a, "fix"),
+            pair(&b, "implement"),
+            pair(&a, "implement"),
+            pair(&b, "review"),
+            pair(&a, "review"),
+        ]
+    );
+    // Batch on the same board would take one move each.
+    let env = Env::new("pipeline");
+    let b = env.ticket("B", "implement", "fake: advance", &[]);
+    let a = env.ticket("A", "fix", "fake: advance", &[]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&[]);
+    assert_eq!(order(&s), vec![pair(&a, "fix"), pair(&b, "implement")]);
+}
+
+fn add_dep_by_hand(env: &Env, id: &str, dep: &str) {
+    let dir = env.root.join(".docket/tickets");
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.file_name().unwrap().to_string_lossy().starts_with(id) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = text.replacen("\nstatus:", &format!("\ndeps: [{dep}]\nstatus:"), 1);
+            std::fs::write(&path, text).unwrap();
+        }
+    }
+}
+
+#[test]
+fn cycles_and_sequence_conflicts_stop_the_run_before_any_agent() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("A", "fix", "fake: advance", &[]);
+    let b = env.ticket("B", "implement", "fake: advance", &[]);
+    env.ok(&["dep", &a, &b]);
+    add_dep_by_hand(&env, &b, &a);
+    env.commit_all("tickets");
+    let (v, code) = env.run(&[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["error"]["code"], "run_cycle");
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains(&a) && msg.contains(&b) && msg.contains("\"A\""),
+        "{msg}"
+    );
+    assert!(!env.root.join(".docket/local/logs").exists());
+    let (v, _) = env.run(&["--dry-run"]);
+    assert_eq!(v["error"]["code"], "run_cycle");
+
+    let env = Env::new("pipeline");
+    let a = env.ticket("A", "fix", "fake: advance", &["--sequence", "1"]);
+    let b = env.ticket("B", "fix", "fake: advance", &["--sequence", "5"]);
+    env.ok(&["dep", &a, &b]);
+    env.commit_all("tickets");
+    let (v, code) = env.run(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["code"], "sequence_conflict");
+    assert_eq!(v["error"]["tickets"].as_array().unwrap().len(), 2);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sequence 5")
+    );
+    assert_eq!(env.subjects().len(), 2);
+}
+
+/// Replace ids with titles so snapshots are stable.
+fn by_title(env: &Env, text: &str, ids: &[(&str, &str)]) -> String {
+    let mut t = text.to_string();
+    for (id, title) in ids {
+        t = t.replace(id, &format!("<{title}>"));
+    }
+    let _ = env;
+    t
+}
+
+#[test]
+fn dry_run_lists_order_and_deferrals_with_gating_and_cascade() {
+    let env = Env::new("pipeline");
+    let p = env.ticket("Plan P", "plan", "", &[]);
+    let i = env.ticket("Impl I", "implement", "", &["--dep", &p]);
+    let i2 = env.ticket("Impl I2", "implement", "", &["--dep", &i]);
+    let r = env.ticket("Review R", "review", "", &[]);
+    let f = env.ticket("Fix F", "fix", "", &["--dep", &r, "--sequence", "3"]);
+    let bl = env.ticket("Blocked BL", "blocked", "", &[]);
+    let x = env.ticket("Impl X", "implement", "", &["--dep", &bl]);
+    let h = env.ticket("Hitl H", "fix", "", &[]);
+    env.ok(&["update", &h, "--mode", "hitl"]);
+    let names = [
+        (p.as_str(), "Plan P"),
+        (i.as_str(), "Impl I"),
+        (i2.as_str(), "Impl I2"),
+        (r.as_str(), "Review R"),
+        (f.as_str(), "Fix F"),
+        (bl.as_str(), "Blocked BL"),
+        (x.as_str(), "Impl X"),
+        (h.as_str(), "Hitl H"),
+    ];
+    let out = env.docket(&["run", "--agent", "fake", "--dry-run"]);
+    assert!(out.status.success());
+    let text = by_title(&env, &String::from_utf8_lossy(&out.stdout), &names);
+    insta::assert_snapshot!("dry_run_batch", text);
+
+    let out = env.docket(&[
+        "run",
+        "--agent",
+        "fake",
+        "--dry-run",
+        "--skip-blocked",
+        "--max",
+        "2",
+    ]);
+    let text = by_title(&env, &String::from_utf8_lossy(&out.stdout), &names);
+    insta::assert_snapshot!("dry_run_skip_blocked_max", text);
+
+    let (v, _) = env.run(&["--dry-run", "--stages", "fix:2,review"]);
+    let queue: Vec<&str> = v["data"]["queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["ticket"].as_str().unwrap())
+        .collect();
+    assert_eq!(queue, vec![r.as_str()]);
+    let capped: Vec<&str> = v["data"]["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "capped")
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(capped, vec![f.as_str()]);
+    // A dry run starts nothing and changes nothing.
+    assert!(!env.root.join(".docket/local/logs").exists());
+    assert!(
+        env.git(&["status", "--porcelain"])
+            .contains(".docket/tickets")
+    );
+}
+
+#[test]
+fn runtime_gating_defers_dependents_of_a_ticket_that_did_not_advance() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("A", "implement", "fake: stay", &[]);
+    let b = env.ticket("B", "implement", "fake: advance", &["--dep", &a]);
+    let c = env.ticket("C", "implement", "fake: advance", &["--dep", &b]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&[]);
+    assert_eq!(
+        runs(&s),
+        vec![(a.clone(), "implement".into(), "not_advanced".into())]
+    );
+    let deferred: Vec<&str> = s["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(deferred, vec![b.as_str(), c.as_str()]);
+    assert!(env.notes(&a).contains("not advanced"));
+    assert!(env.notes(&a).contains("for a person"));
+}
+
+#[test]
+fn stop_request_halts_between_tickets() {
+    let env = Env::new("pipeline");
+    let a = env.ticket(
+        "A",
+        "fix",
+        "fake: docket run --stop\nfake: advance",
+        &["--sequence", "1"],
+    );
+    let b = env.ticket("B", "fix", "fake: advance", &["--sequence", "2"]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&[]);
+    assert_eq!(order(&s), vec![pair(&a, "fix")]);
+    assert_eq!(s["stopped"], "stop");
+    assert_eq!(env.status(&b), "fix");
+    assert!(!env.root.join(".docket/local/run/stop").exists());
+    // `--stop` itself just leaves the request.
+    let d = env.ok(&["run", "--stop"]);
+    assert_eq!(d["stop_file"], ".docket/local/run/stop");
+}
+
+fn wait_for(path: &Path, secs: u64) -> String {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(secs) {
+        if let Ok(t) = std::fs::read_to_string(path)
+            && !t.trim().is_empty()
+        {
+            return t.trim().to_string();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("timed out waiting for {}", path.display());
+}
+
+fn alive(pid: &str) -> bool {
+    Command::new("kill")
+        .args(["-0", pid])
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+#[test]
+fn an_interrupted_run_kills_the_agent_and_the_next_run_resumes_first() {
+    let env = Env::new("pipeline");
+    let first = env.ticket("First", "fix", "fake: advance", &["--sequence", "1"]);
+    let slow = env.ticket(
+        "Slow",
+        "fix",
+        "fake: pid .docket/local/agent.pid\nfake: stall-once 30\nfake: advance",
+        &["--sequence", "2"],
+    );
+    env.commit_all("tickets");
+    let child = env
+        .docket_cmd(&["run", "-q", "--agent", "fake", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn run");
+    let agent_pid = wait_for(&env.root.join(".docket/local/agent.pid"), 20);
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["data"]["stopped"], "interrupted");
+    // The agent's whole process group is gone; the in-flight record stays.
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!alive(&agent_pid), "agent {agent_pid} survived");
+    let flight: Value = serde_json::from_str(
+        &std::fs::read_to_string(env.root.join(".docket/local/run/current.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(flight["ticket"], slow.as_str());
+    let prior_log = flight["log"].as_str().unwrap().to_string();
+
+    // The interrupted work is uncommitted; keep it out and resume.
+    let s = env.run_ok(&["--dirty-tree", "ignore"]);
+    assert_eq!(order(&s)[0], pair(&slow, "fix"));
+    assert!(s["runs"][0]["outcome"] == "advanced");
+    let prompt_path = env.root.join(
+        s["runs"][0]["log"]
+            .as_str()
+            .unwrap()
+            .replace(".log", ".prompt.md"),
+    );
+    let prompt = std::fs::read_to_string(prompt_path).unwrap();
+    assert!(prompt.contains("## Resume"), "{prompt}");
+    assert!(prompt.contains(&prior_log));
+    assert!(!env.root.join(".docket/local/run/current.json").exists());
+    // First ran in the first run (fix -> implement) and again now.
+    assert_eq!(env.status(&first), "review");
+}
+
+#[test]
+fn idle_timeout_kills_retries_once_then_notes_and_moves_on() {
+    let env = Env::new("pipeline");
+    let once = env.ticket(
+        "Once",
+        "fix",
+        "fake: print 2\nfake: stall-once 20\nfake: advance",
+        &["--sequence", "1"],
+    );
+    let never = env.ticket("Never", "fix", "fake: stall 20", &["--sequence", "2"]);
+    let after = env.ticket("After", "fix", "fake: advance", &["--sequence", "3"]);
+    env.commit_all("tickets");
+    let start = Instant::now();
+    let s = env.run_ok(&["--idle-timeout", "700ms"]);
+    assert!(start.elapsed() < Duration::from_secs(15));
+    let r = &s["runs"];
+    assert_eq!(r[0]["ticket"], once.as_str());
+    assert_eq!(r[0]["attempts"], 2);
+    assert_eq!(r[0]["outcome"], "advanced");
+    assert_eq!(r[1]["ticket"], never.as_str());
+    assert_eq!(r[1]["attempts"], 2);
+    assert_eq!(r[1]["outcome"], "failed");
+    assert_eq!(r[1]["exit"], "idle timeout");
+    assert_eq!(r[2]["ticket"], after.as_str());
+    assert_eq!(r[2]["outcome"], "advanced");
+    assert!(env.notes(&never).contains("no output for 0.7s twice"));
+    assert_eq!(env.status(&never), "fix");
+    // The retry prompt points at the first attempt's log.
+    let retry = std::fs::read_to_string(
+        env.root
+            .join(r[0]["log"].as_str().unwrap().replace(".log", ".prompt.md")),
+    )
+    .unwrap();
+    assert!(retry.contains("idle timeout"), "{retry}");
+    assert!(r[0]["log"].as_str().unwrap().ends_with("-retry.log"));
+}
+
+#[test]
+fn deletion_guard_refuses_the_commit_and_stops() {
+    let env = Env::new("pipeline");
+    for i in 1..=7 {
+        std::fs::write(env.root.join(format!("del-{i}.txt")), "x").unwrap();
+    }
+    let script: String = (1..=7)
+        .map(|i| format!("fake: rm del-{i}.txt\n"))
+        .collect::<String>()
+        + "fake: advance";
+    let a = env.ticket("Deleter", "fix", &script, &["--sequence", "1"]);
+    let b = env.ticket("Next", "fix", "fake: advance", &["--sequence", "2"]);
+    env.commit_all("tickets");
+    let before = env.subjects().len();
+    let s = env.run_ok(&[]);
+    assert_eq!(s["stopped"], "commit_refused");
+    assert_eq!(order(&s), vec![pair(&a, "fix")]);
+    assert_eq!(
+        s["runs"][0]["refused_deletions"].as_array().unwrap().len(),
+        7
+    );
+    assert_eq!(env.subjects().len(), before);
+    assert!(env.git(&["status", "--porcelain"]).contains(" D del-1.txt"));
+    assert!(env.notes(&a).contains("commit refused"));
+    assert_eq!(env.status(&b), "fix");
+    // Within the limit, deletions are committed.
+    let env = Env::new("pipeline");
+    std::fs::write(env.root.join("old.txt"), "x").unwrap();
+    env.ticket("Small", "fix", "fake: rm old.txt\nfake: advance", &[]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&[]);
+    assert!(s["runs"][0]["commit"].is_string());
+    assert!(
+        env.git(&["show", "--name-status", "--format=", "HEAD"])
+            .contains("D\told.txt")
+    );
+}
+
+#[test]
+fn a_failing_agent_is_noted_and_the_run_goes_on() {
+    let env = Env::new("pipeline");
+    let a = env.ticket(
+        "Bad",
+        "fix",
+        "fake: write half.txt partial\nfake: fail 3",
+        &["--sequence", "1"],
+    );
+    let b = env.ticket("Good", "fix", "fake: advance", &["--sequence", "2"]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&[]);
+    assert_eq!(
+        runs(&s),
+        vec![
+            (a.clone(), "fix".into(), "failed".into()),
+            (b.clone(), "fix".into(), "advanced".into())
+        ]
+    );
+    assert_eq!(s["runs"][0]["exit"], "exit code 3");
+    assert!(
+        env.notes(&a)
+            .contains("failed: the agent ended with exit code 3")
+    );
+    // The partial work is committed with the ticket, for a person to review.
+    assert!(env.subjects().contains(&format!("docket(fix): {a} Bad")));
+}
+
+#[test]
+fn dirty_tree_abort_salvage_ignore() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("A", "fix", "fake: write a.txt A\nfake: advance", &[]);
+    env.commit_all("tickets");
+    std::fs::write(env.root.join("mine.txt"), "local work").unwrap();
+    let (v, code) = env.run(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["code"], "dirty_tree");
+    assert_eq!(v["error"]["paths"][0], "mine.txt");
+    assert_eq!(env.status(&a), "fix");
+
+    let s = env.run_ok(&["--dirty-tree", "ignore"]);
+    assert_eq!(s["runs"][0]["outcome"], "advanced");
+    let files = env.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert!(
+        !files.contains("mine.txt") && files.contains("a.txt"),
+        "{files}"
+    );
+    assert!(env.git(&["status", "--porcelain"]).contains("?? mine.txt"));
+
+    let s = env.run_ok(&["--dirty-tree", "salvage"]);
+    assert!(s["salvage_commit"].is_string());
+    assert!(env.subjects().iter().any(|m| m.contains("salvage")));
+    assert_eq!(env.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn split_tickets_land_in_the_same_commit() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("Big", "plan", "fake: split 2\nfake: advance", &[]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&[]);
+    assert_eq!(s["runs"][0]["outcome"], "advanced");
+    let files = env.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(files.lines().count(), 3, "{files}");
+    let list = env.ok(&["list", "--status", "backlog"]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert!(list[0]["deps"][0] == a.as_str());
+}
+
+#[test]
+fn claude_stream_json_usage_is_recorded() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("A", "fix", "fake: claude-usage\nfake: advance", &[]);
+    env.commit_all("tickets");
+    let (v, code) = env.json(&["run", "-q", "--agent", "fakeclaude"]);
+    assert_eq!(code, 0, "{v}");
+    let u = &v["data"]["runs"][0]["usage"];
+    assert_eq!(u["input_tokens"], 1000);
+    assert_eq!(u["output_tokens"], 234);
+    assert_eq!(u["tool_calls"], 2);
+    assert!(env.notes(&a).contains("1234 tokens, 2 tool calls"));
+    let stats = std::fs::read_to_string(env.root.join(".docket/local/stats.jsonl")).unwrap();
+    let line: Value = serde_json::from_str(stats.lines().next().unwrap()).unwrap();
+    assert_eq!(line["ticket"], a.as_str());
+    assert_eq!(line["output_tokens"], 234);
+    assert_eq!(line["tool_calls"], 2);
+}
+
+#[test]
+fn plan_first_runs_between_two_agent_sessions() {
+    let env = Env::new("plan-first");
+    let script = "fake@todo: advance\nfake@todo: docket plan {id} --body Step-one-then-step-two.\nfake@planning: advance\nfake@in_progress: write feature.txt done\nfake@in_progress: advance\nfake@done: advance\nfake: record .docket/local/roles.txt";
+    let t = env.ticket("Feature", "todo", script, &[]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&["--strategy", "chase"]);
+    assert_eq!(
+        runs(&s),
+        vec![
+            (t.clone(), "todo".into(), "advanced".into()),
+            (t.clone(), "planning".into(), "advanced".into()),
+            (t.clone(), "in_progress".into(), "advanced".into()),
+            (t.clone(), "done".into(), "advanced".into()),
+        ]
+    );
+    assert_eq!(env.status(&t), "verified");
+    // Each stage ran as its own session with the stage's role.
+    let roles = std::fs::read_to_string(env.root.join(".docket/local/roles.txt")).unwrap();
+    let roles: Vec<&str> = roles
+        .lines()
+        .map(|l| l.rsplit(' ').next().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        vec!["implementer", "architect", "implementer", "architect"]
+    );
+    let sessions: Vec<&str> = s["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["session"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sessions
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+        4
+    );
+    // The audit chain is intact.
+    let (v, code) = env.json(&["check"]);
+    assert_eq!(code, 0, "{v}");
+}
+
+#[test]
+fn plan_first_approval_by_the_plan_author_is_refused() {
+    // Make the planning agent an architect, so only the session rule stands
+    // between it and approving its own plan: the move is refused.
+    let env = Env::new("plan-first");
+    let cfg = env.root.join(".docket/config.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "role = \"implementer\"\nprompt = \"plan-first-plan.md\"",
+        "role = \"architect\"\nprompt = \"plan-first-plan.md\"",
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let script = "fake@todo: advance\nfake@todo: docket plan {id} --body The-plan.\nfake@todo: docket advance {id}";
+    let t = env.ticket("Feature", "todo", script, &[]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&["--stages", "todo"]);
+    assert_eq!(s["runs"][0]["outcome"], "failed");
+    assert_eq!(env.status(&t), "planning");
+    let log =
+        std::fs::read_to_string(env.root.join(s["runs"][0]["log"].as_str().unwrap())).unwrap();
+    assert!(
+        log.contains("guard `plan_approved_by_other_session` refused"),
+        "{log}"
+    );
+}
+
+#[test]
+fn run_needs_runnable_stages_and_a_known_agent() {
+    let env = Env::new("simple");
+    let (v, code) = env.run(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["code"], "invalid_argument");
+    assert!(v["error"]["message"].as_str().unwrap().contains("runnable"));
+    let env = Env::new("pipeline");
+    let (v, _) = env.json(&["run", "--agent", "nobody"]);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown agent")
+    );
+    let (v, _) = env.json(&["run", "--stages", "blocked"]);
+    assert_eq!(v["error"]["code"], "invalid_argument");
+    let (v, _) = env.json(&["run", "--idle-timeout", "soon"]);
+    assert_eq!(v["error"]["code"], "invalid_argument");
+    // --write-templates copies the defaults and keeps edits.
+    std::fs::create_dir_all(env.root.join(".docket/templates")).unwrap();
+    std::fs::write(env.root.join(".docket/templates/fix.md"), "mine").unwrap();
+    let d = env.ok(&["run", "--write-templates"]);
+    assert_eq!(d["kept"].as_array().unwrap().len(), 1);
+    assert!(env.root.join(".docket/templates/prompt.md").exists());
+    assert_eq!(
+        std::fs::read_to_string(env.root.join(".docket/templates/fix.md")).unwrap(),
+        "mine"
+    );
+}
