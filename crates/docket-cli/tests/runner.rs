@@ -540,6 +540,11 @@ fn an_interrupted_run_kills_the_agent_and_the_next_run_resumes_first() {
         .spawn()
         .expect("spawn run");
     let agent_pid = wait_for(&env.root.join(".docket/local/agent.pid"), 20);
+    // One run per project at a time.
+    let (v, code) = env.run(&["--dirty-tree", "ignore"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["code"], "runner_failed");
+    assert!(v["error"]["message"].as_str().unwrap().contains("another"));
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

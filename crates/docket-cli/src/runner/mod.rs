@@ -160,6 +160,24 @@ pub fn execute(p: &Project, s: &Settings, initial: plan::RunPlan) -> Result<Summ
     let run_dir = paths
         .logs_dir
         .join(format!("{stamp}-{}", std::process::id()));
+    // One run per project at a time: a second would race for the same tickets.
+    let run_lock_path = p.local_dir().join("run").join("lock");
+    if let Some(dir) = run_lock_path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let run_lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&run_lock_path)
+        .map_err(|e| Error::io(&run_lock_path, e))?;
+    if run_lock.try_lock().is_err() {
+        return Err(Error::RunnerFailed {
+            message:
+                "another `docket run` is active in this project (stop it with `docket run --stop`)"
+                    .into(),
+        });
+    }
     let mut progress = Progress::new(s.quiet);
     let git = if s.commit {
         match Git::discover(&p.root) {
@@ -233,6 +251,7 @@ pub fn execute(p: &Project, s: &Settings, initial: plan::RunPlan) -> Result<Summ
         Strategy::Chase => r.chase(initial)?,
         Strategy::Live => r.live(initial)?,
     }
+    drop(run_lock);
     Ok(r.summary)
 }
 
@@ -468,6 +487,18 @@ impl Runner<'_> {
             .chars()
             .take(40)
             .collect();
+        // Render once before anything starts, so a broken template fails cleanly.
+        prompt::build(
+            cfg,
+            &self.paths.templates_dir,
+            &prompt::PromptInput {
+                ticket: &t,
+                file_text: "",
+                role: &role,
+                advance: String::new(),
+                resume: None,
+            },
+        )?;
         let sess = session::start_detached(p, &now, &role, Some(&sess_name))?;
         let base = format!("{n:03}-{}-{}", id, safe_name(stage));
         let mut resume_note = None;

@@ -69,29 +69,20 @@ pub fn resolve(r: &RunnerConfig, name: &str) -> Option<AgentConfig> {
         (None, None) => None,
         (Some(b), None) => Some(b),
         (None, Some(c)) => Some(c.clone()),
-        (Some(b), Some(c)) => Some(AgentConfig {
-            command: if c.command.is_empty() {
-                b.command
-            } else {
-                c.command.clone()
-            },
-            stdin: if c.command.is_empty() {
-                b.stdin
-            } else {
-                c.stdin
-            },
-            model_args: if c.model_args.is_empty() {
-                b.model_args
-            } else {
-                c.model_args.clone()
-            },
-            effort_args: if c.effort_args.is_empty() {
-                b.effort_args
-            } else {
-                c.effort_args.clone()
-            },
-            format: c.format.clone().or(b.format),
-        }),
+        (Some(b), Some(c)) => {
+            // A list given in config replaces the built-in one; an empty one keeps it.
+            let pick = |own: &Vec<String>, base: Vec<String>| {
+                if own.is_empty() { base } else { own.clone() }
+            };
+            let own_command = !c.command.is_empty();
+            Some(AgentConfig {
+                command: pick(&c.command, b.command),
+                stdin: if own_command { c.stdin } else { b.stdin },
+                model_args: pick(&c.model_args, b.model_args),
+                effort_args: pick(&c.effort_args, b.effort_args),
+                format: c.format.clone().or(b.format),
+            })
+        }
     }
 }
 
