@@ -845,3 +845,19 @@ fn run_needs_runnable_stages_and_a_known_agent() {
         "mine"
     );
 }
+
+#[test]
+fn sequence_is_set_updated_and_cleared() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("A", "fix", "", &["--sequence", "3"]);
+    assert_eq!(env.ok(&["show", &a])["extra"]["sequence"], 3);
+    env.ok(&["update", &a, "--sequence", "1.5"]);
+    assert_eq!(env.ok(&["show", &a])["extra"]["sequence"], 1.5);
+    env.ok(&["update", &a, "--sequence", ""]);
+    assert!(env.ok(&["show", &a])["extra"].get("sequence").is_none());
+    let (v, code) = env.json(&["update", &a, "--sequence", "soon"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["code"], "invalid_argument");
+    let (v, _) = env.json(&["create", "B", "--sequence", "-1"]);
+    assert_eq!(v["error"]["code"], "invalid_argument");
+}
