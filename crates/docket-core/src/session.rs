@@ -241,6 +241,15 @@ fn save(p: &Project, s: &Session) -> Result<()> {
 
 /// Start a session with `role`; it becomes the folder's default session.
 pub fn start(p: &Project, now: &str, role: &str, name: Option<&str>) -> Result<Session> {
+    let s = start_detached(p, now, role, name)?;
+    write_atomic(&default_file(p), s.id.as_bytes())?;
+    Ok(s)
+}
+
+/// Start a session without making it the folder's default: for agents and faces
+/// (the MCP server) that always name their session, so a person's plain
+/// `docket` commands keep acting as before.
+pub fn start_detached(p: &Project, now: &str, role: &str, name: Option<&str>) -> Result<Session> {
     let base = base_role(p, role)?;
     if let Some(n) = name
         && !valid_name(n)
@@ -277,7 +286,6 @@ pub fn start(p: &Project, now: &str, role: &str, name: Option<&str>) -> Result<S
         last_seen: now.to_string(),
     };
     save(p, &s)?;
-    write_atomic(&default_file(p), id.as_bytes())?;
     Ok(s)
 }
 

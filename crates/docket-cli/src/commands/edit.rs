@@ -19,7 +19,10 @@ pub struct EditArgs {
 pub fn run(g: &GlobalArgs, a: EditArgs, printer: &mut Printer) -> CliResult<u8> {
     let p = context::project(&g.dir)?;
     let t = p.get(&a.id)?;
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+    if crate::context::stdin_reserved()
+        || !std::io::stdin().is_terminal()
+        || !std::io::stdout().is_terminal()
+    {
         return Err(Error::NotInteractive {
             message: "edit needs an interactive terminal; use `docket update` (or add-note) in scripts and agents".into(),
         }
