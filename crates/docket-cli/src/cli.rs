@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     agents, check, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle, listing, man,
-    note, prime, session, show, update,
+    note, plan, prime, session, show, update,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -60,6 +60,12 @@ pub enum Command {
     Closed(listing::FilterArgs),
     /// The board: every status with its tickets
     Board(listing::BoardArgs),
+    /// Move a ticket to the next status (or --to S) through the workflow's guards
+    Advance(lifecycle::AdvanceArgs),
+    /// Write, revise (versioned) or --show a ticket's plan; frozen once approved
+    Plan(plan::PlanArgs),
+    /// Append a comment (deviations from a frozen plan are recorded this way)
+    Comment(plan::CommentArgs),
     /// Move a ticket to the active status
     Start(lifecycle::StartArgs),
     /// Move a ticket to any status
@@ -80,6 +86,10 @@ pub enum Command {
     Dep(graph::DepArgs),
     /// Remove a dependency
     Undep(graph::UndepArgs),
+    /// Add (--on a,b) or remove (--remove a,b) several dependencies at once
+    Depends(graph::DependsArgs),
+    /// Set a ticket's tier: critical, standard, low (none clears)
+    Tier(update::TierArgs),
     /// Link tickets to each other (symmetric "see also")
     Link(graph::LinkArgs),
     /// Remove links between tickets
@@ -165,6 +175,9 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Blocked(a) => listing::blocked(g, a, p),
         Command::Closed(a) => listing::closed(g, a, p),
         Command::Board(a) => listing::board(g, a, p),
+        Command::Advance(a) => lifecycle::advance(g, a, p),
+        Command::Plan(a) => plan::plan(g, a, p),
+        Command::Comment(a) => plan::comment(g, a, p),
         Command::Start(a) => lifecycle::start(g, a, p),
         Command::Status(a) => lifecycle::status(g, a, p),
         Command::Close(a) => lifecycle::close(g, a, p),
@@ -175,6 +188,8 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Delete(a) => delete::run(g, a, p),
         Command::Dep(a) => graph::dep(g, a, p),
         Command::Undep(a) => graph::undep(g, a, p),
+        Command::Depends(a) => graph::depends(g, a, p),
+        Command::Tier(a) => update::tier(g, a, p),
         Command::Link(a) => graph::link(g, a, p, true),
         Command::Unlink(a) => graph::link(g, a, p, false),
         Command::Check(a) => check::run(g, a, p),

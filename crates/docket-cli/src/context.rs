@@ -18,11 +18,27 @@ pub fn now() -> jiff::Timestamp {
         .unwrap_or_else(jiff::Timestamp::now)
 }
 
-/// Who is acting: `DOCKET_ACTOR`, else the login name.
+/// Who is acting when there is no session: `DOCKET_ACTOR`, else the git user
+/// (`git config user.name`), else the login name.
 pub fn actor() -> Option<String> {
-    ["DOCKET_ACTOR", "USER", "USERNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    env("DOCKET_ACTOR")
+        .or_else(git_user)
+        .or_else(|| env("USER"))
+        .or_else(|| env("USERNAME"))
+}
+
+/// `git config user.name`, when git is installed and a name is set.
+fn git_user() -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["config", "user.name"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let name = String::from_utf8(out.stdout).ok()?;
+    let name = name.trim();
+    (out.status.success() && !name.is_empty()).then(|| name.to_string())
 }
 
 /// The session selected by `--session`, then `DOCKET_SESSION`, then the folder default.
@@ -57,6 +73,16 @@ pub fn start_dir(dir: &Option<PathBuf>) -> Result<PathBuf, Error> {
 /// Find the project for this invocation.
 pub fn project(dir: &Option<PathBuf>) -> Result<Project, Error> {
     Project::discover(&start_dir(dir)?)
+}
+
+/// Like [`ctx`] but without touching the session (for read-only previews).
+pub fn ctx_readonly(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
+    let current = session(p, g)?;
+    Ok(Ctx {
+        actor: current.as_ref().map(|s| s.label()).or_else(actor),
+        session: current,
+        now: format_ts(now()),
+    })
 }
 
 /// Set when stdin carries a protocol (`docket mcp`): commands must then never

@@ -83,9 +83,15 @@ impl CliError {
                     obj.insert("id".into(), json!(id));
                     obj.insert("referrers".into(), json!(referrers));
                 }
-                Error::GuardFailed { id, guard, .. } => {
+                Error::GuardFailed {
+                    id,
+                    guard,
+                    forceable,
+                    ..
+                } => {
                     obj.insert("id".into(), json!(id));
                     obj.insert("guard".into(), json!(guard));
+                    obj.insert("forceable".into(), json!(forceable));
                 }
                 Error::TransitionNotAllowed { id, from, to } => {
                     obj.insert("id".into(), json!(id));

@@ -1,8 +1,10 @@
 //! Wire types for JSON (`TicketView`) and the human renderings of tickets:
 //! aligned tables, the `show` page and the board.
 
+use docket_core::audit::{self, LogEntry};
+use docket_core::plan::PlanState;
 use docket_core::store::Entry;
-use docket_core::ticket::{Note, SECTION_DESCRIPTION, SECTION_DESIGN};
+use docket_core::ticket::{Note, SECTION_DESCRIPTION, SECTION_DESIGN, SECTION_LOG, SECTION_PLAN};
 use docket_core::{Meta, Project, Ticket, id};
 use serde::Serialize;
 
@@ -25,6 +27,12 @@ pub struct TicketView<'a> {
     pub description: String,
     pub design: String,
     pub notes: Vec<Note>,
+    /// The plan, its revisions, the freeze and the deviations; `null` when none.
+    pub plan: Option<PlanState>,
+    /// The audit log, oldest first.
+    pub log: Vec<LogEntry>,
+    /// Whether the log's hash chain verifies (`docket check` says where it breaks).
+    pub log_intact: bool,
     pub body: &'a str,
     /// Unknown frontmatter keys, kept verbatim.
     pub extra: &'a docket_core::ticket::Extra,
@@ -38,12 +46,19 @@ pub fn row<'a>(p: &Project, e: &'a Entry) -> TicketRow<'a> {
 }
 
 pub fn view<'a>(p: &Project, t: &'a Ticket) -> TicketView<'a> {
+    let (log, defects) = audit::parse(t);
+    let log_intact = defects.is_empty() && audit::verify(&log).is_none();
+    let plan = docket_core::plan::state(t, &log);
+    let has_plan = !plan.revisions.is_empty() || !plan.text.is_empty();
     TicketView {
         meta: &t.meta,
         path: p.display_path(&t.path),
         description: t.section(SECTION_DESCRIPTION),
         design: t.section(SECTION_DESIGN),
         notes: t.notes(),
+        plan: has_plan.then_some(plan),
+        log,
+        log_intact,
         body: &t.body,
         extra: &t.extra,
     }
@@ -227,7 +242,11 @@ pub fn show(p: &Project, t: &Ticket) -> String {
         &format!("file: {}", p.display_path(&t.path)),
     ));
     out.push('\n');
-    let body = t.body.trim();
+    // The plan and the log get their own renderings below.
+    let mut rest = t.clone();
+    rest.set_section(SECTION_PLAN, "");
+    rest.set_section(SECTION_LOG, "");
+    let body = rest.body.trim();
     if !body.is_empty() {
         out.push('\n');
         out.push_str(body);
@@ -242,6 +261,134 @@ pub fn show(p: &Project, t: &Ticket) -> String {
                 "[ ]".into()
             };
             out.push_str(&format!("- {mark} {}\n", c.title));
+        }
+    }
+    let (log, defects) = audit::parse(t);
+    let st = docket_core::plan::state(t, &log);
+    if !st.text.is_empty() || !st.revisions.is_empty() {
+        out.push_str(&plan_block(p, t, &st, &log));
+    }
+    if !log.is_empty() || !defects.is_empty() {
+        out.push_str(&history(
+            &log,
+            defects.is_empty() && audit::verify(&log).is_none(),
+        ));
+    }
+    out
+}
+
+/// The plan, and once it is frozen, the review view: the frozen plan, the
+/// deviations recorded against it, and the submitted result side by side.
+fn plan_block(p: &Project, t: &Ticket, st: &PlanState, log: &[LogEntry]) -> String {
+    let mut out = String::new();
+    let state = match &st.frozen {
+        Some(a) => format!(
+            "v{}, frozen: approved by {} at {}, hash {}",
+            a.version, a.approver, a.at, a.hash
+        ),
+        None if st.revisions.is_empty() => "not recorded with `docket plan`".into(),
+        None => format!("v{}, draft", st.version()),
+    };
+    out.push_str(&format!(
+        "\n## Plan {}\n\n{}\n",
+        paint(style::DIM, &format!("({state})")),
+        st.text
+    ));
+    if st.frozen.is_some() && !st.intact() {
+        out.push_str(&format!(
+            "{}\n",
+            paint(
+                style::ERR,
+                "the plan text no longer matches the approved hash (run `docket check`)"
+            )
+        ));
+    }
+    if st.frozen.is_some() {
+        out.push_str("\n## Deviations\n\n");
+        if st.deviations.is_empty() {
+            out.push_str(&paint(style::DIM, "none recorded"));
+            out.push('\n');
+        }
+        for d in &st.deviations {
+            out.push_str(&format!("- {} {}: {}\n", d.at, d.actor, d.text));
+        }
+        // The result: what was said when the work left the active status.
+        let active = &p.config.workflow.active;
+        let submitted = log
+            .iter()
+            .rposition(|e| e.kind == audit::kind::TRANSITION && e.get("from") == Some(active));
+        if let Some(i) = submitted {
+            let e = &log[i];
+            out.push_str(&format!(
+                "\n## Result {}\n\n",
+                paint(
+                    style::DIM,
+                    &format!(
+                        "(submitted by {} at {}, now {})",
+                        e.actor, e.at, t.meta.status
+                    )
+                )
+            ));
+            let notes: Vec<&LogEntry> = log[i + 1..]
+                .iter()
+                .take_while(|n| n.kind != audit::kind::TRANSITION)
+                .filter(|n| n.kind == audit::kind::NOTE || n.kind == audit::kind::COMMENT)
+                .collect();
+            if notes.is_empty() {
+                out.push_str(&paint(style::DIM, "no result note"));
+                out.push('\n');
+            }
+            for n in notes {
+                out.push_str(&format!("{}\n", n.text));
+            }
+        }
+    }
+    out
+}
+
+/// The log as a readable history.
+fn history(log: &[LogEntry], intact: bool) -> String {
+    let mut out = format!(
+        "\n## History {}\n\n",
+        if intact {
+            paint(
+                style::DIM,
+                &format!("({} entries, hash chain intact)", log.len()),
+            )
+        } else {
+            paint(style::ERR, "(hash chain BROKEN: run `docket check`)")
+        }
+    );
+    for e in log {
+        let what = match e.kind.as_str() {
+            audit::kind::PLAN => format!(
+                "plan v{} ({})",
+                e.get("version").unwrap_or("?"),
+                e.get("plan_hash").unwrap_or("?")
+            ),
+            audit::kind::CREATED
+            | audit::kind::TRANSITION
+            | audit::kind::APPROVAL
+            | audit::kind::EDIT => e.text.clone(),
+            _ => String::new(),
+        };
+        let line = format!(
+            "{}  {:<10} {}  {}",
+            paint(style::DIM, &e.at),
+            e.kind,
+            e.actor,
+            what
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+        let shows_text = matches!(
+            e.kind.as_str(),
+            audit::kind::NOTE | audit::kind::COMMENT | audit::kind::VIOLATION
+        );
+        if shows_text {
+            for line in e.text.lines() {
+                out.push_str(&format!("    {line}\n"));
+            }
         }
     }
     out

@@ -53,6 +53,8 @@ pub const CODES: &[&str] = &[
     "acceptance_invalid",
     "duplicate_id",
     "id_mismatch",
+    "audit_chain_broken",
+    "plan_modified_after_approval",
 ];
 
 /// Scan the whole project (live and archive) and return every issue.
@@ -202,5 +204,46 @@ pub fn run(p: &Project) -> Result<Vec<Issue>> {
             message: format!("dependency cycle: {}", cycle.join(" -> ")),
         });
     }
+    audit_issues(p, &mut issues)?;
     Ok(issues)
+}
+
+/// Verify every ticket's log chain and frozen plan hash (reads every file).
+fn audit_issues(p: &Project, issues: &mut Vec<Issue>) -> Result<()> {
+    let (tickets, _) = p.read_all()?;
+    for t in &tickets {
+        let (entries, defects) = crate::audit::parse(t);
+        let path = Some(p.display_path(&t.path));
+        let broken = defects
+            .into_iter()
+            .next()
+            .or_else(|| crate::audit::verify(&entries));
+        if let Some(d) = broken {
+            issues.push(Issue {
+                code: "audit_chain_broken",
+                severity: Severity::Error,
+                id: Some(t.meta.id.clone()),
+                path: path.clone(),
+                message: format!("log entry {}: {}", d.entry, d.message),
+            });
+        }
+        let st = crate::plan::state(t, &entries);
+        if let Some(a) = st.frozen.as_ref().filter(|_| !st.intact()) {
+            issues.push(Issue {
+                code: "plan_modified_after_approval",
+                severity: Severity::Error,
+                id: Some(t.meta.id.clone()),
+                path,
+                message: format!(
+                    "the Plan section no longer matches v{} approved by {} at {} (hash {} expected, {} found)",
+                    a.version,
+                    a.approver,
+                    a.at,
+                    a.hash,
+                    crate::audit::plan_hash(&st.text)
+                ),
+            });
+        }
+    }
+    Ok(())
 }

@@ -70,6 +70,10 @@ pub struct Workflow {
     pub terminal: Vec<String>,
     /// The status `start` moves to; the acceptance gate guards moves out of it.
     pub active: String,
+    /// The status in which plans are written; leaving it freezes the plan.
+    /// Without one, plans may be written in any open status and never freeze.
+    #[serde(default)]
+    pub planning: Option<String>,
     pub types: Vec<String>,
     #[serde(default = "default_modes")]
     pub modes: Vec<String>,
@@ -88,6 +92,10 @@ pub struct TransitionRule {
     pub to: Vec<String>,
     #[serde(default)]
     pub guards: Vec<String>,
+    /// Roles allowed to make the move (the `role` guard); empty means anyone.
+    /// A custom role passes when it or the built-in role it maps to is listed.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// Values a new ticket gets when the user does not say.
@@ -126,7 +134,7 @@ fn default_mode() -> String {
 }
 
 /// Names of the presets `docket init --preset` accepts.
-pub const PRESETS: &[&str] = &["simple"];
+pub const PRESETS: &[&str] = &["simple", "plan-first"];
 
 const SIMPLE_TEMPLATE: &str = r#"# docket project configuration.
 # The workflow below is data: edit statuses, transitions and guards freely,
@@ -151,7 +159,9 @@ modes = ["afk", "hitl"]
 # Allowed moves. `from` and `to` take status names, "*" (any status),
 # "@terminal", "@open" (any non-terminal status) or "@active".
 # A move is allowed when some rule matches it; the guards of every matching
-# rule apply. Guards: acceptance_complete, children_done, deps_done.
+# rule apply. Guards: acceptance_complete, children_done, deps_done,
+# plan_present, plan_approved_by_other_session, verifier_not_implementer;
+# `roles = [...]` on a rule limits who may make the move (the role guard).
 [[workflow.transitions]]
 from = ["*"]
 to = ["*"]
@@ -176,10 +186,99 @@ mode = "hitl"     # afk: an agent may run it alone; hitl: needs a human
 idle_limit = "4h"
 "#;
 
+const PLAN_FIRST_TEMPLATE: &str = r#"# docket project configuration: the plan-first workflow.
+# Every piece of work gets a written plan that a different session approves
+# before any code is written. The rules below are data: edit them freely, then
+# run `docket check` and `docket info` to see the result.
+
+[project]
+# Ticket ids are <prefix>-<suffix>, e.g. {prefix}-01kqa9shxy7z3m.
+prefix = "{prefix}"
+
+[workflow]
+preset = "plan-first"
+# Every status, in board order. `docket advance` moves to the next one.
+statuses = ["todo", "planning", "in_progress", "done", "verified", "archived", "cancelled"]
+# Statuses that end a ticket's life; their files live in .docket/archive/.
+terminal = ["archived", "cancelled"]
+# The status `docket start` moves to (through the same guards).
+active = "in_progress"
+# Plans are written here (`docket plan`); leaving it freezes the plan.
+planning = "planning"
+types = ["task", "bug", "feature", "epic", "chore"]
+modes = ["afk", "hitl"]
+
+# Allowed moves. `from` and `to` take status names, "*", "@terminal",
+# "@open" (any non-terminal status) or "@active". A move is allowed when some
+# rule matches it; the guards and roles of every matching rule apply.
+# Guards: role (via `roles`), plan_present, plan_approved_by_other_session,
+# verifier_not_implementer, deps_done, acceptance_complete, children_done.
+# Custom roles (`docket role create`) pass as the built-in role they map to.
+
+# Anyone with a session picks a ticket up for planning.
+[[workflow.transitions]]
+from = ["todo"]
+to = ["planning"]
+roles = ["architect", "implementer"]
+
+# Approval: an architect who did not write the plan moves it to work.
+[[workflow.transitions]]
+from = ["planning"]
+to = ["in_progress"]
+roles = ["architect"]
+guards = ["plan_present", "plan_approved_by_other_session", "deps_done"]
+
+# Submit for review.
+[[workflow.transitions]]
+from = ["in_progress"]
+to = ["done"]
+roles = ["implementer"]
+guards = ["acceptance_complete"]
+
+# Review against the frozen plan: verify, or send back for rework.
+[[workflow.transitions]]
+from = ["done"]
+to = ["verified"]
+roles = ["architect"]
+guards = ["verifier_not_implementer", "children_done"]
+
+[[workflow.transitions]]
+from = ["done"]
+to = ["in_progress"]
+roles = ["architect"]
+
+[[workflow.transitions]]
+from = ["verified"]
+to = ["archived"]
+roles = ["architect"]
+guards = ["children_done"]
+
+# Cancel from any open status; revive a cancelled ticket.
+[[workflow.transitions]]
+from = ["@open"]
+to = ["cancelled"]
+roles = ["architect"]
+
+[[workflow.transitions]]
+from = ["cancelled"]
+to = ["todo"]
+roles = ["architect"]
+
+[defaults]
+type = "task"
+priority = 2      # 0 (highest) .. 4
+mode = "hitl"     # afk: an agent may run it alone; hitl: needs a human
+
+[sessions]
+# `docket cleanup` expires sessions idle longer than this.
+idle_limit = "4h"
+"#;
+
 /// The commented `config.toml` text for a preset, or `None` for an unknown preset.
 pub fn preset_template(preset: &str, prefix: &str) -> Option<String> {
     match preset {
         "simple" => Some(SIMPLE_TEMPLATE.replace("{prefix}", prefix)),
+        "plan-first" => Some(PLAN_FIRST_TEMPLATE.replace("{prefix}", prefix)),
         _ => None,
     }
 }
@@ -258,6 +357,15 @@ impl Config {
                 wf.active
             ));
         }
+        if let Some(pl) = wf
+            .planning
+            .as_ref()
+            .filter(|pl| !wf.statuses.contains(pl) || wf.terminal.contains(pl))
+        {
+            return Err(format!(
+                "workflow.planning: `{pl}` must be a non-terminal status in workflow.statuses"
+            ));
+        }
         if self.reopen_status().is_none() {
             return Err(
                 "workflow: need a status that is neither terminal nor active (where new tickets start)".into(),
@@ -279,7 +387,18 @@ impl Config {
                     ));
                 }
             }
+            if let Some(r) = rule.roles.iter().find(|r| r.trim().is_empty()) {
+                return Err(format!("workflow.transitions[{i}]: invalid role `{r}`"));
+            }
             for g in &rule.guards {
+                if g == "role" {
+                    if rule.roles.is_empty() {
+                        return Err(format!(
+                            "workflow.transitions[{i}]: guard `role` needs `roles = [...]` on the rule"
+                        ));
+                    }
+                    continue;
+                }
                 if Guard::parse(g).is_none() {
                     return Err(format!(
                         "workflow.transitions[{i}]: unknown guard `{g}` (known: {})",
@@ -328,6 +447,17 @@ impl Config {
             .unwrap_or(self.workflow.statuses[0].as_str())
     }
 
+    /// The natural next status for `advance`: the first later status in board
+    /// order that some transition rule allows moving to.
+    pub fn next_status(&self, from: &str) -> Option<String> {
+        let wf = &self.workflow;
+        let pos = wf.statuses.iter().position(|s| s == from)?;
+        wf.statuses[pos + 1..]
+            .iter()
+            .find(|to| crate::workflow::rule_allows(self, from, to))
+            .cloned()
+    }
+
     /// The status `close` moves to.
     pub fn close_status(&self) -> &str {
         &self.workflow.terminal[0]
@@ -345,6 +475,18 @@ mod tests {
         assert_eq!(c.initial_status(), "open");
         assert_eq!(c.close_status(), "closed");
         assert!(c.is_terminal("closed"));
+    }
+
+    #[test]
+    fn plan_first_preset_parses() {
+        let text = preset_template("plan-first", "dk").unwrap();
+        let c = Config::parse(&text, Path::new("config.toml")).unwrap();
+        assert_eq!(c.initial_status(), "todo");
+        assert_eq!(c.close_status(), "archived");
+        assert_eq!(c.workflow.planning.as_deref(), Some("planning"));
+        assert_eq!(c.next_status("done").as_deref(), Some("verified"));
+        assert_eq!(c.next_status("verified").as_deref(), Some("archived"));
+        assert_eq!(c.next_status("archived"), None);
     }
 
     #[test]

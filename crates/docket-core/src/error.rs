@@ -66,6 +66,8 @@ pub enum Error {
         id: String,
         guard: String,
         message: String,
+        /// Whether `--force --reason` could pass it.
+        forceable: bool,
     },
 
     /// `.docket/config.toml` is unreadable or inconsistent.
@@ -83,6 +85,10 @@ pub enum Error {
     /// A command needs a session and none is selected or the named one is gone.
     #[error("{message}")]
     NoSession { message: String },
+
+    /// The plan cannot be written now: frozen by an approval, or not in planning.
+    #[error("{message}")]
+    PlanFrozen { message: String },
 
     /// A role that is neither built in nor defined in `.docket/roles.toml`.
     #[error("unknown role `{role}` (known: {})", known.join(", "))]
@@ -120,6 +126,7 @@ impl Error {
             Error::Parse { .. } => "parse_error",
             Error::NotInteractive { .. } => "not_interactive",
             Error::NoSession { .. } => "no_session",
+            Error::PlanFrozen { .. } => "plan_frozen",
             Error::UnknownRole { .. } => "unknown_role",
             Error::RoleInUse { .. } => "role_in_use",
             Error::Io { .. } => "io_error",
@@ -149,6 +156,11 @@ impl Error {
             Error::HasIncomingRefs { .. } => {
                 Some("remove the references first, or pass --cascade".into())
             }
+            Error::GuardFailed { forceable, .. } => Some(if *forceable {
+                "run `docket advance <id> --explain` to see every guard; to override, pass --force --reason \"<why>\" (recorded as a violation)".into()
+            } else {
+                "this guard cannot be forced; satisfy it first (`docket advance <id> --explain`)".into()
+            }),
             Error::TransitionNotAllowed { .. } => {
                 Some("run `docket info` to see the workflow's transitions".into())
             }

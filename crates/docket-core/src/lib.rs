@@ -2,6 +2,7 @@
 //! queries. It holds every rule; the CLI, MCP server, web dashboard, TUI and
 //! runner are thin faces over it. No terminal, HTTP or MCP code lives here.
 
+pub mod audit;
 pub mod cache;
 pub mod check;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod graph;
 pub mod id;
 pub mod ops;
+pub mod plan;
 pub mod prime;
 pub mod query;
 pub mod session;

@@ -4,12 +4,13 @@
 
 use std::path::PathBuf;
 
+use crate::audit::{self, Author, kind};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::id;
 use crate::store::{FileRef, Project};
-use crate::ticket::{Criterion, Meta, SECTION_DESCRIPTION, SECTION_DESIGN, Ticket};
-use crate::workflow::{self, GraphFacts, Verdict};
+use crate::ticket::{Criterion, Meta, SECTION_DESCRIPTION, SECTION_DESIGN, SECTION_PLAN, Ticket};
+use crate::workflow::{self, GraphFacts, Mover, Verdict};
 
 /// Who is acting and when; every change is stamped with it.
 #[derive(Debug, Clone)]
@@ -23,6 +24,30 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The author stamped on log entries.
+    pub fn author(&self) -> Author {
+        Author {
+            actor: self.actor.clone().unwrap_or_else(|| "unknown".into()),
+            session: self.session.as_ref().map(|s| s.id.clone()),
+            role: self.session.as_ref().map(|s| s.role.clone()),
+        }
+    }
+
+    /// The mover the workflow guards judge.
+    pub fn mover(&self) -> Mover {
+        Mover {
+            session: self.session.as_ref().map(|s| s.id.clone()),
+            role: self.session.as_ref().map(|s| s.role.clone()),
+            base_role: self.session.as_ref().map(|s| s.base_role.clone()),
+            actor: self.author().actor,
+        }
+    }
+
+    /// Append a log entry stamped with this context.
+    fn log(&self, t: &mut Ticket, kind: &str, data: &[(&str, &str)], text: &str) {
+        audit::append(t, &self.now, &self.author(), kind, data, text);
+    }
+
     /// Context stamped with the current time.
     pub fn now(actor: Option<String>) -> Ctx {
         Ctx {
@@ -69,15 +94,19 @@ pub enum Target {
     Close,
     /// The first status that is neither terminal nor active.
     Reopen,
+    /// The natural next status in board order (`advance`).
+    Next,
 }
 
 /// Overrides and records attached to a move.
 #[derive(Debug, Clone, Default)]
 pub struct MoveOptions {
-    /// Pass failing forceable guards (requires `summary`).
+    /// Pass failing forceable guards (requires `reason` or `summary`).
     pub force: bool,
-    /// Recorded as a note; required with `force`.
+    /// Recorded as a note after the move (and the reason, when none is given).
     pub summary: Option<String>,
+    /// Why a guard was forced; recorded on the violation entry.
+    pub reason: Option<String>,
 }
 
 /// A ticket after a mutation, and where it went.
@@ -196,6 +225,21 @@ fn clean_list(values: &[String]) -> Vec<String> {
     out
 }
 
+/// Refuse text that would forge the Plan or Log sections (or the log's markers).
+fn reject_reserved(what: &str, text: &str) -> Result<()> {
+    let forged = text.lines().any(|l| {
+        let l = l.trim_end();
+        l == format!("## {SECTION_PLAN}") || l == format!("## {}", audit::SECTION_LOG)
+    });
+    if forged {
+        return Err(Error::invalid(format!(
+            "{what} must not contain a `## {SECTION_PLAN}` or `## {}` heading (use `docket plan`; the log is written by docket)",
+            audit::SECTION_LOG
+        )));
+    }
+    audit::validate_text(text)
+}
+
 /// Resolve an id strictly against a name-only file list.
 fn resolve_in(files: &[FileRef], input: &str) -> Result<String> {
     id::resolve(input, files.iter().map(|f| f.id.as_str()))
@@ -221,6 +265,11 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     validate_priority(priority)?;
     if let Some(t) = &new.tier {
         validate_tier(t)?;
+    }
+    for (what, text) in [("description", &new.description), ("design", &new.design)] {
+        if let Some(t) = text {
+            reject_reserved(what, t)?;
+        }
     }
     let mut acceptance: Vec<Criterion> = Vec::new();
     for a in &new.acceptance {
@@ -284,6 +333,8 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     if let Some(d) = &new.design {
         ticket.set_section(SECTION_DESIGN, d);
     }
+    let status = ticket.meta.status.clone();
+    ctx.log(&mut ticket, kind::CREATED, &[("status", &status)], "");
     // Read every link target before writing anything, so a bad file aborts cleanly.
     let mut targets = Vec::new();
     for l in &links {
@@ -308,13 +359,34 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     })
 }
 
-fn target_status(p: &Project, target: &Target) -> String {
-    match target {
+fn target_status(p: &Project, from: &str, target: &Target) -> Result<String> {
+    Ok(match target {
         Target::Status(s) => s.trim().to_string(),
         Target::Start => p.config.workflow.active.clone(),
         Target::Close => p.config.close_status().to_string(),
         Target::Reopen => p.config.reopen_status().unwrap_or_default().to_string(),
-    }
+        Target::Next => p.config.next_status(from).ok_or_else(|| {
+            Error::invalid(format!(
+                "no next status after `{from}` in this workflow; name one with --to"
+            ))
+        })?,
+    })
+}
+
+/// Everything the guards of one move look at.
+fn judge(p: &Project, ctx: &Ctx, t: &Ticket, rules: &workflow::Rules) -> Result<Vec<Verdict>> {
+    let facts = graph_facts(p, &t.meta, &rules.guards)?;
+    let (entries, _) = audit::parse(t);
+    let log = crate::plan::log_facts(&p.config, &entries);
+    let mover = ctx.mover();
+    let input = workflow::GuardInput {
+        meta: &t.meta,
+        graph: &facts,
+        log: &log,
+        mover: &mover,
+        roles: &rules.roles,
+    };
+    Ok(workflow::evaluate(&rules.guards, &input))
 }
 
 fn graph_facts(p: &Project, meta: &Meta, guards: &[workflow::Guard]) -> Result<GraphFacts> {
@@ -333,13 +405,13 @@ fn graph_facts(p: &Project, meta: &Meta, guards: &[workflow::Guard]) -> Result<G
     })
 }
 
-/// Evaluate a move without making it (`--dry-run` / `--explain`).
-pub fn preview_move(p: &Project, input: &str, target: &Target) -> Result<MovePreview> {
+/// Evaluate a move without making it (`--dry-run` / `--explain`), as the
+/// acting session would be judged.
+pub fn preview_move(p: &Project, ctx: &Ctx, input: &str, target: &Target) -> Result<MovePreview> {
     let t = p.get(input)?;
-    let to = target_status(p, target);
-    let guards = workflow::guards_for(&p.config, &t.meta.id, &t.meta.status, &to)?;
-    let facts = graph_facts(p, &t.meta, &guards)?;
-    let verdicts = workflow::evaluate(&guards, &t.meta, &facts);
+    let to = target_status(p, &t.meta.status, target)?;
+    let rules = workflow::guards_for(&p.config, &t.meta.id, &t.meta.status, &to)?;
+    let verdicts = judge(p, ctx, &t, &rules)?;
     Ok(MovePreview {
         id: t.meta.id.clone(),
         from: t.meta.status.clone(),
@@ -350,16 +422,24 @@ pub fn preview_move(p: &Project, input: &str, target: &Target) -> Result<MovePre
 }
 
 fn check_force(opts: &MoveOptions) -> Result<Option<String>> {
-    let summary = opts
-        .summary
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from);
-    if opts.force && summary.is_none() {
+    let clean = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+    };
+    let summary = clean(&opts.summary);
+    let reason = clean(&opts.reason);
+    if let Some(r) = &reason {
+        audit::validate_text(r)?;
+    }
+    if opts.force && summary.is_none() && reason.is_none() {
         return Err(Error::invalid(
-            "--force needs a non-blank --summary explaining why",
+            "--force needs a non-blank --reason (or --summary) explaining why",
         ));
+    }
+    if let Some(s) = &summary {
+        audit::validate_text(s)?;
     }
     Ok(summary)
 }
@@ -369,11 +449,11 @@ fn check_force(opts: &MoveOptions) -> Result<Option<String>> {
 struct Applied {
     /// The status changed.
     moved: bool,
-    /// A failing guard was forced past (the summary is already recorded).
-    forced: bool,
 }
 
-/// Apply a status change to an in-memory ticket after running its guards.
+/// Apply a status change to an in-memory ticket after running its guards, and
+/// log it: a violation entry for each forced pass, an approval entry when the
+/// ticket leaves planning with a plan (freezing it), then the transition.
 fn apply_move(
     p: &Project,
     ctx: &Ctx,
@@ -391,33 +471,63 @@ fn apply_move(
         }
         return Ok(Applied::default());
     }
-    let guards = workflow::guards_for(&p.config, &t.meta.id, &t.meta.status, to)?;
-    let facts = graph_facts(p, &t.meta, &guards)?;
-    let verdicts = workflow::evaluate(&guards, &t.meta, &facts);
-    let mut forced = false;
+    let from = t.meta.status.clone();
+    let rules = workflow::guards_for(&p.config, &t.meta.id, &from, to)?;
+    let verdicts = judge(p, ctx, t, &rules)?;
     if let Some(err) = workflow::first_failure(&t.meta.id, &t.meta, &verdicts) {
-        forced = true;
-        if !opts.force {
-            return Err(err);
+        let unforceable = verdicts.iter().find(|v| !v.passed && !v.forceable);
+        if !opts.force || unforceable.is_some() {
+            return Err(match unforceable {
+                Some(v) if opts.force => Error::GuardFailed {
+                    id: t.meta.id.clone(),
+                    guard: v.guard.to_string(),
+                    message: format!("{} (--force cannot pass this guard)", v.message),
+                    forceable: false,
+                },
+                _ => err,
+            });
         }
         let failed: Vec<&str> = verdicts
             .iter()
             .filter(|v| !v.passed)
             .map(|v| v.guard)
             .collect();
-        let reason = opts.summary.as_deref().unwrap_or("").trim();
-        t.append_note(
-            &ctx.now,
-            ctx.actor.as_deref(),
-            &format!("Forced past {}: {reason}", failed.join(", ")),
+        let reason = opts
+            .reason
+            .as_deref()
+            .or(opts.summary.as_deref())
+            .unwrap_or("")
+            .trim();
+        let guards = failed.join(",");
+        ctx.log(
+            t,
+            kind::VIOLATION,
+            &[("guards", &guards), ("from", &from), ("to", to)],
+            &format!("forced past {}: {reason}", failed.join(", ")),
         );
     }
+    if p.config.workflow.planning.as_deref() == Some(from.as_str()) {
+        let (entries, _) = audit::parse(t);
+        let st = crate::plan::state(t, &entries);
+        if let Some(rev) = st.revisions.last() {
+            let version = rev.version.to_string();
+            ctx.log(
+                t,
+                kind::APPROVAL,
+                &[("version", &version), ("plan_hash", &rev.hash)],
+                &format!("plan v{version} approved and frozen ({})", rev.hash),
+            );
+        }
+    }
+    ctx.log(
+        t,
+        kind::TRANSITION,
+        &[("from", &from), ("to", to)],
+        &format!("{from} → {to}"),
+    );
     t.meta.status = to.to_string();
     t.meta.closed = p.config.is_terminal(to).then(|| ctx.now.clone());
-    Ok(Applied {
-        moved: true,
-        forced,
-    })
+    Ok(Applied { moved: true })
 }
 
 fn finish(
@@ -453,14 +563,13 @@ pub fn transition(
     opts: MoveOptions,
 ) -> Result<Outcome> {
     let summary = check_force(&opts)?;
-    let to = target_status(p, &target);
     let _lock = p.lock()?;
     let mut t = p.get(input)?;
+    let to = target_status(p, &t.meta.status, &target)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
     let applied = apply_move(p, ctx, &mut t, &to, &opts)?;
-    // A forced pass already recorded the summary; an unneeded --force must not drop it.
-    if let Some(s) = summary.filter(|_| applied.moved && !applied.forced) {
-        t.append_note(&ctx.now, ctx.actor.as_deref(), &s);
+    if let Some(s) = summary.filter(|_| applied.moved) {
+        ctx.log(&mut t, kind::NOTE, &[], &s);
     }
     finish(p, ctx, t, was_archived, applied.moved)
 }
@@ -468,17 +577,103 @@ pub fn transition(
 /// Append a timestamped note.
 pub fn add_note(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Outcome> {
     let text = non_blank("note", text)?;
+    audit::validate_text(&text)?;
     let _lock = p.lock()?;
     let mut t = p.get(input)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
-    t.append_note(&ctx.now, ctx.actor.as_deref(), &text);
+    ctx.log(&mut t, kind::NOTE, &[], &text);
     finish(p, ctx, t, was_archived, true)
+}
+
+/// Append a comment. While the work is in the active status against a frozen
+/// plan, a comment is how a deviation from the plan is recorded.
+pub fn comment(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Outcome> {
+    let text = non_blank("comment", text)?;
+    audit::validate_text(&text)?;
+    let _lock = p.lock()?;
+    let mut t = p.get(input)?;
+    let was_archived = p.config.is_terminal(&t.meta.status);
+    let (entries, _) = audit::parse(&t);
+    let frozen = crate::plan::state(&t, &entries).frozen.is_some();
+    let deviation = frozen && t.meta.status == p.config.workflow.active;
+    let data: &[(&str, &str)] = if deviation {
+        &[("deviation", "true")]
+    } else {
+        &[]
+    };
+    ctx.log(&mut t, kind::COMMENT, data, &text);
+    finish(p, ctx, t, was_archived, true)
+}
+
+/// Write or revise the plan. Only in the planning status (any open status when
+/// the workflow has none), and never once it is frozen.
+pub fn write_plan(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Outcome> {
+    let text = audit::normalize_text(text);
+    if text.is_empty() {
+        return Err(Error::invalid("the plan must not be empty"));
+    }
+    audit::validate_text(&text)?;
+    if text.lines().any(|l| l.starts_with("## ")) {
+        return Err(Error::invalid(
+            "the plan must not contain `## ` headings (they would end the Plan section); use `###`",
+        ));
+    }
+    let _lock = p.lock()?;
+    let mut t = p.get(input)?;
+    let cfg = &p.config;
+    let status = t.meta.status.clone();
+    let allowed = match &cfg.workflow.planning {
+        Some(pl) => *pl == status,
+        None => !cfg.is_terminal(&status),
+    };
+    let (entries, _) = audit::parse(&t);
+    let st = crate::plan::state(&t, &entries);
+    if !allowed {
+        let why = match (&st.frozen, &cfg.workflow.planning) {
+            (Some(a), _) => format!(
+                "{}: the plan was frozen when {} approved v{} ({}); record deviations with `docket comment`",
+                t.meta.id, a.approver, a.version, a.hash
+            ),
+            (None, Some(pl)) => format!(
+                "{}: plans are written in the `{pl}` status, and the ticket is `{status}`; move it there with `docket advance`",
+                t.meta.id
+            ),
+            (None, None) => format!("{}: the ticket is closed", t.meta.id),
+        };
+        return Err(Error::PlanFrozen { message: why });
+    }
+    let hash = audit::plan_hash(&text);
+    if st.revisions.last().is_some_and(|r| r.hash == hash) && st.text == text {
+        return Ok(Outcome {
+            ticket: t,
+            archived_to: None,
+            changed: false,
+        });
+    }
+    let version = (st.version() + 1).to_string();
+    t.set_section(SECTION_PLAN, &text);
+    ctx.log(
+        &mut t,
+        kind::PLAN,
+        &[("version", &version), ("plan_hash", &hash)],
+        &text,
+    );
+    finish(p, ctx, t, false, true)
 }
 
 /// Set/replace fields; acceptance changes apply add → flip → remove, then the
 /// status change runs through the workflow's guards.
 pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome> {
     let cfg = &p.config;
+    for (what, text) in [
+        ("description", &u.description),
+        ("design", &u.design),
+        ("--body", &u.body),
+    ] {
+        if let Some(t) = text {
+            reject_reserved(what, t)?;
+        }
+    }
     if u.body.is_some() && (u.description.is_some() || u.design.is_some()) {
         return Err(Error::invalid(
             "--body replaces the whole body; it cannot be combined with --description or --design",
@@ -517,6 +712,7 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     let opts = MoveOptions {
         force: u.force,
         summary: u.summary.clone(),
+        reason: None,
     };
     let summary = check_force(&opts)?;
 
@@ -591,11 +787,16 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
         m.acceptance.retain(|c| c.title != *r);
     }
     if let Some(b) = u.body {
+        // The plan and the log are not body text: they survive a replacement.
+        let plan = t.section(SECTION_PLAN);
+        let log = t.section(audit::SECTION_LOG);
         t.body = if b.trim().is_empty() {
             String::new()
         } else {
             format!("\n{}\n", b.trim())
         };
+        t.set_section(SECTION_PLAN, &plan);
+        t.set_section(audit::SECTION_LOG, &log);
     }
     if let Some(d) = u.description {
         t.set_section(SECTION_DESCRIPTION, &d);
@@ -605,14 +806,69 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     }
     let mut moved = false;
     if let Some(status) = u.status {
+        let edited = changed_fields(&before, &t);
+        if !edited.is_empty() {
+            ctx.log(
+                &mut t,
+                kind::EDIT,
+                &[],
+                &format!("changed {}", edited.join(", ")),
+            );
+        }
         let applied = apply_move(p, ctx, &mut t, status.trim(), &opts)?;
         moved = applied.moved;
-        if let Some(s) = summary.filter(|_| applied.moved && !applied.forced) {
-            t.append_note(&ctx.now, ctx.actor.as_deref(), &s);
+        if let Some(s) = summary.filter(|_| applied.moved) {
+            ctx.log(&mut t, kind::NOTE, &[], &s);
+        }
+    } else {
+        let edited = changed_fields(&before, &t);
+        if !edited.is_empty() {
+            ctx.log(
+                &mut t,
+                kind::EDIT,
+                &[],
+                &format!("changed {}", edited.join(", ")),
+            );
         }
     }
     let changed = moved || t.meta != before.meta || t.body != before.body;
     finish(p, ctx, t, was_archived, changed)
+}
+
+/// Names of the fields and sections that differ, for `edit` log entries.
+fn changed_fields(a: &Ticket, b: &Ticket) -> Vec<&'static str> {
+    let (x, y) = (&a.meta, &b.meta);
+    let mut out = Vec::new();
+    let mut diff = |name: &'static str, changed: bool| {
+        if changed {
+            out.push(name);
+        }
+    };
+    diff("title", x.title != y.title);
+    diff("type", x.kind != y.kind);
+    diff("priority", x.priority != y.priority);
+    diff("mode", x.mode != y.mode);
+    diff("tier", x.tier != y.tier);
+    diff("attention", x.attention != y.attention);
+    diff("assignee", x.assignee != y.assignee);
+    diff("parent", x.parent != y.parent);
+    diff("tags", x.tags != y.tags);
+    diff("external_refs", x.external_refs != y.external_refs);
+    diff("deps", x.deps != y.deps);
+    diff("links", x.links != y.links);
+    diff("acceptance", x.acceptance != y.acceptance);
+    diff(
+        "description",
+        a.section(SECTION_DESCRIPTION) != b.section(SECTION_DESCRIPTION),
+    );
+    diff(
+        "design",
+        a.section(SECTION_DESIGN) != b.section(SECTION_DESIGN),
+    );
+    if out.is_empty() && a.body != b.body {
+        out.push("body");
+    }
+    out
 }
 
 /// Load a ticket by exact id from a name-only listing (used for multi-ticket writes).
@@ -647,11 +903,93 @@ pub fn dep(p: &Project, ctx: &Ctx, from: &str, to: &str) -> Result<Outcome> {
     if let Some(path) = graph.cycle_with_edge(&from_id, &to_id) {
         return Err(Error::Cycle { path });
     }
+    ctx.log(&mut t, kind::EDIT, &[], &format!("now depends on {to_id}"));
     t.meta.deps.push(to_id);
     finish(p, ctx, t, false, true).map(|mut o| {
         o.archived_to = None;
         o
     })
+}
+
+/// Add and remove several dependencies of one ticket at once (tkt's
+/// `depends --on/--remove`): all resolve and pass the cycle check, or nothing
+/// is written.
+pub fn depends(
+    p: &Project,
+    ctx: &Ctx,
+    input: &str,
+    add: &[String],
+    remove: &[String],
+) -> Result<Outcome> {
+    if add.is_empty() && remove.is_empty() {
+        return Err(Error::invalid("give --on or --remove with ticket ids"));
+    }
+    let _lock = p.lock()?;
+    let files = p.files()?;
+    let id = resolve_in(&files, input)?;
+    let mut t = read_id(p, &files, &id)?;
+    let before = t.meta.deps.clone();
+    let scan = p.scan()?;
+    let mut graph_entries = scan.entries.clone();
+    for r in clean_list(remove) {
+        let rid = match resolve_in(&files, &r) {
+            Ok(x) if t.meta.deps.contains(&x) => x,
+            _ => r.clone(),
+        };
+        if !t.meta.deps.contains(&rid) {
+            return Err(Error::invalid(format!("{id} does not depend on `{r}`")));
+        }
+        t.meta.deps.retain(|d| *d != rid);
+    }
+    for a in clean_list(add) {
+        let aid = resolve_lenient(&files, &a)?;
+        if aid == id {
+            return Err(Error::Cycle {
+                path: vec![id.clone(), id],
+            });
+        }
+        if t.meta.deps.contains(&aid) {
+            continue;
+        }
+        // Check each new edge against the graph including the edges added so far.
+        if let Some(e) = graph_entries.iter_mut().find(|e| e.meta.id == id) {
+            e.meta.deps = t.meta.deps.clone();
+        }
+        let graph = Graph::new(&graph_entries, &p.config);
+        if let Some(path) = graph.cycle_with_edge(&id, &aid) {
+            return Err(Error::Cycle { path });
+        }
+        t.meta.deps.push(aid);
+    }
+    if t.meta.deps == before {
+        return Ok(Outcome {
+            ticket: t,
+            archived_to: None,
+            changed: false,
+        });
+    }
+    let added: Vec<&String> = t.meta.deps.iter().filter(|d| !before.contains(d)).collect();
+    let removed: Vec<&String> = before.iter().filter(|d| !t.meta.deps.contains(d)).collect();
+    let mut text = Vec::new();
+    if !added.is_empty() {
+        text.push(format!("now depends on {}", join_ids(&added)));
+    }
+    if !removed.is_empty() {
+        text.push(format!("no longer depends on {}", join_ids(&removed)));
+    }
+    ctx.log(&mut t, kind::EDIT, &[], &text.join("; "));
+    let was_archived = p.config.is_terminal(&t.meta.status);
+    finish(p, ctx, t, was_archived, true).map(|mut o| {
+        o.archived_to = None;
+        o
+    })
+}
+
+fn join_ids(ids: &[&String]) -> String {
+    ids.iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Remove `from -> to`.
@@ -670,6 +1008,12 @@ pub fn undep(p: &Project, ctx: &Ctx, from: &str, to: &str) -> Result<Outcome> {
         )));
     }
     t.meta.deps.retain(|d| *d != to_id);
+    ctx.log(
+        &mut t,
+        kind::EDIT,
+        &[],
+        &format!("no longer depends on {to_id}"),
+    );
     finish(p, ctx, t, false, true).map(|mut o| {
         o.archived_to = None;
         o
@@ -711,6 +1055,13 @@ pub fn link(p: &Project, ctx: &Ctx, inputs: &[String], add: bool) -> Result<Vec<
             }
         }
         if t.meta.links != before {
+            let verb = if add { "linked to" } else { "unlinked from" };
+            let others: Vec<&str> = ids
+                .iter()
+                .filter(|o| **o != t.meta.id)
+                .map(String::as_str)
+                .collect();
+            ctx.log(t, kind::EDIT, &[], &format!("{verb} {}", others.join(", ")));
             t.meta.updated = ctx.now.clone();
             p.save(t)?;
         }
@@ -759,6 +1110,12 @@ pub fn delete(p: &Project, ctx: &Ctx, input: &str, cascade: bool) -> Result<Dele
         if o.meta.parent.as_deref() == Some(id.as_str()) {
             o.meta.parent = None;
         }
+        ctx.log(
+            o,
+            kind::EDIT,
+            &[],
+            &format!("references to {id} removed ({id} was deleted)"),
+        );
         o.meta.updated = ctx.now.clone();
         p.save(o)?;
     }
@@ -792,7 +1149,30 @@ pub fn replace_text(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<O
     validate_value("type", &t.meta.kind, &p.config.workflow.types)?;
     validate_value("mode", &t.meta.mode, &p.config.workflow.modes)?;
     validate_priority(t.meta.priority)?;
+    if t.section(audit::SECTION_LOG) != old.section(audit::SECTION_LOG) {
+        return Err(Error::invalid(
+            "the Log section is append-only and cannot be edited; add a note or a comment instead",
+        ));
+    }
+    let (entries, _) = audit::parse(&old);
+    let st = crate::plan::state(&old, &entries);
+    if t.section(SECTION_PLAN) != old.section(SECTION_PLAN) {
+        return Err(Error::invalid(if st.frozen.is_some() {
+            "the plan is frozen and cannot be edited; record deviations with `docket comment`"
+        } else {
+            "edit the plan with `docket plan <id>` so the revision is recorded"
+        }));
+    }
     let was_archived = p.config.is_terminal(&old.meta.status);
+    let edited = changed_fields(&old, &t);
+    if !edited.is_empty() || t.extra != old.extra {
+        let what = if edited.is_empty() {
+            "frontmatter".to_string()
+        } else {
+            edited.join(", ")
+        };
+        ctx.log(&mut t, kind::EDIT, &[], &format!("edited {what}"));
+    }
     // A status edited by hand still goes through the workflow's guards.
     let new_status = std::mem::replace(&mut t.meta.status, old.meta.status.clone());
     apply_move(p, ctx, &mut t, &new_status, &MoveOptions::default())?;

@@ -55,7 +55,11 @@ pub struct Ticket {
 /// Body section names docket manages, in the order they appear.
 pub const SECTION_DESCRIPTION: &str = "Description";
 pub const SECTION_DESIGN: &str = "Design";
+/// Legacy notes section (knot); new notes are log entries.
 pub const SECTION_NOTES: &str = "Notes";
+/// The current plan; its revisions live in the log.
+pub const SECTION_PLAN: &str = "Plan";
+pub use crate::audit::SECTION_LOG;
 
 /// One timestamped entry of the `## Notes` section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -91,11 +95,21 @@ impl Ticket {
             None if text.is_empty() => {}
             None => {
                 let block = format!("## {name}\n\n{text}\n");
-                // Keep Description, Design, ..., Notes in that order.
-                let before = match name {
-                    SECTION_DESCRIPTION => first_heading(&self.body),
-                    SECTION_NOTES => None,
-                    _ => find_section(&self.body, SECTION_NOTES).map(|(s, _, _)| s),
+                // Keep Description, Design, ..., Plan, Notes, Log in that order.
+                let later: &[&str] = match name {
+                    SECTION_DESCRIPTION => &[],
+                    SECTION_LOG => &[],
+                    SECTION_NOTES => &[SECTION_LOG],
+                    SECTION_PLAN => &[SECTION_NOTES, SECTION_LOG],
+                    _ => &[SECTION_PLAN, SECTION_NOTES, SECTION_LOG],
+                };
+                let before = if name == SECTION_DESCRIPTION {
+                    first_heading(&self.body)
+                } else {
+                    later
+                        .iter()
+                        .filter_map(|n| find_section(&self.body, n).map(|(s, _, _)| s))
+                        .min()
                 };
                 match before {
                     Some(pos) => self.body.insert_str(pos, &format!("{block}\n")),
@@ -140,8 +154,25 @@ impl Ticket {
         }
     }
 
-    /// Notes parsed back from `## Notes` (entries start with `### <timestamp>`).
+    /// Every note: legacy `## Notes` entries, then `note` entries of the log.
     pub fn notes(&self) -> Vec<Note> {
+        let mut notes = self.legacy_notes();
+        let (entries, _) = crate::audit::parse(self);
+        notes.extend(
+            entries
+                .into_iter()
+                .filter(|e| e.kind == crate::audit::kind::NOTE)
+                .map(|e| Note {
+                    at: e.at,
+                    author: Some(e.actor),
+                    text: e.text,
+                }),
+        );
+        notes
+    }
+
+    /// Notes parsed back from a knot-style `## Notes` section (`### <timestamp>`).
+    fn legacy_notes(&self) -> Vec<Note> {
         let text = self.section(SECTION_NOTES);
         let mut notes: Vec<Note> = Vec::new();
         for line in text.lines() {
@@ -225,10 +256,10 @@ pub fn slugify(title: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests_support {
     use super::*;
 
-    fn ticket(body: &str) -> Ticket {
+    pub(crate) fn ticket(body: &str) -> Ticket {
         Ticket {
             meta: Meta {
                 id: "dk-1".into(),
@@ -255,6 +286,12 @@ mod tests {
             path: PathBuf::new(),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::ticket;
+    use super::*;
 
     #[test]
     fn sections_created_in_order() {

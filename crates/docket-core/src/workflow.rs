@@ -12,6 +12,14 @@ use crate::ticket::Meta;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Guard {
+    /// The mover's role is one the rule lists (`roles = [...]`).
+    Role,
+    /// A plan has been written with `docket plan`.
+    PlanPresent,
+    /// The session that last wrote the plan is not the one approving it.
+    PlanApprovedByOtherSession,
+    /// The verifier did not submit the implementation.
+    VerifierNotImplementer,
     /// Every acceptance criterion is checked.
     AcceptanceComplete,
     /// Every child ticket is terminal.
@@ -21,11 +29,23 @@ pub enum Guard {
 }
 
 impl Guard {
-    /// Names accepted in `config.toml`.
-    pub const ALL: &'static [&'static str] = &["acceptance_complete", "children_done", "deps_done"];
+    /// Names accepted in `config.toml` (`role` comes from a rule's `roles`).
+    pub const ALL: &'static [&'static str] = &[
+        "role",
+        "plan_present",
+        "plan_approved_by_other_session",
+        "verifier_not_implementer",
+        "acceptance_complete",
+        "children_done",
+        "deps_done",
+    ];
 
     pub fn parse(name: &str) -> Option<Guard> {
         match name {
+            "role" => Some(Guard::Role),
+            "plan_present" => Some(Guard::PlanPresent),
+            "plan_approved_by_other_session" => Some(Guard::PlanApprovedByOtherSession),
+            "verifier_not_implementer" => Some(Guard::VerifierNotImplementer),
             "acceptance_complete" => Some(Guard::AcceptanceComplete),
             "children_done" => Some(Guard::ChildrenDone),
             "deps_done" => Some(Guard::DepsDone),
@@ -35,6 +55,10 @@ impl Guard {
 
     pub fn name(self) -> &'static str {
         match self {
+            Guard::Role => "role",
+            Guard::PlanPresent => "plan_present",
+            Guard::PlanApprovedByOtherSession => "plan_approved_by_other_session",
+            Guard::VerifierNotImplementer => "verifier_not_implementer",
             Guard::AcceptanceComplete => "acceptance_complete",
             Guard::ChildrenDone => "children_done",
             Guard::DepsDone => "deps_done",
@@ -45,6 +69,12 @@ impl Guard {
     pub fn needs_graph(self) -> bool {
         matches!(self, Guard::ChildrenDone | Guard::DepsDone)
     }
+
+    /// Whether `--force --reason` may pass it (recording a violation). Work
+    /// without a written plan is never allowed.
+    pub fn forceable(self) -> bool {
+        !matches!(self, Guard::PlanPresent)
+    }
 }
 
 /// One guard's answer about one move.
@@ -52,10 +82,51 @@ impl Guard {
 pub struct Verdict {
     pub guard: &'static str,
     pub passed: bool,
+    /// Whether `--force --reason` can pass it.
+    pub forceable: bool,
     /// What the guard saw, and when it failed, what would satisfy it.
     pub message: String,
     /// Items behind a failure (unchecked criteria, open children or deps).
     pub items: Vec<String>,
+}
+
+/// What protects one move: its guards, and the role lists of the matching rules
+/// (the mover must satisfy each list).
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    pub guards: Vec<Guard>,
+    pub roles: Vec<Vec<String>>,
+}
+
+/// Who is making a move.
+#[derive(Debug, Clone, Default)]
+pub struct Mover {
+    /// Session id, when acting in a session.
+    pub session: Option<String>,
+    /// The session's role as given (may be custom) and the built-in role it maps to.
+    pub role: Option<String>,
+    pub base_role: Option<String>,
+    /// The display name (`name (role)` or the user).
+    pub actor: String,
+}
+
+impl Mover {
+    /// Compared with [`crate::audit::LogEntry::identity`].
+    pub fn identity(&self) -> String {
+        match &self.session {
+            Some(s) => format!("session:{s}"),
+            None => format!("user:{}", self.actor),
+        }
+    }
+}
+
+/// Facts from the ticket's own log some guards need.
+#[derive(Debug, Clone, Default)]
+pub struct LogFacts {
+    /// Identity and display name of whoever wrote the latest plan revision.
+    pub plan_author: Option<(String, String)>,
+    /// Identities (and names) of whoever moved the ticket out of the active status.
+    pub implementers: Vec<(String, String)>,
 }
 
 /// Facts about other tickets some guards need.
@@ -78,8 +149,22 @@ fn selector_matches(config: &Config, sel: &str, status: &str) -> bool {
     }
 }
 
+fn rule_hits(config: &Config, rule: &crate::config::TransitionRule, from: &str, to: &str) -> bool {
+    rule.from.iter().any(|s| selector_matches(config, s, from))
+        && rule.to.iter().any(|s| selector_matches(config, s, to))
+}
+
+/// Whether some rule declares `from -> to` (guards aside).
+pub fn rule_allows(config: &Config, from: &str, to: &str) -> bool {
+    config
+        .workflow
+        .transitions
+        .iter()
+        .any(|r| rule_hits(config, r, from, to))
+}
+
 /// The guards protecting `from -> to`, or an error when no rule allows it.
-pub fn guards_for(config: &Config, id: &str, from: &str, to: &str) -> Result<Vec<Guard>> {
+pub fn guards_for(config: &Config, id: &str, from: &str, to: &str) -> Result<Rules> {
     if !config.workflow.statuses.iter().any(|s| s == to) {
         return Err(Error::invalid(format!(
             "unknown status `{to}` (allowed: {})",
@@ -87,15 +172,19 @@ pub fn guards_for(config: &Config, id: &str, from: &str, to: &str) -> Result<Vec
         )));
     }
     let mut allowed = false;
-    let mut guards: Vec<Guard> = Vec::new();
+    let mut rules = Rules::default();
     for rule in &config.workflow.transitions {
-        let hit = rule.from.iter().any(|s| selector_matches(config, s, from))
-            && rule.to.iter().any(|s| selector_matches(config, s, to));
-        if hit {
+        if rule_hits(config, rule, from, to) {
             allowed = true;
+            if !rule.roles.is_empty() {
+                rules.roles.push(rule.roles.clone());
+                if !rules.guards.contains(&Guard::Role) {
+                    rules.guards.insert(0, Guard::Role);
+                }
+            }
             for g in rule.guards.iter().filter_map(|g| Guard::parse(g)) {
-                if !guards.contains(&g) {
-                    guards.push(g);
+                if !rules.guards.contains(&g) {
+                    rules.guards.push(g);
                 }
             }
         }
@@ -107,14 +196,123 @@ pub fn guards_for(config: &Config, id: &str, from: &str, to: &str) -> Result<Vec
             to: to.to_string(),
         });
     }
-    Ok(guards)
+    // `role` listed without roles on a rule is rejected by config validation.
+    if rules.roles.is_empty() {
+        rules.guards.retain(|g| *g != Guard::Role);
+    }
+    Ok(rules)
 }
 
-/// Evaluate every guard for a move of `meta` to `to`.
-pub fn evaluate(guards: &[Guard], meta: &Meta, facts: &GraphFacts) -> Vec<Verdict> {
+/// Everything guards look at for one move.
+#[derive(Debug, Clone, Copy)]
+pub struct GuardInput<'a> {
+    pub meta: &'a Meta,
+    pub graph: &'a GraphFacts,
+    pub log: &'a LogFacts,
+    pub mover: &'a Mover,
+    pub roles: &'a [Vec<String>],
+}
+
+fn verdict(g: Guard, passed: bool, message: String, items: Vec<String>) -> Verdict {
+    Verdict {
+        guard: g.name(),
+        passed,
+        forceable: g.forceable(),
+        message,
+        items,
+    }
+}
+
+fn role_verdict(input: &GuardInput) -> Verdict {
+    let m = input.mover;
+    let want: Vec<String> = {
+        let mut all: Vec<String> = Vec::new();
+        for list in input.roles {
+            for r in list {
+                if !all.contains(r) {
+                    all.push(r.clone());
+                }
+            }
+        }
+        all
+    };
+    let Some(role) = &m.role else {
+        return verdict(
+            Guard::Role,
+            false,
+            format!(
+                "this move needs a session with role {}; start one with `docket session --role {}`",
+                want.join(" or "),
+                want.first().map(String::as_str).unwrap_or("architect")
+            ),
+            want,
+        );
+    };
+    let base = m.base_role.as_deref().unwrap_or(role);
+    let ok = input
+        .roles
+        .iter()
+        .all(|list| list.iter().any(|r| r == role || r == base));
+    let message = if ok {
+        format!("role {role} may make this move")
+    } else {
+        format!(
+            "role {role} may not make this move; it needs {} (use a session with that role)",
+            want.join(" or ")
+        )
+    };
+    verdict(Guard::Role, ok, message, if ok { vec![] } else { want })
+}
+
+/// Evaluate every guard for a move.
+pub fn evaluate(guards: &[Guard], input: &GuardInput) -> Vec<Verdict> {
+    let meta = input.meta;
+    let facts = input.graph;
     guards
         .iter()
-        .map(|g| match g {
+        .map(|&g| match g {
+            Guard::Role => role_verdict(input),
+            Guard::PlanPresent => match &input.log.plan_author {
+                Some(_) => verdict(g, true, "a plan is written".into(), vec![]),
+                None => verdict(
+                    g,
+                    false,
+                    "no plan yet; write one with `docket plan <id> --body \"...\"`"
+                        .into(),
+                    vec![],
+                ),
+            },
+            Guard::PlanApprovedByOtherSession => match &input.log.plan_author {
+                Some((who, name)) if *who == input.mover.identity() => verdict(
+                    g,
+                    false,
+                    format!(
+                        "{name} wrote the latest plan revision and cannot approve it; another session must make this move"
+                    ),
+                    vec![name.clone()],
+                ),
+                Some((_, name)) => verdict(
+                    g,
+                    true,
+                    format!("the plan was written by {name}, another session"),
+                    vec![],
+                ),
+                None => verdict(g, false, "there is no plan to approve".into(), vec![]),
+            },
+            Guard::VerifierNotImplementer => {
+                let me = input.mover.identity();
+                match input.log.implementers.iter().find(|(id, _)| *id == me) {
+                    Some((_, name)) => verdict(
+                        g,
+                        false,
+                        format!(
+                            "{name} submitted this work and cannot verify it; another session must"
+                        ),
+                        vec![name.clone()],
+                    ),
+                    None => verdict(g, true, "the verifier did not submit the work".into(), vec![]),
+                }
+            }
             Guard::AcceptanceComplete => {
                 let open: Vec<String> = meta
                     .acceptance
@@ -122,41 +320,37 @@ pub fn evaluate(guards: &[Guard], meta: &Meta, facts: &GraphFacts) -> Vec<Verdic
                     .filter(|c| !c.done)
                     .map(|c| c.title.clone())
                     .collect();
-                Verdict {
-                    guard: g.name(),
-                    passed: open.is_empty(),
-                    message: if open.is_empty() {
-                        "all acceptance criteria are checked".into()
-                    } else {
-                        format!(
-                            "{} of {} acceptance criteria unchecked; check them with `docket update <id> --ac \"<title>\" --done`",
-                            open.len(),
-                            meta.acceptance.len()
-                        )
-                    },
-                    items: open,
-                }
+                let message = if open.is_empty() {
+                    "all acceptance criteria are checked".into()
+                } else {
+                    format!(
+                        "{} of {} acceptance criteria unchecked; check them with `docket update <id> --ac \"<title>\" --done`",
+                        open.len(),
+                        meta.acceptance.len()
+                    )
+                };
+                verdict(g, open.is_empty(), message, open)
             }
-            Guard::ChildrenDone => Verdict {
-                guard: g.name(),
-                passed: facts.open_children.is_empty(),
-                message: if facts.open_children.is_empty() {
+            Guard::ChildrenDone => verdict(
+                g,
+                facts.open_children.is_empty(),
+                if facts.open_children.is_empty() {
                     "no open child tickets".into()
                 } else {
                     "close the open child tickets first".into()
                 },
-                items: facts.open_children.clone(),
-            },
-            Guard::DepsDone => Verdict {
-                guard: g.name(),
-                passed: facts.open_deps.is_empty(),
-                message: if facts.open_deps.is_empty() {
+                facts.open_children.clone(),
+            ),
+            Guard::DepsDone => verdict(
+                g,
+                facts.open_deps.is_empty(),
+                if facts.open_deps.is_empty() {
                     "every dependency is done".into()
                 } else {
                     "finish the open dependencies first".into()
                 },
-                items: facts.open_deps.clone(),
-            },
+                facts.open_deps.clone(),
+            ),
         })
         .collect()
 }
@@ -177,7 +371,12 @@ pub fn first_failure(id: &str, meta: &Meta, verdicts: &[Verdict]) -> Option<Erro
         _ => Error::GuardFailed {
             id: id.to_string(),
             guard: v.guard.to_string(),
-            message: format!("{}: {}", v.message, v.items.join(", ")),
+            message: if v.items.is_empty() || v.guard != "deps_done" {
+                v.message.clone()
+            } else {
+                format!("{}: {}", v.message, v.items.join(", "))
+            },
+            forceable: v.forceable,
         },
     })
 }

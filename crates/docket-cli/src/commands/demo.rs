@@ -151,6 +151,7 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
         MoveOptions {
             force: false,
             summary: Some("sccache enabled".into()),
+            reason: None,
         },
     )?;
     let _ = docs;

@@ -19,25 +19,40 @@ pub struct EditArgs {
 pub fn run(g: &GlobalArgs, a: EditArgs, printer: &mut Printer) -> CliResult<u8> {
     let p = context::project(&g.dir)?;
     let t = p.get(&a.id)?;
+    require_terminal(
+        "edit needs an interactive terminal; use `docket update` (or add-note) in scripts and agents",
+    )?;
+    let original = std::fs::read_to_string(&t.path).map_err(|e| Error::io(&t.path, e))?;
+    let text = edit_text(&original, "docket-edit-")?;
+    let o = ops::replace_text(&p, &context::ctx(&p, g)?, &t.meta.id, &text)?;
+    super::print_outcome(&p, printer, "edited", &o);
+    Ok(0)
+}
+
+/// Refuse unless both stdin and stdout are a terminal (an editor needs one).
+pub fn require_terminal(message: &str) -> Result<(), Error> {
     if crate::context::stdin_reserved()
         || !std::io::stdin().is_terminal()
         || !std::io::stdout().is_terminal()
     {
         return Err(Error::NotInteractive {
-            message: "edit needs an interactive terminal; use `docket update` (or add-note) in scripts and agents".into(),
-        }
-        .into());
+            message: message.into(),
+        });
     }
+    Ok(())
+}
+
+/// Let the user edit `initial` in $VISUAL/$EDITOR (default vi); returns the text.
+pub fn edit_text(initial: &str, prefix: &str) -> Result<String, Error> {
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .unwrap_or_else(|_| "vi".into());
-    let original = std::fs::read_to_string(&t.path).map_err(|e| Error::io(&t.path, e))?;
     let tmp = tempfile::Builder::new()
-        .prefix("docket-edit-")
+        .prefix(prefix)
         .suffix(".md")
         .tempfile()
         .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    std::fs::write(tmp.path(), &original).map_err(|e| Error::io(tmp.path(), e))?;
+    std::fs::write(tmp.path(), initial).map_err(|e| Error::io(tmp.path(), e))?;
     let status = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("{editor} \"$1\""))
@@ -48,11 +63,7 @@ pub fn run(g: &GlobalArgs, a: EditArgs, printer: &mut Printer) -> CliResult<u8> 
     if !status.success() {
         return Err(Error::invalid(format!(
             "editor `{editor}` exited with {status}; nothing saved"
-        ))
-        .into());
+        )));
     }
-    let text = std::fs::read_to_string(tmp.path()).map_err(|e| Error::io(tmp.path(), e))?;
-    let o = ops::replace_text(&p, &context::ctx(&p, g)?, &t.meta.id, &text)?;
-    super::print_outcome(&p, printer, "edited", &o);
-    Ok(0)
+    std::fs::read_to_string(tmp.path()).map_err(|e| Error::io(tmp.path(), e))
 }

@@ -1,4 +1,4 @@
-//! The graph family: dep, dep tree, undep, link, unlink.
+//! The graph family: dep, dep tree, undep, depends, link, unlink.
 
 use clap::{Args, Subcommand};
 use docket_core::graph::{Graph, TreeNode};
@@ -44,6 +44,19 @@ pub struct UndepArgs {
     pub from: String,
     /// The dependency to remove
     pub to: String,
+}
+
+#[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("change").required(true).multiple(true).args(["on", "remove"]))]
+pub struct DependsArgs {
+    /// The ticket that waits
+    pub id: String,
+    /// Add dependencies (comma-separated or repeated ids)
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub on: Vec<String>,
+    /// Remove dependencies (comma-separated or repeated ids)
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub remove: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -119,6 +132,13 @@ pub fn undep(g: &GlobalArgs, a: UndepArgs, printer: &mut Printer) -> CliResult<u
     let p = context::project(&g.dir)?;
     let o = ops::undep(&p, &context::ctx(&p, g)?, &a.from, &a.to)?;
     super::print_outcome(&p, printer, "dependency removed:", &o);
+    Ok(0)
+}
+
+pub fn depends(g: &GlobalArgs, a: DependsArgs, printer: &mut Printer) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    let o = ops::depends(&p, &context::ctx(&p, g)?, &a.id, &a.on, &a.remove)?;
+    super::print_outcome(&p, printer, "dependencies updated:", &o);
     Ok(0)
 }
 

@@ -30,6 +30,7 @@ pub fn run(g: &GlobalArgs, _a: InfoArgs, printer: &mut Printer) -> CliResult<u8>
             "statuses": wf.statuses,
             "terminal": wf.terminal,
             "active": wf.active,
+            "planning": wf.planning,
             "initial": p.config.initial_status(),
             "transitions": wf.transitions,
         },
@@ -52,15 +53,21 @@ pub fn run(g: &GlobalArgs, _a: InfoArgs, printer: &mut Printer) -> CliResult<u8>
         s.push_str(&format!("statuses:  {}\n", wf.statuses.join(" → ")));
         s.push_str(&format!("terminal:  {}\n", wf.terminal.join(", ")));
         s.push_str(&format!("active:    {}\n", wf.active));
+        if let Some(pl) = &wf.planning {
+            s.push_str(&format!("planning:  {pl}\n"));
+        }
         s.push_str(&format!("types:     {}\n", wf.types.join(", ")));
         s.push_str(&format!("modes:     {}\n", wf.modes.join(", ")));
         s.push_str("transitions:\n");
         for r in &wf.transitions {
-            let guards = if r.guards.is_empty() {
+            let mut guards = if r.guards.is_empty() {
                 String::new()
             } else {
                 format!("  guards: {}", r.guards.join(", "))
             };
+            if !r.roles.is_empty() {
+                guards.push_str(&format!("  roles: {}", r.roles.join(", ")));
+            }
             s.push_str(&format!(
                 "  {} → {}{guards}\n",
                 r.from.join("|"),

@@ -1,23 +1,58 @@
-//! The lifecycle family: start, status, close, reopen. All go through the
-//! workflow engine's guards.
+//! The lifecycle family: advance, start, status, close, reopen. All go through
+//! the workflow engine's guards.
+
+use std::path::PathBuf;
 
 use clap::Args;
-use docket_core::ops::{self, MoveOptions, Target};
+use docket_core::ops::{self, MoveOptions, MovePreview, Target};
 
 use crate::cli::GlobalArgs;
 use crate::context;
 use crate::error::CliResult;
-use crate::output::Printer;
+use crate::output::{Printer, paint, style};
 
 /// Override flags shared by every move.
 #[derive(Args, Debug, Clone)]
 pub struct MoveArgs {
-    /// Pass failing guards (acceptance, children); needs --summary
+    /// Pass failing forceable guards, recording a violation; needs --summary or --reason
     #[arg(long)]
     pub force: bool,
-    /// Why: recorded as a timestamped note
+    /// Recorded as a timestamped note after the move (and as the reason of --force)
     #[arg(long)]
     pub summary: Option<String>,
+    /// Why a guard is forced (recorded on the violation entry)
+    #[arg(long, requires = "force")]
+    pub reason: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AdvanceArgs {
+    /// Ticket id
+    pub id: String,
+    /// Target status (default: the next status in the workflow)
+    #[arg(long, value_name = "STATUS")]
+    pub to: Option<String>,
+    /// A note recorded with the move (the result, the hand-over)
+    #[arg(long, conflicts_with_all = ["note_file", "note_stdin"])]
+    pub note: Option<String>,
+    /// Read the note from a file
+    #[arg(long, value_name = "FILE", conflicts_with = "note_stdin")]
+    pub note_file: Option<PathBuf>,
+    /// Read the note from stdin
+    #[arg(long)]
+    pub note_stdin: bool,
+    /// Say whether the move would pass, without making it (exit 1 if not)
+    #[arg(long, conflicts_with = "explain")]
+    pub dry_run: bool,
+    /// List every guard with its verdict and what would satisfy it (exit 1 if refused)
+    #[arg(long)]
+    pub explain: bool,
+    /// Pass failing forceable guards (role, isolation, gates), recording a violation
+    #[arg(long, requires = "reason")]
+    pub force: bool,
+    /// Why the guards are forced; required with --force
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -63,6 +98,7 @@ fn go(
         MoveOptions {
             force: mv.force,
             summary: mv.summary,
+            reason: mv.reason,
         },
     )?;
     super::print_outcome(&p, printer, verb, &o);
@@ -83,4 +119,74 @@ pub fn close(g: &GlobalArgs, a: CloseArgs, printer: &mut Printer) -> CliResult<u
 
 pub fn reopen(g: &GlobalArgs, a: StartArgs, printer: &mut Printer) -> CliResult<u8> {
     go(g, &a.id, Target::Reopen, a.mv, "reopened", printer)
+}
+
+pub fn advance(g: &GlobalArgs, a: AdvanceArgs, printer: &mut Printer) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    let target = match a.to {
+        Some(s) => Target::Status(s),
+        None => Target::Next,
+    };
+    if a.dry_run || a.explain {
+        // Judged as the acting session, but nothing (not even the session) is touched.
+        let ctx = context::ctx_readonly(&p, g)?;
+        let preview = ops::preview_move(&p, &ctx, &a.id, &target)?;
+        let explain = a.explain;
+        printer.verdict(preview.allowed, &preview, || {
+            render_preview(&preview, explain)
+        });
+        return Ok(if preview.allowed { 0 } else { 1 });
+    }
+    let note = super::text_input(a.note, a.note_file.as_deref(), a.note_stdin, "note")?;
+    let o = ops::transition(
+        &p,
+        &context::ctx(&p, g)?,
+        &a.id,
+        target,
+        MoveOptions {
+            force: a.force,
+            summary: note,
+            reason: a.reason,
+        },
+    )?;
+    super::print_outcome(&p, printer, "advanced", &o);
+    Ok(0)
+}
+
+/// Human form of `--dry-run` / `--explain`.
+fn render_preview(pv: &MovePreview, explain: bool) -> String {
+    let head = format!(
+        "{} {} → {}: {}",
+        paint(style::ID, &pv.id),
+        pv.from,
+        pv.to,
+        if pv.allowed {
+            paint(style::OK, "would pass")
+        } else {
+            paint(style::ERR, "would be refused")
+        }
+    );
+    let mut out = vec![head];
+    for v in &pv.verdicts {
+        if !explain && v.passed {
+            continue;
+        }
+        let mark = if v.passed {
+            paint(style::OK, "pass")
+        } else {
+            paint(style::ERR, "FAIL")
+        };
+        let mut line = format!("  {mark} {}: {}", v.guard, v.message);
+        if !v.items.is_empty() {
+            line.push_str(&format!(" [{}]", v.items.join(", ")));
+        }
+        if !v.passed && !v.forceable {
+            line.push_str(" (cannot be forced)");
+        }
+        out.push(line);
+    }
+    if explain && pv.verdicts.is_empty() {
+        out.push("  no guards protect this move".into());
+    }
+    out.join("\n")
 }

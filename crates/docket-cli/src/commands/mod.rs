@@ -14,13 +14,16 @@ pub mod lifecycle;
 pub mod listing;
 pub mod man;
 pub mod note;
+pub mod plan;
 pub mod prime;
 pub mod session;
 pub mod show;
 pub mod update;
 
-use docket_core::Project;
+use std::path::Path;
+
 use docket_core::ops::Outcome;
+use docket_core::{Error, Project};
 use serde_json::json;
 
 use crate::output::Printer;
@@ -47,4 +50,27 @@ pub fn print_outcome(p: &Project, printer: &mut Printer, verb: &str, o: &Outcome
             )
         }
     });
+}
+
+/// Text from exactly one of: an inline value, a file, or stdin. `None` when
+/// none was given.
+pub fn text_input(
+    inline: Option<String>,
+    file: Option<&Path>,
+    stdin: bool,
+    what: &str,
+) -> Result<Option<String>, Error> {
+    if let Some(t) = inline {
+        return Ok(Some(t));
+    }
+    if let Some(f) = file {
+        let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::invalid(format!("{} is not UTF-8 text", f.display())))?;
+        return Ok(Some(text));
+    }
+    if stdin {
+        return note::read_stdin(what).map(Some);
+    }
+    Ok(None)
 }

@@ -119,3 +119,29 @@ pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8
     super::print_outcome(&p, printer, "updated", &o);
     Ok(0)
 }
+
+#[derive(Args, Debug)]
+pub struct TierArgs {
+    /// Ticket id
+    pub id: String,
+    /// The tier: critical, standard or low (`none` clears it)
+    #[arg(value_parser = ["critical", "standard", "low", "none"])]
+    pub tier: String,
+}
+
+/// `docket tier <id> <tier>`: tkt's name for `update --tier`.
+pub fn tier(g: &GlobalArgs, a: TierArgs, printer: &mut Printer) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    let tier = if a.tier == "none" {
+        String::new()
+    } else {
+        a.tier
+    };
+    let u = ops::Update {
+        tier: Some(tier),
+        ..Default::default()
+    };
+    let o = ops::update(&p, &context::ctx(&p, g)?, &a.id, u)?;
+    super::print_outcome(&p, printer, "tier set:", &o);
+    Ok(0)
+}

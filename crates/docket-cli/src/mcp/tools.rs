@@ -494,7 +494,13 @@ fn build_update(c: &Call) -> Result<Vec<String>, String> {
 
 const MOVE_PROPS: &[Prop] = &[
     ID,
-    p("to", Kind::Str, "status: target status"),
+    p(
+        "to",
+        Kind::Str,
+        "target status (status; advance: default next)",
+    ),
+    p("note", Kind::Str, "recorded with the move"),
+    p("dry_run", Kind::Bool, "advance: only say if it would pass"),
     FORCE,
     REASON,
     SESSION,
@@ -503,19 +509,45 @@ const MOVE_PROPS: &[Prop] = &[
 fn build_move(c: &Call) -> Result<Vec<String>, String> {
     let mut c = c.fork();
     let id = c.need("id")?.to_string();
-    let action = c.action().to_string();
-    c.words(&[&action])
-        .switch("force", "force")
-        .opt("reason", "summary")
-        .pos(&id);
-    if action == "status" {
-        let to = c.need("to")?.to_string();
-        c.pos(&to);
+    match c.action().to_string().as_str() {
+        a @ ("advance" | "explain") => {
+            c.words(&["advance"])
+                .opt("to", "to")
+                .opt("note", "note")
+                .switch("force", "force")
+                .opt("reason", "reason");
+            if a == "explain" {
+                c.words(&["--explain"]);
+            } else {
+                c.switch("dry_run", "dry-run");
+            }
+            c.pos(&id).done()
+        }
+        a => {
+            c.words(&[a])
+                .switch("force", "force")
+                .opt("note", "summary")
+                .opt("reason", "reason")
+                .pos(&id);
+            if a == "status" {
+                let to = c.need("to")?.to_string();
+                c.pos(&to);
+            }
+            c.done()
+        }
     }
-    c.done()
 }
 
-const NOTE_PROPS: &[Prop] = &[ID, p("text", Kind::Str, ""), SESSION];
+const NOTE_PROPS: &[Prop] = &[
+    ID,
+    p("text", Kind::Str, ""),
+    p(
+        "comment",
+        Kind::Bool,
+        "a comment (against a frozen plan: a deviation)",
+    ),
+    SESSION,
+];
 
 fn build_note(c: &Call) -> Result<Vec<String>, String> {
     let mut c = c.fork();
@@ -524,17 +556,46 @@ fn build_note(c: &Call) -> Result<Vec<String>, String> {
     if text.trim().is_empty() {
         return Err("`text` is empty".into());
     }
-    c.words(&["add-note"]).pos(&id).pos(&text).done()
+    let cmd = if c.bool("comment") {
+        "comment"
+    } else {
+        "add-note"
+    };
+    c.words(&[cmd]).pos(&id).pos(&text).done()
+}
+
+const PLAN_PROPS: &[Prop] = &[
+    ID,
+    p("text", Kind::Str, "write: the plan (markdown)"),
+    p("revision", Kind::Int, "show: this revision"),
+    SESSION,
+];
+
+fn build_plan(c: &Call) -> Result<Vec<String>, String> {
+    let mut c = c.fork();
+    let id = c.need("id")?.to_string();
+    match c.action() {
+        "show" => c
+            .words(&["plan", "--show"])
+            .opt("revision", "revision")
+            .pos(&id)
+            .done(),
+        _ => {
+            let text = c.need("text")?.to_string();
+            if text.trim().is_empty() {
+                return Err("`text` is empty".into());
+            }
+            c.words(&["plan"]).opt("text", "body").pos(&id).done()
+        }
+    }
 }
 
 const GRAPH_PROPS: &[Prop] = &[
     ID,
     p("to", Kind::Str, "dep/undep: the ticket id waits on"),
-    p(
-        "ids",
-        Kind::List,
-        "link/unlink: tickets to (un)link with id",
-    ),
+    p("ids", Kind::List, "link/unlink: with id"),
+    p("on", Kind::List, "depends: add these deps"),
+    p("remove", Kind::List, "depends: drop these deps"),
     p("full", Kind::Bool, "tree: expand repeated subtrees"),
     SESSION,
 ];
@@ -546,6 +607,12 @@ fn build_graph(c: &Call) -> Result<Vec<String>, String> {
         "tree" => c
             .words(&["dep", "tree"])
             .switch("full", "full")
+            .pos(&id)
+            .done(),
+        "depends" => c
+            .words(&["depends"])
+            .each("on", "on")
+            .each("remove", "remove")
             .pos(&id)
             .done(),
         a @ ("dep" | "undep") => {
@@ -703,8 +770,15 @@ pub static TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "move",
-        desc: "Move a ticket through the workflow (guards apply). start: to the active status; status: to `to`; close: to done (archives; acceptance must be checked); reopen.",
-        actions: &[w("start"), w("status"), w("close"), w("reopen")],
+        desc: "Move a ticket through the workflow; guards apply (role, plan approved by another session, deps, acceptance). advance: to the next status (or `to`); explain: every guard's verdict for that move, without moving; start: to the active status; status: to `to`; close: to the first terminal status (archives); reopen.",
+        actions: &[
+            w("advance"),
+            r("explain"),
+            w("start"),
+            w("status"),
+            w("close"),
+            w("reopen"),
+        ],
         write: false,
         props: MOVE_PROPS,
         required: &["id"],
@@ -712,7 +786,7 @@ pub static TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "note",
-        desc: "Append a timestamped note to a ticket.",
+        desc: "Append a timestamped note (or comment) to a ticket.",
         actions: &[],
         write: true,
         props: NOTE_PROPS,
@@ -720,9 +794,25 @@ pub static TOOLS: &[ToolDef] = &[
         build: build_note,
     },
     ToolDef {
+        name: "plan",
+        desc: "A ticket's plan. write: record a new revision (in planning; frozen once approved by another session advancing it). show: the latest or `revision`.",
+        actions: &[w("write"), r("show")],
+        write: false,
+        props: PLAN_PROPS,
+        required: &["id"],
+        build: build_plan,
+    },
+    ToolDef {
         name: "graph",
-        desc: "Dependencies and links. tree: what id waits on, recursively. dep/undep: id waits on `to` (cycle-checked). link/unlink: symmetric links between id and ids.",
-        actions: &[r("tree"), w("dep"), w("undep"), w("link"), w("unlink")],
+        desc: "Dependencies and links. tree: what id waits on, recursively. dep/undep: id waits on `to` (cycle-checked). depends: add `on`/drop `remove` deps at once. link/unlink: symmetric links between id and ids.",
+        actions: &[
+            r("tree"),
+            w("dep"),
+            w("undep"),
+            w("depends"),
+            w("link"),
+            w("unlink"),
+        ],
         write: false,
         props: GRAPH_PROPS,
         required: &["id"],

@@ -23,11 +23,12 @@ fn add_note_from_arguments() {
     // The description is untouched, notes come after it.
     assert_eq!(t["description"], "desc");
     let text = env.read(&id);
-    assert!(text.find("## Description").unwrap() < text.find("## Notes").unwrap());
+    assert!(text.find("## Description").unwrap() < text.find("## Log").unwrap());
     assert!(
-        text.contains("### 2026-03-04T05:06:07Z — tester\n\nsecond\n"),
+        text.contains("### 2026-03-04T05:06:07Z · note · tester\n<!-- log n=3 "),
         "{text}"
     );
+    assert!(text.ends_with(" -->\n\nsecond\n"), "{text}");
 }
 
 #[test]

@@ -132,16 +132,18 @@ fn show_human_page() {
 
         Some description.
 
-        ## Notes
-
-        ### [TS] — tester
-
-        a note
-
         ## Acceptance Criteria
 
         - [x] it works
         - [ ] docs updated
+
+        ## History (4 entries, hash chain intact)
+
+        [TS]  created    tester
+        [TS]  note       tester
+            a note
+        [TS]  transition tester  open → in_progress
+        [TS]  edit       tester  changed acceptance
         ");
     });
 }

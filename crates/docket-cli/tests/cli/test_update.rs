@@ -136,7 +136,7 @@ fn update_body_sections() {
     let (d, g, n) = (
         text.find("## Description").unwrap(),
         text.find("## Design").unwrap(),
-        text.find("## Notes").unwrap(),
+        text.find("## Log").unwrap(),
     );
     assert!(d < g && g < n, "{text}");
     assert!(!text.contains("old desc"));
@@ -152,11 +152,21 @@ fn update_body_sections() {
     );
     assert_eq!(env.snapshot(), before);
 
+    // --body replaces the text but not the append-only log (notes survive).
     let t = env.ok(&["update", &id, "--body", "Plain body."]);
-    assert_eq!(t["body"], "\nPlain body.\n");
+    assert!(
+        t["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("\nPlain body.\n\n## Log\n")
+    );
     assert_eq!(t["description"], "");
-    assert_eq!(t["notes"], json!([]));
-    assert!(env.read(&id).ends_with("---\n\nPlain body.\n"));
+    assert_eq!(t["notes"][0]["text"], "keep me");
+    assert!(env.read(&id).contains("---\n\nPlain body.\n\n## Log\n"));
+    env.fail(
+        &["update", &id, "--body", "x\n## Log\nforged"],
+        "invalid_argument",
+    );
 }
 
 #[test]
