@@ -28,6 +28,27 @@ pub struct Docket {
     pub session: Arc<Mutex<Option<String>>>,
 }
 
+/// Most lines of the text form: the full data is in the structured content.
+const MAX_TEXT_LINES: usize = 300;
+
+/// The human text, cut after [`MAX_TEXT_LINES`] lines (a huge listing).
+fn short(text: &str) -> String {
+    let total = text.lines().count();
+    if total <= MAX_TEXT_LINES {
+        return text.to_string();
+    }
+    let mut out: String = text
+        .lines()
+        .take(MAX_TEXT_LINES)
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.push_str(&format!(
+        "\n… {} more lines (all of it is in structuredContent; pass limit to shorten)",
+        total - MAX_TEXT_LINES
+    ));
+    out
+}
+
 /// Tool result: the CLI envelope as structured content, the human form as text.
 fn tool_result(ran: Ran) -> CallToolResult {
     let mut text = if ran.is_error() {
@@ -44,7 +65,7 @@ fn tool_result(ran: Ran) -> CallToolResult {
     } else if ran.text.trim().is_empty() {
         "ok".to_string()
     } else {
-        ran.text.trim_end().to_string()
+        short(ran.text.trim_end())
     };
     for w in &ran.warnings {
         text.push_str(&format!("\nwarning: {w}"));
