@@ -80,13 +80,11 @@ fn tool_result(ran: Ran) -> CallToolResult {
 }
 
 impl Docket {
-    /// The default session for a writing call, unless the call names one.
-    fn session_for(&self, call: &Call, writes: bool) -> Option<String> {
+    /// The session a call acts as: the one it names, else the server's. Reads
+    /// pass it too, so `explain` judges the move as this server's session would make it.
+    fn session_for(&self, call: &Call) -> Option<String> {
         if let Some(s) = call.str("session").filter(|s| !s.is_empty()) {
             return Some(s.to_string());
-        }
-        if !writes {
-            return None;
         }
         self.session.lock().ok().and_then(|g| g.clone())
     }
@@ -151,13 +149,7 @@ impl ServerHandler for Docket {
         let args = request.arguments.unwrap_or_default();
         let call = Call::validate(tool, args, self.readonly)
             .map_err(|m| ErrorData::invalid_params(m, None))?;
-        let writes = tool.writes(if tool.actions.is_empty() {
-            None
-        } else {
-            Some(call.action())
-        });
-        // `session show`/`end` act on the named or the server's session.
-        let session = self.session_for(&call, writes || tool.name == "session");
+        let session = self.session_for(&call);
         let argv = (tool.build)(&call).map_err(|m| ErrorData::invalid_params(m, None))?;
         let is_init = tool.name == "project" && call.action() == "init";
         let ran = self.run(session, argv).await;

@@ -73,14 +73,6 @@ impl ToolDef {
             }
     }
 
-    /// Whether the call writes (decides the default session argument).
-    pub fn writes(&self, action: Option<&str>) -> bool {
-        match action {
-            Some(a) => self.actions.iter().any(|x| x.name == a && x.write),
-            None => self.write,
-        }
-    }
-
     /// The JSON schema of the tool's arguments in this mode.
     pub fn schema(&self, readonly: bool) -> Map<String, Value> {
         let mut props = Map::new();
