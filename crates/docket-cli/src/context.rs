@@ -47,13 +47,18 @@ pub fn session(p: &Project, g: &GlobalArgs) -> Result<Option<Session>, Error> {
     session::current(p, g.session.as_deref(), env.as_deref())
 }
 
+/// The session to mark as seen once the command has succeeded (a refused
+/// command changes nothing, not even the session's last-seen time).
+static PENDING_TOUCH: std::sync::Mutex<Option<(Project, Session, String)>> =
+    std::sync::Mutex::new(None);
+
 /// Mutation context for this invocation: the time and who is acting (the
-/// current session, touched so it does not expire, else the user).
+/// current session, else the user). The session is touched on success.
 pub fn ctx(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
     let now = format_ts(now());
-    let mut current = session(p, g)?;
-    if let Some(s) = current.as_mut() {
-        session::touch(p, s, &now)?;
+    let current = session(p, g)?;
+    if let (Some(s), Ok(mut pending)) = (current.as_ref(), PENDING_TOUCH.lock()) {
+        *pending = Some((p.clone(), s.clone(), now.clone()));
     }
     Ok(Ctx {
         actor: current.as_ref().map(|s| s.label()).or_else(actor),
@@ -83,6 +88,24 @@ pub fn ctx_readonly(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
         session: current,
         now: format_ts(now()),
     })
+}
+
+/// Mark the acting session as seen (called after a successful command), so it
+/// does not expire while in use.
+pub fn touch_session() {
+    let pending = PENDING_TOUCH.lock().ok().and_then(|mut p| p.take());
+    if let Some((p, mut s, now)) = pending {
+        // Best effort: failing to record last-seen must not fail the command.
+        let _ = session::touch(&p, &mut s, &now);
+    }
+}
+
+/// Forget a pending touch (the command failed): for in-process callers (`docket
+/// mcp`) that run many commands in one process.
+pub fn discard_pending_touch() {
+    if let Ok(mut p) = PENDING_TOUCH.lock() {
+        p.take();
+    }
 }
 
 /// Set when stdin carries a protocol (`docket mcp`): commands must then never

@@ -18,7 +18,12 @@ fn main() -> ExitCode {
         Ok(cli) => {
             printer = output::Printer::new(cli.global.json);
             match cli::dispatch(cli, &mut printer) {
-                Ok(code) => code,
+                Ok(code) => {
+                    if code == 0 {
+                        context::touch_session();
+                    }
+                    code
+                }
                 Err(err) => printer.error(&err),
             }
         }

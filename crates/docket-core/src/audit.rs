@@ -171,14 +171,30 @@ pub struct LogDefect {
     pub message: String,
 }
 
-/// Reject text that would be mistaken for log structure.
-pub fn validate_text(text: &str) -> Result<()> {
+/// Reject a `<!-- log` marker line in text stored outside the log.
+pub fn validate_no_marker(text: &str) -> Result<()> {
     if text
         .lines()
         .any(|l| l.trim_start().starts_with(MARKER.trim_end()))
     {
         return Err(Error::invalid(
             "text must not contain a line starting with `<!-- log` (reserved for the audit log)",
+        ));
+    }
+    Ok(())
+}
+
+/// Reject text that would be mistaken for log structure: a `<!-- log` marker
+/// line, or a `## ` heading (which would end the section it is stored in).
+pub fn validate_text(text: &str) -> Result<()> {
+    validate_no_marker(text)?;
+    if text
+        .lines()
+        .map(str::trim_start)
+        .any(|l| l.starts_with("## ") || l == "##")
+    {
+        return Err(Error::invalid(
+            "text must not contain `## ` headings (they would end the section); use `###` or deeper",
         ));
     }
     Ok(())
@@ -199,15 +215,16 @@ fn parse_section(text: &str) -> (Vec<LogEntry>, Vec<LogDefect>) {
     };
     let mut i = 0;
     // Anything before the first entry is foreign text.
+    let mut foreign = false;
     while i < lines.len() && !is_start(i) {
-        if !lines[i].trim().is_empty() {
-            defects.push(LogDefect {
-                entry: 1,
-                message: "text outside any log entry".into(),
-            });
-            break;
-        }
+        foreign |= !lines[i].trim().is_empty();
         i += 1;
+    }
+    if foreign {
+        defects.push(LogDefect {
+            entry: 1,
+            message: "text outside any log entry".into(),
+        });
     }
     while i < lines.len() {
         let position = entries.len() as u64 + 1;
@@ -438,7 +455,36 @@ mod tests {
     }
 
     #[test]
+    fn stray_text_is_a_defect_not_a_panic() {
+        for body in [
+            "\n## Log\n\nab\n",
+            "\n## Log\n\nonly line\n",
+            "\n## Log\n\n#\n### x\n",
+        ] {
+            let (entries, defects) = parse(&ticket(body));
+            assert!(entries.is_empty());
+            assert_eq!(defects.len(), 1, "{body:?}");
+        }
+        let mut t = ticket("");
+        append(
+            &mut t,
+            "2026-01-01T00:00:00Z",
+            &author("ada"),
+            kind::NOTE,
+            &[],
+            "x",
+        );
+        t.body = t.body.replace("## Log\n\n", "## Log\n\nab\n\n");
+        let (entries, defects) = parse(&t);
+        assert_eq!(entries.len(), 1);
+        assert_eq!(defects.len(), 1);
+    }
+
+    #[test]
     fn marker_text_is_rejected() {
+        assert!(validate_text("a\n## Evil\nb").is_err());
+        assert!(validate_text("a\n   ## Evil").is_err());
+        assert!(validate_text("a\n### fine").is_ok());
         assert!(validate_text("ok\n<!-- log n=1 -->").is_err());
         assert!(validate_text("ok <!-- log inline is fine").is_ok());
     }

@@ -228,7 +228,7 @@ fn clean_list(values: &[String]) -> Vec<String> {
 /// Refuse text that would forge the Plan or Log sections (or the log's markers).
 fn reject_reserved(what: &str, text: &str) -> Result<()> {
     let forged = text.lines().any(|l| {
-        let l = l.trim_end();
+        let l = l.trim();
         l == format!("## {SECTION_PLAN}") || l == format!("## {}", audit::SECTION_LOG)
     });
     if forged {
@@ -237,7 +237,7 @@ fn reject_reserved(what: &str, text: &str) -> Result<()> {
             audit::SECTION_LOG
         )));
     }
-    audit::validate_text(text)
+    audit::validate_no_marker(text)
 }
 
 /// Resolve an id strictly against a name-only file list.
@@ -613,11 +613,6 @@ pub fn write_plan(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Out
         return Err(Error::invalid("the plan must not be empty"));
     }
     audit::validate_text(&text)?;
-    if text.lines().any(|l| l.starts_with("## ")) {
-        return Err(Error::invalid(
-            "the plan must not contain `## ` headings (they would end the Plan section); use `###`",
-        ));
-    }
     let _lock = p.lock()?;
     let mut t = p.get(input)?;
     let cfg = &p.config;

@@ -51,7 +51,7 @@ pub struct AdvanceArgs {
     #[arg(long, requires = "reason")]
     pub force: bool,
     /// Why the guards are forced; required with --force
-    #[arg(long)]
+    #[arg(long, requires = "force")]
     pub reason: Option<String>,
 }
 

@@ -71,7 +71,10 @@ pub fn run(g: &GlobalArgs, a: PrimeArgs, printer: &mut Printer) -> CliResult<u8>
             s.push_str(&format!("  … and {} more (docket ready)\n", primer.ready_remaining));
         }
         section(&mut s, "Recently closed", &primer.recently_closed);
-        s.push_str("\nWork loop: docket ready → docket show <id> → docket start <id> → docket add-note <id> \"…\" → docket close <id> --summary \"…\"\n");
+        s.push_str("\nWork loop:\n");
+        for (i, step) in primer.work_loop.iter().enumerate() {
+            s.push_str(&format!("  {}. {step}\n", i + 1));
+        }
         s
     });
     Ok(0)

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::cli;
+use crate::context;
 use crate::output::{Printer, SCHEMA_VERSION};
 
 /// What one command produced.
@@ -38,6 +39,8 @@ impl Ran {
     }
 }
 
+static RUNNING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Run `docket --json -C <root> [--session S] <args...>` in this process.
 /// Blocking: call it from `spawn_blocking`.
 pub fn run(root: &Path, session: Option<&str>, args: Vec<String>) -> Ran {
@@ -48,12 +51,20 @@ pub fn run(root: &Path, session: Option<&str>, args: Vec<String>) -> Ran {
     }
     argv.extend(args.into_iter().map(OsString::from));
     let mut printer = Printer::capturing();
+    // Commands run one at a time: the CLI keeps per-invocation state in process
+    // globals (the session to touch on success), written for one command a process.
+    let _one = RUNNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    context::discard_pending_touch();
     // A panic in a command must not take the server down with it.
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         match cli::parse_embedded(&argv) {
             Ok(parsed) => match cli::dispatch(parsed, &mut printer) {
-                Ok(_) => {}
+                Ok(0) => context::touch_session(),
+                Ok(_) => context::discard_pending_touch(),
                 Err(err) => {
+                    context::discard_pending_touch();
                     printer.error(&err);
                 }
             },

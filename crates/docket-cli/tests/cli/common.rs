@@ -306,3 +306,89 @@ pub fn strs(v: &Value) -> Vec<String> {
 pub fn suffix(id: &str) -> &str {
     id.split_once('-').map(|(_, s)| s).unwrap_or(id)
 }
+
+// ---------------------------------------------------------------------------
+// Plan-first workflow helpers: presets, sessions, log inspection.
+
+impl TestEnv {
+    /// A fresh folder with `docket init --prefix dk --preset <preset>` already run.
+    pub fn init_preset(preset: &str) -> TestEnv {
+        let env = TestEnv::new();
+        env.ok(&["init", "--prefix", "dk", "--preset", preset]);
+        env
+    }
+
+    /// Start a session with `role` and `name`; return its id.
+    pub fn session(&self, role: &str, name: &str) -> String {
+        let s = self.ok(&["session", "--role", role, "--name", name]);
+        s["id"].as_str().expect("session id").to_string()
+    }
+
+    /// `args` run as session `sid` (the global `--session` flag).
+    pub fn as_session<'a>(sid: &'a str, args: &[&'a str]) -> Vec<&'a str> {
+        let mut a = vec!["--session", sid];
+        a.extend_from_slice(args);
+        a
+    }
+
+    /// `ok` as session `sid`.
+    pub fn ok_as(&self, sid: &str, args: &[&str]) -> Value {
+        self.ok(&Self::as_session(sid, args))
+    }
+
+    /// `fail` as session `sid`.
+    pub fn fail_as(&self, sid: &str, args: &[&str], code: &str) -> Value {
+        self.fail(&Self::as_session(sid, args), code)
+    }
+
+    /// Run with extra environment variables.
+    pub fn run_with<S: AsRef<OsStr>>(&self, args: &[S], envs: &[(&str, &str)]) -> Run {
+        let mut c = self.cmd(args);
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        Self::run_cmd(c)
+    }
+
+    /// Every session file with its bytes.
+    pub fn sessions_snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let dir = self.docket_dir().join("local").join("sessions");
+        if let Ok(rd) = std::fs::read_dir(&dir) {
+            for e in rd.flatten() {
+                out.insert(e.path(), std::fs::read(e.path()).expect("read"));
+            }
+        }
+        out
+    }
+
+    /// `check --json`: exit code and the issue codes, in order.
+    pub fn check_codes(&self) -> (i32, Vec<String>, Value) {
+        let r = self.run(&["check", "--json"]);
+        let v = r.envelope();
+        let codes = v["data"]["issues"]
+            .as_array()
+            .unwrap_or_else(|| panic!("issues: {v}"))
+            .iter()
+            .map(|i| i["code"].as_str().expect("code").to_string())
+            .collect();
+        (r.code, codes, v["data"]["issues"].clone())
+    }
+
+    /// Assert `check` exits 0 with no issues at all.
+    pub fn assert_check_clean(&self) {
+        let (code, codes, issues) = self.check_codes();
+        assert_eq!(code, 0, "check not clean: {issues}");
+        assert!(codes.is_empty(), "check issues: {issues}");
+    }
+}
+
+/// The `kind` of every entry of a `show --json` `log` array.
+pub fn log_kinds(ticket: &Value) -> Vec<String> {
+    ticket["log"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no log: {ticket}"))
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind").to_string())
+        .collect()
+}

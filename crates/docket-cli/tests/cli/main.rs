@@ -4,6 +4,7 @@
 mod common;
 
 mod test_agents;
+mod test_audit;
 mod test_check;
 mod test_concurrency;
 mod test_create;
@@ -16,6 +17,7 @@ mod test_json;
 mod test_lifecycle;
 mod test_listing;
 mod test_note;
+mod test_plan_first;
 mod test_prime;
 mod test_show;
 mod test_update;
