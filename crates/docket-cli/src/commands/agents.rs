@@ -117,7 +117,8 @@ pub fn write_agents_md(root: &Path) -> Result<(PathBuf, &'static str), Error> {
     Ok((path, what))
 }
 
-const SKILL: &str = "---\n\
+/// The Claude Code skill (checked against the CLI by the manual tests).
+pub const SKILL: &str = "---\n\
 name: docket\n\
 description: Use for any task that involves this project's tickets or planning work: finding what to do next, reading, creating, updating, moving or closing tickets with the docket CLI.\n\
 ---\n\n\

@@ -340,7 +340,11 @@ mod tests {
         let mut all = global.clone();
         flags(&root, &mut all);
         let mut bad = Vec::new();
-        for (page, _, text) in GUIDES {
+        let section = crate::commands::agents::agents_section();
+        let mut texts: Vec<(&str, &str)> = GUIDES.iter().map(|(n, _, t)| (*n, *t)).collect();
+        texts.push(("AGENTS.md section", section.as_str()));
+        texts.push(("SKILL.md", crate::commands::agents::SKILL));
+        for (page, text) in texts {
             for line in text.lines() {
                 let mut current: Option<String> = None;
                 let words: Vec<&str> = line
