@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, unit, property and end-to-end tests.
-# Idempotent; installs nothing the Rust toolchain does not already provide.
+# The whole test suite: formatting, lints, unit, property and end-to-end tests, then
+# the MCP client tests (the official Python MCP SDK driving `docket mcp` over stdio).
+# Idempotent: the Python venv lives in target/py-venv and is reused; a missing
+# dependency fails the run, it never skips tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+
+# MCP client tests.
+cargo build --locked -p docket-cli
+VENV=target/py-venv
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+fi
+if ! "$VENV/bin/python" -c "import mcp, pytest; from mcp.types import CallToolResult as C; assert hasattr(C, \"model_fields\") and \"is_error\" in C.model_fields" 2>/dev/null; then
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "mcp>=2.3,<3" pytest
+fi
+DOCKET_BIN="$PWD/target/debug/docket" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/mcp

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    check, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle, listing, note, plan,
-    prime, run, session, show, update,
+    agents, check, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle, listing, man,
+    note, plan, prime, run, session, show, update,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -106,11 +106,33 @@ pub enum Command {
     Cleanup(session::CleanupArgs),
     /// Drive coding agents through the runnable stages (see docs/RUNNER.md)
     Run(run::RunArgs),
+    /// Serve every docket operation as MCP tools over stdio (for coding agents)
+    Mcp(crate::mcp::McpArgs),
+    /// Built-in manual pages (`docket man minimal` is the guide for LLMs)
+    Man(man::ManArgs),
+    /// Write agent instructions: AGENTS.md section, Claude Code skill and hook
+    Agents(agents::AgentsArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell)
+    Completions(agents::CompletionsArgs),
     /// Create a sample project in a temporary folder and print its board
     Demo(demo::DemoArgs),
     /// Generate a synthetic project for benchmarks
     #[command(hide = true)]
     Gen(gen_cmd::GenArgs),
+}
+
+/// Parse arguments for an in-process caller (the MCP server): nothing is printed
+/// and the process never exits; a help or version request is a usage error.
+pub fn parse_embedded(args: &[OsString]) -> CliResult<Cli> {
+    Cli::try_parse_from(args).map_err(|e| {
+        CliError::Usage(
+            e.render()
+                .to_string()
+                .trim_start_matches("error: ")
+                .trim_end()
+                .to_string(),
+        )
+    })
 }
 
 /// Parse arguments; help and version print here and exit 0.
@@ -178,6 +200,10 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Role(a) => session::role(g, a, p),
         Command::Cleanup(a) => session::cleanup(g, a, p),
         Command::Run(a) => run::run(g, a, p),
+        Command::Mcp(a) => crate::mcp::run(g, a, p),
+        Command::Man(a) => man::run(g, a, p),
+        Command::Agents(a) => agents::run(g, a, p),
+        Command::Completions(a) => agents::completions(g, a, p),
         Command::Demo(a) => demo::run(g, a, p),
         Command::Gen(a) => gen_cmd::run(g, a, p),
     }

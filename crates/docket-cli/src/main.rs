@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod context;
 mod error;
+mod mcp;
 mod output;
 mod render;
 mod runner;

@@ -6,6 +6,7 @@ use docket_core::store::InitOptions;
 use serde_json::json;
 
 use crate::cli::GlobalArgs;
+use crate::commands::agents;
 use crate::context;
 use crate::error::CliResult;
 use crate::output::Printer;
@@ -21,6 +22,9 @@ pub struct InitArgs {
     /// Rewrite the config of an existing project (tickets are kept)
     #[arg(long)]
     pub force: bool,
+    /// Do not write the docket section of AGENTS.md
+    #[arg(long)]
+    pub no_agents: bool,
 }
 
 /// A prefix from the folder name: its first letters/digits, lowercase, ≤ 4 chars.
@@ -49,18 +53,37 @@ pub fn run(g: &GlobalArgs, a: InitArgs, printer: &mut Printer) -> CliResult<u8> 
             force: a.force,
         },
     )?;
+    let agents_md = if a.no_agents {
+        None
+    } else {
+        let (path, what) = agents::write_agents_md(&project.root)?;
+        Some(json!({ "path": project.display_path(&path), "result": what }))
+    };
+    let mcp = agents::snippets(&project.root);
     let data = json!({
         "root": project.root.to_string_lossy(),
         "dir": project.display_path(&project.dir),
         "prefix": prefix,
         "preset": a.preset,
+        "agents_md": agents_md,
+        "mcp": mcp,
     });
     printer.success(&data, None, || {
-        format!(
-            "Initialized docket project in {} (prefix `{prefix}`, preset `{}`)\nNext: docket create \"My first ticket\" -d \"what and why\"",
+        let mut s = format!(
+            "Initialized docket project in {} (prefix `{prefix}`, preset `{}`)\n",
             project.dir.display(),
             a.preset
-        )
+        );
+        if let Some(md) = &agents_md {
+            s.push_str(&format!(
+                "{} {} (docket section for coding agents)\n",
+                md["result"].as_str().unwrap_or_default(),
+                md["path"].as_str().unwrap_or_default()
+            ));
+        }
+        s.push_str(&agents::snippets_text(&mcp));
+        s.push_str("\nNext: docket create \"My first ticket\" -d \"what and why\"");
+        s
     });
     Ok(0)
 }

@@ -1,5 +1,6 @@
 //! One module per command family; each holds its clap args and its handler.
 
+pub mod agents;
 pub mod check;
 pub mod create;
 pub mod delete;
@@ -11,6 +12,7 @@ pub mod info;
 pub mod init;
 pub mod lifecycle;
 pub mod listing;
+pub mod man;
 pub mod note;
 pub mod plan;
 pub mod prime;

@@ -25,6 +25,9 @@ pub struct SessionArgs {
     /// End the current session
     #[arg(long)]
     pub end: bool,
+    /// With --role: do not make the new session the folder's default (agents that pass --session)
+    #[arg(long, requires = "role")]
+    pub detach: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -122,7 +125,11 @@ pub fn run(g: &GlobalArgs, a: SessionArgs, printer: &mut Printer) -> CliResult<u
     if let Some(role) = a.role {
         // Lazy housekeeping: expire idle sessions when a new one starts.
         session::cleanup(&p, context::now(), idle_limit(&p)?, false)?;
-        let s = session::start(&p, &now, &role, a.name.as_deref())?;
+        let s = if a.detach {
+            session::start_detached(&p, &now, &role, a.name.as_deref())?
+        } else {
+            session::start(&p, &now, &role, a.name.as_deref())?
+        };
         printer.success(&s, None, || {
             format!(
                 "started session {}\n  agents in a shared checkout: export DOCKET_SESSION={}",

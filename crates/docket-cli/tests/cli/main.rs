@@ -3,6 +3,7 @@
 
 mod common;
 
+mod test_agents;
 mod test_audit;
 mod test_check;
 mod test_concurrency;
