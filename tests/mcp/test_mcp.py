@@ -128,6 +128,10 @@ def test_every_tool(proj):
             assert len(await ok(s, "query", action="list", limit=2)) == 2
             assert "open" in await ok(s, "query", action="board")
             assert await ok(s, "query", action="closed") == []
+            hits = await ok(s, "query", action="search", text="STARTS dash")
+            assert [t["id"] for t in hits] == [a["id"]]
+            assert "dash" in hits[0]["line"]
+            assert await ok(s, "query", action="search", text="--help") != []
             prime = await ok(s, "project", action="prime")
             assert prime["ready"]
             assert "workflow" in await ok(s, "project", action="info")

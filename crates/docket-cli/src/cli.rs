@@ -60,6 +60,8 @@ pub enum Command {
     Closed(listing::FilterArgs),
     /// The board: every status with its tickets
     Board(listing::BoardArgs),
+    /// Find tickets by words in their title, body, plan or log (--all for closed)
+    Search(listing::SearchArgs),
     /// Move a ticket to the next status (or --to S) through the workflow's guards
     Advance(lifecycle::AdvanceArgs),
     /// Write, revise (versioned) or --show a ticket's plan; frozen once approved
@@ -177,6 +179,7 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Blocked(a) => listing::blocked(g, a, p),
         Command::Closed(a) => listing::closed(g, a, p),
         Command::Board(a) => listing::board(g, a, p),
+        Command::Search(a) => listing::search(g, a, p),
         Command::Advance(a) => lifecycle::advance(g, a, p),
         Command::Plan(a) => plan::plan(g, a, p),
         Command::Comment(a) => plan::comment(g, a, p),

@@ -79,3 +79,50 @@ pub fn by_closed_desc(a: &Meta, b: &Meta) -> Ordering {
     let at = |m: &Meta| m.closed.clone().unwrap_or_else(|| m.updated.clone());
     at(b).cmp(&at(a)).then_with(|| b.id.cmp(&a.id))
 }
+
+/// One `search` hit: the ticket and the first line that matched.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit<'a> {
+    #[serde(skip)]
+    pub entry: &'a Entry,
+    /// The first matching line of the file (trimmed, at most 160 characters).
+    pub line: String,
+}
+
+/// Full-text search: every whitespace-separated term must occur (ignoring case)
+/// somewhere in the ticket file: title, fields, body, plan or log. Only the
+/// files of `candidates` are read, in parallel.
+pub fn search<'a>(candidates: &[&'a Entry], text: &str) -> Vec<Hit<'a>> {
+    let terms: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    if terms.is_empty() {
+        return Vec::new();
+    }
+    let found = crate::store::parallel_map(candidates, |e| {
+        let body = std::fs::read_to_string(&e.path).ok()?;
+        let lower = body.to_lowercase();
+        if !terms.iter().all(|t| lower.contains(t.as_str())) {
+            return None;
+        }
+        let line = body
+            .lines()
+            .map(str::trim)
+            .find(|l| {
+                let l = l.to_lowercase();
+                terms.iter().any(|t| l.contains(t.as_str()))
+            })
+            .unwrap_or_default();
+        let line: String = if line.chars().count() > 160 {
+            let mut s: String = line.chars().take(159).collect();
+            s.push('…');
+            s
+        } else {
+            line.to_string()
+        };
+        Some(line)
+    });
+    candidates
+        .iter()
+        .zip(found)
+        .filter_map(|(e, line)| line.map(|line| Hit { entry: e, line }))
+        .collect()
+}

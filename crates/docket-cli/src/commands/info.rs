@@ -33,6 +33,7 @@ pub fn run(g: &GlobalArgs, _a: InfoArgs, printer: &mut Printer) -> CliResult<u8>
             "planning": wf.planning,
             "initial": p.config.initial_status(),
             "transitions": wf.transitions,
+            "stages": wf.stages,
         },
         "types": wf.types,
         "modes": wf.modes,
@@ -73,6 +74,20 @@ pub fn run(g: &GlobalArgs, _a: InfoArgs, printer: &mut Printer) -> CliResult<u8>
                 r.from.join("|"),
                 r.to.join("|")
             ));
+        }
+        let runnable: Vec<String> = wf
+            .stages
+            .iter()
+            .filter(|(_, st)| st.runnable)
+            .map(|(name, st)| match (&st.role, st.rank) {
+                (Some(role), Some(rank)) => format!("{name} (rank {rank}, {role})"),
+                (Some(role), None) => format!("{name} ({role})"),
+                (None, Some(rank)) => format!("{name} (rank {rank})"),
+                (None, None) => name.clone(),
+            })
+            .collect();
+        if !runnable.is_empty() {
+            s.push_str(&format!("agent stages: {}\n", runnable.join(", ")));
         }
         s
     });

@@ -1,4 +1,4 @@
-//! The listing family: list, ready, blocked, closed, board.
+//! The listing family: list, ready, blocked, closed, board, search.
 
 use clap::Args;
 use docket_core::graph::Graph;
@@ -61,6 +61,68 @@ pub struct ListArgs {
 
 #[derive(Args, Debug)]
 pub struct BoardArgs {}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// Words to find (all must occur, ignoring case) in titles, bodies, plans and logs
+    #[arg(required = true, num_args = 1..)]
+    pub text: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Include tickets in terminal statuses
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// A `search` result row: the ticket row plus the first matching line.
+#[derive(serde::Serialize)]
+struct SearchRow<'a> {
+    #[serde(flatten)]
+    row: render::TicketRow<'a>,
+    line: &'a str,
+}
+
+pub fn search(g: &GlobalArgs, a: SearchArgs, printer: &mut Printer) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    let filter = a.filter.filter(&p)?;
+    let text = a.text.join(" ");
+    if text.trim().is_empty() {
+        return Err(Error::invalid("give at least one word to search for").into());
+    }
+    let scan = scan(&p, printer)?;
+    let include_terminal = a.all || !filter.statuses.is_empty();
+    let mut candidates: Vec<&Entry> = scan
+        .entries
+        .iter()
+        .filter(|e| include_terminal || !p.config.is_terminal(&e.meta.status))
+        .filter(|e| filter.matches(&e.meta))
+        .collect();
+    let order = query::by_board_order(&p.config);
+    candidates.sort_by(|a, b| order(a, b));
+    let mut hits = query::search(&candidates, &text);
+    if let Some(n) = a.filter.limit {
+        hits.truncate(n);
+    }
+    let rows: Vec<SearchRow> = hits
+        .iter()
+        .map(|h| SearchRow {
+            row: render::row(&p, h.entry),
+            line: &h.line,
+        })
+        .collect();
+    printer.success(&rows, None, || {
+        let entries: Vec<&Entry> = hits.iter().map(|h| h.entry).collect();
+        let mut out = render::ticket_table(&p, &entries);
+        if !hits.is_empty() {
+            out.push('\n');
+            for h in &hits {
+                out.push_str(&format!("{}: {}\n", h.entry.meta.id, h.line));
+            }
+        }
+        out
+    });
+    Ok(0)
+}
 
 /// Scan the project, warning on stderr about files that cannot be parsed.
 pub fn scan(p: &Project, printer: &mut Printer) -> Result<Scan, Error> {

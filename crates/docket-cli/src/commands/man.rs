@@ -49,6 +49,11 @@ pub const GUIDES: &[(&str, &str, &str)] = &[
         "AGENTS.md, Claude Code skill and hook, completions",
         include_str!("../../man/agents.md"),
     ),
+    (
+        "runner",
+        "docket run: driving coding agents through the stages",
+        include_str!("../../../../docs/RUNNER.md"),
+    ),
 ];
 
 /// Command families: (page, title, commands). Commands not listed here appear
@@ -331,6 +336,9 @@ mod tests {
         out
     }
 
+    /// Marks the rest of a line as another program's command line.
+    const FOREIGN: &str = "<foreign>";
+
     /// Every `--flag` a guide mentions exists: on the `docket <command>` named
     /// earlier on the same line when there is one, else on some command.
     #[test]
@@ -346,6 +354,13 @@ mod tests {
         texts.push(("SKILL.md", crate::commands::agents::SKILL));
         for (page, text) in texts {
             for line in text.lines() {
+                // A TOML array in a config example is an agent's argv, not ours.
+                let toml_argv = line.split_once(" = [").is_some_and(|(k, _)| {
+                    k.trim().chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                });
+                if toml_argv {
+                    continue;
+                }
                 let mut current: Option<String> = None;
                 let words: Vec<&str> = line
                     .split(|c: char| c.is_whitespace() || "`()[],;|\"'".contains(c))
@@ -358,9 +373,16 @@ mod tests {
                     {
                         current = Some(next.to_string());
                     }
+                    // Flags of the agent CLIs the runner drives are theirs, not ours.
+                    if ["claude", "codex", "agent", "auggie", "git", "my-agent"].contains(w) {
+                        current = Some(FOREIGN.into());
+                    }
                     let Some(flag) = w.strip_prefix("--") else {
                         continue;
                     };
+                    if current.as_deref() == Some(FOREIGN) {
+                        continue;
+                    }
                     let flag = flag.split('=').next().unwrap_or_default();
                     if !flag.starts_with(|c: char| c.is_ascii_alphanumeric())
                         || !flag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')

@@ -314,7 +314,8 @@ const QUERY_PROPS: &[Prop] = &[
     FILTERS[3],
     FILTERS[4],
     p("limit", Kind::Int, ""),
-    p("all", Kind::Bool, "list: include closed"),
+    p("all", Kind::Bool, "list, search: include closed"),
+    p("text", Kind::Str, "search: words that must all occur"),
 ];
 
 fn build_query(c: &Call) -> Result<Vec<String>, String> {
@@ -327,8 +328,12 @@ fn build_query(c: &Call) -> Result<Vec<String>, String> {
         }
         c.opt("limit", "limit");
     }
-    if kind == "list" {
+    if kind == "list" || kind == "search" {
         c.switch("all", "all");
+    }
+    if kind == "search" {
+        let text = c.need("text")?.to_string();
+        c.pos(&text);
     }
     c.done()
 }
@@ -717,8 +722,15 @@ impl Call {
 pub static TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "query",
-        desc: "List tickets. action: ready (workable now: open, deps done), list (open, board order), blocked, closed (newest first), board (by status). Filters: OR within, AND across.",
-        actions: &[r("ready"), r("list"), r("blocked"), r("closed"), r("board")],
+        desc: "List tickets. action: ready (workable now: open, deps done), list (open, board order), blocked, closed (newest first), board (by status), search (text in title/body/plan/log). Filters: OR within, AND across.",
+        actions: &[
+            r("ready"),
+            r("list"),
+            r("blocked"),
+            r("closed"),
+            r("board"),
+            r("search"),
+        ],
         write: false,
         props: QUERY_PROPS,
         required: &[],
