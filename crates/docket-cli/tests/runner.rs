@@ -633,7 +633,10 @@ fn deletion_guard_refuses_the_commit_and_stops() {
     let b = env.ticket("Next", "fix", "fake: advance", &["--sequence", "2"]);
     env.commit_all("tickets");
     let before = env.subjects().len();
-    let s = env.run_ok(&[]);
+    let (v, code) = env.run(&[]);
+    assert_eq!(code, 1, "a refused commit fails the run: {v}");
+    assert_eq!(v["ok"], false);
+    let s = v["data"].clone();
     assert_eq!(s["stopped"], "commit_refused");
     assert_eq!(order(&s), vec![pair(&a, "fix")]);
     assert_eq!(

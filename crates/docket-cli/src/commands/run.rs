@@ -291,12 +291,14 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
         },
     };
     let summary = runner::execute(&p, &settings, the_plan)?;
-    let code = if summary.stopped == Some("interrupted") {
-        130
-    } else {
-        0
+    // Interrupted: 130, as shells report SIGINT. A refused commit leaves work
+    // for a person: exit 1 (with the summary, `ok: false`) so scripts notice.
+    let code = match summary.stopped {
+        Some("interrupted") => 130,
+        Some("commit_refused") => 1,
+        _ => 0,
     };
-    printer.success(&summary, None, || summary_text(&summary));
+    printer.verdict(code != 1, &summary, || summary_text(&summary));
     Ok(code)
 }
 
