@@ -169,11 +169,39 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
                 "1. Reproduce with a failing test.\n2. Fix.\n3. Benchmark before and after.",
             );
         }
+        // A realistic audit log: created, a note on a third, and the moves.
+        let author = docket_core::audit::Author {
+            actor: "bench (implementer)".into(),
+            session: Some("s-bench".into()),
+            role: Some("implementer".into()),
+        };
+        let created = t.meta.created.clone();
+        let updated = t.meta.updated.clone();
+        let log = |t: &mut Ticket, at: &str, kind: &str, data: &[(&str, &str)], text: &str| {
+            docket_core::audit::append(t, at, &author, kind, data, text);
+        };
+        log(&mut t, &created, "created", &[("status", "open")], "");
         if rng.below(3) == 0 {
-            t.append_note(
-                &t.meta.updated.clone(),
-                Some("bench"),
-                "Looked into it; see design.",
+            log(&mut t, &updated, "note", &[], "Looked into it; see design.");
+        }
+        if status != "open" {
+            let to = "in_progress";
+            log(
+                &mut t,
+                &updated,
+                "transition",
+                &[("from", "open"), ("to", to)],
+                "open → in_progress",
+            );
+        }
+        if status == "closed" {
+            let at = t.meta.closed.clone().unwrap_or_default();
+            log(
+                &mut t,
+                &at,
+                "transition",
+                &[("from", "in_progress"), ("to", "closed")],
+                "in_progress → closed",
             );
         }
         let dir = if status == "closed" {
