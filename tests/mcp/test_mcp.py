@@ -267,3 +267,24 @@ def test_two_clients_plan_approval(planfirst):
             e = await a.call_tool("plan", {"action": "write", "id": t["id"], "text": "changed"})
             assert e.is_error
     run(go())
+
+
+def test_server_reopens_its_session_after_cleanup_expired_it(proj):
+    async def go():
+        async with client(proj, "--name", "keeper") as s:
+            first = await ok(s, "create", title="before")
+            assert "keeper" in first["log"][-1]["actor"]
+            # Another shell runs cleanup far in the future: every session expires.
+            e = env()
+            e["DOCKET_NOW"] = "2099-01-01T00:00:00Z"
+            r = subprocess.run([BIN, "--json", "-C", str(proj), "cleanup"], capture_output=True,
+                               text=True, env=e, timeout=30)
+            assert json.loads(r.stdout)["ok"], r.stdout
+            assert cli(proj, "session", "list")["data"] == []
+            # The next write still works, as a fresh session of the same role.
+            after = await ok(s, "create", title="after")
+            assert "keeper (implementer)" == after["log"][-1]["actor"]
+            assert len(cli(proj, "session", "list")["data"]) == 1
+        # And the server ends that session on exit.
+        assert cli(proj, "session", "list")["data"] == []
+    run(go())

@@ -129,30 +129,50 @@ pub fn plan_hash(text: &str) -> String {
 
 /// Trim and normalise line endings; what is stored and hashed.
 pub fn normalize_text(text: &str) -> String {
-    text.replace("\r\n", "\n").trim().to_string()
+    // No carriage return survives: a parsed entry is rebuilt line by line, so
+    // the stored text must read back byte for byte.
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .trim()
+        .to_string()
 }
 
+/// Percent-encode what would split or end the metadata line: `%`, `=`, `>`,
+/// every whitespace and control character.
 fn escape(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
     for c in v.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            ' ' => out.push_str("%20"),
-            '>' => out.push_str("%3E"),
-            '=' => out.push_str("%3D"),
-            '\n' => out.push_str("%0A"),
-            c => out.push(c),
+        if c == '%' || c == '=' || c == '>' || c.is_whitespace() || c.is_control() {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
         }
     }
     out
 }
 
+/// Undo [`escape`]; a malformed escape is kept literally.
 fn unescape(v: &str) -> String {
-    v.replace("%20", " ")
-        .replace("%3E", ">")
-        .replace("%3D", "=")
-        .replace("%0A", "\n")
-        .replace("%25", "%")
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Who is writing an entry.
@@ -478,6 +498,36 @@ mod tests {
         let (entries, defects) = parse(&t);
         assert_eq!(entries.len(), 1);
         assert_eq!(defects.len(), 1);
+    }
+
+    #[test]
+    fn odd_values_and_line_endings_round_trip() {
+        let mut t = ticket("");
+        let odd = "wait\u{a0}ing\ttab %20 a=b --> 数";
+        append(
+            &mut t,
+            "2026-01-01T00:00:00Z",
+            &author("ada"),
+            kind::TRANSITION,
+            &[("to", odd)],
+            "a\r\r\nb\rc",
+        );
+        append(
+            &mut t,
+            "2026-01-01T00:00:01Z",
+            &author("ada"),
+            kind::NOTE,
+            &[],
+            "after",
+        );
+        let (e, d) = parse(&t);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].get("to"), Some(odd));
+        assert_eq!(e[0].text, "a\n\nb\nc");
+        assert_eq!(verify(&e), None);
+        assert_eq!(unescape("100%"), "100%");
+        assert_eq!(unescape("%2"), "%2");
     }
 
     #[test]

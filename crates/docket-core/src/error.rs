@@ -175,10 +175,10 @@ impl Error {
             Error::AmbiguousId { .. } => Some("type more characters of the id".into()),
             Error::Cycle { .. } => Some("remove one edge of the cycle with `docket undep`".into()),
             Error::AcceptanceIncomplete { .. } => Some(
-                "check them with `docket update <id> --ac \"<title>\" --done`, or pass --force --summary \"<reason>\"".into(),
+                "check them with `docket update <id> --ac \"<title>\" --done`, or pass --force --reason \"<why>\"".into(),
             ),
             Error::OpenChildren { .. } => {
-                Some("close the children first, or pass --force --summary \"<reason>\"".into())
+                Some("close the children first, or pass --force --reason \"<why>\"".into())
             }
             Error::HasIncomingRefs { .. } => {
                 Some("remove the references first, or pass --cascade".into())

@@ -256,19 +256,35 @@ fn clean_list(values: &[String]) -> Vec<String> {
     out
 }
 
-/// Refuse text that would forge the Plan or Log sections (or the log's markers).
-fn reject_reserved(what: &str, text: &str) -> Result<()> {
-    let forged = text.lines().any(|l| {
-        let l = l.trim();
-        l == format!("## {SECTION_PLAN}") || l == format!("## {}", audit::SECTION_LOG)
-    });
-    if forged {
-        return Err(Error::invalid(format!(
-            "{what} must not contain a `## {SECTION_PLAN}` or `## {}` heading (use `docket plan`; the log is written by docket)",
-            audit::SECTION_LOG
-        )));
+/// Refuse text that would forge sections. A description or design may not hold
+/// any `## ` heading (it would end the section); a whole body (`--body`) may hold
+/// its own sections but not Plan, Notes or Log, which only docket writes.
+fn reject_reserved(what: &str, text: &str, whole_body: bool) -> Result<()> {
+    audit::validate_no_marker(text)?;
+    for line in text.lines() {
+        // `set_section` trims the text, so a first line's indent disappears.
+        let Some(title) = line.trim_start().strip_prefix("## ") else {
+            continue;
+        };
+        let title = title.trim();
+        if !whole_body {
+            return Err(Error::invalid(format!(
+                "{what} must not contain `## ` headings (they would end the section); use `###` or deeper"
+            )));
+        }
+        if [
+            SECTION_PLAN,
+            crate::ticket::SECTION_NOTES,
+            audit::SECTION_LOG,
+        ]
+        .contains(&title)
+        {
+            return Err(Error::invalid(format!(
+                "{what} must not contain a `## {title}` section (plans go through `docket plan`; notes and the log are written by docket)"
+            )));
+        }
     }
-    audit::validate_no_marker(text)
+    Ok(())
 }
 
 /// Resolve an id strictly against a name-only file list.
@@ -302,7 +318,7 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     }
     for (what, text) in [("description", &new.description), ("design", &new.design)] {
         if let Some(t) = text {
-            reject_reserved(what, t)?;
+            reject_reserved(what, t, false)?;
         }
     }
     let mut acceptance: Vec<Criterion> = Vec::new();
@@ -543,7 +559,16 @@ fn apply_move(
             &format!("forced past {}: {reason}", failed.join(", ")),
         );
     }
-    if p.config.workflow.planning.as_deref() == Some(from.as_str()) {
+    // Leaving planning forward is the approval: towards the active status, or
+    // through a rule that checks the plan. Cancelling a plan approves nothing.
+    let approves = to == p.config.workflow.active
+        || rules.guards.iter().any(|g| {
+            matches!(
+                g,
+                workflow::Guard::PlanPresent | workflow::Guard::PlanApprovedByOtherSession
+            )
+        });
+    if approves && p.config.workflow.planning.as_deref() == Some(from.as_str()) {
         let (entries, _) = audit::parse(t);
         let st = crate::plan::state(t, &entries);
         if let Some(rev) = st.revisions.last() {
@@ -697,13 +722,13 @@ pub fn write_plan(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Out
 /// status change runs through the workflow's guards.
 pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome> {
     let cfg = &p.config;
-    for (what, text) in [
-        ("description", &u.description),
-        ("design", &u.design),
-        ("--body", &u.body),
+    for (what, text, whole) in [
+        ("description", &u.description, false),
+        ("design", &u.design, false),
+        ("--body", &u.body, true),
     ] {
         if let Some(t) = text {
-            reject_reserved(what, t)?;
+            reject_reserved(what, t, whole)?;
         }
     }
     if u.body.is_some() && (u.description.is_some() || u.design.is_some()) {
@@ -1188,14 +1213,19 @@ pub fn replace_text(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<O
     validate_value("type", &t.meta.kind, &p.config.workflow.types)?;
     validate_value("mode", &t.meta.mode, &p.config.workflow.modes)?;
     validate_priority(t.meta.priority)?;
-    if t.section(audit::SECTION_LOG) != old.section(audit::SECTION_LOG) {
+    // Compared without line-ending differences: an editor saving CRLF is not an edit.
+    let same = |a: String, b: String| a.replace("\r\n", "\n") == b.replace("\r\n", "\n");
+    if !same(
+        t.section(audit::SECTION_LOG),
+        old.section(audit::SECTION_LOG),
+    ) {
         return Err(Error::invalid(
             "the Log section is append-only and cannot be edited; add a note or a comment instead",
         ));
     }
     let (entries, _) = audit::parse(&old);
     let st = crate::plan::state(&old, &entries);
-    if t.section(SECTION_PLAN) != old.section(SECTION_PLAN) {
+    if !same(t.section(SECTION_PLAN), old.section(SECTION_PLAN)) {
         return Err(Error::invalid(if st.frozen.is_some() {
             "the plan is frozen and cannot be edited; record deviations with `docket comment`"
         } else {

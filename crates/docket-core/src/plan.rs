@@ -62,7 +62,7 @@ impl PlanState {
 /// Rebuild the plan state from the ticket and its parsed log.
 pub fn state(t: &Ticket, entries: &[LogEntry]) -> PlanState {
     let mut st = PlanState {
-        text: t.section(SECTION_PLAN),
+        text: crate::audit::normalize_text(&t.section(SECTION_PLAN)),
         ..Default::default()
     };
     for e in entries {

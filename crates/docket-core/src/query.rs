@@ -98,12 +98,13 @@ pub fn search<'a>(candidates: &[&'a Entry], text: &str) -> Vec<Hit<'a>> {
         return Vec::new();
     }
     let found = crate::store::parallel_map(candidates, |e| {
-        let body = std::fs::read_to_string(&e.path).ok()?;
-        let lower = body.to_lowercase();
+        let raw = std::fs::read_to_string(&e.path).ok()?;
+        let text = searchable(&raw);
+        let lower = text.to_lowercase();
         if !terms.iter().all(|t| lower.contains(t.as_str())) {
             return None;
         }
-        let line = body
+        let line = text
             .lines()
             .map(str::trim)
             .find(|l| {
@@ -125,4 +126,51 @@ pub fn search<'a>(candidates: &[&'a Entry], text: &str) -> Vec<Hit<'a>> {
         .zip(found)
         .filter_map(|(e, line)| line.map(|line| Hit { entry: e, line }))
         .collect()
+}
+
+/// The words of a ticket file worth searching: the title and tags from the
+/// frontmatter, and the body without the log's metadata lines.
+fn searchable(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut lines = raw.lines();
+    let mut in_front = raw.starts_with("---");
+    if in_front {
+        lines.next();
+    }
+    let mut in_tags = false;
+    for line in lines {
+        if in_front {
+            // Tags are a flow list on the `tags:` line or a block list after it.
+            in_tags = (in_tags && line.starts_with("- ")) || line.starts_with("tags:");
+            if line.trim_end() == "---" {
+                in_front = false;
+            } else if let Some(v) = line.strip_prefix("title:") {
+                out.push_str(v.trim().trim_matches('"'));
+                out.push('\n');
+            } else if in_tags {
+                out.push_str(line);
+                out.push('\n');
+            }
+            continue;
+        }
+        if line.starts_with("<!-- log ") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn searchable_skips_metadata() {
+        let raw = "---\nid: dk-1\ntitle: \"Fix: parser\"\nstatus: open\ntags:\n- core\n- ui\ndeps:\n- dk-2\n---\n\n## Log\n\n### 2026 · note · ada\n<!-- log n=1 prev=0 hash=1 -->\n\nhello\n";
+        let s = super::searchable(raw);
+        assert!(s.contains("Fix: parser"));
+        assert!(s.contains("- core") && s.contains("- ui"));
+        assert!(!s.contains("dk-2") && !s.contains("status") && !s.contains("prev="));
+        assert!(s.contains("hello") && s.contains("### 2026 · note · ada"));
+    }
 }

@@ -265,6 +265,11 @@ fn start_with(
             "invalid session name `{n}`: use letters, digits, - and _"
         )));
     }
+    if let Some(n) = name.filter(|n| n.to_ascii_lowercase().starts_with("s-")) {
+        return Err(Error::invalid(format!(
+            "invalid session name `{n}`: names starting with `s-` look like session ids"
+        )));
+    }
     let id = crate::id::generate("s");
     let seed = crate::id::suffix(&id)
         .bytes()
@@ -302,7 +307,12 @@ fn start_with(
 /// Find an active session by id, unique id prefix or name.
 pub fn find(p: &Project, key: &str) -> Result<Session> {
     let all = list(p)?;
-    if let Some(s) = all.iter().find(|s| s.id == key || s.name == key) {
+    // An exact id wins over a name, and a name over an id prefix.
+    if let Some(s) = all
+        .iter()
+        .find(|s| s.id == key)
+        .or_else(|| all.iter().find(|s| s.name == key))
+    {
         return Ok(s.clone());
     }
     let id = crate::id::resolve(key, all.iter().map(|s| s.id.as_str())).map_err(|e| match e {

@@ -43,6 +43,8 @@ pub struct McpArgs {
 struct Startup {
     role: String,
     name: Option<String>,
+    /// The session was given (`--session`/`DOCKET_SESSION`), not opened here.
+    explicit: bool,
 }
 
 static STARTUP: Mutex<Option<Startup>> = Mutex::new(None);
@@ -55,19 +57,23 @@ fn ensure_session(d: &server::Docket) {
     let Ok(mut current) = d.session.lock() else {
         return;
     };
-    if current.is_some() {
-        return;
-    }
     let Ok(p) = Project::discover(&d.root) else {
         return;
     };
-    let Some((role, name)) = STARTUP
-        .lock()
-        .ok()
-        .and_then(|s| s.as_ref().map(|s| (s.role.clone(), s.name.clone())))
-    else {
+    let Some((role, name, explicit)) = STARTUP.lock().ok().and_then(|s| {
+        s.as_ref()
+            .map(|s| (s.role.clone(), s.name.clone(), s.explicit))
+    }) else {
         return;
     };
+    if let Some(id) = current.as_deref() {
+        // A session this server opened may have been expired by `cleanup`
+        // while the editor sat idle: open a fresh one instead of failing writes.
+        if explicit || session::find(&p, id).is_ok() {
+            return;
+        }
+        eprintln!("docket mcp: session {id} has ended; opening a new one");
+    }
     let now = docket_core::ops::format_ts(context::now());
     match session::start_detached(&p, &now, &role, name.as_deref()) {
         Ok(s) => *current = Some(s.id),
@@ -96,6 +102,7 @@ pub fn run(g: &GlobalArgs, a: McpArgs, _printer: &mut Printer) -> CliResult<u8> 
         *s = Some(Startup {
             role: a.role.clone(),
             name: a.name.clone(),
+            explicit: explicit.is_some(),
         });
     }
     let docket = server::Docket {
@@ -104,12 +111,6 @@ pub fn run(g: &GlobalArgs, a: McpArgs, _printer: &mut Printer) -> CliResult<u8> 
         session: Arc::new(Mutex::new(explicit.clone())),
     };
     ensure_session(&docket);
-    // Only a session this server opened is ended on exit.
-    let owned = if explicit.is_none() {
-        docket.session.lock().ok().and_then(|s| s.clone())
-    } else {
-        None
-    };
     let shared = docket.session.clone();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -125,14 +126,13 @@ pub fn run(g: &GlobalArgs, a: McpArgs, _printer: &mut Printer) -> CliResult<u8> 
         pump.finish().await;
         Ok::<(), String>(())
     });
-    // End the session this server opened (also one opened lazily after `init`).
-    let to_end = owned.or_else(|| {
-        if explicit.is_none() {
-            shared.lock().ok().and_then(|s| s.clone())
-        } else {
-            None
-        }
-    });
+    // End the session this server opened (also one opened lazily after `init`
+    // or reopened after an expiry).
+    let to_end = if explicit.is_none() {
+        shared.lock().ok().and_then(|s| s.clone())
+    } else {
+        None
+    };
     if let Some(id) = to_end
         && let Ok(p) = Project::discover(&root)
         && let Ok(s) = session::find(&p, &id)

@@ -149,6 +149,7 @@ impl ServerHandler for Docket {
         let args = request.arguments.unwrap_or_default();
         let call = Call::validate(tool, args, self.readonly)
             .map_err(|m| ErrorData::invalid_params(m, None))?;
+        super::ensure_session(self);
         let session = self.session_for(&call);
         let argv = (tool.build)(&call).map_err(|m| ErrorData::invalid_params(m, None))?;
         let is_init = tool.name == "project" && call.action() == "init";

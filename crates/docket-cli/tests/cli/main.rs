@@ -19,6 +19,7 @@ mod test_listing;
 mod test_note;
 mod test_plan_first;
 mod test_prime;
+mod test_regressions;
 mod test_search;
 mod test_show;
 mod test_update;
