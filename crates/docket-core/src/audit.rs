@@ -223,7 +223,12 @@ pub fn validate_text(text: &str) -> Result<()> {
 /// Parse the `## Log` section of a ticket. Unparseable structure is reported as
 /// defects; entries are returned as found (hashes are not verified here).
 pub fn parse(t: &Ticket) -> (Vec<LogEntry>, Vec<LogDefect>) {
-    parse_section(&t.section(SECTION_LOG))
+    parse_body(&t.body)
+}
+
+/// [`parse`] on a markdown body.
+pub fn parse_body(body: &str) -> (Vec<LogEntry>, Vec<LogDefect>) {
+    parse_section(&crate::ticket::section_of(body, SECTION_LOG))
 }
 
 fn parse_section(text: &str) -> (Vec<LogEntry>, Vec<LogDefect>) {

@@ -61,8 +61,13 @@ impl PlanState {
 
 /// Rebuild the plan state from the ticket and its parsed log.
 pub fn state(t: &Ticket, entries: &[LogEntry]) -> PlanState {
+    state_of_body(&t.body, entries)
+}
+
+/// [`state`] on a markdown body.
+pub fn state_of_body(body: &str, entries: &[LogEntry]) -> PlanState {
     let mut st = PlanState {
-        text: crate::audit::normalize_text(&t.section(SECTION_PLAN)),
+        text: crate::audit::normalize_text(&crate::ticket::section_of(body, SECTION_PLAN)),
         ..Default::default()
     };
     for e in entries {

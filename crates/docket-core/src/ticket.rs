@@ -72,9 +72,7 @@ pub struct Note {
 impl Ticket {
     /// Text of the `## <name>` section, trimmed; empty when absent.
     pub fn section(&self, name: &str) -> String {
-        find_section(&self.body, name)
-            .map(|(_, start, end)| self.body[start..end].trim().to_string())
-            .unwrap_or_default()
+        section_of(&self.body, name)
     }
 
     /// Replace (or create, or with empty text remove) the `## <name>` section.
@@ -196,6 +194,13 @@ impl Ticket {
         }
         notes
     }
+}
+
+/// Text of the `## <name>` section of a markdown body, trimmed; empty when absent.
+pub fn section_of(body: &str, name: &str) -> String {
+    find_section(body, name)
+        .map(|(_, start, end)| body[start..end].trim().to_string())
+        .unwrap_or_default()
 }
 
 /// Position of the first `## ` heading in `body`.

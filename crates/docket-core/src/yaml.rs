@@ -79,6 +79,12 @@ pub fn parse_meta(text: &str) -> Result<Meta, ParseFailure> {
 }
 
 /// Parse a whole ticket file.
+/// The markdown body of a ticket file, without parsing its frontmatter (for
+/// scans that only need the body, such as `check`'s audit pass).
+pub fn body_of(text: &str) -> Result<&str, ParseFailure> {
+    split(text).map(|(_, body)| body)
+}
+
 pub fn parse_ticket(text: &str, path: &Path) -> Result<Ticket, ParseFailure> {
     let (fm, body) = split(text)?;
     let mut map = parse_map(fm)?;
