@@ -54,7 +54,19 @@ pub mod style {
 
 /// Wrap `text` in `style` (stripped later when stdout is not a terminal).
 pub fn paint(style: Style, text: &str) -> String {
+    if color_off() {
+        // Not painting beats painting and stripping: a 10k-row table is big.
+        return text.to_string();
+    }
     format!("{style}{text}{style:#}")
+}
+
+/// Whether stdout gets no colour (not a terminal, NO_COLOR, ...), decided once.
+fn color_off() -> bool {
+    static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *OFF.get_or_init(|| {
+        anstream::AutoStream::choice(&std::io::stdout()) == anstream::ColorChoice::Never
+    })
 }
 
 impl Printer {
@@ -186,6 +198,17 @@ impl Printer {
     }
 
     fn stdout_text(&mut self, text: &str) {
+        if color_off() {
+            // Nothing to strip: write straight through.
+            let mut out = std::io::stdout().lock();
+            let _ = if text.ends_with('\n') {
+                write!(out, "{text}")
+            } else {
+                writeln!(out, "{text}")
+            };
+            let _ = out.flush();
+            return;
+        }
         let mut out = anstream::stdout().lock();
         let _ = if text.ends_with('\n') {
             write!(out, "{text}")

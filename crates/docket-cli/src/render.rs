@@ -397,6 +397,10 @@ fn history(log: &[LogEntry], intact: bool) -> String {
 /// A board: one block per status, in workflow order.
 pub fn board(p: &Project, entries: &[Entry]) -> String {
     let mut out = String::new();
+    // One shortest-prefix pass for the whole board, not one per column.
+    let all: Vec<&str> = entries.iter().map(|e| e.meta.id.as_str()).collect();
+    let shorts: std::collections::HashMap<&str, String> =
+        all.iter().copied().zip(short_ids(p, &all)).collect();
     for status in &p.config.workflow.statuses {
         let mut col: Vec<&Entry> = entries
             .iter()
@@ -408,11 +412,12 @@ pub fn board(p: &Project, entries: &[Entry]) -> String {
             paint(style::BOLD, &status.to_uppercase()),
             col.len()
         ));
-        let ids: Vec<&str> = col.iter().map(|e| e.meta.id.as_str()).collect();
-        for (e, short) in col.iter().zip(short_ids(p, &ids)) {
+        for e in &col {
+            let id = e.meta.id.as_str();
+            let short = shorts.get(id).map(String::as_str).unwrap_or(id);
             out.push_str(&format!(
                 "  {}  P{}  {}\n",
-                paint(style::ID, &short),
+                paint(style::ID, short),
                 e.meta.priority,
                 truncate(&e.meta.title, 70)
             ));
