@@ -867,31 +867,21 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     if let Some(s) = u.sequence {
         set_sequence(&mut t, s);
     }
+    let edited = changed_fields(&before, &t);
+    if !edited.is_empty() {
+        ctx.log(
+            &mut t,
+            kind::EDIT,
+            &[],
+            &format!("changed {}", edited.join(", ")),
+        );
+    }
     let mut moved = false;
     if let Some(status) = u.status {
-        let edited = changed_fields(&before, &t);
-        if !edited.is_empty() {
-            ctx.log(
-                &mut t,
-                kind::EDIT,
-                &[],
-                &format!("changed {}", edited.join(", ")),
-            );
-        }
         let applied = apply_move(p, ctx, &mut t, status.trim(), &opts)?;
         moved = applied.moved;
         if let Some(s) = summary.filter(|_| applied.moved) {
             ctx.log(&mut t, kind::NOTE, &[], &s);
-        }
-    } else {
-        let edited = changed_fields(&before, &t);
-        if !edited.is_empty() {
-            ctx.log(
-                &mut t,
-                kind::EDIT,
-                &[],
-                &format!("changed {}", edited.join(", ")),
-            );
         }
     }
     let changed =

@@ -90,15 +90,7 @@ pub fn search(g: &GlobalArgs, a: SearchArgs, printer: &mut Printer) -> CliResult
         return Err(Error::invalid("give at least one word to search for").into());
     }
     let scan = scan(&p, printer)?;
-    let include_terminal = a.all || !filter.statuses.is_empty();
-    let mut candidates: Vec<&Entry> = scan
-        .entries
-        .iter()
-        .filter(|e| include_terminal || !p.config.is_terminal(&e.meta.status))
-        .filter(|e| filter.matches(&e.meta))
-        .collect();
-    let order = query::by_board_order(&p.config);
-    candidates.sort_by(|a, b| order(a, b));
+    let candidates = in_board_order(&p, &scan, &filter, a.all);
     let mut hits = query::search(&candidates, &text);
     if let Some(n) = a.filter.limit {
         hits.truncate(n);
@@ -145,11 +137,10 @@ fn emit(p: &Project, printer: &mut Printer, mut picked: Vec<&Entry>, limit: Opti
     printer.success(&rows, None, || render::ticket_table(p, &picked));
 }
 
-pub fn list(g: &GlobalArgs, a: ListArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let filter = a.filter.filter(&p)?;
-    let scan = scan(&p, printer)?;
-    let include_terminal = a.all || !filter.statuses.is_empty();
+/// Filtered tickets in board order; terminal ones only with `all` or a
+/// `--status` filter (shared by `list` and `search`).
+fn in_board_order<'a>(p: &Project, scan: &'a Scan, filter: &Filter, all: bool) -> Vec<&'a Entry> {
+    let include_terminal = all || !filter.statuses.is_empty();
     let mut picked: Vec<&Entry> = scan
         .entries
         .iter()
@@ -158,6 +149,14 @@ pub fn list(g: &GlobalArgs, a: ListArgs, printer: &mut Printer) -> CliResult<u8>
         .collect();
     let order = query::by_board_order(&p.config);
     picked.sort_by(|a, b| order(a, b));
+    picked
+}
+
+pub fn list(g: &GlobalArgs, a: ListArgs, printer: &mut Printer) -> CliResult<u8> {
+    let p = context::project(&g.dir)?;
+    let filter = a.filter.filter(&p)?;
+    let scan = scan(&p, printer)?;
+    let picked = in_board_order(&p, &scan, &filter, a.all);
     emit(&p, printer, picked, a.filter.limit);
     Ok(0)
 }
