@@ -53,7 +53,7 @@ pub enum Command {
     #[command(visible_alias = "ls")]
     List(listing::ListArgs),
     /// Tickets that can be worked on now: open, every dependency done
-    Ready(listing::FilterArgs),
+    Ready(listing::ReadyArgs),
     /// Open tickets waiting on an open or missing dependency
     Blocked(listing::FilterArgs),
     /// Closed tickets, most recent first

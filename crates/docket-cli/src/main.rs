@@ -19,12 +19,7 @@ fn main() -> ExitCode {
         Ok(cli) => {
             printer = output::Printer::new(cli.global.json);
             match cli::dispatch(cli, &mut printer) {
-                Ok(code) => {
-                    if code == 0 {
-                        context::touch_session();
-                    }
-                    code
-                }
+                Ok(code) => code,
                 Err(err) => printer.error(&err),
             }
         }

@@ -110,6 +110,17 @@ impl Env {
         (v, out.status.code().unwrap_or(-1))
     }
 
+    /// A write's whole ticket afterwards (writes answer lean; see cli/common.rs).
+    fn okw(&self, args: &[&str]) -> Value {
+        let data = self.ok(args);
+        let Some(id) = data.get("logged").and(data["id"].as_str()) else {
+            return data;
+        };
+        let (v, code) = self.json(&["show", "--full", id]);
+        assert_eq!(code, 0, "show {id} failed: {v}");
+        v["data"].clone()
+    }
+
     fn ok(&self, args: &[&str]) -> Value {
         let (v, code) = self.json(args);
         assert_eq!(code, 0, "{args:?} failed: {v}");
@@ -142,7 +153,7 @@ impl Env {
         let id = self.ok(&args)["id"].as_str().expect("id").to_string();
         let now = self.ok(&["show", &id])["status"].clone();
         if now != status {
-            self.ok(&["status", &id, status]);
+            self.okw(&["status", &id, status]);
         }
         id
     }
@@ -350,7 +361,7 @@ fn cycles_and_sequence_conflicts_stop_the_run_before_any_agent() {
     let env = Env::new("pipeline");
     let a = env.ticket("A", "fix", "fake: advance", &[]);
     let b = env.ticket("B", "implement", "fake: advance", &[]);
-    env.ok(&["dep", &a, &b]);
+    env.okw(&["dep", &a, &b]);
     add_dep_by_hand(&env, &b, &a);
     env.commit_all("tickets");
     let (v, code) = env.run(&[]);
@@ -368,7 +379,7 @@ fn cycles_and_sequence_conflicts_stop_the_run_before_any_agent() {
     let env = Env::new("pipeline");
     let a = env.ticket("A", "fix", "fake: advance", &["--sequence", "1"]);
     let b = env.ticket("B", "fix", "fake: advance", &["--sequence", "5"]);
-    env.ok(&["dep", &a, &b]);
+    env.okw(&["dep", &a, &b]);
     env.commit_all("tickets");
     let (v, code) = env.run(&[]);
     assert_eq!(code, 1);
@@ -404,7 +415,7 @@ fn dry_run_lists_order_and_deferrals_with_gating_and_cascade() {
     let bl = env.ticket("Blocked BL", "blocked", "", &[]);
     let x = env.ticket("Impl X", "implement", "", &["--dep", &bl]);
     let h = env.ticket("Hitl H", "fix", "", &[]);
-    env.ok(&["update", &h, "--mode", "hitl"]);
+    env.okw(&["update", &h, "--mode", "hitl"]);
     let names = [
         (p.as_str(), "Plan P"),
         (i.as_str(), "Impl I"),
@@ -854,9 +865,9 @@ fn sequence_is_set_updated_and_cleared() {
     let env = Env::new("pipeline");
     let a = env.ticket("A", "fix", "", &["--sequence", "3"]);
     assert_eq!(env.ok(&["show", &a])["extra"]["sequence"], 3);
-    env.ok(&["update", &a, "--sequence", "1.5"]);
+    env.okw(&["update", &a, "--sequence", "1.5"]);
     assert_eq!(env.ok(&["show", &a])["extra"]["sequence"], 1.5);
-    env.ok(&["update", &a, "--sequence", ""]);
+    env.okw(&["update", &a, "--sequence", ""]);
     assert!(env.ok(&["show", &a])["extra"].get("sequence").is_none());
     let (v, code) = env.json(&["update", &a, "--sequence", "soon"]);
     assert_eq!(code, 1);

@@ -132,7 +132,7 @@ fn create_with_every_flag() {
 #[test]
 fn minimal_create_uses_defaults_and_omits_empty_keys() {
     let env = TestEnv::init();
-    let t = env.ok(&["create", "  Just a title  "]);
+    let t = env.okw(&["create", "  Just a title  "]);
     assert_eq!(t["title"], "Just a title");
     assert_eq!(t["status"], "open");
     assert_eq!(t["type"], "task");
@@ -166,7 +166,7 @@ fn create_human_output() {
 fn create_dep_dedupes_and_dep_plus_link_records_both() {
     let env = TestEnv::init();
     let a = env.create("a", &[]);
-    let t = env.ok(&[
+    let t = env.okw(&[
         "create",
         "b",
         "--dep",

@@ -52,7 +52,7 @@ fn delete_is_refused_while_referenced() {
 fn delete_archived_ticket_and_missing_id() {
     let env = TestEnv::init();
     let id = env.create("old", &[]);
-    env.ok(&["close", &id]);
+    env.okw(&["close", &id]);
     env.ok(&["delete", &id]);
     assert!(env.try_path_of(&id).is_none());
     env.fail(&["delete", &id], "not_found");

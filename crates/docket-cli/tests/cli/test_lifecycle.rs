@@ -40,7 +40,7 @@ fn start_status_close_reopen_move_files() {
     env.cmd(&["check"]).assert().code(0);
 
     // Human output mentions the archive.
-    env.ok(&["reopen", &id]);
+    env.okw(&["reopen", &id]);
     let r = env.run(&["close", &id]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("closed dk-"), "{}", r.stdout);
@@ -56,7 +56,7 @@ fn start_status_close_reopen_move_files() {
 fn moving_to_the_same_status_is_a_no_op() {
     let env = TestEnv::init();
     let id = env.create("same", &[]);
-    env.ok(&["start", &id]);
+    env.okw(&["start", &id]);
     let before = std::fs::read(env.path_of(&id)).unwrap();
     let r = env.run(&["start", &id]);
     assert_eq!(r.code, 0);
@@ -78,8 +78,8 @@ fn unknown_status_is_invalid_argument() {
 fn close_summary_is_recorded_as_a_note() {
     let env = TestEnv::init();
     let id = env.create("with summary", &[]);
-    env.ok(&["start", &id]);
-    let t = env.ok(&["close", &id, "--summary", "shipped in #482"]);
+    env.okw(&["start", &id]);
+    let t = env.okw(&["close", &id, "--summary", "shipped in #482"]);
     let notes = t["notes"].as_array().unwrap();
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0]["text"], "shipped in #482");
@@ -92,7 +92,7 @@ fn gated() -> (TestEnv, String) {
         "Gated",
         &["--acceptance", "first AC", "--acceptance", "second AC"],
     );
-    env.ok(&["start", &id]);
+    env.okw(&["start", &id]);
     (env, id)
 }
 
@@ -145,7 +145,7 @@ fn acceptance_gate_blocks_active_to_terminal() {
     assert!(r.stderr.contains("--force"), "{}", r.stderr);
 
     // Checking one is not enough.
-    env.ok(&["update", &id, "--ac", "first AC", "--done"]);
+    env.okw(&["update", &id, "--ac", "first AC", "--done"]);
     let err = env.fail(&["close", &id], "acceptance_incomplete");
     assert_eq!(err["open_acceptance"], json!([{"title": "second AC"}]));
 }
@@ -242,14 +242,14 @@ fn children_gate_blocks_closing_a_parent() {
     assert_eq!(got, want);
     assert_eq!(env.snapshot(), before);
     // Also from the active status.
-    env.ok(&["start", &parent]);
+    env.okw(&["start", &parent]);
     env.fail(&["close", &parent], "open_children");
 
-    env.ok(&["close", &c1]);
+    env.okw(&["close", &c1]);
     let err = env.fail(&["close", &parent], "open_children");
     assert_eq!(err["children"], json!([c2]));
-    env.ok(&["close", &c2]);
-    env.ok(&["close", &parent]);
+    env.okw(&["close", &c2]);
+    env.okw(&["close", &parent]);
 }
 
 #[test]
@@ -257,7 +257,7 @@ fn children_gate_can_be_forced() {
     let env = TestEnv::init();
     let parent = env.create("parent", &[]);
     env.create("child", &["--parent", &parent]);
-    let t = env.ok(&["close", &parent, "--force", "--summary", "split elsewhere"]);
+    let t = env.okw(&["close", &parent, "--force", "--summary", "split elsewhere"]);
     assert_eq!(t["status"], "closed");
     assert!(
         t["notes"][0]["text"]
@@ -273,15 +273,15 @@ fn unneeded_force_still_records_the_summary() {
     // No criteria, no children: the gate would not fire, --force is a no-op,
     // but the summary must not be dropped.
     let a = env.create("a", &[]);
-    env.ok(&["start", &a]);
-    let t = env.ok(&["close", &a, "--force", "--summary", "shipped in #482"]);
+    env.okw(&["start", &a]);
+    let t = env.okw(&["close", &a, "--force", "--summary", "shipped in #482"]);
     assert_eq!(t["status"], "closed");
     let notes = t["notes"].as_array().unwrap();
     assert_eq!(notes.len(), 1, "{t}");
     assert_eq!(notes[0]["text"], "shipped in #482");
 
     let b = env.create("b", &[]);
-    let t = env.ok(&[
+    let t = env.okw(&[
         "update",
         &b,
         "--status",
@@ -295,8 +295,8 @@ fn unneeded_force_still_records_the_summary() {
 
     // When the gate does fire, the summary is recorded once (in the override note).
     let c = env.create("c", &["--acceptance", "ac"]);
-    env.ok(&["start", &c]);
-    let t = env.ok(&["close", &c, "--force", "--summary", "override"]);
+    env.okw(&["start", &c]);
+    let t = env.okw(&["close", &c, "--force", "--summary", "override"]);
     let notes = t["notes"].as_array().unwrap();
     assert_eq!(notes.len(), 1, "{t}");
     assert!(notes[0]["text"].as_str().unwrap().contains("override"));

@@ -26,9 +26,9 @@ fn fixture() -> Fixture {
     let d = env.create("D", &["-p", "0", "--dep", &a, "--mode", "afk"]);
     let e = env.create("E", &["-p", "3", "--dep", "dk-01missing"]);
     let f = env.create("F", &["-t", "bug"]);
-    env.ok(&["close", &f]);
+    env.okw(&["close", &f]);
     let g = env.create("G", &["-p", "4"]);
-    env.ok(&["start", &g]);
+    env.okw(&["start", &g]);
     Fixture {
         env,
         a,
@@ -98,7 +98,7 @@ fn ready_blocked_closed() {
     assert_eq!(ids(&env.ok(&["closed"])), vec![fx.f.clone()]);
 
     // Closing the dependency unblocks D.
-    env.ok(&["close", &fx.a]);
+    env.okw(&["close", &fx.a]);
     let ready = ids(&env.ok(&["ready"]));
     assert_eq!(ready[0], fx.d);
     assert!(!ready.contains(&fx.a));
@@ -286,16 +286,16 @@ fn malformed_file_is_skipped_with_a_warning() {
 
     // Other commands keep working.
     env.ok(&["show", &good]);
-    env.ok(&["add-note", &good, "still works"]);
+    env.okw(&["add-note", &good, "still works"]);
     env.ok(&["ready"]);
     env.ok(&["blocked"]);
-    env.ok(&["start", &good]);
-    env.ok(&["close", &good]);
-    env.ok(&["dep", &other, &good]);
+    env.okw(&["start", &good]);
+    env.okw(&["close", &good]);
+    env.okw(&["dep", &other, &good]);
     env.ok(&["link", &other, &good]);
     env.ok(&["prime"]);
     let id = env.create("new one", &[]);
-    env.ok(&["update", &id, "--priority", "0"]);
+    env.okw(&["update", &id, "--priority", "0"]);
     // The broken file itself reports a parse error.
     let err = env.fail(&["show", "dk-01broken"], "parse_error");
     assert!(

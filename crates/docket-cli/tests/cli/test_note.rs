@@ -4,7 +4,7 @@ use crate::common::TestEnv;
 fn add_note_from_arguments() {
     let env = TestEnv::init();
     let id = env.create("noted", &["-d", "desc"]);
-    let t = env.ok(&["add-note", &id, "raced", "GC", "under load"]);
+    let t = env.okw(&["add-note", &id, "raced", "GC", "under load"]);
     let notes = t["notes"].as_array().unwrap();
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0]["text"], "raced GC under load");
@@ -72,7 +72,7 @@ fn blank_note_is_rejected() {
 fn add_note_on_an_archived_ticket_keeps_it_archived() {
     let env = TestEnv::init();
     let id = env.create("archived", &[]);
-    env.ok(&["close", &id]);
+    env.okw(&["close", &id]);
     let v = env.ok_env(&["add-note", &id, "post-mortem"]);
     assert!(v.get("meta").is_none(), "{v}");
     assert_eq!(v["data"]["status"], "closed");

@@ -72,7 +72,7 @@ fn unknown_id_is_not_found() {
 fn archived_tickets_resolve_by_partial_id() {
     let env = TestEnv::init();
     let id = env.create("Will be archived", &[]);
-    env.ok(&["close", &id]);
+    env.okw(&["close", &id]);
     let partial = &suffix(&id)[..suffix(&id).len() - 2];
     let t = env.show(partial);
     assert_eq!(t["id"], id.as_str());
@@ -103,9 +103,9 @@ fn show_human_page() {
             "it works",
         ],
     );
-    env.ok(&["add-note", &id, "a note"]);
-    env.ok(&["start", &id]);
-    env.ok(&[
+    env.okw(&["add-note", &id, "a note"]);
+    env.okw(&["start", &id]);
+    env.okw(&[
         "update",
         &id,
         "--add-ac",
