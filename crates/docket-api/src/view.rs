@@ -375,15 +375,6 @@ impl Changed {
     }
 }
 
-fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
-        Value::String(s) => s.is_empty(),
-        _ => false,
-    }
-}
-
 /// A page of results: the rows, how many matched in all, and where to go on.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {

@@ -67,6 +67,12 @@ pub fn api(g: &GlobalArgs) -> Result<docket_api::Context, docket_api::ApiError> 
     docket_api::Context::new(p, now(), actor()).with_session(g.session.as_deref(), env.as_deref())
 }
 
+/// The API context without resolving a session (for commands that manage
+/// sessions themselves, so a stale `DOCKET_SESSION` cannot stop them).
+pub fn api_bare(g: &GlobalArgs) -> Result<docket_api::Context, docket_api::ApiError> {
+    Ok(docket_api::Context::new(project(&g.dir)?, now(), actor()))
+}
+
 /// The folder commands start from (`-C`, else the current directory).
 pub fn start_dir(dir: &Option<PathBuf>) -> Result<PathBuf, Error> {
     match dir {
