@@ -85,7 +85,7 @@ pub fn move_ticket(cx: &Context, req: MoveRequest) -> ApiResult<Changed> {
     };
     let o = cx
         .write(|c| ops::transition(&cx.project, c, id, t, opts))
-        .map_err(|e| with_target(e, req.to.as_deref()))?;
+        .map_err(|e| same_move_forced(e, req.kind, req.to.as_deref()))?;
     Ok(Changed::diff(
         &cx.project,
         Some(&before),
@@ -94,13 +94,20 @@ pub fn move_ticket(cx: &Context, req: MoveRequest) -> ApiResult<Changed> {
     ))
 }
 
-/// Keep the explicit target in the remedies of a refused move.
-fn with_target(mut e: ApiError, to: Option<&str>) -> ApiError {
-    if let Some(to) = to {
-        for r in &mut e.remedies {
-            if r.op == crate::Op::Advance {
-                r.args.insert("to".into(), serde_json::json!(to));
-            }
+/// The force remedy of a refused move repeats the same move (same kind, same
+/// target), forced.
+fn same_move_forced(mut e: ApiError, kind: MoveKind, to: Option<&str>) -> ApiError {
+    let op = match kind {
+        MoveKind::Advance => crate::Op::Advance,
+        MoveKind::Start => crate::Op::Start,
+        MoveKind::Close => crate::Op::Close,
+        MoveKind::Reopen => crate::Op::Reopen,
+        MoveKind::Status => crate::Op::Status,
+    };
+    for r in e.remedies.iter_mut().filter(|r| r.forces()) {
+        r.op = op;
+        if let Some(to) = to {
+            r.args.insert("to".into(), serde_json::json!(to));
         }
     }
     e

@@ -56,8 +56,13 @@ impl CliError {
         }
     }
 
-    /// What to do next: the remedies as command lines, else the core's hint.
+    /// What to do next, for people: the remedies as command lines, one per
+    /// line, else the core's hint.
     pub fn hint(&self) -> Option<String> {
+        self.hint_with("\n        or: ")
+    }
+
+    fn hint_with(&self, sep: &str) -> Option<String> {
         let Some(e) = self.api() else {
             return Some("run with --help to see the accepted flags".into());
         };
@@ -66,9 +71,9 @@ impl CliError {
         }
         let lines: Vec<String> = e.remedies.iter().take(4).map(render_remedy).collect();
         let more = e.remedies.len().saturating_sub(4);
-        let mut s = lines.join("\n        or: ");
+        let mut s = lines.join(sep);
         if more > 0 {
-            s.push_str(&format!("\n        ({more} more in --json)"));
+            s.push_str(&format!("{sep}{more} more (see remedies in --json)"));
         }
         Some(s)
     }
@@ -86,7 +91,7 @@ impl CliError {
         let mut obj = Map::new();
         obj.insert("code".into(), json!(self.code()));
         obj.insert("message".into(), json!(self.message()));
-        if let Some(h) = self.hint() {
+        if let Some(h) = self.hint_with("; or ") {
             obj.insert("hint".into(), json!(h));
         }
         if let Some(e) = self.api() {

@@ -205,9 +205,10 @@ impl TestEnv {
     }
 
     fn full_after(&self, data: Value) -> Value {
-        let Some(id) = data.get("logged").and(data["id"].as_str()) else {
+        if !is_lean_write(&data) {
             return data;
-        };
+        }
+        let id = data["id"].as_str().expect("id");
         let mut full = self.show(id);
         for k in ["short", "changed", "logged", "archived_to"] {
             if let Some(v) = data.get(k) {
@@ -294,6 +295,19 @@ impl TestEnv {
     pub fn show(&self, id: &str) -> Value {
         self.ok(&["show", "--full", id])
     }
+}
+
+/// Whether `data` is the lean answer of a single-ticket write (schema 2):
+/// `{id, short, status, changed?, logged?, archived_to?}` and nothing else.
+/// A no-op write has neither `changed` nor `logged`.
+pub fn is_lean_write(data: &Value) -> bool {
+    let Some(obj) = data.as_object() else {
+        return false;
+    };
+    ["id", "short", "status"].iter().all(|k| obj.contains_key(*k))
+        && obj.keys().all(|k| {
+            ["id", "short", "status", "changed", "logged", "archived_to"].contains(&k.as_str())
+        })
 }
 
 /// The frontmatter keys of a ticket file, in order (top-level keys only).

@@ -98,7 +98,11 @@ fn entries_are_stamped_with_the_pinned_clock() {
         "2026-03-01T09:10:00Z",
         &[&a, "plan", &id, "--body", "the plan"],
     );
-    let t = at("2026-03-02T10:00:00Z", &[&b, "advance", &id]);
+    let w = at("2026-03-02T10:00:00Z", &[&b, "advance", &id]);
+    // The write answers lean: what it logged, not the whole ticket.
+    assert_eq!(w["logged"], json!(["approval", "transition"]), "{w}");
+    assert_eq!(w["changed"]["updated"], Value::Null, "{w}");
+    let t = env.show(&id);
     let stamps: Vec<(&str, &str)> = t["log"]
         .as_array()
         .unwrap()
@@ -386,7 +390,8 @@ fn blank_comments_and_notes_are_rejected() {
     c.write_stdin("from stdin\n");
     let r = TestEnv::run_cmd(c);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let t = r.envelope()["data"].clone();
+    assert_eq!(r.envelope()["data"]["logged"], json!(["comment"]));
+    let t = env.show(&id);
     let last = t["log"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "comment");
     assert_eq!(last["text"], "from stdin");

@@ -49,10 +49,20 @@ fn create_with_every_flag() {
         env_v.get("meta").is_none(),
         "create never archives: {env_v}"
     );
-    let t = &env_v["data"];
-    let id = t["id"].as_str().unwrap().to_string();
+    // The write answers lean (schema 2): which ticket, its status, the title
+    // as the only `changed` key and the `created` log entry.
+    assert_eq!(env_v["schema_version"], 2, "{env_v}");
+    let w = &env_v["data"];
+    let id = w["id"].as_str().unwrap().to_string();
     assert!(id.starts_with("dk-01"), "{id}");
     assert_eq!(suffix(&id).len(), 16);
+    assert!(id.starts_with(w["short"].as_str().unwrap()), "{w}");
+    assert_eq!(w["status"], "open");
+    assert_eq!(w["changed"], json!({"title": "Fix the Login bug!"}));
+    assert_eq!(w["logged"], json!(["created"]));
+    assert!(w.get("archived_to").is_none(), "{w}");
+    // The ticket as written.
+    let t = &env.show(&id);
     assert_eq!(t["title"], "Fix the Login bug!");
     assert_eq!(t["status"], "open");
     assert_eq!(t["type"], "bug");

@@ -23,13 +23,21 @@ fn delete_is_refused_while_referenced() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("--cascade"), "{}", r.stderr);
 
-    let data = env.ok(&["delete", &target, "--cascade"]);
-    assert_eq!(data["deleted"]["id"], target.as_str());
+    let v = env.ok_env(&["delete", &target, "--cascade"]);
+    assert_eq!(v["schema_version"], 2, "{v}");
+    let data = &v["data"];
+    // Lean (schema 2): the deleted id and title, and the ids of the tickets
+    // whose references were removed.
+    let mut keys: Vec<&str> = data.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    keys.sort();
+    assert_eq!(keys, vec!["id", "title", "updated"], "{data}");
+    assert_eq!(data["id"], target.as_str());
+    assert_eq!(data["title"], "target");
     let mut updated: Vec<String> = data["updated"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| t["id"].as_str().unwrap().to_string())
+        .map(|t| t.as_str().expect("updated lists ids").to_string())
         .collect();
     updated.sort();
     assert_eq!(updated, want);

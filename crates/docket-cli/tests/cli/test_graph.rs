@@ -10,8 +10,11 @@ fn dep_adds_and_undep_removes() {
 
     let v = env.ok_env(&["dep", &a, suffix(&b)]);
     assert_eq!(v["data"]["id"], a.as_str());
-    assert_eq!(v["data"]["deps"], json!([b]));
+    assert_eq!(v["data"]["changed"], json!({"deps": [b]}));
+    assert_eq!(v["data"]["logged"], json!(["edit"]));
     assert!(v.get("meta").is_none());
+    assert!(v["data"].get("archived_to").is_none());
+    assert_eq!(env.show(&a)["deps"], json!([b]));
     assert_eq!(ids(&env.ok(&["blocked"])), vec![a.clone()]);
 
     // Duplicate: a no-op, file untouched.
@@ -19,6 +22,8 @@ fn dep_adds_and_undep_removes() {
     let r = env.run(&["dep", &a, &b]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("no change"), "{}", r.stdout);
+    let w = env.ok(&["dep", &a, &b]);
+    assert!(w.get("changed").is_none() && w.get("logged").is_none(), "{w}");
     let t = env.okw(&["dep", &a, &b]);
     assert_eq!(t["deps"], json!([b]));
     assert_eq!(std::fs::read(env.path_of(&a)).unwrap(), before);
