@@ -18,8 +18,13 @@ fn show_by_full_id_id_prefix_and_suffix_prefix() {
         assert_eq!(t["id"], id.as_str(), "input {input}");
         assert_eq!(t["title"], "Findable");
         assert_eq!(t["description"], "desc");
-        assert!(t["body"].as_str().unwrap().contains("## Description"));
+        assert!(t.get("body").is_none(), "--full no longer repeats the body");
+        // The compact default resolves the same inputs.
+        let c = env.ok(&["show", input]);
+        assert_eq!(c["id"], id.as_str(), "input {input}");
+        assert_eq!(c["description"], "desc");
     }
+    assert!(env.read(&id).contains("## Description\n\ndesc\n"));
 }
 
 #[test]

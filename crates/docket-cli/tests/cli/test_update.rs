@@ -154,13 +154,11 @@ fn update_body_sections() {
 
     // --body replaces the text but not the append-only log (notes survive).
     let t = env.okw(&["update", &id, "--body", "Plain body."]);
-    assert!(
-        t["body"]
-            .as_str()
-            .unwrap()
-            .starts_with("\nPlain body.\n\n## Log\n")
-    );
+    assert!(t.get("body").is_none(), "show --full no longer sends the body");
+    assert_eq!(t["changed"]["description"], true, "{t}");
+    assert_eq!(t["changed"]["design"], true, "{t}");
     assert_eq!(t["description"], "");
+    assert_eq!(t["design"], "");
     assert_eq!(t["notes"][0]["text"], "keep me");
     assert!(env.read(&id).contains("---\n\nPlain body.\n\n## Log\n"));
     env.fail(
@@ -224,11 +222,13 @@ fn update_acceptance_criteria() {
         "invalid_argument",
     );
     env.fail(&["update", &id, "--done"], "invalid_argument");
-    // Titles must match exactly.
-    env.fail(
+    // Titles must match exactly; the error lists the real ones.
+    let err = env.fail(
         &["update", &id, "--ac", "Three", "--done"],
         "invalid_argument",
     );
+    assert_eq!(err["title"], "Three", "{err}");
+    assert_eq!(err["known"], json!(["three", "four"]), "{err}");
     assert_eq!(env.snapshot(), before);
 
     // Emptying the list clears the key.
@@ -248,12 +248,16 @@ fn check_last_criterion_then_close_in_one_call() {
     ]);
     assert_eq!(v["data"]["status"], "closed");
     assert_eq!(
-        v["data"]["acceptance"][1],
+        v["data"]["changed"]["acceptance"][1],
+        json!({"title": "last", "done": true})
+    );
+    assert_eq!(
+        env.show(&id)["acceptance"][1],
         json!({"title": "last", "done": true})
     );
     assert!(env.path_of(&id).starts_with(env.archive_dir()));
     assert!(
-        v["meta"]["archived_to"]
+        v["data"]["archived_to"]
             .as_str()
             .unwrap()
             .starts_with(".docket/archive/")
@@ -332,7 +336,10 @@ fn no_op_update_leaves_the_file_untouched() {
         &["update", &id, "--priority", "3", "--json"],
     );
     assert_eq!(r.code, 0);
-    assert_eq!(r.envelope()["data"]["updated"], "2030-01-01T00:00:00Z");
+    let w = r.envelope()["data"].clone();
+    // `updated` is never listed in `changed`; the ticket shows it bumped.
+    assert_eq!(w["changed"], json!({"priority": 3}), "{w}");
+    assert_eq!(env.show(&id)["updated"], "2030-01-01T00:00:00Z");
 }
 
 #[test]
