@@ -81,16 +81,33 @@ fn list_shows_open_tickets_by_default() {
 fn ready_blocked_closed() {
     let fx = fixture();
     let env = &fx.env;
-    // Ready: open, deps all terminal; sorted priority then newest. In-progress
-    // tickets count as not-terminal and without deps, so they are ready too.
+    // Ready: what can be picked up now: not begun (before the active status)
+    // and every dep terminal; sorted priority then newest. G is in progress:
+    // begun, so not ready.
     let ready = ids(&env.ok(&["ready"]));
-    assert_eq!(
-        ready,
-        vec![fx.b.clone(), fx.c.clone(), fx.a.clone(), fx.g.clone()]
-    );
+    assert_eq!(ready, vec![fx.b.clone(), fx.c.clone(), fx.a.clone()]);
+    assert!(!ready.contains(&fx.g), "a begun ticket is not ready");
     assert!(!ready.contains(&fx.d), "dep on open ticket is not ready");
     assert!(!ready.contains(&fx.e), "dep on missing ticket is not ready");
+    assert!(!ready.contains(&fx.f), "a closed ticket is not ready");
     assert_eq!(ids(&env.ok(&["ready", "--limit", "1"])), vec![fx.b.clone()]);
+    // --include-started is the old view: any open ticket whose deps are done,
+    // begun or not (in-progress tickets have no deps here, so G is in).
+    let started = ids(&env.ok(&["ready", "--include-started"]));
+    assert_eq!(
+        started,
+        vec![fx.b.clone(), fx.c.clone(), fx.a.clone(), fx.g.clone()]
+    );
+    assert!(!started.contains(&fx.d) && !started.contains(&fx.e));
+    assert!(!started.contains(&fx.f));
+    assert_eq!(
+        ids(&env.ok(&["ready", "--include-started", "--status", "in_progress"])),
+        vec![fx.g.clone()]
+    );
+    assert_eq!(
+        ids(&env.ok(&["ready", "--status", "in_progress"])),
+        Vec::<String>::new()
+    );
 
     let blocked = ids(&env.ok(&["blocked"]));
     assert_eq!(blocked, vec![fx.d.clone(), fx.e.clone()]);
@@ -103,6 +120,14 @@ fn ready_blocked_closed() {
     assert_eq!(ready[0], fx.d);
     assert!(!ready.contains(&fx.a));
     assert_eq!(ids(&env.ok(&["blocked"])), vec![fx.e.clone()]);
+    // Starting it takes it off `ready` but not off `ready --include-started`.
+    env.okw(&["start", &fx.d]);
+    assert!(!ids(&env.ok(&["ready"])).contains(&fx.d));
+    assert!(ids(&env.ok(&["ready", "--include-started"])).contains(&fx.d));
+    // A begun ticket with an open dep stays out of both.
+    env.okw(&["dep", &fx.g, &fx.b]);
+    assert!(!ids(&env.ok(&["ready", "--include-started"])).contains(&fx.g));
+    assert!(ids(&env.ok(&["blocked"])).contains(&fx.g));
 
     // Closed: most recently closed first (same second: newest id first).
     let closed = ids(&env.ok(&["closed"]));
@@ -304,4 +329,19 @@ fn malformed_file_is_skipped_with_a_warning() {
             .unwrap()
             .contains("dk-01broken--broken.md")
     );
+}
+
+#[test]
+fn ready_in_plan_first_leaves_out_tickets_in_planning_and_later() {
+    // "Begun" is any status from the planning one on, not only the active one.
+    let env = TestEnv::init_preset("plan-first");
+    let fresh = env.create("fresh", &[]);
+    let planning = env.create("planning", &[]);
+    let a = env.session("architect", "ada");
+    env.okw_as(&a, &["advance", &planning]);
+    assert_eq!(env.show(&planning)["status"], "planning");
+    assert_eq!(ids(&env.ok(&["ready"])), vec![fresh.clone()]);
+    let started = ids(&env.ok(&["ready", "--include-started"]));
+    assert_eq!(started.len(), 2, "{started:?}");
+    assert!(started.contains(&fresh) && started.contains(&planning));
 }
