@@ -113,7 +113,16 @@ impl Env {
     /// A write's whole ticket afterwards (writes answer lean; see cli/common.rs).
     fn okw(&self, args: &[&str]) -> Value {
         let data = self.ok(args);
-        let Some(id) = data.get("logged").and(data["id"].as_str()) else {
+        // A lean answer `{id, short, status, changed?, logged?, archived_to?}`;
+        // a no-op write has neither `changed` nor `logged`.
+        let lean = data.as_object().is_some_and(|o| {
+            ["id", "short", "status"].iter().all(|k| o.contains_key(*k))
+                && o.keys().all(|k| {
+                    ["id", "short", "status", "changed", "logged", "archived_to"]
+                        .contains(&k.as_str())
+                })
+        });
+        let Some(id) = data["id"].as_str().filter(|_| lean) else {
             return data;
         };
         let (v, code) = self.json(&["show", "--full", id]);
@@ -165,11 +174,15 @@ impl Env {
             .to_string()
     }
 
+    /// Every note on the ticket (`show --full` `notes`), one per line block.
     fn notes(&self, id: &str) -> String {
-        self.ok(&["show", id])["body"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.ok(&["show", "--full", id])["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .map(|n| n["text"].as_str().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n\n")
     }
 
     /// `docket run --json -q --agent fake …`: the envelope and exit code.
@@ -864,11 +877,11 @@ fn run_needs_runnable_stages_and_a_known_agent() {
 fn sequence_is_set_updated_and_cleared() {
     let env = Env::new("pipeline");
     let a = env.ticket("A", "fix", "", &["--sequence", "3"]);
-    assert_eq!(env.ok(&["show", &a])["extra"]["sequence"], 3);
+    assert_eq!(env.ok(&["show", "--full", &a])["extra"]["sequence"], 3);
     env.okw(&["update", &a, "--sequence", "1.5"]);
-    assert_eq!(env.ok(&["show", &a])["extra"]["sequence"], 1.5);
+    assert_eq!(env.ok(&["show", "--full", &a])["extra"]["sequence"], 1.5);
     env.okw(&["update", &a, "--sequence", ""]);
-    assert!(env.ok(&["show", &a])["extra"].get("sequence").is_none());
+    assert!(env.ok(&["show", "--full", &a])["extra"].get("sequence").is_none());
     let (v, code) = env.json(&["update", &a, "--sequence", "soon"]);
     assert_eq!(code, 1);
     assert_eq!(v["error"]["code"], "invalid_argument");

@@ -23,3 +23,4 @@ mod test_regressions;
 mod test_search;
 mod test_show;
 mod test_update;
+mod test_claims;
