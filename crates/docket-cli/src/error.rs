@@ -140,6 +140,7 @@ fn command_of(op: Op) -> (&'static str, &'static [&'static str]) {
         Op::Dep => ("dep", &["id", "on"]),
         Op::Undep => ("undep", &["id", "on"]),
         Op::Delete => ("delete", &["id"]),
+        Op::Claim => ("claim", &["id"]),
         Op::SessionStart => ("session", &[]),
         Op::SessionEnd => ("session --end", &[]),
         Op::RoleCreate => ("role create", &["name"]),

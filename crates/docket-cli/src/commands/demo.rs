@@ -149,9 +149,8 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
         &ci,
         Target::Close,
         MoveOptions {
-            force: false,
             summary: Some("sccache enabled".into()),
-            reason: None,
+            ..Default::default()
         },
     )?;
     let _ = docs;

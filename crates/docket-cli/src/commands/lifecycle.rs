@@ -21,9 +21,12 @@ pub struct MoveArgs {
     /// Recorded as a timestamped note after the move (and as the reason of --force)
     #[arg(long)]
     pub summary: Option<String>,
-    /// Why a guard is forced (recorded on the violation entry)
-    #[arg(long, requires = "force")]
+    /// Why a guard is forced or a claim taken over (recorded on the violation entry)
+    #[arg(long)]
     pub reason: Option<String>,
+    /// Take over another live session's claim (recorded as a violation); needs --reason
+    #[arg(long, requires = "reason")]
+    pub steal: bool,
 }
 
 #[derive(Args, Debug)]
@@ -96,6 +99,7 @@ fn move_request(id: String, kind: MoveKind, to: Option<String>, mv: MoveArgs) ->
         note: mv.summary,
         force: mv.force,
         reason,
+        steal: mv.steal,
     }
 }
 
@@ -164,6 +168,7 @@ pub fn advance(g: &GlobalArgs, a: AdvanceArgs, printer: &mut Printer) -> CliResu
             note,
             force: a.force,
             reason: a.reason,
+            steal: false,
         },
     )?;
     super::print_changed(printer, "advanced", &c);

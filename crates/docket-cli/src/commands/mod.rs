@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod check;
+pub mod claim;
 pub mod create;
 pub mod delete;
 pub mod demo;

@@ -59,13 +59,19 @@ fn sixteen_parallel_starts_of_one_ticket_have_exactly_one_winner() {
         .map(|s| spawn(&env, &env.root, s, &["start", &id]))
         .collect();
     let results = collect(children);
-    let winners: Vec<&Value> = results.iter().filter(|(c, _)| *c == 0).map(|(_, v)| v).collect();
+    let winners: Vec<&Value> = results
+        .iter()
+        .filter(|(c, _)| *c == 0)
+        .map(|(_, v)| v)
+        .collect();
     assert_eq!(winners.len(), 1, "{results:?}");
     for (code, v) in results.iter().filter(|(c, _)| *c != 0) {
         assert_eq!(*code, 1);
         assert_eq!(v["error"]["code"], "claimed", "{v}");
     }
-    let winner = winners[0]["data"]["changed"]["assignee"].as_str().expect("assignee");
+    let winner = winners[0]["data"]["changed"]["assignee"]
+        .as_str()
+        .expect("assignee");
     let t = env.show(&id);
     assert_eq!(t["assignee"], winner);
     assert_eq!(t["status"], "in_progress");
@@ -97,7 +103,11 @@ fn sixteen_parallel_claim_next_get_sixteen_different_tickets() {
         assert_eq!(*code, 0, "{v}");
         got.insert(v["data"]["id"].as_str().expect("id").to_string());
     }
-    assert_eq!(got.len(), 16, "every caller got its own ticket: {results:?}");
+    assert_eq!(
+        got.len(),
+        16,
+        "every caller got its own ticket: {results:?}"
+    );
     // Two are left; a third claim finds one, then nothing is ready.
     let extra = sessions_named(&env, "late", 3);
     env.ok_as(&extra[0], &["claim", "--next"]);
@@ -135,7 +145,12 @@ fn a_wip_limit_holds_under_eight_parallel_starts() {
     // Refused starts wrote nothing: five tickets are still open and unassigned.
     let open = env.ok(&["list", "--status", "open"]);
     assert_eq!(open.as_array().map(Vec::len), Some(5));
-    assert!(open.as_array().expect("rows").iter().all(|t| t["assignee"].is_null()));
+    assert!(
+        open.as_array()
+            .expect("rows")
+            .iter()
+            .all(|t| t["assignee"].is_null())
+    );
 }
 
 #[test]
@@ -156,7 +171,10 @@ fn explain_names_the_wip_limit_and_force_records_a_violation() {
         .find(|x| x["guard"] == "wip_limit")
         .expect("wip_limit verdict");
     assert_eq!(wip["passed"], false);
-    assert!(wip["message"].as_str().unwrap_or("").contains("1 of 1"), "{wip}");
+    assert!(
+        wip["message"].as_str().unwrap_or("").contains("1 of 1"),
+        "{wip}"
+    );
     env.okw(&["start", &b, "--force", "--reason", "hotfix"]);
     let t = env.show(&b);
     let kinds: Vec<&str> = t["log"]
@@ -179,10 +197,12 @@ fn a_claim_ends_with_its_session_and_steal_needs_a_reason() {
     assert_eq!(err["holder"], "ann");
     // The force-like remedy comes last.
     let remedies = err["remedies"].as_array().expect("remedies");
-    assert!(remedies.last().expect("one")["command"]
-        .as_str()
-        .unwrap_or("")
-        .contains("--steal"));
+    assert!(
+        remedies.last().expect("one")["command"]
+            .as_str()
+            .unwrap_or("")
+            .contains("--steal")
+    );
     // --steal without a reason is refused by the parser.
     let r = env.run(&["--session", &bob, "start", &id, "--steal", "--json"]);
     assert_eq!(r.code, 1);
@@ -197,7 +217,12 @@ fn a_claim_ends_with_its_session_and_steal_needs_a_reason() {
     assert_eq!(env.show(&id)["assignee"], "ann");
     // Leaving the active status releases the claim.
     env.okw_as(&ann, &["status", &id, "open"]);
-    assert!(env.ok(&["claim", "--list"]).as_array().expect("list").is_empty());
+    assert!(
+        env.ok(&["claim", "--list"])
+            .as_array()
+            .expect("list")
+            .is_empty()
+    );
 }
 
 #[test]
@@ -254,8 +279,22 @@ fn worktrees_of_one_repository_share_claims_and_sessions() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     // A session started in the other worktree cannot claim the same ticket
     // in the first one, though each worktree has its own ticket file.
-    let r = env.run_in(&wt, &["session", "--role", "implementer", "--name", "bob", "--detach", "--json"]);
-    let bob = r.envelope()["data"]["id"].as_str().expect("bob").to_string();
+    let r = env.run_in(
+        &wt,
+        &[
+            "session",
+            "--role",
+            "implementer",
+            "--name",
+            "bob",
+            "--detach",
+            "--json",
+        ],
+    );
+    let bob = r.envelope()["data"]["id"]
+        .as_str()
+        .expect("bob")
+        .to_string();
     let err = env.fail(&["--session", &bob, "start", &id], "claimed");
     assert_eq!(err["holder"], "ann");
     let listed = env.run_in(&wt, &["claim", "--list", "--json"]).envelope();
