@@ -7,6 +7,7 @@ mod test_agents;
 mod test_audit;
 mod test_check;
 mod test_concurrency;
+mod test_contract;
 mod test_create;
 mod test_delete;
 mod test_demo;
