@@ -48,6 +48,9 @@ pub struct MoveRequest {
     /// Take over another live session's claim; needs `reason`, logged as a violation.
     #[serde(default)]
     pub steal: bool,
+    /// Set by `claim`: take the ticket even in the status it is in.
+    #[serde(skip)]
+    pub claim: bool,
 }
 
 fn target(req: &MoveRequest) -> ApiResult<Target> {
@@ -86,6 +89,7 @@ pub fn move_ticket(cx: &Context, req: MoveRequest) -> ApiResult<Changed> {
         summary: req.note,
         reason: req.reason,
         steal: req.steal,
+        claim: req.claim,
     };
     let o = cx
         .write(|c| ops::transition(&cx.project, c, id, t, opts))
@@ -166,6 +170,7 @@ pub fn claim(cx: &Context, req: ClaimRequest) -> ApiResult<Changed> {
                     to: Some(to),
                     steal: req.steal,
                     reason: req.reason,
+                    claim: true,
                     ..Default::default()
                 },
             )

@@ -105,6 +105,10 @@ pub enum Target {
 pub struct MoveOptions {
     /// Take over another live session's claim (needs a reason; logged as a violation).
     pub steal: bool,
+    /// The move asks to take the ticket (`claim`): even in the status it is
+    /// in, it claims it, and another live session's claim refuses it. `start`
+    /// of a ticket already active asks too.
+    pub claim: bool,
     /// Pass failing forceable guards (requires `reason` or `summary`).
     pub force: bool,
     /// Recorded as a note after the move (and the reason, when none is given).
@@ -696,12 +700,14 @@ fn claim_step(
             ClaimStep::Keep
         });
     }
+    // Picking a ticket up (into the claim statuses, or asking to) takes the
+    // claim. Moving between claim statuses (planning → active: the approval)
+    // leaves it with whoever picked the ticket up: a claim never stops a move
+    // that a guard gives to another role.
+    let pickup = !claims::holds(p, from) || opts.claim;
     match existing {
         Some(c) if c.holder == me => Ok(ClaimStep::Keep),
-        // Between claim statuses (planning → active: the approval) the claim
-        // stays with whoever picked the ticket up: a claim never stops a move
-        // that a guard gives to another role.
-        Some(_) if from != to && claims::holds(p, from) => Ok(ClaimStep::Keep),
+        Some(_) if !pickup => Ok(ClaimStep::Keep),
         Some(c) if opts.steal => Ok(ClaimStep::Take { stolen: Some(c) }),
         Some(c) => Err(Error::Claimed {
             id: t.meta.id.clone(),
@@ -709,7 +715,8 @@ fn claim_step(
             session: c.session,
             since: c.since,
         }),
-        None => Ok(ClaimStep::Take { stolen: None }),
+        None if pickup => Ok(ClaimStep::Take { stolen: None }),
+        None => Ok(ClaimStep::Keep),
     }
 }
 
@@ -738,6 +745,13 @@ fn transition_locked(
     let mut t = p.get(input)?;
     let to = target_status(p, &t.meta.status, &target)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
+    // `start` on a ticket already active asks to take it (16 agents starting
+    // one ticket: one wins); from planning it is the approval, which does not.
+    let asks = matches!(target, Target::Start) && t.meta.status == to;
+    let opts = &MoveOptions {
+        claim: opts.claim || asks,
+        ..opts.clone()
+    };
     let step = claim_step(p, ctx, &t, &to, opts)?;
     let applied = apply_move(p, ctx, &mut t, &to, opts)?;
     let claim = take_claim(ctx, &mut t, &step, applied.moved, opts);

@@ -100,6 +100,7 @@ fn move_request(id: String, kind: MoveKind, to: Option<String>, mv: MoveArgs) ->
         force: mv.force,
         reason,
         steal: mv.steal,
+        claim: false,
     }
 }
 
@@ -169,6 +170,7 @@ pub fn advance(g: &GlobalArgs, a: AdvanceArgs, printer: &mut Printer) -> CliResu
             force: a.force,
             reason: a.reason,
             steal: false,
+            claim: false,
         },
     )?;
     super::print_changed(printer, "advanced", &c);
