@@ -309,10 +309,6 @@ mod tests {
         );
         let c = builtin("cursor").unwrap();
         let inv = Invocation {
-            prompt: "do it".into(),
-            ..Default::default()
-        };
-        let inv = Invocation {
             prompt: "x".repeat(200_000),
             prompt_file: "/tmp/p.md".into(),
             ..Default::default()

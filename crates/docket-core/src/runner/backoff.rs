@@ -46,7 +46,9 @@ pub fn resting_until(f: &Failure, stage: &str, now: &str) -> Option<String> {
     }
     let last: jiff::Timestamp = f.last.parse().ok()?;
     let now: jiff::Timestamp = now.parse().ok()?;
-    let until = last.checked_add(jiff::SignedDuration::from_secs(rest_secs(f.count))).ok()?;
+    let until = last
+        .checked_add(jiff::SignedDuration::from_secs(rest_secs(f.count)))
+        .ok()?;
     (until > now).then(|| until.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 

@@ -163,7 +163,11 @@ mod tests {
             t("e", "implement", &["x"]),
             t("x", "blocked", &[]),
         ]);
-        let pending = vec![planned("b", "fix"), planned("d", "fix"), planned("e", "implement")];
+        let pending = vec![
+            planned("b", "fix"),
+            planned("d", "fix"),
+            planned("e", "implement"),
+        ];
         let s = schedule(&c, &pending, &b, &HashSet::new());
         assert_eq!(s.take, None);
         let d: Vec<usize> = s.deferred.iter().map(|d| d.0).collect();

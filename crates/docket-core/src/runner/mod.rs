@@ -316,13 +316,19 @@ pub struct RunPaths {
 
 impl RunPaths {
     pub fn new(p: &Project) -> RunPaths {
-        let local = p.local_dir();
+        RunPaths::for_dir(&p.dir)
+    }
+
+    /// The paths of the project whose `.docket/` folder is `docket_dir`
+    /// (e.g. inside a lane's worktree).
+    pub fn for_dir(docket_dir: &std::path::Path) -> RunPaths {
+        let local = docket_dir.join("local");
         RunPaths {
             stop_file: local.join("run").join("stop"),
             current_file: local.join("run").join("current.json"),
             logs_dir: local.join("logs"),
             stats_file: local.join("stats.jsonl"),
-            templates_dir: p.dir.join("templates"),
+            templates_dir: docket_dir.join("templates"),
             failures_file: local.join("run").join("failures.json"),
             lanes_dir: local.join(lanes::LANES_DIR),
         }

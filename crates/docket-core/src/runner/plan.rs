@@ -272,7 +272,9 @@ pub fn plan(cfg: &Config, tickets: &[RunTicket], opts: &PlanOptions) -> Result<R
                     &mut out,
                     t,
                     SkipKind::BackOff,
-                    format!("its last agent run failed; it rests until {until} (--retry-failed runs it now)"),
+                    format!(
+                        "its last agent run failed; it rests until {until} (--retry-failed runs it now)"
+                    ),
                     vec![],
                 );
                 continue;

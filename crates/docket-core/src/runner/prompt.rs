@@ -178,7 +178,10 @@ pub fn variables(cfg: &Config, input: &PromptInput) -> Vec<(&'static str, String
         ("description", t.section("Description")),
         ("plan", plan),
         ("log", log),
-        ("ticket", strip_log_hashes(input.file_text).trim_end().to_string()),
+        (
+            "ticket",
+            strip_log_hashes(input.file_text).trim_end().to_string(),
+        ),
         (
             "resume",
             input
