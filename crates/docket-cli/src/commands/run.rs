@@ -266,7 +266,19 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
             .map_err(|m| Error::invalid(m.to_string()))?,
     };
     let paths = RunPaths::new(&p);
+    // One run per worktree: take the lock before reading what an earlier run
+    // left, so a second run neither plans nor clears the first one's state.
+    let run_lock = if a.dry_run {
+        None
+    } else {
+        Some(runner::take_run_lock(&p)?)
+    };
     let flight = runner::in_flight(&paths);
+    if run_lock.is_some()
+        && let Some(f) = &flight
+    {
+        runner::end_stale_session(&p, f);
+    }
     let board = runner::board(&p)?;
     let only = match &a.ticket {
         Some(t) => Some(p.get(t)?.meta.id),
@@ -281,7 +293,7 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
         } else {
             runner::resting(&paths, &board)
         },
-        claimed: runner::claimed(&p),
+        claimed: runner::claimed(&p, flight.as_ref()),
     };
     let mut the_plan = plan::plan(cfg, &board, &opts)?;
     if let Some(id) = &only {
@@ -289,6 +301,7 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
         the_plan.skipped.retain(|k| k.id == *id);
     }
     if let Some(f) = &flight
+        && run_lock.is_some()
         && only.as_ref().is_none_or(|o| *o == f.ticket)
         && !the_plan.queue.iter().any(|q| q.id == f.ticket)
     {
@@ -360,6 +373,7 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
             _ => 0,
         };
         printer.verdict(true, &summary, || runner::parallel::summary_text(&summary));
+        drop(run_lock);
         return Ok(code);
     }
     let summary = runner::execute(&p, &settings, the_plan)?;
@@ -371,6 +385,7 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
         _ => 0,
     };
     printer.verdict(code != 1, &summary, || summary_text(&summary));
+    drop(run_lock);
     Ok(code)
 }
 

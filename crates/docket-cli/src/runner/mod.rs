@@ -157,7 +157,8 @@ struct Runner<'a> {
     chain: Option<(usize, usize)>,
 }
 
-/// Execute a run. The plan was made (and validated) by the caller.
+/// Execute a run. The plan was made (and validated) by the caller, holding
+/// the run lock ([`take_run_lock`]).
 pub fn execute(p: &Project, s: &Settings, initial: plan::RunPlan) -> Result<Summary, Error> {
     let paths = RunPaths::new(p);
     let stamp = jiff::Timestamp::now()
@@ -166,7 +167,6 @@ pub fn execute(p: &Project, s: &Settings, initial: plan::RunPlan) -> Result<Summ
     let run_dir = paths
         .logs_dir
         .join(format!("{stamp}-{}", std::process::id()));
-    let run_lock = take_run_lock(p)?;
     let mut progress = Progress::new(s.quiet, s.events);
     let git = if s.commit {
         match Git::discover(&p.root) {
@@ -244,7 +244,6 @@ pub fn execute(p: &Project, s: &Settings, initial: plan::RunPlan) -> Result<Summ
         Strategy::Chase => r.chase(initial)?,
         Strategy::Live => r.live(initial)?,
     }
-    drop(run_lock);
     Ok(r.summary)
 }
 
@@ -373,15 +372,30 @@ pub fn resting(paths: &RunPaths, board: &[RunTicket]) -> HashMap<String, String>
         .collect()
 }
 
-/// Live claims held by others (id → holder's name).
-pub fn claimed(p: &Project) -> HashMap<String, String> {
+/// Live claims of sessions (id → holder's name): tickets someone works on
+/// now. Claims without a session do not hold the runner off (see
+/// `claims::claim_for_session`), nor does the claim of an interrupted run's
+/// agent on the ticket it left in flight.
+pub fn claimed(p: &Project, flight: Option<&InFlight>) -> HashMap<String, String> {
+    let mine = flight.and_then(|f| f.session.clone());
     docket_core::claims::all(p)
         .into_iter()
         .filter_map(|c| {
             let live = docket_core::claims::get(p, &c.ticket)?;
-            Some((live.ticket, live.name))
+            let held = live.session.is_some() && live.session != mine;
+            held.then_some((live.ticket, live.name))
         })
         .collect()
+}
+
+/// A run about to resume: end the session an interrupted run's agent left
+/// (killed hard, nobody ended it), which releases its claims.
+pub fn end_stale_session(p: &Project, flight: &InFlight) {
+    if let Some(id) = &flight.session
+        && let Ok(s) = session::find(p, id)
+    {
+        let _ = session::end(p, &s);
+    }
 }
 
 fn fmt_duration(d: Duration) -> String {
@@ -708,6 +722,7 @@ impl Runner<'_> {
                     .as_ref()
                     .map(|b| b.keys().cloned().collect())
                     .unwrap_or_default(),
+                session: Some(sess.id.clone()),
             };
             if let Some(dir) = self.paths.current_file.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;

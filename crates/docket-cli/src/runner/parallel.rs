@@ -218,7 +218,6 @@ pub fn execute(
             "--parallel merges lanes into the current branch: check out a branch (HEAD is detached)",
         ));
     };
-    let run_lock = super::take_run_lock(p)?;
     let paths = RunPaths::new(p);
     let mut board_ui = Board::new(lanes.n, s.quiet);
     let mut salvage_commit = None;
@@ -348,7 +347,7 @@ pub fn execute(
             }
             let Some(i) = take else { break };
             let item = pending.remove(i);
-            if let Some(c) = docket_core::claims::get(p, &item.id) {
+            if let Some(c) = docket_core::claims::get(p, &item.id).filter(|c| c.session.is_some()) {
                 let reason = format!("claimed by {} since {}", c.name, c.since);
                 board_ui.note(&format!("  skipped {}: {reason}", item.id));
                 push_skip(
@@ -442,7 +441,6 @@ pub fn execute(
         }
     }
     board_ui.clear();
-    drop(run_lock);
     Ok(summary)
 }
 

@@ -349,6 +349,10 @@ pub struct InFlight {
     /// other dirty path is the interrupted attempt's work.
     #[serde(default)]
     pub baseline: Vec<String>,
+    /// The agent's session: a run killed hard never ended it, and its claim
+    /// must not keep the resuming run off the ticket.
+    #[serde(default)]
+    pub session: Option<String>,
 }
 
 #[cfg(test)]
