@@ -1247,3 +1247,34 @@ fn killing_the_parallel_orchestrator_keeps_lanes_and_the_next_run_resumes_them()
     assert!(env.root.join("s.txt").exists());
     assert_eq!(env.git(&["status", "--porcelain"]), "");
 }
+
+#[test]
+fn stop_lets_running_lanes_finish_and_starts_no_more() {
+    let env = Env::new("pipeline");
+    let a = env.ticket(
+        "A",
+        "fix",
+        "fake: pid started.pid\nfake: print 10\nfake: advance",
+        &["--sequence", "1"],
+    );
+    let b = env.ticket("B", "fix", "fake: advance", &["--sequence", "2"]);
+    env.commit_all("tickets");
+    let child = spawn_run(&env, &["--parallel", "1"]);
+    wait_for(
+        &env.root
+            .join(".docket/local/lanes")
+            .join(&a)
+            .join("started.pid"),
+        20,
+    );
+    env.ok(&["run", "--stop"]);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["data"];
+    assert_eq!(s["stopped"], "stop", "{s}");
+    assert_eq!(lane(s, &a)["outcome"], "merged");
+    assert_eq!(s["lanes"].as_array().unwrap().len(), 1);
+    assert_eq!(env.status(&a), "implement");
+    assert_eq!(env.status(&b), "fix");
+}

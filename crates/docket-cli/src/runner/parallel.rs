@@ -99,6 +99,7 @@ struct Board {
     quiet: bool,
     lines: Vec<String>,
     drawn: usize,
+    last_draw: Instant,
 }
 
 impl Board {
@@ -108,6 +109,7 @@ impl Board {
             quiet,
             lines: vec![String::from("idle"); n],
             drawn: 0,
+            last_draw: Instant::now() - Duration::from_secs(1),
         }
     }
 
@@ -154,21 +156,26 @@ impl Board {
     }
 
     fn draw(&mut self, running: &HashMap<usize, Running>) {
-        if !self.live {
+        if !self.live || self.last_draw.elapsed() < Duration::from_millis(250) {
             return;
         }
-        self.clear();
+        self.last_draw = Instant::now();
         let w = Self::width();
         let mut e = std::io::stderr().lock();
+        if self.drawn > 0 {
+            // Overwrite the lanes' lines in place.
+            let _ = write!(e, "\x1b[{}A", self.drawn);
+        }
         for (i, l) in self.lines.iter().enumerate() {
             let text = match running.get(&i) {
                 Some(r) => format!(
-                    "lane {} · {} {} · {}s · {}",
+                    "lane {} · {} {} {} · {}s · {}",
                     i + 1,
                     r.item.stage,
                     r.item.id,
+                    r.item.title,
                     r.started.elapsed().as_secs(),
-                    l
+                    r.last
                 ),
                 None => format!("lane {} · {l}", i + 1),
             };
@@ -408,6 +415,7 @@ pub fn execute(
             Ok(Event::Line(slot, line)) => {
                 if let Some(r) = running.get_mut(&slot) {
                     let text = line.trim().to_string();
+                    let text = text.trim_start_matches("· ").to_string();
                     if !text.is_empty() {
                         r.last = text.clone();
                         board_ui.set(slot, format!("{}: {text}", r.item.id));
