@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle, listing, man,
-    note, plan, prime, run, session, show, update,
+    agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle,
+    listing, man, note, plan, prime, run, session, show, update,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
