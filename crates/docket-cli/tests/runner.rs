@@ -1278,3 +1278,46 @@ fn stop_lets_running_lanes_finish_and_starts_no_more() {
     assert_eq!(env.status(&a), "implement");
     assert_eq!(env.status(&b), "fix");
 }
+
+#[test]
+fn a_ticket_claimed_by_a_live_session_is_left_alone() {
+    let env = Env::new("pipeline");
+    let mine = env.ticket("Mine", "fix", "fake: advance", &[]);
+    let free = env.ticket("Free", "fix", "fake: advance", &[]);
+    env.ok(&[
+        "session",
+        "--role",
+        "implementer",
+        "--name",
+        "ann",
+        "--detach",
+    ]);
+    env.ok(&["claim", &mine, "--session", "ann"]);
+    env.commit_all("tickets");
+    let d = env.ok(&[
+        "run",
+        "--dry-run",
+        "--agent",
+        "fake",
+        "--stages",
+        "fix,implement",
+    ]);
+    let claimed = d["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == mine.as_str())
+        .cloned()
+        .expect("claimed ticket reported");
+    assert_eq!(claimed["kind"], "claimed");
+    assert!(claimed["reason"].as_str().unwrap().contains("ann"));
+    let s = env.run_ok(&["--parallel", "2", "--stages", "fix,implement"]);
+    let ran: Vec<&str> = s["lanes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["ticket"].as_str().unwrap())
+        .collect();
+    assert_eq!(ran, vec![free.as_str()]);
+    assert_eq!(env.status(&free), "implement");
+}

@@ -277,6 +277,18 @@ pub fn execute(
     };
     // Lanes an earlier run left (interrupted) go first: they resume.
     let mut pending: Vec<Planned> = initial.queue;
+    if let Ok(rd) = std::fs::read_dir(&paths.lanes_dir) {
+        for e in rd.flatten() {
+            let id = e.file_name().to_string_lossy().to_string();
+            if !pending.iter().any(|q| q.id == id) {
+                board_ui.note(&format!(
+                    "note: lane {} is kept from an earlier run but its ticket is not in this run; look at it, then `git worktree remove {}`",
+                    id,
+                    p.display_path(&e.path())
+                ));
+            }
+        }
+    }
     pending.sort_by_key(|q| !paths.lanes_dir.join(&q.id).join(".git").exists());
     let (tx, rx) = mpsc::channel::<Event>();
     let mut running: HashMap<usize, Running> = HashMap::new();
