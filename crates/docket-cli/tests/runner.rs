@@ -1321,3 +1321,34 @@ fn a_ticket_claimed_by_a_live_session_is_left_alone() {
     assert_eq!(ran, vec![free.as_str()]);
     assert_eq!(env.status(&free), "implement");
 }
+
+#[test]
+fn a_finished_lane_left_by_a_dead_orchestrator_is_merged_not_rerun() {
+    let env = Env::new("pipeline");
+    let a = env.ticket(
+        "A",
+        "fix",
+        "fake: pid agent.pid\nfake: print 6\nfake: write a.txt A\nfake: advance",
+        &[],
+    );
+    env.commit_all("tickets");
+    let mut child = spawn_run(&env, &["--parallel", "1"]);
+    let lane_dir = env.root.join(".docket/local/lanes").join(&a);
+    wait_for(&lane_dir.join("agent.pid"), 20);
+    kill("-KILL", &child.id().to_string());
+    let _ = child.wait();
+    // The lane's own run goes on and commits on its branch.
+    let flight = lane_dir.join(".docket/local/run/current.json");
+    let start = Instant::now();
+    while flight.exists() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(env.status(&a), "fix");
+    let s = env.run_ok(&["--parallel", "1"]);
+    let l = lane(&s, &a);
+    assert_eq!(l["outcome"], "merged", "{s}");
+    assert_eq!(l["runs"].as_array().unwrap().len(), 0, "ran again: {s}");
+    assert_eq!(env.status(&a), "implement");
+    assert!(env.root.join("a.txt").exists());
+}

@@ -340,10 +340,16 @@ pub fn execute(
                 stopping = true;
                 break;
             }
-            let board: HashMap<String, RunTicket> = super::board(p)?
-                .into_iter()
-                .map(|b| (b.id.clone(), b))
-                .collect();
+            // An error here must not abandon running lanes: stop dispatching
+            // and let them finish.
+            let board: HashMap<String, RunTicket> = match super::board(p) {
+                Ok(b) => b.into_iter().map(|b| (b.id.clone(), b)).collect(),
+                Err(e) => {
+                    board_ui.note(&format!("cannot read the board ({e}); no new lanes start"));
+                    stopping = true;
+                    break;
+                }
+            };
             let busy: HashSet<String> = running.values().map(|r| r.item.id.clone()).collect();
             let sched = lanes::schedule(&p.config, &pending, &board, &busy);
             let mut take = sched.take;
@@ -379,6 +385,31 @@ pub fn execute(
                 continue;
             }
             let slot = (0..lanes.n).find(|k| !running.contains_key(k)).unwrap_or(0);
+            let kept = paths.lanes_dir.join(&item.id);
+            if kept.join(".git").exists()
+                && !lane_paths(p, &g, &kept).current_file.exists()
+                && !g.is_merged(&lanes::branch_name(&item.id))
+            {
+                // A lane whose work finished but was never merged (its
+                // orchestrator died): merge it instead of running it again.
+                board_ui.note(&format!(
+                    "merging the finished lane of {} left by an earlier run",
+                    item.id
+                ));
+                let r = Running {
+                    item,
+                    dir: kept,
+                    pid: 0,
+                    last: String::new(),
+                    started: Instant::now(),
+                };
+                let done = r#"{"ok":true,"data":{"runs":[],"stopped":null}}"#;
+                match finish_lane(p, &g, s, &paths, &run_dir, &branch, slot, r, Some(0), done) {
+                    Ok(report) => summary.lanes.push(report),
+                    Err(e) => board_ui.note(&format!("  cannot merge it: {e}")),
+                }
+                continue;
+            }
             match start_lane(p, &g, s, lanes, &paths, &item, slot, tx.clone()) {
                 Ok((dir, pid)) => {
                     dispatched += 1;
@@ -438,8 +469,31 @@ pub fn execute(
                 let Some(r) = running.remove(&slot) else {
                     continue;
                 };
+                let (ticket, title, stage) = (
+                    r.item.id.clone(),
+                    r.item.title.clone(),
+                    r.item.stage.clone(),
+                );
+                let worktree = p.display_path(&r.dir);
+                // A lane that cannot be merged or cleaned up is kept, and the
+                // other lanes go on.
                 let report =
-                    finish_lane(p, &g, s, &paths, &run_dir, &branch, slot, r, code, &stdout)?;
+                    finish_lane(p, &g, s, &paths, &run_dir, &branch, slot, r, code, &stdout)
+                        .unwrap_or_else(|e| LaneReport {
+                            branch: lanes::branch_name(&ticket),
+                            ticket,
+                            title,
+                            stage,
+                            lane: slot + 1,
+                            worktree,
+                            outcome: "kept",
+                            stopped: Some("error".into()),
+                            merge_commit: None,
+                            conflicts: Vec::new(),
+                            parked: None,
+                            error: Some(e.to_string()),
+                            runs: Vec::new(),
+                        });
                 board_ui.set(
                     slot,
                     format!(
