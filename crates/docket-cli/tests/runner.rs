@@ -1136,10 +1136,15 @@ fn parallel_lanes_merge_back_and_a_conflict_is_parked() {
         "fake: write a.txt A\nfake: write shared.txt from A\nfake: advance",
         &["--sequence", "1"],
     );
+    // B finishes once A's lane is merged (a.txt on the main branch), so its
+    // merge is the one that conflicts.
     let b = env.ticket(
         "B",
         "fix",
-        "fake: print 12\nfake: write shared.txt from B\nfake: advance",
+        &format!(
+            "fake: wait-for {}\nfake: write shared.txt from B\nfake: advance",
+            env.root.join("a.txt").display()
+        ),
         &["--sequence", "2"],
     );
     let c = env.ticket(
@@ -1251,10 +1256,14 @@ fn killing_the_parallel_orchestrator_keeps_lanes_and_the_next_run_resumes_them()
 #[test]
 fn stop_lets_running_lanes_finish_and_starts_no_more() {
     let env = Env::new("pipeline");
+    let go = env.home.join("go");
     let a = env.ticket(
         "A",
         "fix",
-        "fake: pid started.pid\nfake: print 10\nfake: advance",
+        &format!(
+            "fake: pid started.pid\nfake: wait-for {}\nfake: advance",
+            go.display()
+        ),
         &["--sequence", "1"],
     );
     let b = env.ticket("B", "fix", "fake: advance", &["--sequence", "2"]);
@@ -1268,6 +1277,13 @@ fn stop_lets_running_lanes_finish_and_starts_no_more() {
         20,
     );
     env.ok(&["run", "--stop"]);
+    // A finishes once the orchestrator took the request.
+    let stop = env.root.join(".docket/local/run/stop");
+    let start = Instant::now();
+    while stop.exists() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::write(&go, "go").unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
