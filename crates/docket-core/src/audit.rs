@@ -36,6 +36,10 @@ pub mod kind {
     pub const VIOLATION: &str = "violation";
     pub const EDIT: &str = "edit";
     pub const CLAIM: &str = "claim";
+    /// A ticket updated by `docket import` from the source it came from.
+    pub const IMPORT: &str = "import";
+    /// Two branches' logs joined by the merge driver.
+    pub const MERGE: &str = "merge";
 }
 
 /// One log entry.

@@ -11,6 +11,7 @@ pub mod error;
 pub mod graph;
 pub mod id;
 pub mod index;
+pub mod interop;
 pub mod ops;
 pub mod plan;
 pub mod prime;

@@ -336,6 +336,48 @@ fn meta_map(t: &Ticket) -> IndexMap<String, Value> {
     map
 }
 
+/// Parse a foreign file's `---` frontmatter into an ordered map and return it
+/// with the body (import and inbox formats: knot, ticket/tk, Backlog.md).
+/// Without a leading `---` line the whole text is the body and the map is empty.
+pub fn parse_foreign(text: &str) -> Result<(IndexMap<String, Value>, String), ParseFailure> {
+    let trimmed = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if !(trimmed.starts_with("---\n") || trimmed.starts_with("---\r\n")) {
+        return Ok((IndexMap::new(), trimmed.to_string()));
+    }
+    let (fm, body) = split(trimmed)?;
+    if fm.trim().is_empty() {
+        return Ok((IndexMap::new(), body.to_string()));
+    }
+    let opts = serde_saphyr::options! { strict_booleans: true };
+    let map = serde_saphyr::from_str_with_options::<IndexMap<String, Value>>(fm, opts).map_err(
+        |e| {
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or("invalid YAML").to_string();
+            ParseFailure::new("frontmatter_parse_error", first)
+        },
+    )?;
+    Ok((map, body.to_string()))
+}
+
+/// Render an ordered map as `---` frontmatter followed by `body` (export formats).
+pub fn render_foreign(map: &IndexMap<String, Value>, body: &str) -> String {
+    let yaml = serde_saphyr::to_string(map)
+        .unwrap_or_else(|e| format!("# serialization error: {e}\n"));
+    let mut out = String::from("---\n");
+    out.push_str(&yaml);
+    if !yaml.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str("---\n");
+    out.push_str(body);
+    out
+}
+
+/// Parse a whole knot/docket-shaped ticket file: the same keys as docket's.
+pub fn parse_docket_shaped(text: &str) -> Result<Ticket, ParseFailure> {
+    parse_ticket(text, Path::new(""))
+}
+
 /// Render a ticket back to file text.
 pub fn render_ticket(t: &Ticket) -> String {
     let yaml = serde_saphyr::to_string(&meta_map(t)).unwrap_or_else(|e| {
