@@ -90,8 +90,40 @@ pub struct ShowRequest {
 
 /// Read one ticket (no lock: atomic renames mean a whole file, old or new).
 pub fn show(cx: &Context, req: &ShowRequest) -> ApiResult<Shown> {
-    let t = cx.project.get(need_id(&req.id)?)?;
+    let input = need_id(&req.id)?;
+    let t = match cx.project.get(input) {
+        Err(docket_core::Error::NotFound { .. }) => match by_external_ref(cx, input)? {
+            Some(t) => t,
+            None => cx.project.get(input)?,
+        },
+        other => other?,
+    };
     Ok(Shown::new(&cx.project, t))
+}
+
+/// The ticket an import made from `input` (an old id such as `kno-01abc`, or
+/// the whole `knot:kno-01abc` reference): only tried once normal id resolution
+/// found nothing, so it never shadows a docket id. `None` unless exactly one
+/// ticket carries the reference.
+fn by_external_ref(cx: &Context, input: &str) -> ApiResult<Option<docket_core::ticket::Ticket>> {
+    let input = input.trim();
+    let scan = cx.project.scan()?;
+    let hits: Vec<_> = scan
+        .entries
+        .iter()
+        .filter(|e| {
+            e.meta.external_refs.iter().any(|r| {
+                r == input
+                    || r.split_once(':').is_some_and(|(fmt, old)| {
+                        old == input && docket_core::interop::Format::parse(fmt).is_ok()
+                    })
+            })
+        })
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(Some(cx.project.get(&one.meta.id)?)),
+        _ => Ok(None),
+    }
 }
 
 /// Fields to set; anything absent is left as is. An empty string clears

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle,
-    listing, man, note, plan, prime, run, session, show, update,
+    agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, interop,
+    lifecycle, listing, man, note, plan, prime, run, session, show, update,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -98,6 +98,10 @@ pub enum Command {
     Link(graph::LinkArgs),
     /// Remove links between tickets
     Unlink(graph::LinkArgs),
+    /// Import tickets from knot, tess, ticket/tk, Backlog.md, beads or JSON lines (idempotent)
+    Import(interop::ImportArgs),
+    /// Export tickets as JSON lines, or knot/tess folders
+    Export(interop::ExportArgs),
     /// Check project integrity (exit 0 clean, 1 errors, 2 cannot scan)
     Check(check::CheckArgs),
     /// The agent primer: in progress, ready to close, ready, recently closed
@@ -200,6 +204,8 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Tier(a) => update::tier(g, a, p),
         Command::Link(a) => graph::link(g, a, p, true),
         Command::Unlink(a) => graph::link(g, a, p, false),
+        Command::Import(a) => interop::import(g, a, p),
+        Command::Export(a) => interop::export(g, a, p),
         Command::Check(a) => check::run(g, a, p),
         Command::Prime(a) => prime::run(g, a, p),
         Command::Session(a) => session::run(g, a, p),

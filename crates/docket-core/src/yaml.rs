@@ -349,20 +349,19 @@ pub fn parse_foreign(text: &str) -> Result<(IndexMap<String, Value>, String), Pa
         return Ok((IndexMap::new(), body.to_string()));
     }
     let opts = serde_saphyr::options! { strict_booleans: true };
-    let map = serde_saphyr::from_str_with_options::<IndexMap<String, Value>>(fm, opts).map_err(
-        |e| {
+    let map =
+        serde_saphyr::from_str_with_options::<IndexMap<String, Value>>(fm, opts).map_err(|e| {
             let msg = e.to_string();
             let first = msg.lines().next().unwrap_or("invalid YAML").to_string();
             ParseFailure::new("frontmatter_parse_error", first)
-        },
-    )?;
+        })?;
     Ok((map, body.to_string()))
 }
 
 /// Render an ordered map as `---` frontmatter followed by `body` (export formats).
 pub fn render_foreign(map: &IndexMap<String, Value>, body: &str) -> String {
-    let yaml = serde_saphyr::to_string(map)
-        .unwrap_or_else(|e| format!("# serialization error: {e}\n"));
+    let yaml =
+        serde_saphyr::to_string(map).unwrap_or_else(|e| format!("# serialization error: {e}\n"));
     let mut out = String::from("---\n");
     out.push_str(&yaml);
     if !yaml.ends_with('\n') {

@@ -11,6 +11,7 @@ pub mod gen_cmd;
 pub mod graph;
 pub mod info;
 pub mod init;
+pub mod interop;
 pub mod lifecycle;
 pub mod listing;
 pub mod man;

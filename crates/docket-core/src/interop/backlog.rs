@@ -48,7 +48,9 @@ pub fn read(path: &Path) -> Result<Source> {
                 r.origin = f.display().to_string();
                 src.records.push(r);
             }
-            Err(why) => src.warnings.push(format!("{}: skipped: {why}", f.display())),
+            Err(why) => src
+                .warnings
+                .push(format!("{}: skipped: {why}", f.display())),
         }
     }
     Ok(src)
@@ -59,7 +61,9 @@ fn unmark(text: &str) -> String {
     text.lines()
         .filter(|l| {
             let t = l.trim();
-            !(t.starts_with("<!--") && t.ends_with("-->") && (t.contains(":BEGIN") || t.contains(":END")))
+            !(t.starts_with("<!--")
+                && t.ends_with("-->")
+                && (t.contains(":BEGIN") || t.contains(":END")))
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -104,7 +108,12 @@ pub fn parse(text: &str) -> std::result::Result<Record, String> {
     if assignees.len() > 1 {
         r.extra.insert(
             "assignees".into(),
-            serde_json::Value::Array(assignees.into_iter().map(serde_json::Value::String).collect()),
+            serde_json::Value::Array(
+                assignees
+                    .into_iter()
+                    .map(serde_json::Value::String)
+                    .collect(),
+            ),
         );
     }
     for (k, v) in &map {
@@ -151,6 +160,9 @@ mod tests {
         assert_eq!(r.description, "Let users log in.");
         assert_eq!(r.acceptance.len(), 2);
         assert!(r.acceptance[0].done);
-        assert_eq!(r.sections[0], ("Implementation Plan".into(), "1. form".into()));
+        assert_eq!(
+            r.sections[0],
+            ("Implementation Plan".into(), "1. form".into())
+        );
     }
 }

@@ -126,7 +126,12 @@ fn record(v: &Value) -> std::result::Result<Option<Record>, String> {
             text: n,
         });
     }
-    for c in o.get("comments").and_then(Value::as_array).into_iter().flatten() {
+    for c in o
+        .get("comments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let Some(text) = text_of(c.get("text")) else {
             continue;
         };

@@ -75,7 +75,12 @@ fn write(root: &Path, rel: &Path, text: &str, files: &mut Vec<String>) -> Result
 /// Write `<out>/docket.jsonl`.
 pub fn write_jsonl(p: &Project, tickets: &[Ticket], out: &Path) -> Result<Vec<String>> {
     let mut files = Vec::new();
-    write(out, Path::new("docket.jsonl"), &jsonl_text(p, tickets), &mut files)?;
+    write(
+        out,
+        Path::new("docket.jsonl"),
+        &jsonl_text(p, tickets),
+        &mut files,
+    )?;
     Ok(files)
 }
 

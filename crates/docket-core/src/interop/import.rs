@@ -108,8 +108,8 @@ pub fn map_status(
                 cfg.close_status().to_string()
             }
         }
-        "in_progress" | "doing" | "active" | "started" | "wip" | "implement"
-        | "implementing" | "in_review" | "review" => cfg.workflow.active.clone(),
+        "in_progress" | "doing" | "active" | "started" | "wip" | "implement" | "implementing"
+        | "in_review" | "review" => cfg.workflow.active.clone(),
         "open" | "todo" | "to_do" | "new" | "backlog" | "ready" | "fix" | "plan" | "triage"
         | "planning" => initial,
         _ => {
@@ -263,7 +263,10 @@ pub fn import(
             if cfg.workflow.modes.iter().any(|x| x == mode) {
                 m.mode = mode.clone();
             } else {
-                warn(format!("mode `{mode}` is not a mode of this project; left as `{}`", m.mode));
+                warn(format!(
+                    "mode `{mode}` is not a mode of this project; left as `{}`",
+                    m.mode
+                ));
             }
         }
         if let Some(tier) = &r.tier {
@@ -278,7 +281,9 @@ pub fn import(
             Some(parent) => match resolve(parent) {
                 Some(pid) => Some(pid),
                 None => {
-                    warn(format!("parent `{parent}` not found; left without a parent"));
+                    warn(format!(
+                        "parent `{parent}` not found; left without a parent"
+                    ));
                     None
                 }
             },

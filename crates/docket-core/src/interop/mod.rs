@@ -167,7 +167,11 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
 /// at the project or at the format's folder).
 pub(crate) fn pick_dir(root: &Path, sub: &str) -> PathBuf {
     let inner = root.join(sub);
-    if inner.is_dir() { inner } else { root.to_path_buf() }
+    if inner.is_dir() {
+        inner
+    } else {
+        root.to_path_buf()
+    }
 }
 
 /// A body split at its `## ` headings: the text before the first heading and
@@ -242,10 +246,9 @@ pub(crate) fn text_of(v: Option<&serde_json::Value>) -> Option<String> {
 /// A value as a list of texts: a YAML list, or a comma-separated text.
 pub(crate) fn list_of(v: Option<&serde_json::Value>) -> Vec<String> {
     match v {
-        Some(serde_json::Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| text_of(Some(i)))
-            .collect(),
+        Some(serde_json::Value::Array(items)) => {
+            items.iter().filter_map(|i| text_of(Some(i))).collect()
+        }
         Some(serde_json::Value::String(s)) => s
             .split(',')
             .map(str::trim)

@@ -94,7 +94,8 @@ fn header_kv(line: &str) -> Option<(String, &str)> {
     let k = k.trim();
     (!k.is_empty()
         && k.len() <= 20
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
     .then(|| (k.to_ascii_lowercase(), v))
 }
 

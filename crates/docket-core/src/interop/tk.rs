@@ -43,7 +43,9 @@ pub fn read(path: &Path) -> Result<Source> {
                 r.origin = f.display().to_string();
                 src.records.push(r);
             }
-            Err(why) => src.warnings.push(format!("{}: skipped: {why}", f.display())),
+            Err(why) => src
+                .warnings
+                .push(format!("{}: skipped: {why}", f.display())),
         }
     }
     Ok(src)
@@ -66,7 +68,9 @@ pub fn parse(text: &str, stem: &str) -> std::result::Result<Record, String> {
         rest.push_str(l);
         rest.push('\n');
     }
-    let title = title.filter(|t| !t.is_empty()).ok_or("no `# Title` heading")?;
+    let title = title
+        .filter(|t| !t.is_empty())
+        .ok_or("no `# Title` heading")?;
     let (pre, sections) = split_sections(&rest);
     let mut r = Record {
         source_id: id,
