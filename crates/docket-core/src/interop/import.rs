@@ -269,10 +269,10 @@ pub fn import(
                 ));
             }
         }
-        if let Some(tier) = &r.tier {
-            if crate::ops::TIERS.contains(&tier.as_str()) {
-                m.tier = Some(tier.clone());
-            }
+        if let Some(tier) = &r.tier
+            && crate::ops::TIERS.contains(&tier.as_str())
+        {
+            m.tier = Some(tier.clone());
         }
         if r.assignee.is_some() {
             m.assignee = r.assignee.clone();

@@ -55,10 +55,10 @@ pub fn read(path: &Path) -> Result<Source> {
 pub fn parse(text: &str, stem: &str) -> std::result::Result<Record, String> {
     let (map, body) = yaml::parse_foreign(text).map_err(|f| f.message)?;
     let id = text_of(map.get("id")).unwrap_or_else(|| stem.to_string());
-    let mut lines = body.lines().peekable();
+    let lines = body.lines();
     let mut title = text_of(map.get("title"));
     let mut rest = String::new();
-    while let Some(l) = lines.next() {
+    for l in lines {
         if title.is_none()
             && let Some(h) = l.strip_prefix("# ")
         {
