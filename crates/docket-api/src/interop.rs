@@ -143,3 +143,30 @@ fn resolve_path(cx: &Context, path: Option<&str>) -> PathBuf {
         None => cx.project.root.clone(),
     }
 }
+
+/// Adopt the files of `.docket/inbox/` as tickets.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InboxRequest {
+    /// List what would be adopted; write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Adopt the inbox now (`docket inbox`).
+pub fn inbox(cx: &Context, req: &InboxRequest) -> ApiResult<docket_core::inbox::Report> {
+    if req.dry_run {
+        Ok(docket_core::inbox::adopt(&cx.project, &cx.ops(), true)?)
+    } else {
+        cx.write(|c| docket_core::inbox::adopt(&cx.project, c, false))
+    }
+}
+
+/// Adopt the inbox when it holds files (the check every mutating command
+/// makes first: one `read_dir`, only when `.docket/inbox/` exists).
+pub fn adopt_pending(cx: &Context) -> ApiResult<Option<docket_core::inbox::Report>> {
+    if !docket_core::inbox::pending(&cx.project) {
+        return Ok(None);
+    }
+    inbox(cx, &InboxRequest { dry_run: false }).map(Some)
+}

@@ -102,6 +102,8 @@ pub enum Command {
     Import(interop::ImportArgs),
     /// Export tickets as JSON lines, or knot/tess folders
     Export(interop::ExportArgs),
+    /// Turn files dropped into .docket/inbox/ into tickets (also done before every write)
+    Inbox(interop::InboxArgs),
     /// Check project integrity (exit 0 clean, 1 errors, 2 cannot scan)
     Check(check::CheckArgs),
     /// The agent primer: in progress, ready to close, ready, recently closed
@@ -127,6 +129,36 @@ pub enum Command {
     /// Generate a synthetic project for benchmarks
     #[command(hide = true)]
     Gen(gen_cmd::GenArgs),
+}
+
+impl Command {
+    /// Commands that change tickets adopt the inbox first, so a dropped file
+    /// is a ticket before the write that might refer to it.
+    fn adopts_inbox(&self) -> bool {
+        matches!(
+            self,
+            Command::Create(_)
+                | Command::Advance(_)
+                | Command::Plan(_)
+                | Command::Comment(_)
+                | Command::Start(_)
+                | Command::Claim(_)
+                | Command::Status(_)
+                | Command::Close(_)
+                | Command::Reopen(_)
+                | Command::AddNote(_)
+                | Command::Update(_)
+                | Command::Edit(_)
+                | Command::Delete(_)
+                | Command::Dep(_)
+                | Command::Undep(_)
+                | Command::Depends(_)
+                | Command::Tier(_)
+                | Command::Link(_)
+                | Command::Unlink(_)
+                | Command::Import(_)
+        )
+    }
 }
 
 /// Parse arguments for an in-process caller (the MCP server): nothing is printed
@@ -175,6 +207,9 @@ pub fn parse(args: &[OsString]) -> CliResult<Cli> {
 /// Run the parsed command; returns the process exit code.
 pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
     let g = &cli.global;
+    if cli.command.adopts_inbox() {
+        interop::adopt_before(g, p);
+    }
     match cli.command {
         Command::Init(a) => init::run(g, a, p),
         Command::Info(a) => info::run(g, a, p),
@@ -206,6 +241,7 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Unlink(a) => graph::link(g, a, p, false),
         Command::Import(a) => interop::import(g, a, p),
         Command::Export(a) => interop::export(g, a, p),
+        Command::Inbox(a) => interop::inbox(g, a, p),
         Command::Check(a) => check::run(g, a, p),
         Command::Prime(a) => prime::run(g, a, p),
         Command::Session(a) => session::run(g, a, p),

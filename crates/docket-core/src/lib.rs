@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod graph;
 pub mod id;
+pub mod inbox;
 pub mod index;
 pub mod interop;
 pub mod ops;

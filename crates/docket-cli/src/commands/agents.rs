@@ -117,6 +117,27 @@ pub fn write_agents_md(root: &Path) -> Result<(PathBuf, &'static str), Error> {
     Ok((path, what))
 }
 
+/// The CLAUDE.md pointer: Claude Code reads CLAUDE.md, not AGENTS.md, so a
+/// short section sends it to the one set of instructions (as tess does).
+fn claude_section() -> String {
+    format!(
+        "{START}\n\
+## Tickets (docket)\n\n\
+This project tracks work with docket. Read AGENTS.md (the docket section) and run\n\
+`docket prime` before starting; change tickets only through the `docket` CLI.\n\
+{END}\n"
+    )
+}
+
+/// Write or update the docket pointer section of `<root>/CLAUDE.md`.
+pub fn write_claude_md(root: &Path) -> Result<(PathBuf, &'static str), Error> {
+    let path = root.join("CLAUDE.md");
+    let old = read_opt(&path)?;
+    let new = merge_section(old.as_deref().unwrap_or(""), &claude_section());
+    let what = write_if_changed(&path, old.as_deref(), &new)?;
+    Ok((path, what))
+}
+
 /// The Claude Code skill (checked against the CLI by the manual tests).
 pub const SKILL: &str = "---\n\
 name: docket\n\

@@ -25,6 +25,9 @@ pub struct InitArgs {
     /// Do not write the docket section of AGENTS.md
     #[arg(long)]
     pub no_agents: bool,
+    /// Also write a CLAUDE.md pointer to the AGENTS.md section (for Claude Code)
+    #[arg(long)]
+    pub claude_md: bool,
 }
 
 /// A prefix from the folder name: its first letters/digits, lowercase, ≤ 4 chars.
@@ -59,6 +62,12 @@ pub fn run(g: &GlobalArgs, a: InitArgs, printer: &mut Printer) -> CliResult<u8> 
         let (path, what) = agents::write_agents_md(&project.root)?;
         Some(json!({ "path": project.display_path(&path), "result": what }))
     };
+    let claude_md = if a.claude_md {
+        let (path, what) = agents::write_claude_md(&project.root)?;
+        Some(json!({ "path": project.display_path(&path), "result": what }))
+    } else {
+        None
+    };
     let mcp = agents::snippets(&project.root);
     let data = json!({
         "root": project.root.to_string_lossy(),
@@ -68,6 +77,10 @@ pub fn run(g: &GlobalArgs, a: InitArgs, printer: &mut Printer) -> CliResult<u8> 
         "agents_md": agents_md,
         "mcp": mcp,
     });
+    let mut data = data;
+    if let Some(md) = &claude_md {
+        data["claude_md"] = md.clone();
+    }
     printer.success(&data, None, || {
         let mut s = format!(
             "Initialized docket project in {} (prefix `{prefix}`, preset `{}`)\n",
@@ -77,6 +90,13 @@ pub fn run(g: &GlobalArgs, a: InitArgs, printer: &mut Printer) -> CliResult<u8> 
         if let Some(md) = &agents_md {
             s.push_str(&format!(
                 "{} {} (docket section for coding agents)\n",
+                md["result"].as_str().unwrap_or_default(),
+                md["path"].as_str().unwrap_or_default()
+            ));
+        }
+        if let Some(md) = &claude_md {
+            s.push_str(&format!(
+                "{} {} (points Claude Code at AGENTS.md)\n",
                 md["result"].as_str().unwrap_or_default(),
                 md["path"].as_str().unwrap_or_default()
             ));

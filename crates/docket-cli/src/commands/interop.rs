@@ -132,3 +132,67 @@ pub fn export(g: &GlobalArgs, a: ExportArgs, printer: &mut Printer) -> CliResult
     });
     Ok(0)
 }
+
+#[derive(Args, Debug)]
+pub struct InboxArgs {
+    /// List what would be adopted; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+fn print_inbox_warnings(r: &docket_core::inbox::Report, printer: &mut Printer) {
+    for w in &r.warnings {
+        printer.warn(w);
+    }
+    for k in &r.kept {
+        printer.warn(&format!("inbox/{} stays in the inbox: {}", k.file, k.why));
+    }
+}
+
+pub fn inbox(g: &GlobalArgs, a: InboxArgs, printer: &mut Printer) -> CliResult<u8> {
+    let cx = context::api(g)?;
+    let r = interop::inbox(&cx, &interop::InboxRequest { dry_run: a.dry_run })?;
+    print_inbox_warnings(&r, printer);
+    printer.schema(SCHEMA_V2).success(&r, None, || {
+        let mut s = String::new();
+        for x in &r.adopted {
+            if r.dry_run {
+                s.push_str(&format!("would adopt inbox/{}  {}\n", x.file, x.title));
+            } else {
+                s.push_str(&format!(
+                    "adopted inbox/{} as {}  {}\n",
+                    x.file,
+                    paint(style::ID, &x.id),
+                    x.title
+                ));
+            }
+        }
+        s.push_str(&format!(
+            "{} adopted, {} kept in the inbox",
+            r.adopted.len(),
+            r.kept.len()
+        ));
+        s
+    });
+    Ok(0)
+}
+
+/// Before a mutating command: adopt whatever was dropped into the inbox.
+/// Best effort and quiet on stdout (adoptions and problems go to stderr), so
+/// the command's own output and JSON envelope are unchanged.
+pub fn adopt_before(g: &GlobalArgs, printer: &mut Printer) {
+    let Ok(cx) = context::api(g) else { return };
+    match interop::adopt_pending(&cx) {
+        Ok(Some(r)) => {
+            for x in &r.adopted {
+                printer.warn(&format!(
+                    "adopted inbox/{} as {}  {}",
+                    x.file, x.id, x.title
+                ));
+            }
+            print_inbox_warnings(&r, printer);
+        }
+        Ok(None) => {}
+        Err(e) => printer.warn(&format!("inbox not adopted: {e}")),
+    }
+}

@@ -14,6 +14,7 @@ mod test_delete;
 mod test_demo;
 mod test_edit;
 mod test_graph;
+mod test_inbox;
 mod test_init;
 mod test_interop;
 mod test_json;
