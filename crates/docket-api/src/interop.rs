@@ -170,3 +170,60 @@ pub fn adopt_pending(cx: &Context) -> ApiResult<Option<docket_core::inbox::Repor
     }
     inbox(cx, &InboxRequest { dry_run: false }).map(Some)
 }
+
+/// One run of the git merge driver: three versions of a ticket file.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The common ancestor's version (`%O`).
+    pub base: String,
+    /// Our version (`%A`); the merged result is written here.
+    pub ours: String,
+    /// Their version (`%B`).
+    pub theirs: String,
+    /// The ticket's path in the repository (`%P`), for messages.
+    #[serde(default)]
+    pub path: Option<String>,
+}
+
+/// What the merge driver did.
+#[derive(Debug, Clone, Serialize)]
+pub struct MergeResponse {
+    pub path: String,
+    /// Conflicting keys and sections; empty when the merge is clean.
+    pub conflicts: Vec<String>,
+    /// Whether the two audit logs were joined with a `merge` entry.
+    pub joined: bool,
+}
+
+/// Merge `theirs` into `ours` (both files on disk, as git hands them over) and
+/// write the result to `ours`. A version that is not a docket ticket file is an
+/// `invalid_argument` error (the face falls back to a line merge).
+pub fn merge_driver(
+    req: &MergeRequest,
+    now: jiff::Timestamp,
+    actor: Option<String>,
+) -> ApiResult<MergeResponse> {
+    let read = |p: &str| {
+        std::fs::read_to_string(p).map_err(|e| ApiError::from(docket_core::Error::io(p, e)))
+    };
+    let (base, ours, theirs) = (read(&req.base)?, read(&req.ours)?, read(&req.theirs)?);
+    let author = docket_core::audit::Author {
+        actor: actor.unwrap_or_else(|| "git merge".into()),
+        session: None,
+        role: None,
+    };
+    let m = docket_core::merge::merge(
+        &base,
+        &ours,
+        &theirs,
+        &docket_core::ops::format_ts(now),
+        &author,
+    )?;
+    docket_core::store::write_atomic(std::path::Path::new(&req.ours), m.text.as_bytes())?;
+    Ok(MergeResponse {
+        path: req.path.clone().unwrap_or_else(|| req.ours.clone()),
+        conflicts: m.conflicts,
+        joined: m.joined,
+    })
+}

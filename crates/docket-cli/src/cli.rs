@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, interop,
-    lifecycle, listing, man, note, plan, prime, run, session, show, update,
+    lifecycle, listing, man, merge_driver, note, plan, prime, run, session, show, update,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -102,6 +102,8 @@ pub enum Command {
     Import(interop::ImportArgs),
     /// Export tickets as JSON lines, or knot/tess folders
     Export(interop::ExportArgs),
+    /// The git merge driver for ticket files (`merge-driver install` registers it)
+    MergeDriver(merge_driver::MergeDriverArgs),
     /// Turn files dropped into .docket/inbox/ into tickets (also done before every write)
     Inbox(interop::InboxArgs),
     /// Check project integrity (exit 0 clean, 1 errors, 2 cannot scan)
@@ -242,6 +244,7 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Import(a) => interop::import(g, a, p),
         Command::Export(a) => interop::export(g, a, p),
         Command::Inbox(a) => interop::inbox(g, a, p),
+        Command::MergeDriver(a) => merge_driver::run(g, a, p),
         Command::Check(a) => check::run(g, a, p),
         Command::Prime(a) => prime::run(g, a, p),
         Command::Session(a) => session::run(g, a, p),

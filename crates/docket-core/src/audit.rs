@@ -100,7 +100,8 @@ impl LogEntry {
         short_hex(&h.finalize())
     }
 
-    fn render(&self) -> String {
+    /// The entry as it is written in the `## Log` section.
+    pub fn render(&self) -> String {
         let mut meta = format!(
             "{MARKER}n={} session={} role={}",
             self.n,
@@ -333,6 +334,73 @@ pub fn verify(entries: &[LogEntry]) -> Option<LogDefect> {
             )));
         }
         prev = e.hash.clone();
+    }
+    entries
+        .iter()
+        .filter(|e| e.kind == kind::MERGE)
+        .find_map(|e| verify_merge(entries, e))
+}
+
+/// A `merge` entry (written by the git merge driver) joins two branches' logs:
+/// the side kept verbatim after the common entries, then the other side's
+/// entries re-chained onto it. It records the heads of both sides; here the
+/// re-chained entries' original hashes are recomputed (their numbers and links
+/// as they were on their branch) and must end at the head it names, so the
+/// entries are proven unchanged by the merge. A merge entry without this data
+/// is judged by the chain alone.
+fn verify_merge(entries: &[LogEntry], m: &LogEntry) -> Option<LogDefect> {
+    let num = |k: &str| m.get(k).and_then(|v| v.parse::<u64>().ok());
+    let (Some(base), Some(count), Some(side)) = (num("base"), num("count"), m.get("rechained"))
+    else {
+        return None;
+    };
+    let bad = |why: &str| {
+        Some(LogDefect {
+            entry: m.n,
+            message: format!(
+                "merge entry {} does not match the logs it joined: {why}",
+                m.n
+            ),
+        })
+    };
+    let (kept_head, joined_head) = match side {
+        "theirs" => (m.get("ours"), m.get("theirs")),
+        "ours" => (m.get("theirs"), m.get("ours")),
+        _ => return bad("unknown re-chained side"),
+    };
+    let (Some(kept_head), Some(joined_head)) = (kept_head, joined_head) else {
+        return bad("a head is missing");
+    };
+    // 1-based: the joined block is n ∈ [m-count, m-1], the kept side ends at m-count-1.
+    if count == 0 || m.n < count + 1 || m.n - count - 1 < base {
+        return bad("its counts do not fit the log");
+    }
+    let kept_end = m.n - count - 1;
+    let hash_at = |n: u64| {
+        if n == 0 {
+            Some(GENESIS.to_string())
+        } else {
+            entries.get(n as usize - 1).map(|e| e.hash.clone())
+        }
+    };
+    if hash_at(kept_end).as_deref() != Some(kept_head) {
+        return bad("the kept side's head is not the entry before the joined ones");
+    }
+    let Some(mut prev) = hash_at(base) else {
+        return bad("its base is outside the log");
+    };
+    for j in 0..count {
+        let Some(e) = entries.get((m.n - count + j) as usize - 1) else {
+            return bad("an entry is missing");
+        };
+        let mut orig = e.clone();
+        orig.n = base + 1 + j;
+        orig.prev = prev;
+        orig.hash = orig.compute_hash();
+        prev = orig.hash;
+    }
+    if prev != joined_head {
+        return bad("a joined entry differs from the branch it came from");
     }
     None
 }

@@ -13,6 +13,7 @@ pub mod id;
 pub mod inbox;
 pub mod index;
 pub mod interop;
+pub mod merge;
 pub mod ops;
 pub mod plan;
 pub mod prime;

@@ -166,6 +166,9 @@ impl Ticket {
                     text: e.text,
                 }),
         );
+        // Time order: a merged log may hold one branch's notes after the
+        // other's; the sort is stable, so equal times keep file order.
+        notes.sort_by(|a, b| a.at.cmp(&b.at));
         notes
     }
 

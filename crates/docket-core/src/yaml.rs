@@ -276,7 +276,7 @@ fn parse_criterion(v: Value) -> Result<Criterion, ParseFailure> {
 
 /// The frontmatter as an ordered map: known keys first (empty optional ones
 /// omitted), then unknown keys in their original order.
-fn meta_map(t: &Ticket) -> IndexMap<String, Value> {
+pub fn meta_map(t: &Ticket) -> IndexMap<String, Value> {
     let m = &t.meta;
     let mut map: IndexMap<String, Value> = IndexMap::with_capacity(KEY_ORDER.len() + t.extra.len());
     let s = |v: &str| Value::String(v.to_string());
@@ -375,6 +375,18 @@ pub fn render_foreign(map: &IndexMap<String, Value>, body: &str) -> String {
 /// Parse a whole knot/docket-shaped ticket file: the same keys as docket's.
 pub fn parse_docket_shaped(text: &str) -> Result<Ticket, ParseFailure> {
     parse_ticket(text, Path::new(""))
+}
+
+/// One frontmatter key as YAML text (`key: value\n`, lists on their own
+/// lines): the merge driver renders key by key so a conflict stays on its key.
+pub fn render_key(key: &str, value: &Value) -> String {
+    let mut m: IndexMap<String, Value> = IndexMap::new();
+    m.insert(key.to_string(), value.clone());
+    let mut s = serde_saphyr::to_string(&m).unwrap_or_else(|e| format!("# {key}: {e}\n"));
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
 }
 
 /// Render a ticket back to file text.

@@ -15,6 +15,7 @@ pub mod interop;
 pub mod lifecycle;
 pub mod listing;
 pub mod man;
+pub mod merge_driver;
 pub mod note;
 pub mod plan;
 pub mod prime;

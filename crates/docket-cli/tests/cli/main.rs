@@ -20,6 +20,7 @@ mod test_interop;
 mod test_json;
 mod test_lifecycle;
 mod test_listing;
+mod test_merge_driver;
 mod test_note;
 mod test_plan_first;
 mod test_prime;
