@@ -90,6 +90,11 @@ pub const FAMILIES: &[(&str, &str, &[&str])] = &[
         &["init", "info", "check", "prime", "tier", "demo"],
     ),
     (
+        "interop",
+        "Import, export, the inbox and the git merge driver",
+        &["import", "export", "inbox", "merge-driver"],
+    ),
+    (
         "sessions",
         "Sessions and roles",
         &["session", "role", "cleanup"],
