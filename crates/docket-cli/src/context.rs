@@ -2,7 +2,6 @@
 //! and the acting user. Tests pin the clock with `DOCKET_NOW`.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use docket_core::ops::{Ctx, format_ts};
 use docket_core::session::{self, Session};
@@ -98,26 +97,4 @@ pub fn touch_session() {
         // Best effort: failing to record last-seen must not fail the command.
         let _ = session::touch(&p, &mut s, &now);
     }
-}
-
-/// Forget a pending touch (the command failed): for in-process callers (`docket
-/// mcp`) that run many commands in one process.
-pub fn discard_pending_touch() {
-    if let Ok(mut p) = PENDING_TOUCH.lock() {
-        p.take();
-    }
-}
-
-/// Set when stdin carries a protocol (`docket mcp`): commands must then never
-/// read their input from it.
-static STDIN_RESERVED: AtomicBool = AtomicBool::new(false);
-
-/// Reserve stdin for the protocol for the rest of the process.
-pub fn reserve_stdin() {
-    STDIN_RESERVED.store(true, Ordering::SeqCst);
-}
-
-/// Whether stdin is reserved (see [`reserve_stdin`]).
-pub fn stdin_reserved() -> bool {
-    STDIN_RESERVED.load(Ordering::SeqCst)
 }

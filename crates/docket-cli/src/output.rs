@@ -22,21 +22,9 @@ struct Envelope<'a, T: Serialize> {
     meta: Option<Value>,
 }
 
-/// Where output goes: the terminal (stdout/stderr), or an in-memory capture used
-/// by the MCP server, which runs commands in-process and must keep stdout for the
-/// protocol.
+/// Where output goes: stdout for data, stderr for warnings and errors.
 pub struct Printer {
     pub json: bool,
-    capture: Option<Capture>,
-}
-
-/// What a captured command printed: the JSON envelope, the plain-text form a
-/// human would have seen (no colour), and warnings.
-#[derive(Debug, Default, Clone)]
-pub struct Capture {
-    pub envelope: String,
-    pub text: String,
-    pub warnings: Vec<String>,
 }
 
 /// Styles used by human output.
@@ -71,35 +59,7 @@ fn color_off() -> bool {
 
 impl Printer {
     pub fn new(json: bool) -> Self {
-        Printer {
-            json,
-            capture: None,
-        }
-    }
-
-    /// A JSON-mode printer that writes nothing to the process's stdout/stderr:
-    /// the envelope, the human text and warnings are kept for [`Printer::take_capture`].
-    pub fn capturing() -> Self {
-        Printer {
-            json: true,
-            capture: Some(Capture::default()),
-        }
-    }
-
-    /// What was captured so far (`None` for a terminal printer).
-    pub fn take_capture(&mut self) -> Option<Capture> {
-        self.capture.take()
-    }
-
-    /// In capture mode, keep the human form too (stripped of colour).
-    fn capture_text(&mut self, text: &str) {
-        if let Some(c) = self.capture.as_mut() {
-            if !c.text.is_empty() && !c.text.ends_with('\n') {
-                c.text.push('\n');
-            }
-            c.text
-                .push_str(&anstream::adapter::strip_str(text).to_string());
-        }
+        Printer { json }
     }
 
     /// Print a success: the envelope in JSON mode, `human()` otherwise.
@@ -123,9 +83,6 @@ impl Printer {
                 .to_string()
             });
             self.stdout_line(&line);
-            if self.capture.is_some() {
-                self.capture_text(&human());
-            }
         } else {
             let text = human();
             if !text.is_empty() {
@@ -139,9 +96,6 @@ impl Printer {
         if self.json {
             let env = json!({ "schema_version": SCHEMA_VERSION, "ok": ok, "data": data });
             self.stdout_line(&env.to_string());
-            if self.capture.is_some() {
-                self.capture_text(&human());
-            }
         } else {
             self.stdout_text(&human());
         }
@@ -171,26 +125,16 @@ impl Printer {
     pub fn text(&mut self, text: &str) {
         if !self.json {
             self.stdout_text(text);
-        } else {
-            self.capture_text(text);
         }
     }
 
     /// A warning on stderr (never on stdout, so JSON stays clean).
     pub fn warn(&mut self, text: &str) {
-        if let Some(c) = self.capture.as_mut() {
-            c.warnings.push(text.to_string());
-            return;
-        }
         let mut e = anstream::stderr();
         let _ = writeln!(e, "{} {text}", paint(style::WARN, "warning:"));
     }
 
     fn stdout_line(&mut self, line: &str) {
-        if let Some(c) = self.capture.as_mut() {
-            c.envelope.push_str(line);
-            return;
-        }
         let mut out = std::io::stdout().lock();
         // A closed pipe (`docket list | head`) is not an error worth reporting.
         let _ = writeln!(out, "{line}");
