@@ -94,6 +94,9 @@ pub fn lean(v: &mut Value) {
             m.insert("enum".into(), Value::Array(consts));
         }
     }
+    if let Some(Value::String(d)) = m.get_mut("description") {
+        *d = terse(d);
+    }
     for (k, sub) in m.iter_mut() {
         // The keys of `properties` are field names (`title`, `format`, …), not
         // keywords: trim each property's schema, never the map itself.
@@ -101,5 +104,48 @@ pub fn lean(v: &mut Value) {
             ("properties", Value::Object(props)) => props.values_mut().for_each(lean),
             (_, sub) => lean(sub),
         }
+    }
+}
+
+/// A request field's doc comment cut to its first clause: the API documents
+/// defaults and edge cases for Rust readers; an agent needs the gist, and the
+/// error for a wrong value says the rest.
+pub fn terse(d: &str) -> String {
+    let mut t = d.trim();
+    // Cut at the first `; ` outside parentheses.
+    let mut depth = 0i32;
+    let mut cut = None;
+    for (i, c) in t.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ';' if depth == 0 && t[i..].starts_with("; ") => {
+                cut = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    if let Some(i) = cut {
+        t = &t[..i];
+    }
+    let t = t.trim_end_matches('.');
+    let t = match t.strip_suffix(')').and_then(|x| x.rfind(" (").map(|i| &x[..i])) {
+        Some(head) if head.len() >= 12 => head,
+        _ => t,
+    };
+    t.trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terse;
+
+    #[test]
+    fn terse_keeps_the_gist() {
+        assert_eq!(terse("Rows per section (default 10; recently closed shows half)."), "Rows per section");
+        assert_eq!(terse("Runner order within a stage; `null` leaves it."), "Runner order within a stage");
+        assert_eq!(terse("Id prefix (default: the folder)."), "Id prefix (default: the folder)");
+        assert_eq!(terse("0 (highest) to 4."), "0 (highest) to 4");
     }
 }

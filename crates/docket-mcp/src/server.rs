@@ -209,8 +209,7 @@ impl Docket {
                 let ann = ToolAnnotations::new()
                     .read_only(read_only)
                     .destructive(!read_only && t.destructive)
-                    .idempotent(read_only || t.idempotent)
-                    .open_world(false);
+                    .idempotent(read_only || t.idempotent);
                 Tool::new(t.name, describe(t.desc, p.as_ref()), Arc::new(t.schema(ro)))
                     .annotate(ann)
             })
@@ -233,8 +232,9 @@ impl Docket {
 }
 
 const INSTRUCTIONS: &str = "docket: this project's tickets. Start with project(action=prime); \
-man(page=minimal) explains the workflow. A refused call answers isError with code, message and \
-remedies (tool calls that would fix it).";
+man(page=mcp) shows example calls. Write tools take `session` to act as another active session \
+(default: the server's own). A refused call answers isError with code, message and remedies \
+(tool calls that would fix it).";
 
 fn internal(m: String) -> ApiError {
     let mut e = ApiError::invalid(m);

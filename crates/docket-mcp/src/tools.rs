@@ -151,10 +151,8 @@ impl ToolDef {
         }
         required.extend(common.unwrap_or_default());
         if self.session {
-            props.insert(
-                "session".into(),
-                json!({ "type": "string", "description": "act as this active session (default: the server's)" }),
-            );
+            // Explained once in the server instructions and `man mcp`, not per tool.
+            props.insert("session".into(), json!({ "type": "string" }));
         }
         let mut schema = Map::new();
         schema.insert("type".into(), json!("object"));
@@ -193,7 +191,7 @@ const fn w(name: &'static str, schema: SchemaFn, fixed: &'static str) -> ActionD
 pub static TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "query",
-        desc: "List tickets, 50 rows a page (`total`, `next_cursor`; pass `cursor` for more). ready: can be picked up now (not begun, deps done); list: open, board order; blocked; closed: newest first; search: every word of `text`; board: columns by status. Filters: OR within, AND across. statuses: {statuses}; types: {types}.",
+        desc: "List tickets, 50 a page (pass `next_cursor` as `cursor`). ready: can be picked up now; list: open, board order; blocked; closed: newest first; search: all words of `text`; board: by status. Filters OR within, AND across; statuses {statuses}; types {types}.",
         actions: &[
             r("ready", s::<ListRequest>, r#"{"kind":"ready"}"#),
             r("list", s::<ListRequest>, r#"{"kind":"list"}"#),
@@ -245,7 +243,7 @@ pub static TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "move",
-        desc: "Move a ticket through the workflow ({statuses}); guards apply (role, plan approved by another session, deps, acceptance). advance: next status (or `to`); start: the active status; status: `to`; close: archive; reopen; explain: every guard's verdict, moving nothing.",
+        desc: "Move a ticket through the workflow ({statuses}); guards apply. advance: next status (or `to`); start: the active status; status: `to`; close: archive; reopen; explain: each guard's verdict, moving nothing.",
         actions: &[
             w("advance", s::<MoveRequest>, r#"{"kind":"advance"}"#),
             w("start", s::<MoveRequest>, r#"{"kind":"start"}"#),
@@ -300,7 +298,7 @@ pub static TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "session",
-        desc: "Sessions (who acts) and roles. show/end: the acting session; start: a new one to pass as `session` later; list; roles; role_create (name, like); role_delete; cleanup: expire idle sessions.",
+        desc: "Sessions (who acts) and roles. show/end: the acting session; start: a new one (pass its id as `session` to act as it); list; roles; role_create; role_delete; cleanup: expire idle ones.",
         actions: &[
             r("show", s::<NoArgs>, ""),
             r("list", s::<NoArgs>, ""),
