@@ -104,10 +104,7 @@ pub fn default_prefix(root: &std::path::Path) -> String {
 /// Create `.docket/` in `root` (refused when one exists). Faces that write
 /// agent instructions do so themselves; this only makes the project.
 pub fn init(root: &std::path::Path, req: &InitRequest) -> ApiResult<Project> {
-    let prefix = req
-        .prefix
-        .clone()
-        .unwrap_or_else(|| default_prefix(root));
+    let prefix = req.prefix.clone().unwrap_or_else(|| default_prefix(root));
     Ok(Project::init(
         root,
         &docket_core::store::InitOptions {

@@ -8,7 +8,9 @@ use docket_api::query::{BoardRequest, ListRequest};
 use docket_api::sessions::{RoleRequest, StartRequest};
 use docket_api::tickets::{CreateRequest, DeleteRequest, ShowRequest, UpdateRequest};
 use docket_api::view::{Changed, Detail, Page};
-use docket_api::{ApiResult, Context, graph, guides, moves, notes, project, query, sessions, tickets};
+use docket_api::{
+    ApiResult, Context, graph, guides, moves, notes, project, query, sessions, tickets,
+};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -129,7 +131,10 @@ pub fn run(call: &Call, cx: &Context) -> ApiResult<Output> {
         }
         ("create", _) => changed_out(tickets::create(cx, call.request::<CreateRequest>()?)),
         ("update", _) => changed_out(tickets::update(cx, call.request::<UpdateRequest>()?)),
-        ("delete", _) => Ok(out(&tickets::delete(cx, &call.request::<DeleteRequest>()?)?)),
+        ("delete", _) => Ok(out(&tickets::delete(
+            cx,
+            &call.request::<DeleteRequest>()?,
+        )?)),
         ("move", "explain") => Ok(out(&moves::explain(cx, &call.request::<MoveRequest>()?)?)),
         ("move", _) => changed_out(moves::move_ticket(cx, call.request::<MoveRequest>()?)),
         ("note", _) => {
@@ -141,7 +146,10 @@ pub fn run(call: &Call, cx: &Context) -> ApiResult<Output> {
             })
         }
         ("plan", "write") => changed_out(notes::write_plan(cx, &call.request::<TextRequest>()?)),
-        ("plan", _) => Ok(out(&notes::show_plan(cx, &call.request::<PlanShowRequest>()?)?)),
+        ("plan", _) => Ok(out(&notes::show_plan(
+            cx,
+            &call.request::<PlanShowRequest>()?,
+        )?)),
         ("graph", "tree") => Ok(out(&graph::tree(cx, &call.request()?)?)),
         ("graph", "depends") => changed_out(graph::depends(cx, &call.request()?)),
         ("graph", _) => {

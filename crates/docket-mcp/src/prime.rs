@@ -28,7 +28,9 @@ pub fn work_loop(cfg: &Config) -> String {
          update {\"id\":\"<id>\",\"ac\":\"<criterion title>\",\"done\":true}\n",
     );
     if cfg.workflow.planning.is_some() {
-        s.push_str("move {\"action\":\"advance\",\"id\":\"<id>\",\"note\":\"<one-line result>\"}\n");
+        s.push_str(
+            "move {\"action\":\"advance\",\"id\":\"<id>\",\"note\":\"<one-line result>\"}\n",
+        );
     } else {
         s.push_str("move {\"action\":\"close\",\"id\":\"<id>\",\"note\":\"<one-line result>\"}\n");
     }

@@ -130,7 +130,10 @@ pub fn terse(d: &str) -> String {
         t = &t[..i];
     }
     let t = t.trim_end_matches('.');
-    let t = match t.strip_suffix(')').and_then(|x| x.rfind(" (").map(|i| &x[..i])) {
+    let t = match t
+        .strip_suffix(')')
+        .and_then(|x| x.rfind(" (").map(|i| &x[..i]))
+    {
         Some(head) if head.len() >= 12 => head,
         _ => t,
     };
@@ -143,9 +146,18 @@ mod tests {
 
     #[test]
     fn terse_keeps_the_gist() {
-        assert_eq!(terse("Rows per section (default 10; recently closed shows half)."), "Rows per section");
-        assert_eq!(terse("Runner order within a stage; `null` leaves it."), "Runner order within a stage");
-        assert_eq!(terse("Id prefix (default: the folder)."), "Id prefix (default: the folder)");
+        assert_eq!(
+            terse("Rows per section (default 10; recently closed shows half)."),
+            "Rows per section"
+        );
+        assert_eq!(
+            terse("Runner order within a stage; `null` leaves it."),
+            "Runner order within a stage"
+        );
+        assert_eq!(
+            terse("Id prefix (default: the folder)."),
+            "Id prefix (default: the folder)"
+        );
         assert_eq!(terse("0 (highest) to 4."), "0 (highest) to 4");
     }
 }

@@ -191,7 +191,10 @@ fn describe(desc: &str, p: Option<&Project>) -> String {
             p.config.workflow.statuses.join("|"),
             p.config.workflow.types.join("|"),
         ),
-        None => ("see project info".to_string(), "see project info".to_string()),
+        None => (
+            "see project info".to_string(),
+            "see project info".to_string(),
+        ),
     };
     desc.replace("{statuses}", &statuses)
         .replace("{types}", &types)
@@ -325,7 +328,9 @@ impl ServerHandler for Docket {
             .map_err(|m| ErrorData::internal_error(m, None))?;
         let mut all = vec![
             Resource::new("docket://prime", "prime")
-                .with_description("The agent primer: in progress, ready, recently closed, work loop")
+                .with_description(
+                    "The agent primer: in progress, ready, recently closed, work loop",
+                )
                 .with_mime_type("text/plain"),
         ];
         for (id, title) in mine {
@@ -337,7 +342,11 @@ impl ServerHandler for Docket {
         }
         let total = all.len();
         let end = offset.saturating_add(RESOURCE_PAGE).min(total);
-        let page: Vec<Resource> = all.into_iter().skip(offset).take(end.saturating_sub(offset)).collect();
+        let page: Vec<Resource> = all
+            .into_iter()
+            .skip(offset)
+            .take(end.saturating_sub(offset))
+            .collect();
         let mut result = ListResourcesResult::with_all_items(page);
         if end < total {
             result.next_cursor = Some(end.to_string());

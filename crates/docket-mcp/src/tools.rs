@@ -5,6 +5,7 @@
 //! argument, and every schema comes from the request types (see `schema.rs`), so
 //! a field added to a request shows up in `tools/list` without an edit here.
 
+use docket_api::ApiError;
 use docket_api::graph::{DepsRequest, LinkRequest, TreeRequest};
 use docket_api::moves::MoveRequest;
 use docket_api::notes::{PlanShowRequest, TextRequest};
@@ -12,7 +13,6 @@ use docket_api::project::{CheckRequest, InitRequest, PrimeRequest};
 use docket_api::query::{BoardRequest, ListRequest};
 use docket_api::sessions::{RoleRequest, StartRequest};
 use docket_api::tickets::{CreateRequest, DeleteRequest, ShowRequest, UpdateRequest};
-use docket_api::ApiError;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -399,7 +399,11 @@ fn want(schema: &Value) -> String {
     if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
         let names: Vec<String> = allowed
             .iter()
-            .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            })
             .collect();
         return format!("one of: {}", names.join(", "));
     }
@@ -448,7 +452,11 @@ impl Call {
                 other => {
                     let known: Vec<&str> = tool.visible_actions(readonly).map(|a| a.name).collect();
                     let message = match other {
-                        None => format!("`{}` needs `action`: one of {}", tool.name, known.join(", ")),
+                        None => format!(
+                            "`{}` needs `action`: one of {}",
+                            tool.name,
+                            known.join(", ")
+                        ),
                         Some(v) => format!("`action` must be a string, not {v}"),
                     };
                     let fixes = known
@@ -542,7 +550,10 @@ impl Call {
                         allowed.join(", ")
                     ),
                     json!({ "argument": k, "known": allowed }),
-                    vec![(with_action(&without), format!("the same call without `{k}`"))],
+                    vec![(
+                        with_action(&without),
+                        format!("the same call without `{k}`"),
+                    )],
                 ));
             };
             if let Some(m) = too_big(k, v) {
@@ -563,7 +574,10 @@ impl Call {
         if !missing.is_empty() {
             let mut fixed = args.clone();
             for m in &missing {
-                let ph = props.get(*m).map(|s| placeholder(m, s)).unwrap_or(json!("<value>"));
+                let ph = props
+                    .get(*m)
+                    .map(|s| placeholder(m, s))
+                    .unwrap_or(json!("<value>"));
                 fixed.insert((*m).clone(), ph);
             }
             let names: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
@@ -571,7 +585,10 @@ impl Call {
                 tool,
                 format!("{call_name} needs {}", names.join(" and ")),
                 json!({ "missing": missing }),
-                vec![(with_action(&fixed), "the same call with every required argument".into())],
+                vec![(
+                    with_action(&fixed),
+                    "the same call with every required argument".into(),
+                )],
             ));
         }
         args.extend(action.fixed_args());
@@ -585,9 +602,8 @@ impl Call {
 
     /// The request, deserialized from the checked arguments.
     pub fn request<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
-        serde_json::from_value(Value::Object(self.args.clone())).map_err(|e| {
-            ApiError::invalid(format!("bad arguments for `{}`: {e}", self.tool.name))
-        })
+        serde_json::from_value(Value::Object(self.args.clone()))
+            .map_err(|e| ApiError::invalid(format!("bad arguments for `{}`: {e}", self.tool.name)))
     }
 }
 
@@ -628,7 +644,11 @@ mod tests {
     fn schemas_are_lean() {
         for t in TOOLS {
             let text = serde_json::to_string(&t.schema(false)).unwrap_or_default();
-            assert!(!text.contains("$ref") && !text.contains("$defs"), "{}: {text}", t.name);
+            assert!(
+                !text.contains("$ref") && !text.contains("$defs"),
+                "{}: {text}",
+                t.name
+            );
             assert!(!text.contains("\"null\""), "{}: {text}", t.name);
             assert!(!text.contains("\"format\":"), "{}: {text}", t.name);
         }
@@ -637,11 +657,16 @@ mod tests {
     #[test]
     fn every_request_field_is_in_a_schema() {
         let update = find("update").map(|t| t.schema(false)).unwrap_or_default();
-        for f in ["id", "ac", "done", "add_ac", "status", "force", "summary", "sequence"] {
+        for f in [
+            "id", "ac", "done", "add_ac", "status", "force", "summary", "sequence",
+        ] {
             assert!(update["properties"].get(f).is_some(), "update lacks {f}");
         }
         let query = find("query").map(|t| t.schema(false)).unwrap_or_default();
-        assert!(query["properties"].get("kind").is_none(), "kind is the action");
+        assert!(
+            query["properties"].get("kind").is_none(),
+            "kind is the action"
+        );
         for f in ["cursor", "limit", "include_started", "type", "tag"] {
             assert!(query["properties"].get(f).is_some(), "query lacks {f}");
         }
