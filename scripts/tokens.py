@@ -121,8 +121,18 @@ def measure(bin_, count_=500):
             q = s.call("query", action="list")
             texts["query list (50 rows)"] = compact(q["structuredContent"])
             texts["resources/list"] = compact(s.request("resources/list")["result"])
+            pr = s.call("project", action="prime")
+            texts["mcp project prime (text content)"] = pr["content"][0]["text"]
         finally:
             s.close()
+        ro = Server(bin_, proj, "--readonly")
+        try:
+            ro.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                      "clientInfo": {"name": "tokens", "version": "0"}})
+            ro.notify("notifications/initialized")
+            texts["tools/list --readonly"] = compact(ro.request("tools/list")["result"])
+        finally:
+            ro.close()
         run = lambda *a: subprocess.run([bin_, "-C", str(proj), *a], capture_output=True,
                                         text=True, env=env(), timeout=60).stdout
         texts["prime (text)"] = run("prime")
