@@ -552,3 +552,21 @@ def test_token_budgets():
         assert counts[k] <= 150, counts
     assert counts["failed call (acceptance_incomplete)"] <= 400, counts
     assert counts["show (compact, 43-entry log)"] <= 800, counts
+
+
+def test_claims_between_two_servers(proj):
+    cli(proj, "create", "First", "--priority", "1")
+    cli(proj, "create", "Second", "--priority", "2")
+    async def go():
+        async with client(proj, "--name", "ann") as a, client(proj, "--name", "bob") as b:
+            got = await ok(a, "move", action="claim", next=True)
+            assert got["changed"]["title"] == "First" and got["status"] == "in_progress"
+            held = await ok(b, "query", action="claims")
+            assert [c["ticket"] for c in held["items"]] == [got["id"]]
+            e = await err(b, "move", "claimed", action="claim", id=got["id"])
+            assert e["remedies"][0] == {"tool": "move", "args": {"action": "claim", "next": True},
+                                        "why": e["remedies"][0]["why"]}
+            assert e["remedies"][-1]["args"].get("steal") is True, "steal comes last"
+            mine = await ok(b, "move", action="claim", next=True)
+            assert mine["changed"]["title"] == "Second"
+    run(go())

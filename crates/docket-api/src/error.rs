@@ -37,6 +37,7 @@ pub enum Op {
     Dep,
     Undep,
     Delete,
+    Claim,
     SessionStart,
     SessionEnd,
     RoleCreate,
@@ -68,6 +69,7 @@ impl Op {
             Op::Dep => "dep",
             Op::Undep => "undep",
             Op::Delete => "delete",
+            Op::Claim => "claim",
             Op::SessionStart => "session_start",
             Op::SessionEnd => "session_end",
             Op::RoleCreate => "role_create",
@@ -126,9 +128,12 @@ impl Remedy {
         self
     }
 
-    /// Whether this remedy forces a guard (faces show those last, or not at all).
+    /// Whether this remedy overrides a rule (`force` or `steal`): faces show
+    /// those last, or not at all.
     pub fn forces(&self) -> bool {
-        self.args.get("force").and_then(Value::as_bool) == Some(true)
+        ["force", "steal"]
+            .iter()
+            .any(|k| self.args.get(*k).and_then(Value::as_bool) == Some(true))
     }
 }
 
@@ -392,6 +397,32 @@ impl From<Error> for ApiError {
                     );
                 }
             }
+            Error::Claimed {
+                id,
+                holder,
+                session,
+                since,
+            } => {
+                put("id", json!(id));
+                put("holder", json!(holder));
+                put("session", json!(session));
+                put("since", json!(since));
+                remedies.push(Remedy::new(
+                    Op::Claim,
+                    json!({ "next": true }),
+                    "pick another ready ticket",
+                ));
+                remedies.push(Remedy::new(
+                    Op::Claim,
+                    json!({ "id": id, "steal": true, "reason": "<why>" }),
+                    "take it over, recorded as a violation",
+                ));
+            }
+            Error::NothingReady { .. } => remedies.push(Remedy::new(
+                Op::List,
+                json!({}),
+                "see what is open; blocked work waits on its dependencies",
+            )),
             Error::PlanFrozen { .. } => {}
             Error::InvalidArgument { .. }
             | Error::NotInteractive { .. }

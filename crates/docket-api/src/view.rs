@@ -331,13 +331,16 @@ impl Changed {
         let old = before
             .and_then(|b| serde_json::to_value(&b.meta).ok())
             .unwrap_or(Value::Null);
-        if let Value::Object(newm) = &new {
+        if before.is_none() {
+            // A new ticket: everything is new; the title says which one it is.
+            changed.insert("title".into(), Value::String(after.meta.title.clone()));
+        } else if let Value::Object(newm) = &new {
             for (k, v) in newm {
-                if k == "updated" || k == "created" && before.is_some() {
+                if k == "updated" {
                     continue;
                 }
                 let was = old.get(k).unwrap_or(&Value::Null);
-                if was != v && !(before.is_none() && is_empty(v)) {
+                if was != v {
                     changed.insert(k.clone(), v.clone());
                 }
             }
@@ -369,15 +372,6 @@ impl Changed {
             archived_to: archived_to.map(|a| p.display_path(a)),
             ticket: after,
         }
-    }
-}
-
-fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
-        Value::String(s) => s.is_empty(),
-        _ => false,
     }
 }
 

@@ -9,8 +9,12 @@ use serde_json::{Value, json};
 
 use crate::error::CliError;
 
-/// Version of the JSON envelope (`docs/JSON.md`).
+/// Version of the JSON envelope for outputs whose shape never changed (`docs/JSON.md`).
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Version of the outputs reshaped by the typed API: lean write results, the
+/// compact `show`, the capped `prime` (`docs/JSON.md` lists them).
+pub const SCHEMA_V2: u32 = 2;
 
 /// The success envelope of `docs/JSON.md`.
 #[derive(Serialize)]
@@ -25,6 +29,8 @@ struct Envelope<'a, T: Serialize> {
 /// Where output goes: stdout for data, stderr for warnings and errors.
 pub struct Printer {
     pub json: bool,
+    /// `schema_version` of this command's envelope.
+    schema: u32,
 }
 
 /// Styles used by human output.
@@ -59,7 +65,16 @@ fn color_off() -> bool {
 
 impl Printer {
     pub fn new(json: bool) -> Self {
-        Printer { json }
+        Printer {
+            json,
+            schema: SCHEMA_VERSION,
+        }
+    }
+
+    /// Set the `schema_version` of this command's envelope (see [`SCHEMA_V2`]).
+    pub fn schema(&mut self, version: u32) -> &mut Self {
+        self.schema = version;
+        self
     }
 
     /// Print a success: the envelope in JSON mode, `human()` otherwise.
@@ -72,7 +87,7 @@ impl Printer {
         if self.json {
             // Serialized straight from the data: no intermediate Value tree.
             let env = Envelope {
-                schema_version: SCHEMA_VERSION,
+                schema_version: self.schema,
                 ok: true,
                 data,
                 meta,
@@ -94,7 +109,7 @@ impl Printer {
     /// Like [`Printer::success`] but with an explicit `ok` (check mirrors health).
     pub fn verdict<T: Serialize>(&mut self, ok: bool, data: &T, human: impl FnOnce() -> String) {
         if self.json {
-            let env = json!({ "schema_version": SCHEMA_VERSION, "ok": ok, "data": data });
+            let env = json!({ "schema_version": self.schema, "ok": ok, "data": data });
             self.stdout_line(&env.to_string());
         } else {
             self.stdout_text(&human());
@@ -104,8 +119,7 @@ impl Printer {
     /// Report an error; returns the exit code.
     pub fn error(&mut self, err: &CliError) -> u8 {
         if self.json {
-            let env =
-                json!({ "schema_version": SCHEMA_VERSION, "ok": false, "error": err.to_json() });
+            let env = json!({ "schema_version": self.schema, "ok": false, "error": err.to_json() });
             self.stdout_line(&env.to_string());
         } else {
             let mut text = match err {

@@ -89,6 +89,13 @@ pub struct Workflow {
     /// entry are outside the stage order (like `blocked`).
     #[serde(default)]
     pub stages: indexmap::IndexMap<String, crate::runner::StageConfig>,
+    /// Work-in-progress limits: most tickets per status (`in_progress = 3`).
+    /// Enforced atomically by the `wip_limit` guard on every move into it.
+    #[serde(default, skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    pub wip: indexmap::IndexMap<String, usize>,
+    /// Most tickets per status for one session (or user without a session).
+    #[serde(default, skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    pub wip_per_session: indexmap::IndexMap<String, usize>,
 }
 
 /// One declared move between statuses, with the guards that protect it.
@@ -493,6 +500,18 @@ impl Config {
         }
         if wf.terminal.is_empty() {
             return Err("workflow.terminal is empty: name at least one terminal status".into());
+        }
+        for (table, limits) in [("wip", &wf.wip), ("wip_per_session", &wf.wip_per_session)] {
+            for (s, n) in limits {
+                if !wf.statuses.contains(s) || wf.terminal.contains(s) {
+                    return Err(format!(
+                        "workflow.{table}: `{s}` is not an open status of workflow.statuses"
+                    ));
+                }
+                if *n == 0 {
+                    return Err(format!("workflow.{table}.{s}: a limit must be at least 1"));
+                }
+            }
         }
         if !wf.statuses.contains(&wf.active) {
             return Err(format!(

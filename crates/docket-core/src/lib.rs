@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod cache;
 pub mod check;
+pub mod claims;
 pub mod config;
 pub mod error;
 pub mod graph;

@@ -21,6 +21,59 @@ pub struct Project {
     pub root: PathBuf,
     pub dir: PathBuf,
     pub config: Config,
+    /// Where the lock, sessions and claims live: shared by every git worktree
+    /// of one repository (see [`shared_dir_for`]), else `.docket/local`.
+    pub shared: PathBuf,
+}
+
+/// The coordination space of a project rooted at `root`: inside a git
+/// repository, `<git common dir>/docket/<project path in the worktree>`, so
+/// every worktree of the repository sees the same lock, sessions and claims;
+/// outside git, `.docket/local`. Found by reading `.git` (a folder, or a file
+/// naming the worktree's git dir whose `commondir` names the common one): no
+/// `git` process is started.
+pub fn shared_dir_for(root: &Path) -> PathBuf {
+    let local = root.join(DIR_NAME).join("local");
+    let mut cur = Some(root);
+    while let Some(dir) = cur {
+        let dot_git = dir.join(".git");
+        if let Some(common) = git_common_dir(&dot_git) {
+            let rel = root.strip_prefix(dir).unwrap_or(Path::new(""));
+            let key: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let key = if key.is_empty() {
+                "root".to_string()
+            } else {
+                key.join("%")
+            };
+            return common.join("docket").join(key);
+        }
+        cur = dir.parent();
+    }
+    local
+}
+
+/// The common git dir behind a `.git` folder or `gitdir:` file, if any.
+fn git_common_dir(dot_git: &Path) -> Option<PathBuf> {
+    let meta = fs::metadata(dot_git).ok()?;
+    if meta.is_dir() {
+        return dot_git
+            .join("HEAD")
+            .is_file()
+            .then(|| dot_git.to_path_buf());
+    }
+    // A worktree (or submodule): `.git` is a file `gitdir: <path>`.
+    let text = fs::read_to_string(dot_git).ok()?;
+    let gitdir = text.lines().find_map(|l| l.strip_prefix("gitdir:"))?.trim();
+    let base = dot_git.parent()?;
+    let gitdir = base.join(gitdir);
+    match fs::read_to_string(gitdir.join("commondir")) {
+        Ok(common) => Some(gitdir.join(common.trim())),
+        Err(_) => Some(gitdir),
+    }
+    .filter(|d| d.is_dir())
 }
 
 /// A ticket file known by name only (no parsing): enough to resolve ids.
@@ -96,6 +149,7 @@ impl Project {
             root: root.to_path_buf(),
             dir,
             config,
+            shared: shared_dir_for(root),
         })
     }
 
@@ -127,6 +181,7 @@ impl Project {
             root: root.to_path_buf(),
             dir,
             config,
+            shared: shared_dir_for(root),
         })
     }
 
@@ -152,11 +207,17 @@ impl Project {
             .join("/")
     }
 
-    /// Take the project's mutation lock, waiting for other writers.
+    /// The coordination space shared by every worktree (lock, sessions, claims).
+    pub fn shared_dir(&self) -> &Path {
+        &self.shared
+    }
+
+    /// Take the project's mutation lock, waiting for other writers (in every
+    /// worktree of the repository: the lock lives in the shared space).
     pub fn lock(&self) -> Result<ProjectLock> {
-        let local = self.local_dir();
-        fs::create_dir_all(&local).map_err(|e| Error::io(&local, e))?;
-        let path = local.join("lock");
+        let shared = self.shared_dir();
+        fs::create_dir_all(shared).map_err(|e| Error::io(shared, e))?;
+        let path = shared.join("lock");
         let file = File::options()
             .create(true)
             .truncate(false)

@@ -1,7 +1,7 @@
 //! One checked call → one API operation → a lean result. Blocking: the server
 //! runs it in `spawn_blocking` with the call's own [`Context`].
 
-use docket_api::moves::MoveRequest;
+use docket_api::moves::{ClaimRequest, MoveRequest};
 use docket_api::notes::{PlanShowRequest, TextRequest};
 use docket_api::project::{CheckRequest, PrimeRequest};
 use docket_api::query::{BoardRequest, ListRequest};
@@ -97,6 +97,7 @@ pub fn run(call: &Call, cx: &Context) -> ApiResult<Output> {
                 text: None,
             })
         }
+        ("query", "claims") => Ok(items(&moves::claims(cx)?)),
         ("query", _) => {
             let mut req: ListRequest = call.request()?;
             req.limit.get_or_insert(PAGE);
@@ -135,6 +136,7 @@ pub fn run(call: &Call, cx: &Context) -> ApiResult<Output> {
             cx,
             &call.request::<DeleteRequest>()?,
         )?)),
+        ("move", "claim") => changed_out(moves::claim(cx, call.request::<ClaimRequest>()?)),
         ("move", "explain") => Ok(out(&moves::explain(cx, &call.request::<MoveRequest>()?)?)),
         ("move", _) => changed_out(moves::move_ticket(cx, call.request::<MoveRequest>()?)),
         ("note", _) => {

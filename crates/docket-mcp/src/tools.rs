@@ -7,7 +7,7 @@
 
 use docket_api::ApiError;
 use docket_api::graph::{DepsRequest, LinkRequest, TreeRequest};
-use docket_api::moves::MoveRequest;
+use docket_api::moves::{ClaimRequest, MoveRequest};
 use docket_api::notes::{PlanShowRequest, TextRequest};
 use docket_api::project::{CheckRequest, InitRequest, PrimeRequest};
 use docket_api::query::{BoardRequest, ListRequest};
@@ -191,7 +191,7 @@ const fn w(name: &'static str, schema: SchemaFn, fixed: &'static str) -> ActionD
 pub static TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "query",
-        desc: "List tickets, 50 a page (pass `next_cursor` as `cursor`). ready: can be picked up now; list: open, board order; blocked; closed: newest first; search: all words of `text`; board: by status. Filters OR within, AND across; statuses {statuses}; types {types}.",
+        desc: "List tickets, 50 a page (pass `next_cursor` as `cursor`). ready: can be picked up now; list: open, board order; blocked; closed: newest first; search: all words of `text`; board: by status; claims: who holds what. Filters OR within, AND across; statuses {statuses}; types {types}.",
         actions: &[
             r("ready", s::<ListRequest>, r#"{"kind":"ready"}"#),
             r("list", s::<ListRequest>, r#"{"kind":"list"}"#),
@@ -199,6 +199,7 @@ pub static TOOLS: &[ToolDef] = &[
             r("closed", s::<ListRequest>, r#"{"kind":"closed"}"#),
             r("search", s::<ListRequest>, r#"{"kind":"search"}"#),
             r("board", s::<BoardRequest>, ""),
+            r("claims", s::<NoArgs>, ""),
         ],
         session: false,
         destructive: false,
@@ -243,7 +244,7 @@ pub static TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "move",
-        desc: "Move a ticket through the workflow ({statuses}); guards apply. advance: next status (or `to`); start: the active status; status: `to`; close: archive; reopen; explain: each guard's verdict, moving nothing.",
+        desc: "Move a ticket through the workflow ({statuses}); guards apply. advance: next status (or `to`); start: the active status; status: `to`; close: archive; reopen; explain: each guard's verdict, moving nothing; claim: take `id`, or with `next` the first ready ticket matching the filters.",
         actions: &[
             w("advance", s::<MoveRequest>, r#"{"kind":"advance"}"#),
             w("start", s::<MoveRequest>, r#"{"kind":"start"}"#),
@@ -251,6 +252,7 @@ pub static TOOLS: &[ToolDef] = &[
             w("close", s::<MoveRequest>, r#"{"kind":"close"}"#),
             w("reopen", s::<MoveRequest>, r#"{"kind":"reopen"}"#),
             r("explain", s::<MoveRequest>, r#"{"kind":"advance"}"#),
+            w("claim", s::<ClaimRequest>, ""),
         ],
         session: true,
         destructive: false,
