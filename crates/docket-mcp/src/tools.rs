@@ -67,6 +67,10 @@ pub struct ActionDef {
     pub schema: SchemaFn,
     /// Request fields the action sets itself (hidden from the schema), as JSON.
     pub fixed: &'static str,
+    /// Request fields accepted but left out of `tools/list`: rarely useful to an
+    /// agent and not worth their tokens in every conversation (runner ordering,
+    /// filters of the primer and of `claim`). A unit test keeps this list honest.
+    pub unlisted: &'static [&'static str],
 }
 
 impl ActionDef {
@@ -78,6 +82,21 @@ impl ActionDef {
             required.retain(|r| r != k);
         }
         (props, required)
+    }
+
+    /// The properties `tools/list` shows.
+    pub fn listed_props(&self) -> (Map<String, Value>, Vec<String>) {
+        let (mut props, required) = self.props();
+        for k in self.unlisted {
+            props.remove(*k);
+        }
+        (props, required)
+    }
+
+    /// The same action with `fields` accepted but not listed.
+    const fn unlist(mut self, fields: &'static [&'static str]) -> ActionDef {
+        self.unlisted = fields;
+        self
     }
 
     /// The fixed fields.
@@ -140,7 +159,7 @@ impl ToolDef {
         }
         let mut common: Option<Vec<String>> = None;
         for a in &visible {
-            let (p, r) = a.props();
+            let (p, r) = a.listed_props();
             for (k, v) in p {
                 props.entry(k).or_insert(v);
             }
@@ -175,6 +194,7 @@ const fn r(name: &'static str, schema: SchemaFn, fixed: &'static str) -> ActionD
         write: false,
         schema,
         fixed,
+        unlisted: &[],
     }
 }
 
@@ -184,8 +204,12 @@ const fn w(name: &'static str, schema: SchemaFn, fixed: &'static str) -> ActionD
         write: true,
         schema,
         fixed,
+        unlisted: &[],
     }
 }
+
+/// The uniform filters, where a tool accepts them without listing them.
+const FILTERS: &[&str] = &["type", "mode", "tag", "status", "assignee"];
 
 /// Every tool, in the order `tools/list` shows them.
 pub static TOOLS: &[ToolDef] = &[
@@ -217,7 +241,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "project",
         desc: "prime: the agent primer, read first. info: workflow, statuses, allowed values. check: integrity scan. init: create the project here.",
         actions: &[
-            r("prime", s::<PrimeRequest>, ""),
+            r("prime", s::<PrimeRequest>, "").unlist(FILTERS),
             r("info", s::<NoArgs>, ""),
             r("check", s::<CheckRequest>, ""),
             w("init", s::<InitRequest>, ""),
@@ -229,7 +253,7 @@ pub static TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "create",
         desc: "Create a ticket; answers with its id and fields. types: {types}.",
-        actions: &[w("", s::<CreateRequest>, "")],
+        actions: &[w("", s::<CreateRequest>, "").unlist(&["sequence"])],
         session: true,
         destructive: false,
         idempotent: false,
@@ -237,7 +261,7 @@ pub static TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "update",
         desc: "Change fields, sections or acceptance criteria (check one: ac=<exact title>, done=true). A status change goes through the workflow guards. Answers with what changed.",
-        actions: &[w("", s::<UpdateRequest>, "")],
+        actions: &[w("", s::<UpdateRequest>, "").unlist(&["sequence", "clear_sequence"])],
         session: true,
         destructive: true,
         idempotent: false,
@@ -252,7 +276,7 @@ pub static TOOLS: &[ToolDef] = &[
             w("close", s::<MoveRequest>, r#"{"kind":"close"}"#),
             w("reopen", s::<MoveRequest>, r#"{"kind":"reopen"}"#),
             r("explain", s::<MoveRequest>, r#"{"kind":"advance"}"#),
-            w("claim", s::<ClaimRequest>, ""),
+            w("claim", s::<ClaimRequest>, "").unlist(FILTERS),
         ],
         session: true,
         destructive: false,
@@ -642,6 +666,25 @@ mod tests {
         }
     }
 
+    /// An unlisted field must be a real request field (a rename would otherwise
+    /// silently list it again, or hide nothing).
+    #[test]
+    fn unlisted_fields_exist() {
+        for t in TOOLS {
+            for a in t.actions {
+                let (props, _) = a.props();
+                for f in a.unlisted {
+                    assert!(
+                        props.contains_key(*f),
+                        "{} {}: no field {f}",
+                        t.name,
+                        a.name
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn schemas_are_lean() {
         for t in TOOLS {
@@ -657,13 +700,22 @@ mod tests {
     }
 
     #[test]
-    fn every_request_field_is_in_a_schema() {
-        let update = find("update").map(|t| t.schema(false)).unwrap_or_default();
+    fn every_request_field_is_accepted() {
+        let update = find("update")
+            .and_then(|t| t.action(""))
+            .map(|a| a.props().0);
+        let update = update.unwrap_or_default();
         for f in [
             "id", "ac", "done", "add_ac", "status", "force", "summary", "sequence",
         ] {
-            assert!(update["properties"].get(f).is_some(), "update lacks {f}");
+            assert!(update.contains_key(f), "update lacks {f}");
         }
+        let listed = find("update").map(|t| t.schema(false)).unwrap_or_default();
+        assert!(listed["properties"].get("ac").is_some());
+        assert!(
+            listed["properties"].get("sequence").is_none(),
+            "runner-only: unlisted"
+        );
         let query = find("query").map(|t| t.schema(false)).unwrap_or_default();
         assert!(
             query["properties"].get("kind").is_none(),
