@@ -579,3 +579,21 @@ def test_claims_between_two_servers(proj):
             mine = await ok(b, "move", action="claim", next=True)
             assert mine["changed"]["title"] == "Second"
     run(go())
+
+
+def test_plan_first_work_loop_succeeds_as_written(planfirst):
+    cli(planfirst, "create", "Plan me", "--acceptance", "it works")
+    async def go():
+        async with client(planfirst) as a, client(planfirst, "--role", "architect") as b:
+            text = (await a.get_prompt("work_next", {})).messages[0].content.text
+            before, sep, after = text.partition("Then a different session approves")
+            assert sep, text
+            ids = {}
+            fill = lambda name: "it works" if "criterion" in name else f"some {name}"
+            await execute(a, calls_in(before), ids, fill)
+            # The approval the prompt asks for, by another session.
+            approved = await ok(b, "move", action="advance", id=ids["id"])
+            assert approved["status"] == "in_progress"
+            await execute(a, calls_in(after), ids, fill)
+            assert (await ok(a, "show", id=ids["id"]))["status"] == "done"
+    run(go())
