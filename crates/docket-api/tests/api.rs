@@ -1,6 +1,9 @@
 //! The typed API on real temp projects: requests in, responses and remedies out,
 //! no processes. Rules themselves are tested in the core; this checks the mapping.
 
+// As in the library: `ApiError` is the cold path and carries remedies.
+#![allow(clippy::result_large_err)]
+
 use docket_api::moves::{self, MoveKind, MoveRequest};
 use docket_api::notes::{self, TextRequest};
 use docket_api::query::{self, ListKind, ListRequest};
@@ -228,7 +231,7 @@ fn ready_means_pickable_and_prime_agrees() {
         ids.sort();
         ids
     };
-    assert_eq!(ready(false), [waiting_on.clone()]);
+    assert_eq!(ready(false), std::slice::from_ref(&waiting_on));
     let mut old = vec![waiting_on.clone(), started];
     old.sort();
     assert_eq!(ready(true), old);
