@@ -597,3 +597,21 @@ def test_plan_first_work_loop_succeeds_as_written(planfirst):
             await execute(a, calls_in(after), ids, fill)
             assert (await ok(a, "show", id=ids["id"]))["status"] == "done"
     run(go())
+
+
+def test_init_from_an_empty_folder():
+    with tempfile.TemporaryDirectory(prefix="docket-mcp-empty-") as d:
+        p = Path(d).resolve()
+        async def go():
+            async with client(p) as s:
+                e = await err(s, "query", "no_project", action="list")
+                fix = e["remedies"][0]
+                assert fix["tool"] == "project" and fix["args"] == {"action": "init"}
+                made = await ok(s, fix["tool"], **fix["args"], prefix="em")
+                assert made["prefix"] == "em"
+                t = await ok(s, "create", title="First")
+                assert t["id"].startswith("em-")
+                shown = await ok(s, "show", id=t["id"])
+                assert shown["log"][-1]["actor"].endswith("(implementer)"), "the session opened"
+            assert cli(p, "session", "list")["data"] == []
+        run(go())
