@@ -336,7 +336,8 @@ def test_readonly_exposes_no_write(proj):
                 assert not actions & WRITE_ACTIONS, (t.name, actions)
                 assert t.annotations.read_only_hint, t.name
             assert (await ok(s, "query", action="list"))["total"] == 1
-            await err(s, "create", "invalid_argument", title="sneaky")
+            e = await err(s, "create", "invalid_argument", title="sneaky")
+            assert "read-only" in e["message"]
             e = await err(s, "move", "invalid_argument", action="start", id="dk")
             assert "read-only" in e["message"]
             await err(s, "session", "invalid_argument", action="start", role="architect")

@@ -279,11 +279,18 @@ impl ServerHandler for Docket {
                 .filter(|t| t.visible(ro))
                 .map(|t| t.name)
                 .collect();
-            let mut e = ApiError::invalid(format!(
-                "unknown tool `{}`: one of {}",
-                request.name,
-                known.join(", ")
-            ));
+            let mut e = ApiError::invalid(if tools::find(&request.name).is_some() {
+                format!(
+                    "`{}` writes; this server is read-only (--readonly)",
+                    request.name
+                )
+            } else {
+                format!(
+                    "unknown tool `{}`: one of {}",
+                    request.name,
+                    known.join(", ")
+                )
+            });
             e.details.insert("known".into(), json!(known));
             let e = e.with_remedy(remedy::direct(
                 "man",
