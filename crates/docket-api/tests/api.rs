@@ -1,7 +1,5 @@
 //! The typed API on real temp projects: requests in, responses and remedies out,
 //! no processes. Rules themselves are tested in the core; this checks the mapping.
-
-// As in the library: `ApiError` is the cold path and carries remedies.
 #![allow(clippy::result_large_err)]
 
 use docket_api::moves::{self, MoveKind, MoveRequest};

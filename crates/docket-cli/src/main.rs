@@ -1,7 +1,7 @@
 //! The `docket` binary: parse, dispatch, print, map errors to exit codes.
 
-// `CliError` carries the API's `ApiError` (cold path, with remedies), as in
-// docket-api and docket-mcp; boxing it would only add noise at every call site.
+// Errors carry the API's remedies; they are the cold path, and boxing them
+// would only add noise at every call site.
 #![allow(clippy::result_large_err)]
 
 mod cli;

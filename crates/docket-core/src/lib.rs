@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod graph;
 pub mod id;
+pub mod index;
 pub mod ops;
 pub mod plan;
 pub mod prime;
