@@ -198,7 +198,7 @@ def test_every_tool(proj):
             assert len(linked["items"]) == 2
             await ok(s, "graph", action="unlink", ids=[a["id"], b["id"]])
             started = await ok(s, "move", action="start", id=a["id"])
-            assert started["status"] == "in_progress" and started["logged"] == ["transition"]
+            assert started["status"] == "in_progress" and "transition" in started["logged"]
             await ok(s, "update", id=a["id"], ac="parses", done=True)
             await ok(s, "update", id=a["id"], ac="tested", done=True)
             ex = await ok(s, "move", action="explain", id=a["id"])
