@@ -7,6 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  # Install node from Debian when we can; otherwise fail (never skip).
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  fi
+fi
 command -v node >/dev/null || { echo "tokens.sh: node is required" >&2; exit 2; }
 command -v npm >/dev/null || { echo "tokens.sh: npm is required" >&2; exit 2; }
 DIR=target/node-tokens
