@@ -156,6 +156,7 @@ impl Ticket {
     pub fn notes(&self) -> Vec<Note> {
         let mut notes = self.legacy_notes();
         let (entries, _) = crate::audit::parse(self);
+        let merged = entries.iter().any(|e| e.kind == crate::audit::kind::MERGE);
         notes.extend(
             entries
                 .into_iter()
@@ -166,9 +167,12 @@ impl Ticket {
                     text: e.text,
                 }),
         );
-        // Time order: a merged log may hold one branch's notes after the
-        // other's; the sort is stable, so equal times keep file order.
-        notes.sort_by(|a, b| a.at.cmp(&b.at));
+        // A merged log holds one branch's new entries after the other's: its
+        // notes are shown in time order (stable, so equal times keep file
+        // order). An unmerged log is already in the order notes were written.
+        if merged {
+            notes.sort_by(|a, b| a.at.cmp(&b.at));
+        }
         notes
     }
 
