@@ -76,6 +76,12 @@ fn changed_out(c: ApiResult<Changed>) -> ApiResult<Output> {
 /// Run the call.
 pub fn run(call: &Call, cx: &Context) -> ApiResult<Output> {
     let action = call.action.name;
+    if call.action.write {
+        // Files dropped into .docket/inbox/ become tickets before any write, as
+        // on the command line. Best effort: a file that cannot be adopted stays
+        // in the inbox and `docket inbox` reports why.
+        let _ = docket_api::interop::adopt_pending(cx);
+    }
     match (call.tool.name, action) {
         ("query", "board") => {
             let mut req: BoardRequest = call.request()?;
