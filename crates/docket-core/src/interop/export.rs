@@ -98,16 +98,15 @@ pub fn write_knot(p: &Project, tickets: &[Ticket], out: &Path) -> Result<Vec<Str
     Ok(files)
 }
 
-/// A unique tess slug per ticket (the title's slug; a clash gets the id's tail).
+/// A unique tess slug per ticket (the title's slug; a clash gets the id's suffix).
 pub fn tess_slugs(all: &[Ticket]) -> HashMap<String, String> {
     let mut used: HashSet<String> = HashSet::new();
     let mut out = HashMap::new();
     for t in all {
         let mut slug = slugify(&t.meta.title);
         if !used.insert(slug.clone()) {
-            let id = t.meta.id.to_lowercase();
-            let tail = &id[id.len().saturating_sub(6)..];
-            slug = format!("{slug}-{tail}");
+            // The id's suffix is unique, whatever the id layout.
+            slug = format!("{slug}-{}", crate::id::suffix(&t.meta.id).to_lowercase());
             used.insert(slug.clone());
         }
         out.insert(t.meta.id.clone(), slug);
