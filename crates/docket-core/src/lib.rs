@@ -10,6 +10,8 @@ pub mod config;
 pub mod error;
 pub mod graph;
 pub mod id;
+pub mod insight;
+pub mod knowledge;
 pub mod ops;
 pub mod plan;
 pub mod prime;
