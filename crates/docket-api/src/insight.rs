@@ -162,9 +162,7 @@ pub fn span(req: &StatsRequest, now: Timestamp) -> ApiResult<(Timestamp, Timesta
         (None, w) => {
             let w = w.as_deref().unwrap_or("24h");
             let secs = parse_duration(w).map_err(|_| {
-                ApiError::invalid(format!(
-                    "invalid window `{w}`: use e.g. 24h, 7d, 30d or 2w"
-                ))
+                ApiError::invalid(format!("invalid window `{w}`: use e.g. 24h, 7d, 30d or 2w"))
             })?;
             if secs == 0 {
                 return Err(ApiError::invalid("the window must be longer than zero"));

@@ -73,6 +73,8 @@ pub fn context_update(cx: &Context, req: &ContextWriteRequest) -> ApiResult<Cont
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyRequest {
+    /// The key (context) or slug (document).
+    #[serde(alias = "slug")]
     pub key: String,
 }
 

@@ -881,7 +881,11 @@ fn sequence_is_set_updated_and_cleared() {
     env.okw(&["update", &a, "--sequence", "1.5"]);
     assert_eq!(env.ok(&["show", "--full", &a])["extra"]["sequence"], 1.5);
     env.okw(&["update", &a, "--sequence", ""]);
-    assert!(env.ok(&["show", "--full", &a])["extra"].get("sequence").is_none());
+    assert!(
+        env.ok(&["show", "--full", &a])["extra"]
+            .get("sequence")
+            .is_none()
+    );
     let (v, code) = env.json(&["update", &a, "--sequence", "soon"]);
     assert_eq!(code, 1);
     assert_eq!(v["error"]["code"], "invalid_argument");

@@ -230,7 +230,10 @@ fn parallel_sessions_by_env_do_not_step_on_each_other() {
     for mut c in running {
         assert!(c.wait().expect("wait").success());
     }
-    let notes = env.ok(&["show", "--full", &id])["notes"].as_array().unwrap().clone();
+    let notes = env.ok(&["show", "--full", &id])["notes"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(notes.len(), 6);
     for i in 0..6 {
         let want_author = format!(

@@ -429,14 +429,16 @@ pub fn compute(cfg: &Config, q: &StatsQuery, busy: &[TicketLog], quiet: &[crate:
     let active_pos = pos(&wf.active);
     let in_span = |t: Timestamp| t >= q.since && t < q.until;
     let span_days = ((q.until.as_second() - q.since.as_second()) as f64 / 86_400.0).max(1e-9);
-    let whole_days = span_days.ceil().max(1.0) as u64;
+    // Buckets are whole UTC calendar days from the span's first day to its last.
+    let day_no = |t: Timestamp| t.as_second().div_euclid(86_400);
+    let first_day = day_no(q.since);
+    let last_day = day_no(q.until - jiff::SignedDuration::from_secs(1)).max(first_day);
+    let whole_days = (last_day - first_day + 1) as u64;
     let bucket_days = whole_days.div_ceil(90).max(1);
     let n_buckets = whole_days.div_ceil(bucket_days) as usize;
     let mut buckets: Vec<Bucket> = (0..n_buckets)
         .map(|i| Bucket {
-            day: q
-                .since
-                .checked_add(jiff::SignedDuration::from_hours(24 * (i as i64) * bucket_days as i64))
+            day: Timestamp::from_second((first_day + (i as i64) * bucket_days as i64) * 86_400)
                 .map(|t| t.strftime("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
             created: 0,
@@ -444,8 +446,11 @@ pub fn compute(cfg: &Config, q: &StatsQuery, busy: &[TicketLog], quiet: &[crate:
         })
         .collect();
     let bucket_of = |t: Timestamp| -> Option<usize> {
-        let d = (t.as_second() - q.since.as_second()) / 86_400;
-        usize::try_from(d as u64 / bucket_days).ok().filter(|i| *i < n_buckets)
+        let d = day_no(t) - first_day;
+        u64::try_from(d)
+            .ok()
+            .map(|d| (d / bucket_days) as usize)
+            .filter(|i| *i < n_buckets)
     };
 
     let mut s = Stats {
@@ -576,7 +581,11 @@ pub fn compute(cfg: &Config, q: &StatsQuery, busy: &[TicketLog], quiet: &[crate:
                 kind::VIOLATION if here => s.overview.violations += 1,
                 kind::APPROVAL if here => {
                     pf.approvals += 1;
-                    revisions.push(e.get("version").and_then(|v| v.parse().ok()).unwrap_or(1u64));
+                    revisions.push(
+                        e.get("version")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(1u64),
+                    );
                 }
                 kind::COMMENT if here && e.get("deviation") == Some("true") => {
                     pf.deviations += 1;
@@ -588,7 +597,10 @@ pub fn compute(cfg: &Config, q: &StatsQuery, busy: &[TicketLog], quiet: &[crate:
                     let add = |map: &mut HashMap<String, (Option<String>, Totals)>,
                                key: String,
                                title: Option<String>| {
-                        map.entry(key).or_insert_with(|| (title, Totals::default())).1.add(&u);
+                        map.entry(key)
+                            .or_insert_with(|| (title, Totals::default()))
+                            .1
+                            .add(&u);
                     };
                     add(&mut by_ticket, m.id.clone(), Some(m.title.clone()));
                     add(&mut by_type, m.kind.clone(), None);

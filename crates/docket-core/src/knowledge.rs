@@ -30,8 +30,13 @@ pub const MAX_BODY: usize = 1 << 20;
 pub fn validate_key(what: &str, key: &str) -> Result<()> {
     let ok = !key.is_empty()
         && key.len() <= 64
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && key.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
     if ok {
         Ok(())
     } else {
@@ -271,9 +276,14 @@ pub fn doc_exists(p: &Project, slug: &str) -> bool {
 pub fn doc_add(p: &Project, slug: &str, title: Option<&str>, body: &str) -> Result<Doc> {
     validate_key("document slug", slug)?;
     let body = validate_body("document", body)?;
-    let title = title.map(str::trim).filter(|t| !t.is_empty()).unwrap_or(slug);
+    let title = title
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .unwrap_or(slug);
     if title.contains('\n') || title.chars().count() > 200 {
-        return Err(Error::invalid("the title must be one line of at most 200 characters"));
+        return Err(Error::invalid(
+            "the title must be one line of at most 200 characters",
+        ));
     }
     let _lock = p.lock()?;
     let dir = docs_dir(p);
@@ -362,7 +372,17 @@ mod tests {
 
     #[test]
     fn keys_cannot_escape() {
-        for bad in ["", "../x", "a/b", ".hidden", "-x", "a b", "a.md", "é", &"x".repeat(65)] {
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            ".hidden",
+            "-x",
+            "a b",
+            "a.md",
+            "é",
+            &"x".repeat(65),
+        ] {
             assert!(validate_key("key", bad).is_err(), "{bad}");
         }
         for good in ["a", "adr-001", "Build_Notes", "0x"] {
@@ -376,7 +396,10 @@ mod tests {
             split_doc("s", "# Title here\n\nbody\n"),
             ("Title here".into(), "body".into())
         );
-        assert_eq!(split_doc("s", "no title\n"), ("s".into(), "no title".into()));
+        assert_eq!(
+            split_doc("s", "no title\n"),
+            ("s".into(), "no title".into())
+        );
         assert_eq!(first_line("\n\n## Heading\nx"), "Heading");
     }
 }

@@ -304,7 +304,9 @@ pub fn is_lean_write(data: &Value) -> bool {
     let Some(obj) = data.as_object() else {
         return false;
     };
-    ["id", "short", "status"].iter().all(|k| obj.contains_key(*k))
+    ["id", "short", "status"]
+        .iter()
+        .all(|k| obj.contains_key(*k))
         && obj.keys().all(|k| {
             ["id", "short", "status", "changed", "logged", "archived_to"].contains(&k.as_str())
         })

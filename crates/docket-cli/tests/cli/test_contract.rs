@@ -195,7 +195,10 @@ fn contract_simple_writes() {
     snap!("close", closed);
     snap!("reopen", lean(&c, &["reopen", &a]));
     // advance in the simple preset: open -> in_progress.
-    snap!("advance_simple", lean(&c, &["advance", &b, "--note", "on it"]));
+    snap!(
+        "advance_simple",
+        lean(&c, &["advance", &b, "--note", "on it"])
+    );
 }
 
 #[test]
@@ -210,7 +213,10 @@ fn contract_plan_first_writes_and_show() {
     );
     snap!(
         "plan",
-        lean(&c, &["--session", &ada, "plan", &a, "--body", "Step 1: do it"])
+        lean(
+            &c,
+            &["--session", &ada, "plan", &a, "--body", "Step 1: do it"]
+        )
     );
     snap!(
         "comment",
@@ -226,7 +232,10 @@ fn contract_plan_first_writes_and_show() {
     );
     snap!(
         "depends",
-        lean(&c, &["--session", &bob, "depends", &a, "--on", "dk-01later"])
+        lean(
+            &c,
+            &["--session", &bob, "depends", &a, "--on", "dk-01later"]
+        )
     );
     let v = c.ok_env(&["show", &a]);
     assert_eq!(v["schema_version"], 2);
@@ -286,9 +295,33 @@ fn contract_delete() {
 #[test]
 fn contract_prime() {
     let c = Contract::new(None);
-    let w = c.create("WORK", &["create", "In progress", "-p", "1", "-a", "tester", "--acceptance", "ac"]);
+    let w = c.create(
+        "WORK",
+        &[
+            "create",
+            "In progress",
+            "-p",
+            "1",
+            "-a",
+            "tester",
+            "--acceptance",
+            "ac",
+        ],
+    );
     c.ok(&["start", &w]);
-    let d = c.create("DONE", &["create", "All checked", "-p", "2", "--acceptance", "ac", "--tags", "x"]);
+    let d = c.create(
+        "DONE",
+        &[
+            "create",
+            "All checked",
+            "-p",
+            "2",
+            "--acceptance",
+            "ac",
+            "--tags",
+            "x",
+        ],
+    );
     c.ok(&["start", &d]);
     c.ok(&["update", &d, "--ac", "ac", "--done"]);
     for (p, label) in ["0", "1", "3"].iter().zip(["R0", "R1", "R3"]) {
@@ -335,7 +368,14 @@ fn contract_acceptance_refusal_remedies() {
     let c = Contract::new(None);
     let a = c.create(
         "A",
-        &["create", "Gated", "--acceptance", "first", "--acceptance", "second"],
+        &[
+            "create",
+            "Gated",
+            "--acceptance",
+            "first",
+            "--acceptance",
+            "second",
+        ],
     );
     c.ok(&["start", &a]);
     let before = c.env.snapshot();
@@ -362,7 +402,9 @@ fn contract_acceptance_refusal_remedies() {
     let mut at = 0;
     for r in remedies {
         let cmd = r["command"].as_str().unwrap();
-        let i = hint[at..].find(cmd).unwrap_or_else(|| panic!("{cmd} not in {hint}"));
+        let i = hint[at..]
+            .find(cmd)
+            .unwrap_or_else(|| panic!("{cmd} not in {hint}"));
         at += i + cmd.len();
     }
     snap!("error_acceptance_incomplete", c.norm(&v));
@@ -373,10 +415,20 @@ fn contract_wrong_ac_title_lists_the_real_titles() {
     let c = Contract::new(None);
     let a = c.create(
         "A",
-        &["create", "Titled", "--acceptance", "first", "--acceptance", "second"],
+        &[
+            "create",
+            "Titled",
+            "--acceptance",
+            "first",
+            "--acceptance",
+            "second",
+        ],
     );
     let before = c.env.snapshot();
-    let v = c.fail_env(&["update", &a, "--ac", "First", "--done"], "invalid_argument");
+    let v = c.fail_env(
+        &["update", &a, "--ac", "First", "--done"],
+        "invalid_argument",
+    );
     assert_eq!(c.env.snapshot(), before);
     assert_eq!(v["error"]["known"], json!(["first", "second"]));
     snap!("error_wrong_ac_title", c.norm(&v));
@@ -425,7 +477,10 @@ fn force_without_a_reason_is_invalid_but_a_summary_is_the_reason() {
     c.fail_env(&["close", &a, "--force"], "invalid_argument");
     assert_eq!(c.env.snapshot(), before);
     let v = lean(&c, &["close", &a, "--force", "--summary", "customer asked"]);
-    assert_eq!(v["data"]["logged"], json!(["violation", "transition", "note"]));
+    assert_eq!(
+        v["data"]["logged"],
+        json!(["violation", "transition", "note"])
+    );
     assert!(v["data"]["archived_to"].is_string());
 }
 
@@ -434,7 +489,11 @@ fn a_writes_answer_stays_small_whatever_the_log_length() {
     let env = TestEnv::init();
     let id = env.create("Busy ticket", &["-d", "Some description."]);
     for i in 0..50 {
-        env.ok(&["add-note", &id, &format!("progress note number {i}, with some words")]);
+        env.ok(&[
+            "add-note",
+            &id,
+            &format!("progress note number {i}, with some words"),
+        ]);
     }
     let r = env.run(&["add-note", &id, "one more", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);

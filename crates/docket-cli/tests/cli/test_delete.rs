@@ -28,7 +28,12 @@ fn delete_is_refused_while_referenced() {
     let data = &v["data"];
     // Lean (schema 2): the deleted id and title, and the ids of the tickets
     // whose references were removed.
-    let mut keys: Vec<&str> = data.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let mut keys: Vec<&str> = data
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     keys.sort();
     assert_eq!(keys, vec!["id", "title", "updated"], "{data}");
     assert_eq!(data["id"], target.as_str());

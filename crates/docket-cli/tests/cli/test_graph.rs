@@ -23,7 +23,10 @@ fn dep_adds_and_undep_removes() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("no change"), "{}", r.stdout);
     let w = env.ok(&["dep", &a, &b]);
-    assert!(w.get("changed").is_none() && w.get("logged").is_none(), "{w}");
+    assert!(
+        w.get("changed").is_none() && w.get("logged").is_none(),
+        "{w}"
+    );
     let t = env.okw(&["dep", &a, &b]);
     assert_eq!(t["deps"], json!([b]));
     assert_eq!(std::fs::read(env.path_of(&a)).unwrap(), before);

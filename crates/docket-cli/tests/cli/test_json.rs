@@ -187,7 +187,12 @@ fn mutating_commands_answer_lean() {
         json!({"status": "in_progress"}),
         json!(["transition"]),
     );
-    check(&["add-note", &a, "x"], "in_progress", Value::Null, json!(["note"]));
+    check(
+        &["add-note", &a, "x"],
+        "in_progress",
+        Value::Null,
+        json!(["note"]),
+    );
     assert_eq!(env.show(&a)["notes"].as_array().unwrap().len(), 1);
     check(
         &["update", &a, "--title", "A"],
@@ -195,8 +200,18 @@ fn mutating_commands_answer_lean() {
         json!({"title": "A"}),
         json!(["edit"]),
     );
-    check(&["dep", &a, &b], "in_progress", json!({"deps": [b]}), json!(["edit"]));
-    check(&["undep", &a, &b], "in_progress", json!({"deps": []}), json!(["edit"]));
+    check(
+        &["dep", &a, &b],
+        "in_progress",
+        json!({"deps": [b]}),
+        json!(["edit"]),
+    );
+    check(
+        &["undep", &a, &b],
+        "in_progress",
+        json!({"deps": []}),
+        json!(["edit"]),
+    );
     let v = env.ok_env(&["close", &a]);
     let d = &v["data"];
     assert_eq!(d["status"], "closed");
@@ -208,7 +223,10 @@ fn mutating_commands_answer_lean() {
     assert!(v.get("meta").is_none(), "{v}");
     let v = env.ok_env(&["reopen", &a]);
     assert_eq!(v["data"]["status"], "open");
-    assert_eq!(v["data"]["changed"], json!({"status": "open", "closed": null}));
+    assert_eq!(
+        v["data"]["changed"],
+        json!({"status": "open", "closed": null})
+    );
     assert!(v["data"].get("archived_to").is_none());
     assert_eq!(env.path_of(&a).parent().unwrap(), env.tickets_dir());
     check(

@@ -34,7 +34,10 @@ fn start_status_close_reopen_move_files() {
     assert_eq!(v["data"]["status"], "open");
     assert!(v["data"]["changed"]["closed"].is_null(), "{v}");
     assert!(v.get("meta").is_none(), "reopen does not archive: {v}");
-    assert!(v["data"].get("archived_to").is_none(), "reopen does not archive: {v}");
+    assert!(
+        v["data"].get("archived_to").is_none(),
+        "reopen does not archive: {v}"
+    );
     assert!(env.show(&id)["closed"].is_null());
     assert!(live.exists());
     assert!(!env.archive_dir().join(&name).exists());
@@ -171,10 +174,7 @@ fn force_needs_a_summary() {
         // The message names the missing reason. (start/close/status say
         // "`force` needs a non-blank `reason`", update says "--reason (or
         // --summary)": reported to the lead, the CLI flag is --summary/--reason.)
-        assert!(
-            err["message"].as_str().unwrap().contains("reason"),
-            "{err}"
-        );
+        assert!(err["message"].as_str().unwrap().contains("reason"), "{err}");
     }
     assert_eq!(env.snapshot(), before);
 

@@ -10,9 +10,16 @@ fn add_note_from_arguments() {
     assert_eq!(notes[0]["text"], "raced GC under load");
     assert_eq!(notes[0]["author"], "tester");
     assert!(notes[0]["at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(t["changed"], serde_json::Value::Null, "a note changes no field");
+    assert_eq!(
+        t["changed"],
+        serde_json::Value::Null,
+        "a note changes no field"
+    );
     assert_eq!(t["logged"], serde_json::json!(["note"]));
-    assert!(t.get("body").is_none(), "show --full no longer sends the body");
+    assert!(
+        t.get("body").is_none(),
+        "show --full no longer sends the body"
+    );
     assert!(env.read(&id).contains("\n\nraced GC under load\n"));
 
     let r = env.run_at("2026-03-04T05:06:07Z", &["add-note", &id, "second"]);

@@ -454,19 +454,13 @@ fn force_needs_a_non_blank_reason() {
     // The message names the missing reason (it now says "`force` needs a
     // non-blank `reason`", the API's field names; reported to the lead).
     let err = env.fail_as(&pf.i, &["advance", &id, "--force"], "invalid_argument");
-    assert!(
-        err["message"].as_str().unwrap().contains("reason"),
-        "{err}"
-    );
+    assert!(err["message"].as_str().unwrap().contains("reason"), "{err}");
     let err = env.fail_as(
         &pf.i,
         &["advance", &id, "--force", "--reason", "   "],
         "invalid_argument",
     );
-    assert!(
-        err["message"].as_str().unwrap().contains("reason"),
-        "{err}"
-    );
+    assert!(err["message"].as_str().unwrap().contains("reason"), "{err}");
     // A reason with a log marker line is refused as well.
     env.fail_as(
         &pf.i,
@@ -567,12 +561,12 @@ fn plan_revisions_are_versioned_and_showable() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Same plan again (CR/space differences only): no change, nothing logged.
     let w = r.envelope()["data"].clone();
-    assert!(w.get("changed").is_none() && w.get("logged").is_none(), "{w}");
+    assert!(
+        w.get("changed").is_none() && w.get("logged").is_none(),
+        "{w}"
+    );
     assert_eq!(
-        env.show(&id)["plan"]["revisions"]
-            .as_array()
-            .unwrap()
-            .len(),
+        env.show(&id)["plan"]["revisions"].as_array().unwrap().len(),
         2
     );
     assert_eq!(env.snapshot(), before);
@@ -1261,7 +1255,11 @@ fn a_revived_ticket_is_replanned_and_approved_again() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     let w = r.envelope()["data"].clone();
     assert_eq!(w["status"], "in_progress");
-    assert_eq!(w["logged"], json!(["approval", "transition", "note"]), "{w}");
+    assert_eq!(
+        w["logged"],
+        json!(["approval", "transition", "note"]),
+        "{w}"
+    );
     let t = env.show(&id);
     assert_eq!(t["status"], "in_progress");
     assert_eq!(t["plan"]["frozen"]["version"], 2);

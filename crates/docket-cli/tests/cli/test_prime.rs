@@ -71,8 +71,7 @@ fn items(section: &Value) -> Vec<String> {
 
 /// The keys a lean primer row may carry.
 const ROW_KEYS: &[&str] = &[
-    "id", "short", "title", "status", "type", "priority", "assignee", "tags", "ac", "stale",
-    "mine",
+    "id", "short", "title", "status", "type", "priority", "assignee", "tags", "ac", "stale", "mine",
 ];
 
 #[test]
@@ -124,7 +123,10 @@ fn prime_json_sections() {
     // In progress: priority then newest, capped by --limit with `more`;
     // `stale: true` only on the stale one.
     let ip = p["in_progress"]["items"].as_array().unwrap();
-    assert_eq!(items(&p["in_progress"]), vec![fx.stale.clone(), fx.done.clone()]);
+    assert_eq!(
+        items(&p["in_progress"]),
+        vec![fx.stale.clone(), fx.done.clone()]
+    );
     assert_eq!(p["in_progress"]["more"], 1);
     assert_eq!(ip[0]["stale"], true);
     assert!(ip[1].get("stale").is_none(), "{}", ip[1]);
@@ -212,7 +214,11 @@ fn prime_stays_capped_on_a_big_project() {
     assert_eq!(p["project"]["open"], 25);
     let r = env.run(&["prime"]);
     assert!(r.stdout.contains("Ready (25)"), "{}", r.stdout);
-    assert!(r.stdout.contains("… and 15 more: `docket ready`"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("… and 15 more: `docket ready`"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(r.stdout.matches("P2 task").count(), 10, "{}", r.stdout);
 }
 
@@ -259,7 +265,10 @@ fn prime_text() {
     let p = at(&fx.env, NOW, &["prime"]);
     let short = p["in_progress"]["items"][0]["short"].as_str().unwrap();
     assert!(short.len() < fx.stale.len(), "{short}");
-    assert!(stale_line.trim_start().starts_with(&format!("{short} ")), "{stale_line}");
+    assert!(
+        stale_line.trim_start().starts_with(&format!("{short} ")),
+        "{stale_line}"
+    );
     assert!(!out.contains(&fx.stale), "{out}");
     // The work loop is in the text form.
     assert!(out.contains("Work loop:"), "{out}");

@@ -154,7 +154,10 @@ fn update_body_sections() {
 
     // --body replaces the text but not the append-only log (notes survive).
     let t = env.okw(&["update", &id, "--body", "Plain body."]);
-    assert!(t.get("body").is_none(), "show --full no longer sends the body");
+    assert!(
+        t.get("body").is_none(),
+        "show --full no longer sends the body"
+    );
     assert_eq!(t["changed"]["description"], true, "{t}");
     assert_eq!(t["changed"]["design"], true, "{t}");
     assert_eq!(t["description"], "");
