@@ -15,6 +15,8 @@ mod test_demo;
 mod test_edit;
 mod test_graph;
 mod test_init;
+mod test_insight;
+mod test_knowledge;
 mod test_json;
 mod test_lifecycle;
 mod test_listing;
