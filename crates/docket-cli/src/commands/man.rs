@@ -31,8 +31,13 @@ pub const GUIDES: &[(&str, &str, &str)] = &[
     ),
     (
         "states",
-        "The state machine of the default preset",
+        "The state machine of each preset (alias: state-machine)",
         include_str!("../../man/states.md"),
+    ),
+    (
+        "stats",
+        "Usage logging (docket log) and the stats report",
+        include_str!("../../man/stats.md"),
     ),
     (
         "json",
@@ -88,6 +93,16 @@ pub const FAMILIES: &[(&str, &str, &[&str])] = &[
         "project",
         "Project set-up and health",
         &["init", "info", "check", "prime", "tier", "demo"],
+    ),
+    (
+        "insight",
+        "Usage log and activity stats",
+        &["log", "stats"],
+    ),
+    (
+        "knowledge",
+        "Project context entries and documents",
+        &["context", "doc"],
     ),
     (
         "sessions",
@@ -261,12 +276,22 @@ fn generated(name: &str) -> Option<Page> {
 
 /// Look up a page by name (guides, `llm`, families, commands).
 fn page(name: &str) -> Option<Page> {
-    let name = if name == "llm" { "minimal" } else { name };
+    let name = match name {
+        "llm" => "minimal",
+        "state-machine" => "states",
+        other => other,
+    };
     if let Some((n, t, text)) = GUIDES.iter().find(|(n, _, _)| *n == name) {
+        // A guide named like a command (`stats`) also carries its reference.
+        let mut text = text.to_string();
+        if let Some(cmd) = generated(name) {
+            text.push_str("\n---\n\n");
+            text.push_str(&cmd.text);
+        }
         return Some(Page {
             name: n.to_string(),
             title: t.to_string(),
-            text: text.to_string(),
+            text,
         });
     }
     generated(name)
@@ -450,6 +475,12 @@ mod tests {
             assert!(page(&p.name).is_some(), "page {} does not render", p.name);
         }
         assert!(page("llm").is_some());
+        let sm = page("state-machine").expect("state-machine alias");
+        assert_eq!(sm.name, "states");
+        let st = page("stats").expect("stats guide");
+        assert!(st.text.contains("docket log <id>"), "guide text");
+        assert!(st.text.contains("--window"), "command reference appended");
+        assert!(page("new").is_some(), "alias of create");
         assert!(page("create").is_some());
         assert!(page("ls").is_some());
         assert!(page("nope").is_none());
