@@ -94,7 +94,10 @@ pub fn run(g: &GlobalArgs, a: PrimeArgs, printer: &mut Printer) -> CliResult<u8>
                 s.push_str(&format!("  {}: {}\n", c.key, c.summary));
             }
             if primer.context.more > 0 {
-                s.push_str(&format!("  … and {} more\n", primer.context.more));
+                s.push_str(&format!(
+                    "  … and {} more: `docket context list`\n",
+                    primer.context.more
+                ));
             }
         }
         s.push_str("\nWork loop:\n");

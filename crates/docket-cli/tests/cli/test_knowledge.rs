@@ -112,6 +112,22 @@ fn prime_shows_context_first_lines() {
 }
 
 #[test]
+fn prime_stays_small_with_context_on_500_tickets() {
+    let env = TestEnv::new();
+    let r = env.run(&["gen", "--count", "500", "--out", env.root.to_str().unwrap(), "--seed", "7"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let long = "a fact every agent must know ".repeat(20);
+    for i in 0..20 {
+        env.ok(&["context", "add", &format!("fact-{i:02}"), "--body", &long]);
+    }
+    let r = env.run(&["prime"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // ~1,500 cl100k tokens at ~3.7 bytes per token.
+    assert!(r.stdout.len() < 5_500, "prime is {} bytes:\n{}", r.stdout.len(), r.stdout);
+    assert!(r.stdout.contains("… and 12 more: `docket context list`"), "{}", r.stdout);
+}
+
+#[test]
 fn prime_without_context_has_no_context_key() {
     let env = TestEnv::init();
     assert!(env.ok(&["prime"]).get("context").is_none());
