@@ -202,13 +202,24 @@ fn id_arg(id: &str) -> Value {
 /// Remedies for each failing guard of a refused move, then `force` when allowed.
 fn guard_remedies(id: &str, to: Option<&str>, failing: &[Verdict]) -> Vec<Remedy> {
     let mut out = Vec::new();
-    for v in failing {
+    let no_plan = failing.iter().any(|v| v.guard == "plan_present");
+    // What the caller can fix comes before what needs someone else.
+    let mut failing: Vec<&Verdict> = failing.iter().collect();
+    failing.sort_by_key(|v| {
+        matches!(
+            v.guard,
+            "plan_approved_by_other_session" | "verifier_not_implementer" | "role"
+        )
+    });
+    for v in failing.iter().copied() {
         match v.guard {
             "plan_present" => out.push(Remedy::new(
                 Op::PlanWrite,
                 json!({ "id": id, "body": "<the plan>" }),
                 "write a plan first",
             )),
+            // Approval waits for a plan: that remedy comes once one exists.
+            "plan_approved_by_other_session" if no_plan => {}
             "plan_approved_by_other_session" | "verifier_not_implementer" => out.push(
                 Remedy::new(Op::Advance, id_arg(id), v.message.clone()).by(Who::AnotherSession),
             ),

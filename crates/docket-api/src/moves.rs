@@ -77,11 +77,13 @@ pub fn move_ticket(cx: &Context, req: MoveRequest) -> ApiResult<Changed> {
     let t = target(&req)?;
     if req.force && req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(ApiError::invalid(
-            "`force` needs a non-blank `reason`, recorded on the violation",
+            "forcing a move needs a non-blank reason (it is recorded on the violation)",
         ));
     }
     if req.reason.is_some() && !req.force && !req.steal {
-        return Err(ApiError::invalid("`reason` goes with `force` or `steal`"));
+        return Err(ApiError::invalid(
+            "a reason goes with forcing a move or taking over a claim",
+        ));
     }
     let before = cx.project.get(id)?;
     let opts = MoveOptions {

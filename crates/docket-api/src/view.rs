@@ -29,8 +29,19 @@ pub fn short_ids(p: &Project, ids: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// The short handle of one ticket.
+/// The short handle of one ticket: from the id index's neighbors when it is
+/// current (no folder listing), else over every ticket.
 pub fn short_id(p: &Project, id: &str) -> String {
+    if let Some(others) = docket_core::index::neighbors(p, id) {
+        let mut all: Vec<&str> = others.iter().map(String::as_str).collect();
+        let lower = id.to_ascii_lowercase();
+        all.push(&lower);
+        let shorts = id::shortest_unique_prefixes(&all, 4);
+        if let Some(s) = shorts.last() {
+            // Keep the id's own spelling.
+            return id[..s.len().min(id.len())].to_string();
+        }
+    }
     short_ids(p, &[id]).pop().unwrap_or_else(|| id.to_string())
 }
 

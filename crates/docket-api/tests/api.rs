@@ -1,5 +1,6 @@
 //! The typed API on real temp projects: requests in, responses and remedies out,
 //! no processes. Rules themselves are tested in the core; this checks the mapping.
+#![allow(clippy::result_large_err)]
 
 use docket_api::moves::{self, MoveKind, MoveRequest};
 use docket_api::notes::{self, TextRequest};
@@ -228,7 +229,7 @@ fn ready_means_pickable_and_prime_agrees() {
         ids.sort();
         ids
     };
-    assert_eq!(ready(false), [waiting_on.clone()]);
+    assert_eq!(ready(false), std::slice::from_ref(&waiting_on));
     let mut old = vec![waiting_on.clone(), started];
     old.sort();
     assert_eq!(ready(true), old);

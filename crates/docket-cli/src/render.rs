@@ -335,6 +335,7 @@ fn history(log: &[LogEntry], intact: bool) -> String {
             audit::kind::CREATED
             | audit::kind::TRANSITION
             | audit::kind::APPROVAL
+            | audit::kind::CLAIM
             | audit::kind::EDIT => e.text.clone(),
             _ => String::new(),
         };

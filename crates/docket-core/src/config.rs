@@ -191,6 +191,13 @@ from = ["@open"]
 to = ["@terminal"]
 guards = ["children_done"]
 
+# Work-in-progress limits (the wip_limit guard, checked atomically): at most
+# this many tickets in a status, and per session.
+# [workflow.wip]
+# in_progress = 3
+# [workflow.wip_per_session]
+# in_progress = 1
+
 [defaults]
 type = "task"
 priority = 2      # 0 (highest) .. 4
@@ -309,6 +316,13 @@ prompt = "plan-first-verify.md"
 [workflow.stages.verified]
 rank = 4
 
+# Work-in-progress limits (the wip_limit guard, checked atomically): at most
+# this many tickets in a status, and per session.
+# [workflow.wip]
+# in_progress = 3
+# [workflow.wip_per_session]
+# in_progress = 1
+
 [defaults]
 type = "task"
 priority = 2      # 0 (highest) .. 4
@@ -395,6 +409,13 @@ next = "complete"
 
 [workflow.stages.complete]
 rank = 4
+
+# Work-in-progress limits (the wip_limit guard, checked atomically): at most
+# this many tickets in a status, and per session.
+# [workflow.wip]
+# implement = 3
+# [workflow.wip_per_session]
+# implement = 1
 
 [defaults]
 type = "task"

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod graph;
 pub mod id;
+pub mod index;
 pub mod insight;
 pub mod knowledge;
 pub mod ops;

@@ -390,26 +390,31 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
 
     let _lock = p.lock()?;
     let docs = check_docs(p, &new.docs)?;
-    let files = p.files()?;
+    // References resolve through the id index: no folder listing, so create
+    // costs the same at any project size.
     let parent = match new
         .parent
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(parent) => Some(resolve_in(&files, parent)?),
+        Some(parent) => Some(p.resolve(parent)?.id),
         None => None,
     };
     let mut deps = Vec::new();
     for d in &new.deps {
-        push_unique(&mut deps, resolve_lenient(&files, d)?);
+        let id = match p.resolve(d) {
+            Err(Error::NotFound { .. }) => d.trim().to_string(),
+            other => other?.id,
+        };
+        push_unique(&mut deps, id);
     }
     let mut links = Vec::new();
     for l in &new.links {
-        push_unique(&mut links, resolve_in(&files, l)?);
+        push_unique(&mut links, p.resolve(l)?.id);
     }
     let mut id = id::generate(&cfg.project.prefix);
-    while files.iter().any(|f| f.id == id) {
+    while p.id_taken(&id)? {
         id = id::generate(&cfg.project.prefix);
     }
     let mut ticket = Ticket {
@@ -452,11 +457,7 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     // Read every link target before writing anything, so a bad file aborts cleanly.
     let mut targets = Vec::new();
     for l in &links {
-        let f = files
-            .iter()
-            .find(|f| &f.id == l)
-            .ok_or(Error::NotFound { input: l.clone() })?;
-        targets.push(p.read(f)?);
+        targets.push(p.get(l)?);
     }
     p.save(&mut ticket)?;
     for mut t in targets {
@@ -872,8 +873,16 @@ fn take_claim(
                 ),
             );
         }
-        if !moved {
-            ctx.log(t, kind::CLAIM, &[], &format!("claimed by {name}"));
+        // The claim gets its own entry when it replaces another assignee, or
+        // when no move was logged (the move's entry already names the mover).
+        let was = t.meta.assignee.clone().unwrap_or_default();
+        if !moved || (!was.is_empty() && was != name) {
+            ctx.log(
+                t,
+                kind::CLAIM,
+                &[("assignee", &name), ("was", &was)],
+                &format!("claimed by {name}"),
+            );
         }
         t.meta.assignee = Some(name.clone());
         Some(crate::claims::Claim {

@@ -228,10 +228,15 @@ impl Project {
         Ok(ProjectLock { _file: file })
     }
 
-    /// Every ticket file, by name only, live first then archived.
+    /// Every ticket file, by name only, live first then archived. Also
+    /// rebuilds the id index when it is not current.
     pub fn files(&self) -> Result<Vec<FileRef>> {
+        let before = crate::index::stamp_now(self);
         let mut out = Vec::new();
         self.walk(|ent, name, archived| out.push(file_ref(ent.path(), &name, archived)))?;
+        if !crate::index::current_before_write(self) {
+            crate::index::rebuild(self, &out, before);
+        }
         Ok(out)
     }
 
@@ -265,28 +270,25 @@ impl Project {
         Ok(())
     }
 
-    /// Resolve a partial id to its file (live or archived). Works on the names
-    /// alone and builds a path only for the match.
+    /// Resolve a partial id to its file (live or archived): from the id index
+    /// when it is current (no folder listing), else from the names alone,
+    /// building a path only for the match.
     pub fn resolve(&self, input: &str) -> Result<FileRef> {
-        let mut names: Vec<(String, bool)> = Vec::new();
-        self.walk(|_, name, archived| names.push((name, archived)))?;
-        let ids = names
-            .iter()
-            .map(|(n, _)| id_from_file_name(n).unwrap_or_default());
-        let id = id::resolve(input, ids.clone())?;
-        let (name, archived) = ids
-            .zip(&names)
-            .find(|(i, _)| *i == id)
-            .map(|(_, n)| n)
+        if let crate::index::Found::Candidates(found) = crate::index::candidates(self, input) {
+            let id = id::resolve(input, found.iter().map(|f| f.id.as_str()))?;
+            // Trusted, but verified: the file must be where the index says.
+            if let Some(f) = found.into_iter().find(|f| f.id == id && f.path.is_file()) {
+                return Ok(f);
+            }
+        }
+        let files = self.files()?;
+        let id = id::resolve(input, files.iter().map(|f| f.id.as_str()))?;
+        files
+            .into_iter()
+            .find(|f| f.id == id)
             .ok_or(Error::NotFound {
                 input: input.to_string(),
-            })?;
-        let dir = if *archived {
-            self.archive_dir()
-        } else {
-            self.tickets_dir()
-        };
-        Ok(file_ref(dir.join(name), name, *archived))
+            })
     }
 
     /// Read and parse one ticket file.
@@ -358,6 +360,7 @@ impl Project {
         let target = self.target_path(t);
         let text = yaml::render_ticket(t);
         let old = t.path.clone();
+        let indexed = crate::index::current_before_write(self);
         if old.as_os_str().is_empty() || !old.exists() {
             write_atomic(&target, text.as_bytes())?;
         } else {
@@ -369,12 +372,34 @@ impl Project {
             }
         }
         t.path = target.clone();
+        if indexed {
+            let f = FileRef {
+                id: t.meta.id.clone(),
+                path: target.clone(),
+                archived: self.config.is_terminal(&t.meta.status),
+            };
+            crate::index::after_write(self, Some(&f), None);
+        }
         Ok(target)
+    }
+
+    /// Whether a ticket with exactly this id exists (from the id index when it
+    /// is current, else by listing).
+    pub fn id_taken(&self, id: &str) -> Result<bool> {
+        if let Some(known) = crate::index::exists(self, id) {
+            return Ok(known);
+        }
+        Ok(self.files()?.iter().any(|f| f.id.eq_ignore_ascii_case(id)))
     }
 
     /// Remove a ticket file. The caller holds the lock.
     pub fn remove(&self, t: &Ticket) -> Result<()> {
-        fs::remove_file(&t.path).map_err(|e| Error::io(&t.path, e))
+        let indexed = crate::index::current_before_write(self);
+        fs::remove_file(&t.path).map_err(|e| Error::io(&t.path, e))?;
+        if indexed {
+            crate::index::after_write(self, None, Some(&t.meta.id));
+        }
+        Ok(())
     }
 }
 

@@ -94,11 +94,7 @@ pub const FAMILIES: &[(&str, &str, &[&str])] = &[
         "Project set-up and health",
         &["init", "info", "check", "prime", "tier", "demo"],
     ),
-    (
-        "insight",
-        "Usage log and activity stats",
-        &["log", "stats"],
-    ),
+    ("insight", "Usage log and activity stats", &["log", "stats"]),
     (
         "knowledge",
         "Project context entries and documents",

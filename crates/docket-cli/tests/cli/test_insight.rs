@@ -10,7 +10,14 @@ fn at(env: &TestEnv, now: &str, args: &[&str]) -> Value {
     let mut a = args.to_vec();
     a.push("--json");
     let r = env.run_at(now, &a);
-    assert_eq!(r.code, 0, "`docket {}`: {}{}", args.join(" "), r.stdout, r.stderr);
+    assert_eq!(
+        r.code,
+        0,
+        "`docket {}`: {}{}",
+        args.join(" "),
+        r.stdout,
+        r.stderr
+    );
     r.envelope()["data"].clone()
 }
 
@@ -23,8 +30,24 @@ fn log_records_a_usage_entry() {
     let env = TestEnv::init();
     let id = env.create("work", &[]);
     let w = env.ok(&[
-        "log", &id, "--input", "1000", "--output", "200", "--cached", "50", "--tools", "7",
-        "--duration", "3m20s", "--cost", "0.12", "--model", "opus", "--note", "first pass",
+        "log",
+        &id,
+        "--input",
+        "1000",
+        "--output",
+        "200",
+        "--cached",
+        "50",
+        "--tools",
+        "7",
+        "--duration",
+        "3m20s",
+        "--cost",
+        "0.12",
+        "--model",
+        "opus",
+        "--note",
+        "first pass",
     ]);
     assert_eq!(w["logged"], json!(["usage"]));
     assert!(w.get("changed").is_none(), "usage changes no field: {w}");
@@ -57,20 +80,39 @@ fn log_refuses_bad_input_and_writes_nothing() {
     let id = env.create("work", &[]);
     let before = env.snapshot();
     env.fail(&["log", &id], "invalid_argument");
-    env.fail(&["log", &id, "--model", "opus", "--note", "x"], "invalid_argument");
+    env.fail(
+        &["log", &id, "--model", "opus", "--note", "x"],
+        "invalid_argument",
+    );
     env.fail(&["log", &id, "--duration", "soon"], "invalid_argument");
     env.fail(&["log", &id, "--duration", "-5m"], "invalid_argument");
     env.fail(&["log", &id, "--cost", "-1"], "invalid_argument");
     env.fail(&["log", &id, "--cost", "NaN"], "invalid_argument");
     env.fail(&["log", &id, "--tokens", "-5"], "invalid_argument");
     env.fail(&["log", &id, "--tokens", "x"], "invalid_argument");
-    env.fail(&["log", &id, "--tokens", "1", "--note", "## heading"], "invalid_argument");
+    env.fail(
+        &["log", &id, "--tokens", "1", "--note", "## heading"],
+        "invalid_argument",
+    );
     env.fail(&["log", "dk-nope", "--tokens", "1"], "not_found");
-    env.fail(&["log", &id, "--tokens", "1", "--bogus"], "invalid_argument");
+    env.fail(
+        &["log", &id, "--tokens", "1", "--bogus"],
+        "invalid_argument",
+    );
     assert_eq!(env.snapshot(), before);
     let r = env.run(&["log", "--help"]);
     assert_eq!(r.code, 0);
-    for flag in ["--tokens", "--input", "--output", "--cached", "--tools", "--duration", "--cost", "--model", "--note"] {
+    for flag in [
+        "--tokens",
+        "--input",
+        "--output",
+        "--cached",
+        "--tools",
+        "--duration",
+        "--cost",
+        "--model",
+        "--note",
+    ] {
         assert!(r.stdout.contains(flag), "{flag}");
     }
 }
@@ -84,18 +126,55 @@ fn log_refuses_bad_input_and_writes_nothing() {
 fn known_project() -> (TestEnv, String, String, String) {
     let env = TestEnv::init();
     let a = id_of(&at(&env, "2026-11-20T10:00:00Z", &["create", "A"]));
-    let b = id_of(&at(&env, "2026-11-20T10:00:00Z", &["create", "B", "-a", "bo"]));
+    let b = id_of(&at(
+        &env,
+        "2026-11-20T10:00:00Z",
+        &["create", "B", "-a", "bo"],
+    ));
     at(&env, "2026-11-20T11:00:00Z", &["start", &a]);
-    at(&env, "2026-11-20T12:00:00Z", &[
-        "log", &a, "--input", "1000", "--output", "500", "--tools", "4", "--duration", "10m",
-        "--cost", "0.5", "--model", "m-a",
-    ]);
+    at(
+        &env,
+        "2026-11-20T12:00:00Z",
+        &[
+            "log",
+            &a,
+            "--input",
+            "1000",
+            "--output",
+            "500",
+            "--tools",
+            "4",
+            "--duration",
+            "10m",
+            "--cost",
+            "0.5",
+            "--model",
+            "m-a",
+        ],
+    );
     at(&env, "2026-11-20T13:00:00Z", &["close", &a]);
-    let c = id_of(&at(&env, "2026-11-21T09:00:00Z", &["create", "C", "-t", "bug", "--tier", "critical"]));
+    let c = id_of(&at(
+        &env,
+        "2026-11-21T09:00:00Z",
+        &["create", "C", "-t", "bug", "--tier", "critical"],
+    ));
     at(&env, "2026-11-21T10:00:00Z", &["start", &b]);
-    at(&env, "2026-11-21T12:00:00Z", &[
-        "log", &b, "--tokens", "3000", "--duration", "1h", "--cost", "1.25", "--model", "m-b",
-    ]);
+    at(
+        &env,
+        "2026-11-21T12:00:00Z",
+        &[
+            "log",
+            &b,
+            "--tokens",
+            "3000",
+            "--duration",
+            "1h",
+            "--cost",
+            "1.25",
+            "--model",
+            "m-b",
+        ],
+    );
     at(&env, "2026-11-22T10:00:00Z", &["close", &b]);
     at(&env, "2026-11-23T09:00:00Z", &["reopen", &a]);
     (env, a, b, c)
@@ -104,21 +183,39 @@ fn known_project() -> (TestEnv, String, String, String) {
 #[test]
 fn stats_figures_from_known_times() {
     let (env, a, b, _c) = known_project();
-    let s = at(&env, "2026-11-27T12:00:00Z", &["stats", "--since", "2026-11-20", "--until", "2026-11-22"]);
+    let s = at(
+        &env,
+        "2026-11-27T12:00:00Z",
+        &["stats", "--since", "2026-11-20", "--until", "2026-11-22"],
+    );
     assert_eq!(s["since"], "2026-11-20T00:00:00Z");
-    assert_eq!(s["until"], "2026-11-23T00:00:00Z", "a date as --until includes that day");
+    assert_eq!(
+        s["until"], "2026-11-23T00:00:00Z",
+        "a date as --until includes that day"
+    );
     assert_eq!(s["tickets"], 3);
     let o = &s["overview"];
     assert_eq!(
-        (o["created"].clone(), o["started"].clone(), o["closed"].clone(), o["reopened"].clone()),
+        (
+            o["created"].clone(),
+            o["started"].clone(),
+            o["closed"].clone(),
+            o["reopened"].clone()
+        ),
         (json!(3), json!(2), json!(2), json!(0))
     );
     assert_eq!(o["active_tickets"], 3);
     assert_eq!(o["violations"], 0);
     // Cycle time: A 3h and B 48h end to end; A 2h and B 24h from start.
     let ct = &s["cycle_time"];
-    assert_eq!(ct["end_to_end"], json!({"count": 2, "median_s": 10800, "p90_s": 172800}));
-    assert_eq!(ct["active_to_close"], json!({"count": 2, "median_s": 7200, "p90_s": 86400}));
+    assert_eq!(
+        ct["end_to_end"],
+        json!({"count": 2, "median_s": 10800, "p90_s": 172800})
+    );
+    assert_eq!(
+        ct["active_to_close"],
+        json!({"count": 2, "median_s": 7200, "p90_s": 86400})
+    );
     assert_eq!(
         ct["per_status"],
         json!([
@@ -146,7 +243,11 @@ fn stats_figures_from_known_times() {
                "tools": 4, "duration_s": 4200, "cost": 1.75})
     );
     let keys = |v: &Value| -> Vec<String> {
-        v.as_array().unwrap().iter().map(|k| k["key"].as_str().unwrap().to_string()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["key"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(keys(&burn["by_model"]), ["m-b", "m-a"]);
     assert_eq!(keys(&burn["by_ticket"]), [b.clone(), a.clone()]);
@@ -162,7 +263,10 @@ fn stats_figures_from_known_times() {
         s["distribution"]["type"],
         json!([{"key": "task", "count": 2}, {"key": "bug", "count": 1}])
     );
-    assert!(s.get("plan_first").is_none(), "simple preset has no planning");
+    assert!(
+        s.get("plan_first").is_none(),
+        "simple preset has no planning"
+    );
 }
 
 #[test]
@@ -179,21 +283,55 @@ fn stats_window_and_filters() {
     assert_eq!(s["overview"]["created"], 3);
     assert_eq!(s["throughput"]["buckets"].as_array().unwrap().len(), 8);
     // Filters match current fields.
-    let s = at(&env, "2026-11-23T12:00:00Z", &["stats", "--window", "7d", "--type", "bug"]);
-    assert_eq!((s["tickets"].clone(), s["overview"]["created"].clone()), (json!(1), json!(1)));
-    let s = at(&env, "2026-11-23T12:00:00Z", &["stats", "--window", "7d", "--tier", "critical"]);
+    let s = at(
+        &env,
+        "2026-11-23T12:00:00Z",
+        &["stats", "--window", "7d", "--type", "bug"],
+    );
+    assert_eq!(
+        (s["tickets"].clone(), s["overview"]["created"].clone()),
+        (json!(1), json!(1))
+    );
+    let s = at(
+        &env,
+        "2026-11-23T12:00:00Z",
+        &["stats", "--window", "7d", "--tier", "critical"],
+    );
     assert_eq!(s["tickets"], 1);
     // `start` assigned A and B to the one who started them.
-    let s = at(&env, "2026-11-23T12:00:00Z", &["stats", "--window", "7d", "--assignee", "tester"]);
-    assert_eq!((s["tickets"].clone(), s["overview"]["closed"].clone()), (json!(2), json!(2)));
-    let s = at(&env, "2026-11-23T12:00:00Z", &["stats", "--window", "7d", "--assignee", "bo"]);
+    let s = at(
+        &env,
+        "2026-11-23T12:00:00Z",
+        &["stats", "--window", "7d", "--assignee", "tester"],
+    );
+    assert_eq!(
+        (s["tickets"].clone(), s["overview"]["closed"].clone()),
+        (json!(2), json!(2))
+    );
+    let s = at(
+        &env,
+        "2026-11-23T12:00:00Z",
+        &["stats", "--window", "7d", "--assignee", "bo"],
+    );
     assert_eq!(s["tickets"], 0);
-    let s = at(&env, "2026-11-23T12:00:00Z", &["stats", "--window", "7d", "--status", "closed"]);
+    let s = at(
+        &env,
+        "2026-11-23T12:00:00Z",
+        &["stats", "--window", "7d", "--status", "closed"],
+    );
     assert_eq!(s["tickets"], 1);
     // --until with a time, --since with a time.
-    let s = at(&env, "2026-11-27T00:00:00Z", &[
-        "stats", "--since", "2026-11-20T10:30:00Z", "--until", "2026-11-20T12:30:00Z",
-    ]);
+    let s = at(
+        &env,
+        "2026-11-27T00:00:00Z",
+        &[
+            "stats",
+            "--since",
+            "2026-11-20T10:30:00Z",
+            "--until",
+            "2026-11-20T12:30:00Z",
+        ],
+    );
     assert_eq!(s["overview"]["started"], 1);
     assert_eq!(s["overview"]["created"], 0);
     assert_eq!(s["burn"]["total"]["entries"], 1);
@@ -222,11 +360,22 @@ fn stats_human_report_has_charts() {
     let r = env.run_at("2026-11-23T12:00:00Z", &["stats", "--window", "7d"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = &r.stdout;
-    for want in ["Overview", "Cycle time", "Throughput", "Resource burn", "Distribution", "by model", "m-b"] {
+    for want in [
+        "Overview",
+        "Cycle time",
+        "Throughput",
+        "Resource burn",
+        "Distribution",
+        "by model",
+        "m-b",
+    ] {
         assert!(out.contains(want), "missing {want}:\n{out}");
     }
     assert!(out.contains('█'), "bars:\n{out}");
-    assert!(out.chars().any(|c| "▁▂▃▄▅▆▇".contains(c)), "sparkline:\n{out}");
+    assert!(
+        out.chars().any(|c| "▁▂▃▄▅▆▇".contains(c)),
+        "sparkline:\n{out}"
+    );
     assert!(out.contains("created → closed"), "{out}");
 }
 
@@ -236,7 +385,10 @@ fn stats_plan_first_metrics() {
     let a = env.session("architect", "ada");
     let b = env.session("architect", "bob");
     let i = env.session("implementer", "ian");
-    let id = env.ok_as(&a, &["create", "PF"])["id"].as_str().unwrap().to_string();
+    let id = env.ok_as(&a, &["create", "PF"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     env.ok_as(&a, &["advance", &id]);
     env.ok_as(&a, &["plan", &id, "--body", "v1"]);
     env.ok_as(&a, &["plan", &id, "--body", "v2"]);

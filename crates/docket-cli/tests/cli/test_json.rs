@@ -184,7 +184,8 @@ fn mutating_commands_answer_lean() {
     check(
         &["start", &a],
         "in_progress",
-        json!({"status": "in_progress"}),
+        // Starting claims the ticket: the mover becomes the assignee.
+        json!({"status": "in_progress", "assignee": "tester"}),
         json!(["transition"]),
     );
     check(

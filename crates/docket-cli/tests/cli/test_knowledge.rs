@@ -34,8 +34,17 @@ fn tree(env: &TestEnv) -> BTreeMap<PathBuf, Vec<u8>> {
 #[test]
 fn context_entries_round_trip() {
     let env = TestEnv::init();
-    let c = env.ok(&["context", "add", "build", "--body", "Build with cargo.\nNever --release."]);
-    assert_eq!(c, json!({"key": "build", "action": "added", "path": ".docket/context/build.md"}));
+    let c = env.ok(&[
+        "context",
+        "add",
+        "build",
+        "--body",
+        "Build with cargo.\nNever --release.",
+    ]);
+    assert_eq!(
+        c,
+        json!({"key": "build", "action": "added", "path": ".docket/context/build.md"})
+    );
     assert_eq!(
         std::fs::read_to_string(env.docket_dir().join("context/build.md")).unwrap(),
         "Build with cargo.\nNever --release.\n"
@@ -50,17 +59,30 @@ fn context_entries_round_trip() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let l = env.ok(&["context", "list"]);
     assert_eq!(l["total"], 3);
-    assert_eq!(l["items"][0], json!({"key": "build", "summary": "Build with cargo."}));
+    assert_eq!(
+        l["items"][0],
+        json!({"key": "build", "summary": "Build with cargo."})
+    );
     assert_eq!(l["items"][2], json!({"key": "time", "summary": "Time"}));
     let all = env.ok(&["context", "readall"]);
-    assert_eq!(all["items"][0]["body"], "Build with cargo.\nNever --release.");
+    assert_eq!(
+        all["items"][0]["body"],
+        "Build with cargo.\nNever --release."
+    );
     env.ok(&["context", "update", "build", "--body", "Use cargo check"]);
-    assert_eq!(env.ok(&["context", "readall"])["items"][0]["body"], "Use cargo check");
+    assert_eq!(
+        env.ok(&["context", "readall"])["items"][0]["body"],
+        "Use cargo check"
+    );
     env.ok(&["context", "delete", "stdin-key"]);
     assert_eq!(env.ok(&["context", "list"])["total"], 2);
     // Human output.
     let r = env.run(&["context", "readall"]);
-    assert!(r.stdout.contains("## build\nUse cargo check"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("## build\nUse cargo check"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -79,15 +101,30 @@ fn context_refuses_bad_input_and_writes_nothing() {
     };
     let files = listing();
     let e = env.fail(&["context", "add", "k", "--body", "y"], "entry_exists");
-    assert!(e["hint"].as_str().unwrap().contains("docket context update k"), "{e}");
-    env.fail(&["context", "update", "missing", "--body", "y"], "entry_not_found");
+    assert!(
+        e["hint"]
+            .as_str()
+            .unwrap()
+            .contains("docket context update k"),
+        "{e}"
+    );
+    env.fail(
+        &["context", "update", "missing", "--body", "y"],
+        "entry_not_found",
+    );
     env.fail(&["context", "delete", "missing"], "entry_not_found");
     for bad in ["../evil", "a/b", ".x", "-x", "a b", ""] {
         env.fail(&["context", "add", bad, "--body", "y"], "invalid_argument");
     }
     env.fail(&["context", "add", "new"], "invalid_argument");
-    env.fail(&["context", "add", "new", "--body", "  "], "invalid_argument");
-    env.fail(&["context", "add", "new", "--body", "x", "--stdin"], "invalid_argument");
+    env.fail(
+        &["context", "add", "new", "--body", "  "],
+        "invalid_argument",
+    );
+    env.fail(
+        &["context", "add", "new", "--body", "x", "--stdin"],
+        "invalid_argument",
+    );
     env.fail(&["context", "add", "new", "--file", "nope.md"], "io_error");
     assert_eq!(tree(&env), before);
     assert_eq!(listing(), files);
@@ -97,11 +134,24 @@ fn context_refuses_bad_input_and_writes_nothing() {
 #[test]
 fn prime_shows_context_first_lines() {
     let env = TestEnv::init();
-    env.ok(&["context", "add", "build", "--body", "Build with cargo.\nSecond line hidden."]);
+    env.ok(&[
+        "context",
+        "add",
+        "build",
+        "--body",
+        "Build with cargo.\nSecond line hidden.",
+    ]);
     let p = env.ok(&["prime"]);
-    assert_eq!(p["context"]["items"], json!([{"key": "build", "summary": "Build with cargo."}]));
+    assert_eq!(
+        p["context"]["items"],
+        json!([{"key": "build", "summary": "Build with cargo."}])
+    );
     let r = env.run(&["prime"]);
-    assert!(r.stdout.contains("build: Build with cargo."), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("build: Build with cargo."),
+        "{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains("Second line hidden"), "{}", r.stdout);
     for i in 0..12 {
         env.ok(&["context", "add", &format!("k{i:02}"), "--body", "fact"]);
@@ -114,7 +164,15 @@ fn prime_shows_context_first_lines() {
 #[test]
 fn prime_stays_small_with_context_on_500_tickets() {
     let env = TestEnv::new();
-    let r = env.run(&["gen", "--count", "500", "--out", env.root.to_str().unwrap(), "--seed", "7"]);
+    let r = env.run(&[
+        "gen",
+        "--count",
+        "500",
+        "--out",
+        env.root.to_str().unwrap(),
+        "--seed",
+        "7",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let long = "a fact every agent must know ".repeat(20);
     for i in 0..20 {
@@ -123,8 +181,17 @@ fn prime_stays_small_with_context_on_500_tickets() {
     let r = env.run(&["prime"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // ~1,500 cl100k tokens at ~3.7 bytes per token.
-    assert!(r.stdout.len() < 5_500, "prime is {} bytes:\n{}", r.stdout.len(), r.stdout);
-    assert!(r.stdout.contains("… and 12 more: `docket context list`"), "{}", r.stdout);
+    assert!(
+        r.stdout.len() < 5_500,
+        "prime is {} bytes:\n{}",
+        r.stdout.len(),
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("… and 12 more: `docket context list`"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -136,7 +203,15 @@ fn prime_without_context_has_no_context_key() {
 #[test]
 fn docs_add_list_read_archive() {
     let env = TestEnv::init();
-    let d = env.ok(&["doc", "add", "adr-001", "--title", "Use jiff", "--body", "We parse durations with jiff."]);
+    let d = env.ok(&[
+        "doc",
+        "add",
+        "adr-001",
+        "--title",
+        "Use jiff",
+        "--body",
+        "We parse durations with jiff.",
+    ]);
     assert_eq!(d["slug"], "adr-001");
     assert_eq!(d["title"], "Use jiff");
     assert_eq!(d["path"], ".docket/docs/adr-001.md");
@@ -148,11 +223,17 @@ fn docs_add_list_read_archive() {
     env.ok(&["doc", "add", "spec", "--file", "spec.md"]);
     let l = env.ok(&["doc", "list"]);
     assert_eq!(l["total"], 2);
-    assert_eq!(l["items"][1]["title"], "spec", "the title defaults to the slug");
+    assert_eq!(
+        l["items"][1]["title"], "spec",
+        "the title defaults to the slug"
+    );
     let r = env.ok(&["doc", "read", "adr-001"]);
     assert_eq!(r["body"], "We parse durations with jiff.");
     assert_eq!(r["archived"], false);
-    env.fail(&["doc", "add", "adr-001", "--body", "again"], "entry_exists");
+    env.fail(
+        &["doc", "add", "adr-001", "--body", "again"],
+        "entry_exists",
+    );
     let a = env.ok(&["doc", "archive", "adr-001"]);
     assert_eq!(a["path"], ".docket/docs/archive/adr-001.md");
     assert_eq!(env.ok(&["doc", "list"])["total"], 1);
@@ -165,8 +246,14 @@ fn docs_add_list_read_archive() {
     let before = tree(&env);
     env.fail(&["doc", "read", "nope"], "entry_not_found");
     env.fail(&["doc", "archive", "nope"], "entry_not_found");
-    env.fail(&["doc", "add", "../../x", "--body", "b"], "invalid_argument");
-    env.fail(&["doc", "add", "t", "--title", "two\nlines", "--body", "b"], "invalid_argument");
+    env.fail(
+        &["doc", "add", "../../x", "--body", "b"],
+        "invalid_argument",
+    );
+    env.fail(
+        &["doc", "add", "t", "--title", "two\nlines", "--body", "b"],
+        "invalid_argument",
+    );
     env.fail(&["doc", "add", "t"], "invalid_argument");
     assert_eq!(tree(&env), before);
 }
@@ -179,7 +266,11 @@ fn tickets_reference_docs() {
     let id = env.create("refers", &["--doc", "adr-1"]);
     let t = env.ok(&["show", &id]);
     assert_eq!(t["docs"], json!(["adr-1"]));
-    assert!(env.read(&id).contains("docs:\n- adr-1\n") || env.read(&id).contains("docs: [adr-1]"), "{}", env.read(&id));
+    assert!(
+        env.read(&id).contains("docs:\n- adr-1\n") || env.read(&id).contains("docs: [adr-1]"),
+        "{}",
+        env.read(&id)
+    );
     let w = env.ok(&["update", &id, "--doc", "adr-2", "--remove-doc", "adr-1"]);
     assert_eq!(w["changed"]["docs"], json!(["adr-2"]));
     let r = env.run(&["show", &id]);
@@ -195,7 +286,15 @@ fn tickets_reference_docs() {
 #[test]
 fn search_finds_words_in_docs() {
     let env = TestEnv::init();
-    env.ok(&["doc", "add", "adr-7", "--title", "Storage", "--body", "Writes are atomic renames."]);
+    env.ok(&[
+        "doc",
+        "add",
+        "adr-7",
+        "--title",
+        "Storage",
+        "--body",
+        "Writes are atomic renames.",
+    ]);
     env.create("atomic ticket", &[]);
     let v = env.ok_env(&["search", "atomic"]);
     assert_eq!(v["data"].as_array().unwrap().len(), 1);
@@ -212,7 +311,10 @@ fn search_finds_words_in_docs() {
 fn tkt_conveniences() {
     let env = TestEnv::init();
     // `new` is `create`.
-    let id = env.ok(&["new", "via new", "--attention", "5"])["id"].as_str().unwrap().to_string();
+    let id = env.ok(&["new", "via new", "--attention", "5"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(env.ok(&["show", &id])["attention"], 5);
     std::fs::write(env.root.join("desc.md"), "From a file.\n").unwrap();
     let id = env.create("described", &["--description-file", "desc.md"]);
@@ -220,8 +322,14 @@ fn tkt_conveniences() {
     let before = tree(&env);
     env.fail(&["create", "x", "--attention", "100"], "invalid_argument");
     env.fail(&["create", "x", "--attention", "-1"], "invalid_argument");
-    env.fail(&["create", "x", "--description-file", "missing.md"], "io_error");
-    env.fail(&["create", "x", "-d", "a", "--description-file", "desc.md"], "invalid_argument");
+    env.fail(
+        &["create", "x", "--description-file", "missing.md"],
+        "io_error",
+    );
+    env.fail(
+        &["create", "x", "-d", "a", "--description-file", "desc.md"],
+        "invalid_argument",
+    );
     assert_eq!(tree(&env), before);
     let r = env.run(&["--help"]);
     assert!(r.stdout.contains("[alias: new]"), "{}", r.stdout);

@@ -159,7 +159,14 @@ fn prime_json_sections() {
             }
             let id = item["id"].as_str().unwrap();
             assert!(id.starts_with(item["short"].as_str().unwrap()), "{item}");
-            assert!(item.get("mine").is_none(), "nothing is assigned: {item}");
+            if section == "in_progress" || section == "ready_to_close" {
+                // `start` claimed them for the caller, who is their assignee.
+                assert_eq!(item["assignee"], "tester", "{item}");
+                assert_eq!(item["mine"], true, "{item}");
+            } else {
+                assert!(item.get("assignee").is_none(), "{item}");
+                assert!(item.get("mine").is_none(), "{section}: {item}");
+            }
         }
     }
 
@@ -190,13 +197,21 @@ fn prime_json_sections() {
 #[test]
 fn prime_puts_the_callers_own_work_first() {
     let fx = fixture();
-    at(&fx.env, NOW, &["update", &fx.fresh, "-a", "tester"]);
+    // `start` made the caller the assignee of all three; hand two of them to
+    // someone else: the caller's remaining one comes first, ahead of priority.
+    at(&fx.env, NOW, &["update", &fx.stale, "-a", "someone"]);
+    at(&fx.env, NOW, &["update", &fx.done, "-a", "someone"]);
     let p = at(&fx.env, NOW, &["prime"]);
     let ip = &p["in_progress"]["items"];
-    assert_eq!(ip[0]["id"], fx.fresh.as_str());
+    assert_eq!(
+        items(&p["in_progress"]),
+        vec![fx.fresh.clone(), fx.stale.clone(), fx.done.clone()]
+    );
     assert_eq!(ip[0]["mine"], true);
     assert_eq!(ip[0]["assignee"], "tester");
     assert!(ip[1].get("mine").is_none());
+    assert!(ip[2].get("mine").is_none());
+    assert_eq!(ip[1]["assignee"], "someone");
     let r = fx.env.run_at(NOW, &["prime"]);
     let line = r.stdout.lines().find(|l| l.contains("fresh work")).unwrap();
     assert!(line.contains("(yours)"), "{line}");

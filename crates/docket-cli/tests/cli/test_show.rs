@@ -127,7 +127,7 @@ fn show_human_page() {
     ]}, {
         insta::assert_snapshot!(r.stdout, @r"
         [ID]  Readable page
-        status: in_progress  type: bug  priority: P1  mode: hitl  assignee: bob
+        status: in_progress  type: bug  priority: P1  mode: hitl  assignee: tester
         created: [TS]  updated: [TS]
         tags: x, y
         deps: [ID]
@@ -142,12 +142,13 @@ fn show_human_page() {
         - [x] it works
         - [ ] docs updated
 
-        ## History (4 entries, hash chain intact)
+        ## History (5 entries, hash chain intact)
 
         [TS]  created    tester
         [TS]  note       tester
             a note
         [TS]  transition tester  open → in_progress
+        [TS]  claim      tester  claimed by tester
         [TS]  edit       tester  changed acceptance
         ");
     });
