@@ -1,8 +1,9 @@
 //! Insight: recording usage against a ticket (`log`) and the activity report
 //! (`stats`). Both read and write only the tickets' audit logs.
 
-use docket_core::insight::{self, Stats, StatsQuery, UsageFigures};
+use docket_core::insight::{self, Activity, Stats, StatsQuery, UsageFigures};
 use docket_core::ops;
+use docket_core::runner::InFlight;
 use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -153,9 +154,14 @@ pub fn span(req: &StatsRequest, now: Timestamp) -> ApiResult<(Timestamp, Timesta
             "give --window or --since, not both (--window counts back from --until)",
         ));
     }
-    let until = match &req.until {
-        Some(u) => parse_bound(u, true)?,
-        None => now,
+    // The span is half-open; without --until it ends just after `now`, so what
+    // happened this very second counts, and a window counts back from `now`.
+    let (until, back_from) = match &req.until {
+        Some(u) => {
+            let u = parse_bound(u, true)?;
+            (u, u)
+        }
+        None => (now + jiff::SignedDuration::from_secs(1), now),
     };
     let since = match (&req.since, &req.window) {
         (Some(s), _) => parse_bound(s, false)?,
@@ -167,7 +173,7 @@ pub fn span(req: &StatsRequest, now: Timestamp) -> ApiResult<(Timestamp, Timesta
             if secs == 0 {
                 return Err(ApiError::invalid("the window must be longer than zero"));
             }
-            until
+            back_from
                 .checked_sub(jiff::SignedDuration::from_secs(
                     i64::try_from(secs).unwrap_or(i64::MAX),
                 ))
@@ -212,6 +218,43 @@ pub fn stats(cx: &Context, req: &StatsRequest) -> ApiResult<Stats> {
     Ok(insight::stats(&cx.project, &q)?)
 }
 
+/// How much of the activity feed to read.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityRequest {
+    /// Entries to return, newest first (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// How far back to look (default 7d).
+    #[serde(default)]
+    pub window: Option<String>,
+}
+
+/// The latest log entries across the project, newest first.
+pub fn activity(cx: &Context, req: &ActivityRequest) -> ApiResult<Vec<Activity>> {
+    let w = req.window.as_deref().unwrap_or("7d");
+    let secs = parse_duration(w)?;
+    let since = cx
+        .now
+        .checked_sub(jiff::SignedDuration::from_secs(
+            i64::try_from(secs).unwrap_or(i64::MAX),
+        ))
+        .unwrap_or(Timestamp::MIN);
+    Ok(insight::activity(
+        &cx.project,
+        since,
+        req.limit.unwrap_or(50).clamp(1, 500),
+    )?)
+}
+
+/// The ticket a `docket run` is working on now (or left behind when it was
+/// interrupted), if any.
+pub fn current_run(cx: &Context) -> Option<InFlight> {
+    let path = docket_core::runner::RunPaths::new(&cx.project).current_file;
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,7 +275,12 @@ mod tests {
     fn spans() {
         let now: Timestamp = "2026-11-27T12:00:00Z".parse().unwrap();
         let (s, u) = span(&StatsRequest::default(), now).unwrap();
-        assert_eq!((ops::format_ts(s), u), ("2026-11-26T12:00:00Z".into(), now));
+        assert_eq!(ops::format_ts(s), "2026-11-26T12:00:00Z");
+        assert_eq!(
+            ops::format_ts(u),
+            "2026-11-27T12:00:01Z",
+            "now itself counts"
+        );
         let req = StatsRequest {
             since: Some("2026-04-01".into()),
             until: Some("2026-04-25".into()),

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, knowledge,
-    lifecycle, listing, man, note, plan, prime, run, session, show, stats, update, usage,
+    lifecycle, listing, man, monitor, note, plan, prime, run, session, show, stats, update, usage,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -107,6 +107,8 @@ pub enum Command {
     Context(knowledge::ContextArgs),
     /// Long-form project documents: ADRs, specs (.docket/docs/)
     Doc(knowledge::DocArgs),
+    /// Read-only terminal dashboard: board, work in progress, activity, stats (q quits)
+    Monitor(monitor::MonitorArgs),
     /// Check project integrity (exit 0 clean, 1 errors, 2 cannot scan)
     Check(check::CheckArgs),
     /// The agent primer: in progress, ready to close, ready, recently closed
@@ -213,6 +215,7 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Stats(a) => stats::run(g, a, p),
         Command::Context(a) => knowledge::context(g, a, p),
         Command::Doc(a) => knowledge::doc(g, a, p),
+        Command::Monitor(a) => monitor::run(g, a, p),
         Command::Check(a) => check::run(g, a, p),
         Command::Prime(a) => prime::run(g, a, p),
         Command::Session(a) => session::run(g, a, p),

@@ -682,6 +682,69 @@ pub fn compute(cfg: &Config, q: &StatsQuery, busy: &[TicketLog], quiet: &[crate:
     s
 }
 
+/// One log entry in the project-wide activity feed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Activity {
+    pub at: String,
+    pub id: String,
+    pub title: String,
+    pub kind: String,
+    pub actor: String,
+    /// The entry's first text line (shortened).
+    pub text: String,
+}
+
+/// The latest `limit` log entries across the project at or after `since`,
+/// newest first. Reads only tickets updated since then, newest first, and
+/// stops reading once `limit` tickets have been read (each has at least one
+/// entry in the span, and every later ticket's entries are older).
+pub fn activity(p: &Project, since: Timestamp, limit: usize) -> Result<Vec<Activity>> {
+    let since_s = crate::ops::format_ts(since);
+    let mut recent: Vec<crate::store::Entry> = p
+        .scan()?
+        .entries
+        .into_iter()
+        .filter(|e| e.meta.updated.as_str() >= since_s.as_str())
+        .collect();
+    recent.sort_by(|a, b| b.meta.updated.cmp(&a.meta.updated));
+    recent.truncate(limit);
+    let per = crate::store::parallel_map(&recent, |e| {
+        let entries = std::fs::read_to_string(&e.path)
+            .ok()
+            .and_then(|text| {
+                crate::yaml::body_of(&text)
+                    .ok()
+                    .map(|b| audit::parse_body(b).0)
+            })
+            .unwrap_or_default();
+        entries
+            .into_iter()
+            .filter(|x| x.at.as_str() >= since_s.as_str())
+            .map(|x| Activity {
+                text: {
+                    let l = x.text.lines().next().unwrap_or_default();
+                    if l.chars().count() > 100 {
+                        let mut s: String = l.chars().take(99).collect();
+                        s.push('…');
+                        s
+                    } else {
+                        l.to_string()
+                    }
+                },
+                at: x.at,
+                id: e.meta.id.clone(),
+                title: e.meta.title.clone(),
+                kind: x.kind,
+                actor: x.actor,
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut all: Vec<Activity> = per.into_iter().flatten().collect();
+    all.sort_by(|a, b| b.at.cmp(&a.at).then(a.id.cmp(&b.id)));
+    all.truncate(limit);
+    Ok(all)
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }

@@ -108,7 +108,7 @@ pub const FAMILIES: &[(&str, &str, &[&str])] = &[
     (
         "faces",
         "Agent faces and tooling",
-        &["mcp", "man", "agents", "completions", "run"],
+        &["mcp", "monitor", "man", "agents", "completions", "run"],
     ),
 ];
 

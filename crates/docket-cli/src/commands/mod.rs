@@ -15,6 +15,7 @@ pub mod knowledge;
 pub mod lifecycle;
 pub mod listing;
 pub mod man;
+pub mod monitor;
 pub mod note;
 pub mod plan;
 pub mod prime;
