@@ -7,6 +7,9 @@
 //! (the rescan that backs the watcher), and restores the terminal on exit,
 //! panic (ratatui's hook) or SIGTERM/SIGHUP/SIGINT.
 
+// `ApiError` is the API's error type for every face (see docket-api).
+#![allow(clippy::result_large_err)]
+
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -607,18 +610,17 @@ pub fn run(make_cx: &dyn Fn() -> ApiResult<Context>) -> Result<(), String> {
             if event::poll(Duration::from_millis(200)).map_err(|e| e.to_string())? {
                 match event::read().map_err(|e| e.to_string())? {
                     Event::Key(k) => {
-                        if let Action::Open(id) = app.key(k) {
-                            if let Ok(cx) = make_cx()
-                                && let Ok(s) = docket_api::tickets::show(
-                                    &cx,
-                                    &ShowRequest {
-                                        id,
-                                        ..Default::default()
-                                    },
-                                )
-                            {
-                                app.overlay = Overlay::Detail(Box::new(s.compact()));
-                            }
+                        if let Action::Open(id) = app.key(k)
+                            && let Ok(cx) = make_cx()
+                            && let Ok(s) = docket_api::tickets::show(
+                                &cx,
+                                &ShowRequest {
+                                    id,
+                                    ..Default::default()
+                                },
+                            )
+                        {
+                            app.overlay = Overlay::Detail(Box::new(s.compact()));
                         }
                     }
                     Event::Resize(..) => {}
