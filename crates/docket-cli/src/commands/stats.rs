@@ -32,17 +32,24 @@ pub struct StatsArgs {
     /// Only tickets assigned to this name (repeatable)
     #[arg(short = 'a', long)]
     pub assignee: Vec<String>,
+    /// Only verified tickets: shorthand for --status verified (plan-first)
+    #[arg(long)]
+    pub verified: bool,
 }
 
 pub fn run(g: &GlobalArgs, a: StatsArgs, printer: &mut Printer) -> CliResult<u8> {
     let cx = context::api(g)?;
+    let mut status = a.status;
+    if a.verified && !status.iter().any(|s| s == "verified") {
+        status.push("verified".into());
+    }
     let req = StatsRequest {
         window: a.window,
         since: a.since,
         until: a.until,
         types: a.kind,
         tier: a.tier,
-        status: a.status,
+        status,
         assignee: a.assignee,
     };
     let s = insight::stats(&cx, &req)?;

@@ -347,6 +347,7 @@ fn stats_refuses_bad_input() {
         &["stats", "--since", "2026-11-22", "--until", "2026-11-21"],
         &["stats", "--type", "nope"],
         &["stats", "--tier", "huge"],
+        &["stats", "--verified"],
         &["stats", "--status", "nope"],
         &["stats", "--window", "7d", "--since", "2026-11-01"],
     ] {
@@ -413,4 +414,10 @@ fn stats_plan_first_metrics() {
     assert_eq!(s["overview"]["verified"], 0);
     assert_eq!(s["burn"]["by_session"][0]["key"], "ian (implementer)");
     assert_eq!(s["burn"]["by_model"][0]["key"], "x");
+    // --verified is --status verified: the ticket is in done, so none match yet.
+    assert_eq!(env.ok(&["stats", "--verified"])["tickets"], 0);
+    env.ok_as(&b, &["advance", &id]);
+    let s = env.ok(&["stats", "--verified"]);
+    assert_eq!(s["tickets"], 1);
+    assert_eq!(s["overview"]["verified"], 1);
 }
