@@ -395,7 +395,17 @@ mod tests {
                         current = Some(next.to_string());
                     }
                     // Flags of the agent CLIs the runner drives are theirs, not ours.
-                    if ["claude", "codex", "agent", "auggie", "git", "my-agent"].contains(w) {
+                    if [
+                        "claude",
+                        "codex",
+                        "agent",
+                        "cursor-agent",
+                        "auggie",
+                        "git",
+                        "my-agent",
+                    ]
+                    .contains(w)
+                    {
                         current = Some(FOREIGN.into());
                     }
                     let Some(flag) = w.strip_prefix("--") else {
