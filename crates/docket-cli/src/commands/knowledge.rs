@@ -105,7 +105,13 @@ pub fn context(g: &GlobalArgs, a: ContextArgs, printer: &mut Printer) -> CliResu
                     let w = all.items.iter().map(|e| e.key.len()).max().unwrap_or(0);
                     all.items
                         .iter()
-                        .map(|e| format!("{:<w$}  {}", paint(style::ID, &e.key), e.summary))
+                        .map(|e| {
+                            format!(
+                                "{}  {}",
+                                paint(style::ID, &format!("{:<w$}", e.key)),
+                                e.summary
+                            )
+                        })
                         .collect::<Vec<_>>()
                         .join("\n")
                 });
@@ -188,8 +194,8 @@ pub fn doc(g: &GlobalArgs, a: DocArgs, printer: &mut Printer) -> CliResult<u8> {
                     .iter()
                     .map(|d| {
                         format!(
-                            "{:<w$}  {}{}",
-                            paint(style::ID, &d.slug),
+                            "{}  {}{}",
+                            paint(style::ID, &format!("{:<w$}", d.slug)),
                             d.title,
                             if d.archived { "  (archived)" } else { "" }
                         )
