@@ -334,3 +334,55 @@ fn tkt_conveniences() {
     let r = env.run(&["--help"]);
     assert!(r.stdout.contains("[alias: new]"), "{}", r.stdout);
 }
+
+#[test]
+fn doc_add_from_stdin_and_help() {
+    let env = TestEnv::init();
+    let r = TestEnv::run_cmd({
+        let mut c = env.cmd(&[
+            "doc", "add", "spec-1", "--title", "Spec", "--stdin", "--json",
+        ]);
+        c.write_stdin("Line one\nLine two\n");
+        c
+    });
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        env.ok(&["doc", "read", "spec-1"])["body"],
+        "Line one\nLine two"
+    );
+    for args in [
+        &["context", "--help"][..],
+        &["context", "add", "--help"],
+        &["doc", "--help"],
+        &["doc", "add", "--help"],
+        &["log", "--help"],
+        &["stats", "--help"],
+        &["monitor", "--help"],
+    ] {
+        let r = env.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(r.stdout.contains("Usage: docket"), "{args:?}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn man_state_machine_and_stats_pages() {
+    let env = TestEnv::init();
+    let p = env.ok(&["man", "state-machine"]);
+    assert_eq!(p["name"], "states");
+    assert!(p["text"].as_str().unwrap().contains("plan-first"));
+    let p = env.ok(&["man", "stats"]);
+    let text = p["text"].as_str().unwrap();
+    assert!(text.contains("docket log <id>"), "{text}");
+    assert!(text.contains("--window"), "{text}");
+    let list = env.ok(&["man"]);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for want in ["stats", "states", "insight", "knowledge"] {
+        assert!(names.contains(&want), "{want} in {names:?}");
+    }
+}
