@@ -132,6 +132,42 @@ pub fn doc_add(cx: &Context, req: &DocAddRequest) -> ApiResult<DocInfo> {
     Ok(knowledge::doc_add(&cx.project, &req.slug, req.title.as_deref(), &req.body)?.info)
 }
 
+/// New title and/or body for a live document.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocUpdateRequest {
+    pub slug: String,
+    /// One line; kept when absent.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Markdown; kept when absent.
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+/// What `doc update` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocUpdated {
+    #[serde(flatten)]
+    pub info: DocInfo,
+    /// False when the text was already that (nothing written).
+    pub changed: bool,
+}
+
+/// Replace a document's title and/or body.
+pub fn doc_update(cx: &Context, req: &DocUpdateRequest) -> ApiResult<DocUpdated> {
+    let (d, changed) = knowledge::doc_update(
+        &cx.project,
+        &req.slug,
+        req.title.as_deref(),
+        req.body.as_deref(),
+    )?;
+    Ok(DocUpdated {
+        info: d.info,
+        changed,
+    })
+}
+
 /// Archive a document (moved to `.docket/docs/archive/`).
 pub fn doc_archive(cx: &Context, req: &KeyRequest) -> ApiResult<DocInfo> {
     Ok(knowledge::doc_archive(&cx.project, &req.key)?)

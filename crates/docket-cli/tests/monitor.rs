@@ -252,3 +252,19 @@ fn monitor_refuses_json_and_pipes() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("interactive terminal"));
 }
+
+#[test]
+fn doc_edit_runs_the_editor_in_a_terminal() {
+    let t = Tmux::new("edit");
+    t.docket(&[
+        "doc", "add", "adr-9", "--title", "Before", "--body", "old text",
+    ]);
+    let script = format!(
+        "EDITOR=\"sed -i -e s/old/new/ -e s/Before/After/\" {} doc edit adr-9; echo EDIT-EXIT=$?; sleep 60",
+        sh_quote(Path::new(BIN))
+    );
+    t.start(&script);
+    t.wait_for("EDIT-EXIT=0", Duration::from_secs(10));
+    let text = std::fs::read_to_string(t.root.join(".docket/docs/adr-9.md")).unwrap();
+    assert_eq!(text, "# After\n\nnew text\n");
+}

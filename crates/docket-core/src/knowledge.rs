@@ -299,6 +299,67 @@ pub fn doc_add(p: &Project, slug: &str, title: Option<&str>, body: &str) -> Resu
     doc_at(p, slug.into(), path, false)
 }
 
+/// Replace a live document's title and/or body (what is not given is kept).
+/// Returns the document and whether the file changed.
+pub fn doc_update(
+    p: &Project,
+    slug: &str,
+    title: Option<&str>,
+    body: Option<&str>,
+) -> Result<(Doc, bool)> {
+    validate_key("document slug", slug)?;
+    if title.is_none() && body.is_none() {
+        return Err(Error::invalid("give a new --title, a new body, or both"));
+    }
+    let body = body.map(|b| validate_body("document", b)).transpose()?;
+    let title = title.map(str::trim).filter(|t| !t.is_empty());
+    if let Some(t) = title
+        && (t.contains('\n') || t.chars().count() > 200)
+    {
+        return Err(Error::invalid(
+            "the title must be one line of at most 200 characters",
+        ));
+    }
+    let _lock = p.lock()?;
+    let path = docs_dir(p).join(format!("{slug}.md"));
+    if !path.is_file() {
+        return Err(Error::EntryNotFound {
+            what: WHAT_DOC,
+            key: slug.into(),
+        });
+    }
+    let old = read(&path)?;
+    let (old_title, old_body) = split_doc(slug, &old);
+    let text = format!(
+        "# {}\n\n{}\n",
+        title.unwrap_or(&old_title),
+        body.as_deref().unwrap_or(&old_body)
+    );
+    let changed = text != old;
+    if changed {
+        write_atomic(&path, text.as_bytes())?;
+    }
+    Ok((doc_at(p, slug.into(), path, false)?, changed))
+}
+
+/// The whole file of a live document (what `doc edit` hands to the editor).
+pub fn doc_text(p: &Project, slug: &str) -> Result<String> {
+    validate_key("document slug", slug)?;
+    let path = docs_dir(p).join(format!("{slug}.md"));
+    if !path.is_file() {
+        return Err(Error::EntryNotFound {
+            what: WHAT_DOC,
+            key: slug.into(),
+        });
+    }
+    read(&path)
+}
+
+/// Split an edited document file back into title and body (`doc edit`).
+pub fn split_doc_text(slug: &str, text: &str) -> (String, String) {
+    split_doc(slug, text)
+}
+
 /// Move a live document into the archive folder (a previous archived copy with
 /// the same slug is kept under a numbered name).
 pub fn doc_archive(p: &Project, slug: &str) -> Result<DocInfo> {

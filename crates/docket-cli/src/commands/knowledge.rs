@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use docket_api::knowledge::{self, ContextWriteRequest, DocAddRequest, DocListRequest, KeyRequest};
+use docket_api::knowledge::{
+    self, ContextWriteRequest, DocAddRequest, DocListRequest, DocUpdateRequest, KeyRequest,
+};
 use docket_core::Error;
 
 use crate::cli::GlobalArgs;
@@ -155,6 +157,21 @@ pub enum DocSub {
         #[command(flatten)]
         body: BodyArgs,
     },
+    /// Replace a document's title and/or text (without an editor)
+    Update {
+        /// Slug of a live document
+        slug: String,
+        /// New one-line title
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        body: BodyArgs,
+    },
+    /// Open a document in $EDITOR (interactive terminals only)
+    Edit {
+        /// Slug of a live document
+        slug: String,
+    },
     /// List documents
     List {
         /// Include archived documents
@@ -181,6 +198,35 @@ pub fn doc(g: &GlobalArgs, a: DocArgs, printer: &mut Printer) -> CliResult<u8> {
             let d = knowledge::doc_add(&cx, &DocAddRequest { slug, title, body })?;
             printer.success(&d, None, || {
                 format!("added doc {}  {}  ({})", d.slug, d.title, d.path)
+            });
+        }
+        DocSub::Update { slug, title, body } => {
+            let body =
+                super::text_input(body.body, body.file.as_deref(), body.stdin, "document text")?;
+            let d = knowledge::doc_update(&cx, &DocUpdateRequest { slug, title, body })?;
+            printer.success(&d, None, || {
+                let verb = if d.changed { "updated" } else { "unchanged" };
+                format!("{verb} doc {}  {}", d.info.slug, d.info.title)
+            });
+        }
+        DocSub::Edit { slug } => {
+            let text = docket_core::knowledge::doc_text(&cx.project, &slug)?;
+            super::edit::require_terminal(
+                "doc edit needs an interactive terminal; use `docket doc update <slug> --body|--file|--stdin`",
+            )?;
+            let edited = super::edit::edit_text(&text, "docket-doc-")?;
+            let (title, body) = docket_core::knowledge::split_doc_text(&slug, &edited);
+            let d = knowledge::doc_update(
+                &cx,
+                &DocUpdateRequest {
+                    slug,
+                    title: Some(title),
+                    body: Some(body),
+                },
+            )?;
+            printer.success(&d, None, || {
+                let verb = if d.changed { "edited" } else { "unchanged" };
+                format!("{verb} doc {}  {}", d.info.slug, d.info.title)
             });
         }
         DocSub::List { archived } => {

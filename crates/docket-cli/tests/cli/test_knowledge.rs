@@ -386,3 +386,48 @@ fn man_state_machine_and_stats_pages() {
         assert!(names.contains(&want), "{want} in {names:?}");
     }
 }
+
+#[test]
+fn doc_update_and_edit() {
+    let env = TestEnv::init();
+    env.ok(&[
+        "doc",
+        "add",
+        "adr-2",
+        "--title",
+        "Old title",
+        "--body",
+        "Old body.",
+    ]);
+    let d = env.ok(&["doc", "update", "adr-2", "--title", "New title"]);
+    assert_eq!(
+        (d["title"].clone(), d["changed"].clone()),
+        (json!("New title"), json!(true))
+    );
+    assert_eq!(env.ok(&["doc", "read", "adr-2"])["body"], "Old body.");
+    std::fs::write(env.root.join("b.md"), "New body.\n").unwrap();
+    env.ok(&["doc", "update", "adr-2", "--file", "b.md"]);
+    let path = env.docket_dir().join("docs/adr-2.md");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# New title\n\nNew body.\n"
+    );
+    let d = env.ok(&["doc", "update", "adr-2", "--body", "New body."]);
+    assert_eq!(d["changed"], false);
+    let before = tree(&env);
+    env.fail(&["doc", "update", "adr-2"], "invalid_argument");
+    env.fail(&["doc", "update", "nope", "--body", "x"], "entry_not_found");
+    env.fail(
+        &["doc", "update", "../adr-2", "--body", "x"],
+        "invalid_argument",
+    );
+    env.fail(
+        &["doc", "update", "adr-2", "--body", " "],
+        "invalid_argument",
+    );
+    // No terminal here: edit refuses and points at update.
+    let e = env.fail(&["doc", "edit", "adr-2"], "not_interactive");
+    assert!(e["message"].as_str().unwrap().contains("doc update"), "{e}");
+    env.fail(&["doc", "edit", "nope"], "entry_not_found");
+    assert_eq!(tree(&env), before);
+}
