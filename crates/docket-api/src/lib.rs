@@ -17,6 +17,7 @@
 pub mod context;
 pub mod error;
 pub mod graph;
+pub mod guides;
 pub mod insight;
 pub mod knowledge;
 pub mod moves;
