@@ -766,6 +766,142 @@ mod tests {
         assert_eq!(Spread::of(vec![]).median_s, None);
     }
 
+    fn meta(id: &str, status: &str, created: &str) -> crate::Meta {
+        crate::Meta {
+            id: id.into(),
+            title: id.into(),
+            status: status.into(),
+            kind: "task".into(),
+            priority: 2,
+            mode: "afk".into(),
+            tier: None,
+            attention: None,
+            assignee: None,
+            parent: None,
+            created: created.into(),
+            updated: created.into(),
+            closed: None,
+            tags: vec![],
+            external_refs: vec![],
+            deps: vec![],
+            links: vec![],
+            acceptance: vec![],
+        }
+    }
+
+    /// A log from `(at, kind, data)` triples, hash-chained like the real thing.
+    fn log(m: &crate::Meta, events: &[(&str, &str, &[(&str, &str)])]) -> TicketLog {
+        let mut t = crate::Ticket {
+            meta: m.clone(),
+            extra: Default::default(),
+            body: String::new(),
+            path: Default::default(),
+        };
+        let who = audit::Author {
+            actor: "ada".into(),
+            session: None,
+            role: None,
+        };
+        for (at, k, data) in events {
+            audit::append(&mut t, at, &who, k, data, "");
+        }
+        TicketLog {
+            meta: m.clone(),
+            entries: audit::parse(&t).0,
+        }
+    }
+
+    #[test]
+    fn compute_replays_the_timeline() {
+        let text = crate::config::preset_template("plan-first", "pf").unwrap();
+        let cfg = Config::parse(&text, std::path::Path::new("config.toml")).unwrap();
+        let m = meta("pf-a", "done", "2026-11-01T00:00:00Z");
+        let a = log(
+            &m,
+            &[
+                ("2026-11-01T00:00:00Z", kind::CREATED, &[("status", "todo")]),
+                (
+                    "2026-11-01T01:00:00Z",
+                    kind::TRANSITION,
+                    &[("from", "todo"), ("to", "planning")],
+                ),
+                ("2026-11-01T02:00:00Z", kind::APPROVAL, &[("version", "3")]),
+                (
+                    "2026-11-01T02:00:00Z",
+                    kind::TRANSITION,
+                    &[("from", "planning"), ("to", "in_progress")],
+                ),
+                (
+                    "2026-11-01T03:00:00Z",
+                    kind::COMMENT,
+                    &[("deviation", "true")],
+                ),
+                (
+                    "2026-11-01T05:00:00Z",
+                    kind::TRANSITION,
+                    &[("from", "in_progress"), ("to", "done")],
+                ),
+                (
+                    "2026-11-01T06:00:00Z",
+                    kind::TRANSITION,
+                    &[("from", "done"), ("to", "in_progress")],
+                ),
+                (
+                    "2026-11-01T07:00:00Z",
+                    kind::TRANSITION,
+                    &[("from", "in_progress"), ("to", "done")],
+                ),
+                (
+                    "2026-11-01T08:00:00Z",
+                    kind::USAGE,
+                    &[("input", "10"), ("output", "5"), ("model", "m")],
+                ),
+            ],
+        );
+        let q = StatsQuery {
+            since: "2026-11-01T00:00:00Z".parse().unwrap(),
+            until: "2026-11-02T00:00:00Z".parse().unwrap(),
+            types: vec![],
+            tiers: vec![],
+            statuses: vec![],
+            assignees: vec![],
+        };
+        let s = compute(
+            &cfg,
+            &q,
+            &[a],
+            &[meta("pf-b", "todo", "2026-10-01T00:00:00Z")],
+        );
+        assert_eq!(s.tickets, 2);
+        assert_eq!(
+            (s.overview.created, s.overview.started, s.overview.reworked),
+            (1, 1, 1)
+        );
+        assert_eq!((s.overview.closed, s.overview.verified), (0, Some(0)));
+        let pf = s.plan_first.unwrap();
+        assert_eq!((pf.approvals, pf.revisions_max, pf.deviations), (1, 3, 1));
+        assert_eq!((pf.submissions, pf.rework_rate), (2, 0.5));
+        let ip = s
+            .cycle_time
+            .per_status
+            .iter()
+            .find(|x| x.status == "in_progress")
+            .unwrap();
+        // Stays in progress: 3h, then 1h.
+        assert_eq!(
+            (ip.spread.count, ip.spread.median_s, ip.spread.p90_s),
+            (2, Some(3600), Some(10800))
+        );
+        assert_eq!(s.burn.total.tokens, 15);
+        assert_eq!(s.burn.by_model[0].key, "m");
+        // The quiet open ticket counts in the distribution only.
+        assert_eq!(
+            s.distribution.status.iter().map(|c| c.count).sum::<u64>(),
+            2
+        );
+        assert_eq!(s.overview.active_tickets, 1);
+    }
+
     #[test]
     fn usage_needs_a_figure_and_sane_cost() {
         let mut u = UsageFigures {

@@ -802,6 +802,27 @@ mod tests {
     }
 
     #[test]
+    fn header_shows_the_current_run() {
+        let (_tmp, cx) = project();
+        let a = create(&cx, "Being run");
+        let dir = cx.project.local_dir().join("run");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("current.json"),
+            format!(
+                r#"{{"ticket":"{a}","stage":"fix","agent":"claude","started":"2026-11-27T11:45:00Z","log":".docket/local/logs/x.log"}}"#
+            ),
+        )
+        .unwrap();
+        let app = App::new(load(&cx).unwrap());
+        let s = screen(&app, 120, 30);
+        assert!(
+            s.contains(&format!("run: {a} in fix by claude for 15m")),
+            "{s}"
+        );
+    }
+
+    #[test]
     fn ages() {
         assert_eq!(age("2026-11-27T12:00:00Z", "2026-11-27T11:59:30Z"), "30s");
         assert_eq!(age("2026-11-27T12:00:00Z", "2026-11-27T10:00:00Z"), "2h");
