@@ -789,8 +789,11 @@ mod tests {
         }
     }
 
-    /// A log from `(at, kind, data)` triples, hash-chained like the real thing.
-    fn log(m: &crate::Meta, events: &[(&str, &str, &[(&str, &str)])]) -> TicketLog {
+    /// One test event: time, kind, data.
+    type Event<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    /// A log from events, hash-chained like the real thing.
+    fn log(m: &crate::Meta, events: &[Event]) -> TicketLog {
         let mut t = crate::Ticket {
             meta: m.clone(),
             extra: Default::default(),
