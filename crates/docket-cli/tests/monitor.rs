@@ -65,37 +65,42 @@ impl Tmux {
     }
 
     /// Start `script` (sh) in a 120x36 pane that stays after its command ends.
+    /// A fresh tmux server occasionally dies while starting; retry then.
     fn start(&self, script: &str) {
-        let o = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args([
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-s",
-                "t",
-                "-x",
-                "120",
-                "-y",
-                "36",
-            ])
-            .arg("-c")
-            .arg(&self.root)
-            .arg("-e")
-            .arg("DOCKET_ACTOR=tester")
-            .arg("-e")
-            .arg(format!("HOME={}", self.root.parent().unwrap().display()))
-            .arg(script)
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "tmux: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        self.tmux(&["set-option", "-t", "t", "remain-on-exit", "on"]);
+        let mut last = String::new();
+        for _ in 0..3 {
+            let o = Command::new("tmux")
+                .arg("-L")
+                .arg(&self.socket)
+                .args([
+                    "-f",
+                    "/dev/null",
+                    "new-session",
+                    "-d",
+                    "-s",
+                    "t",
+                    "-x",
+                    "120",
+                    "-y",
+                    "36",
+                ])
+                .arg("-c")
+                .arg(&self.root)
+                .arg("-e")
+                .arg("DOCKET_ACTOR=tester")
+                .arg("-e")
+                .arg(format!("HOME={}", self.root.parent().unwrap().display()))
+                .arg(script)
+                .output()
+                .unwrap();
+            if o.status.success() {
+                self.tmux(&["set-option", "-t", "t", "remain-on-exit", "on"]);
+                return;
+            }
+            last = String::from_utf8_lossy(&o.stderr).into_owned();
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("tmux new-session failed: {last}");
     }
 
     fn screen(&self) -> String {
@@ -217,15 +222,23 @@ fn monitor_restores_the_terminal_on_sigterm() {
         .to_string();
     let ok = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(ok.success());
+    // tmux marks the pane dead when the pty closes and records the exit status
+    // when it reaps the child, a moment later: wait for both.
     let start = Instant::now();
-    while t.format("#{pane_dead}") != "1" {
+    let status = loop {
+        let f = t.format("#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}");
+        if let Some(rest) = f.strip_prefix("1:")
+            && rest != ":"
+        {
+            break rest.to_string();
+        }
         assert!(
             start.elapsed() < Duration::from_secs(5),
-            "monitor did not stop on SIGTERM"
+            "monitor did not stop on SIGTERM ({f:?})"
         );
         std::thread::sleep(Duration::from_millis(50));
-    }
-    assert_eq!(t.format("#{pane_dead_status}"), "0");
+    };
+    assert_eq!(status, "0:", "exit status 0, no signal");
     assert_eq!(
         t.format("#{alternate_on}"),
         "0",
