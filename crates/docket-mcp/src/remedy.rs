@@ -21,13 +21,6 @@ fn with_action(action: &str, args: Map<String, Value>) -> Map<String, Value> {
     out
 }
 
-fn rename(mut args: Map<String, Value>, from: &str, to: &str) -> Map<String, Value> {
-    if let Some(v) = args.remove(from) {
-        args.insert(to.into(), v);
-    }
-    args
-}
-
 /// One id argument as a list (`on: "x"` → `on: ["x"]`).
 fn listed(mut args: Map<String, Value>, key: &str, to: &str) -> Map<String, Value> {
     if let Some(v) = args.remove(key) {
@@ -64,7 +57,7 @@ pub fn call_for(op: Op, args: &Map<String, Value>) -> (&'static str, Map<String,
             ("note", a)
         }
         // The plan text is the request's `text` (TextRequest).
-        Op::PlanWrite => ("plan", with_action("write", rename(a, "body", "text"))),
+        Op::PlanWrite => ("plan", with_action("write", a)),
         Op::Dep => ("graph", with_action("depends", listed(a, "on", "on"))),
         Op::Undep => ("graph", with_action("depends", listed(a, "on", "remove"))),
         Op::Delete => ("delete", a),
@@ -203,7 +196,7 @@ mod tests {
             (Op::Status, json!({ "id": "a", "to": "x" })),
             (Op::Note, json!({ "id": "a", "text": "t" })),
             (Op::Comment, json!({ "id": "a", "text": "t" })),
-            (Op::PlanWrite, json!({ "id": "a", "body": "<the plan>" })),
+            (Op::PlanWrite, json!({ "id": "a", "text": "<the plan>" })),
             (Op::Dep, json!({ "id": "a", "on": "b" })),
             (Op::Undep, json!({ "id": "a", "on": "b" })),
             (Op::Delete, json!({ "id": "a", "cascade": true })),
