@@ -83,14 +83,8 @@ pub fn log_usage(cx: &Context, req: UsageRequest) -> ApiResult<Changed> {
         model: req.model.filter(|m| !m.trim().is_empty()),
     };
     figures.validate()?;
-    let before = cx.project.get(id)?;
     let o = cx.write(|c| ops::log_usage(&cx.project, c, id, &figures, req.note.as_deref()))?;
-    Ok(Changed::diff(
-        &cx.project,
-        Some(&before),
-        o.ticket,
-        o.archived_to.as_deref(),
-    ))
+    Ok(Changed::of(&cx.project, o))
 }
 
 /// Which activity to report on. The span is `[since, until)`; by default the
