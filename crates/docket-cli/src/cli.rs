@@ -7,7 +7,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, interop,
-    lifecycle, listing, man, merge_driver, note, plan, prime, run, session, show, update,
+    knowledge, lifecycle, listing, man, merge_driver, monitor, note, plan, prime, run, session,
+    show, stats, update, usage,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -46,6 +47,7 @@ pub enum Command {
     /// Show the project's paths, workflow and allowed values
     Info(info::InfoArgs),
     /// Create a ticket
+    #[command(visible_alias = "new")]
     Create(create::CreateArgs),
     /// Show one ticket (partial ids work, archived too)
     Show(show::ShowArgs),
@@ -106,6 +108,16 @@ pub enum Command {
     MergeDriver(merge_driver::MergeDriverArgs),
     /// Turn files dropped into .docket/inbox/ into tickets (also done before every write)
     Inbox(interop::InboxArgs),
+    /// Record token, tool, duration and cost figures against a ticket (audit log)
+    Log(usage::LogArgs),
+    /// Activity report from the audit logs: counts, cycle time, throughput, burn
+    Stats(stats::StatsArgs),
+    /// Project context entries every agent must know (.docket/context/)
+    Context(knowledge::ContextArgs),
+    /// Long-form project documents: ADRs, specs (.docket/docs/)
+    Doc(knowledge::DocArgs),
+    /// Read-only terminal dashboard: board, work in progress, activity, stats (q quits)
+    Monitor(monitor::MonitorArgs),
     /// Check project integrity (exit 0 clean, 1 errors, 2 cannot scan)
     Check(check::CheckArgs),
     /// The agent primer: in progress, ready to close, ready, recently closed
@@ -159,6 +171,7 @@ impl Command {
                 | Command::Link(_)
                 | Command::Unlink(_)
                 | Command::Import(_)
+                | Command::Log(_)
         )
     }
 }
@@ -231,6 +244,11 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Export(a) => interop::export(g, a, p),
         Command::Inbox(a) => interop::inbox(g, a, p),
         Command::MergeDriver(a) => merge_driver::run(g, a, p),
+        Command::Log(a) => usage::run(g, a, p),
+        Command::Stats(a) => stats::run(g, a, p),
+        Command::Context(a) => knowledge::context(g, a, p),
+        Command::Doc(a) => knowledge::doc(g, a, p),
+        Command::Monitor(a) => monitor::run(g, a, p),
         Command::Check(a) => check::run(g, a, p),
         Command::Prime(a) => prime::run(g, a, p),
         Command::Session(a) => session::run(g, a, p),

@@ -40,6 +40,8 @@ pub mod kind {
     pub const IMPORT: &str = "import";
     /// Two branches' logs joined by the merge driver.
     pub const MERGE: &str = "merge";
+    /// Token, tool, duration and cost figures of a piece of work (`docket log`).
+    pub const USAGE: &str = "usage";
 }
 
 /// One log entry.

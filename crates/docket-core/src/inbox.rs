@@ -359,6 +359,8 @@ pub fn adopt(p: &Project, ctx: &Ctx, dry_run: bool) -> Result<Report> {
                 deps,
                 links: Vec::new(),
                 sequence: d.sequence,
+                attention: None,
+                docs: Vec::new(),
             };
             match ops::create(p, ctx, new) {
                 Ok(o) => {
