@@ -207,7 +207,9 @@ fn order_key(t: &RunTicket) -> (bool, f64, i64, &str, &str) {
         t.sequence.unwrap_or(0.0),
         t.priority,
         t.created.as_str(),
-        t.id.as_str(),
+        // Ids start with random characters: within a second, the id's time
+        // part orders tickets by creation.
+        crate::id::order_key(t.id.as_str()),
     )
 }
 
