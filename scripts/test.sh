@@ -6,6 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# strace drives the crash tests (a SIGKILL at every rename/unlink/write/fsync).
+if ! command -v strace >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get install -y strace >/dev/null || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y strace >/dev/null; }
+fi
+command -v strace >/dev/null 2>&1 || { echo "strace is required (apt-get install -y strace)" >&2; exit 1; }
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

@@ -3,6 +3,7 @@
 
 use std::fs::{self, File};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::cache;
@@ -218,14 +219,120 @@ impl Project {
         let shared = self.shared_dir();
         fs::create_dir_all(shared).map_err(|e| Error::io(shared, e))?;
         let path = shared.join("lock");
+        // O_NOFOLLOW: a symlink planted at the lock path (dangling or not) must
+        // not make docket create or truncate a file outside the project.
         let file = File::options()
             .create(true)
             .truncate(false)
             .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
+        let is_file = file.metadata().map(|m| m.is_file()).unwrap_or(false);
+        if !is_file {
+            return Err(Error::io(
+                &path,
+                std::io::Error::other("the lock path is not a regular file"),
+            ));
+        }
         file.lock().map_err(|e| Error::io(&path, e))?;
-        Ok(ProjectLock { _file: file })
+        let lock = ProjectLock { _file: file };
+        // Before anything else under the lock: finish or undo a move a killed
+        // process left half done, and sweep its temp files.
+        self.recover()?;
+        Ok(lock)
+    }
+
+    /// Where ticket writes stage their temp files: git-ignored, on the same
+    /// file system as the ticket folders, swept under the lock.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.local_dir().join("tmp")
+    }
+
+    fn journal_path(&self) -> PathBuf {
+        self.local_dir().join(MOVE_JOURNAL)
+    }
+
+    /// The interrupted move recorded in the journal, if any: (old, new) paths,
+    /// both validated to be ticket file names in `tickets/` or `archive/`,
+    /// so a planted journal cannot make docket unlink anything else.
+    fn pending_move(&self) -> Option<(PathBuf, PathBuf)> {
+        let text = read_small_regular(&self.journal_path(), 4096).ok()??;
+        let text = String::from_utf8(text).ok()?;
+        let mut lines = text.lines();
+        if lines.next()? != JOURNAL_MAGIC {
+            return None;
+        }
+        let mut path = || -> Option<PathBuf> {
+            let rel = lines.next()?;
+            let (dir, name) = rel.split_once('/')?;
+            if !matches!(dir, "tickets" | "archive")
+                || name.contains('/')
+                || id_from_file_name(name).is_none()
+            {
+                return None;
+            }
+            Some(self.dir.join(dir).join(name))
+        };
+        let old = path()?;
+        let new = path()?;
+        Some((old, new))
+    }
+
+    /// Under the lock: complete or undo an interrupted move, then sweep temp
+    /// files left by killed writes. A move is complete once its new file
+    /// exists (it was renamed into place whole), so the old one goes;
+    /// otherwise the old file is untouched and the journal is dropped.
+    pub fn recover(&self) -> Result<()> {
+        let journal = self.journal_path();
+        if let Some((old, new)) = self.pending_move() {
+            if is_regular(&new) && is_regular(&old) {
+                fs::remove_file(&old).map_err(|e| Error::io(&old, e))?;
+            }
+            crate::index::forget(self);
+        }
+        match fs::remove_file(&journal) {
+            Ok(()) => sync_dir(&self.local_dir()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&journal, e)),
+        }
+        for path in self.temp_files() {
+            let _ = fs::remove_file(path);
+        }
+        Ok(())
+    }
+
+    /// Temp files left by killed ticket writes: everything in the staging
+    /// folder, and `.tmp-*` files in the ticket folders (older versions staged
+    /// there). `check` reports them; the next mutation sweeps them.
+    pub fn temp_files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for (dir, all) in [
+            (self.tmp_dir(), true),
+            (self.tickets_dir(), false),
+            (self.archive_dir(), false),
+        ] {
+            let Ok(rd) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for ent in rd.flatten() {
+                let name = ent.file_name();
+                let name = name.to_string_lossy();
+                if all || name.starts_with(".tmp-") {
+                    out.push(ent.path());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Write a ticket file atomically: staged in [`Project::tmp_dir`] (never a
+    /// stray file in a ticket folder), fsynced, renamed into place.
+    pub fn write_ticket_file(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let tmp_dir = self.tmp_dir();
+        fs::create_dir_all(&tmp_dir).map_err(|e| Error::io(&tmp_dir, e))?;
+        write_atomic_via(&tmp_dir, path, bytes)
     }
 
     /// Every ticket file, by name only, live first then archived. Also
@@ -251,6 +358,13 @@ impl Project {
 
     /// Visit every ticket file's directory entry and (UTF-8) name, live first.
     fn walk(&self, mut visit: impl FnMut(fs::DirEntry, String, bool)) -> Result<()> {
+        // An interrupted move (one failed open when there is none): its old
+        // file is hidden once the new one exists, so a reader never sees the
+        // ticket twice before the next mutation completes the move.
+        let hidden = self
+            .pending_move()
+            .filter(|(_, new)| is_regular(new))
+            .map(|(old, _)| old);
         for (dir, archived) in [(self.tickets_dir(), false), (self.archive_dir(), true)] {
             let rd = match fs::read_dir(&dir) {
                 Ok(rd) => rd,
@@ -262,7 +376,9 @@ impl Project {
                 let Ok(name) = ent.file_name().into_string() else {
                     continue;
                 };
-                if id_from_file_name(&name).is_some() {
+                if id_from_file_name(&name).is_some()
+                    && hidden.as_ref().is_none_or(|h| *h != ent.path())
+                {
                     visit(ent, name, archived);
                 }
             }
@@ -356,20 +472,36 @@ impl Project {
 
     /// Write a ticket atomically, moving it between `tickets/` and `archive/` when
     /// its status says so. The caller holds the lock. Returns the new path.
+    ///
+    /// A move is journaled: the journal names (old, new); the new content is
+    /// renamed into the target folder whole, then the old file is unlinked,
+    /// then the journal. A process killed in between leaves both files for a
+    /// moment: readers skip the old one (see [`Project::files`]) and the next
+    /// lock holder removes it ([`Project::recover`]). Refuses to replace
+    /// another ticket's file.
     pub fn save(&self, t: &mut Ticket) -> Result<PathBuf> {
         let target = self.target_path(t);
         let text = yaml::render_ticket(t);
         let old = t.path.clone();
         let indexed = crate::index::current_before_write(self);
-        if old.as_os_str().is_empty() || !old.exists() {
-            write_atomic(&target, text.as_bytes())?;
+        let moving = !old.as_os_str().is_empty() && old != target && old.exists();
+        let creating = old.as_os_str().is_empty() || !old.exists();
+        if (creating || moving) && fs::symlink_metadata(&target).is_ok() {
+            return Err(Error::DuplicateId {
+                id: t.meta.id.clone(),
+                paths: vec![target.clone()],
+            });
+        }
+        if moving {
+            self.write_journal(&old, &target)?;
+            self.write_ticket_file(&target, text.as_bytes())?;
+            sync_dir(target.parent().unwrap_or(Path::new(".")));
+            fs::remove_file(&old).map_err(|e| Error::io(&old, e))?;
+            sync_dir(old.parent().unwrap_or(Path::new(".")));
+            let journal = self.journal_path();
+            fs::remove_file(&journal).map_err(|e| Error::io(&journal, e))?;
         } else {
-            // Content first (one atomic rename in place), then a single rename
-            // into the right folder: a crash leaves one whole file, never two.
-            write_atomic(&old, text.as_bytes())?;
-            if old != target {
-                fs::rename(&old, &target).map_err(|e| Error::io(&target, e))?;
-            }
+            self.write_ticket_file(&target, text.as_bytes())?;
         }
         t.path = target.clone();
         if indexed {
@@ -381,6 +513,22 @@ impl Project {
             crate::index::after_write(self, Some(&f), None);
         }
         Ok(target)
+    }
+
+    fn write_journal(&self, old: &Path, new: &Path) -> Result<()> {
+        let rel = |p: &Path| -> Result<String> {
+            let r = p
+                .strip_prefix(&self.dir)
+                .ok()
+                .and_then(|r| r.to_str())
+                .filter(|r| !r.contains('\n'))
+                .ok_or_else(|| Error::invalid(format!("cannot journal {}", p.display())))?;
+            Ok(r.to_string())
+        };
+        let text = format!("{JOURNAL_MAGIC}\n{}\n{}\n", rel(old)?, rel(new)?);
+        self.write_ticket_file(&self.journal_path(), text.as_bytes())?;
+        sync_dir(&self.local_dir());
+        Ok(())
     }
 
     /// Whether a ticket with exactly this id exists (from the id index when it
@@ -427,17 +575,73 @@ pub fn file_name(id: &str, title: &str) -> String {
 }
 
 /// Temp file in the same folder, fsync, rename: readers see the old or the new
-/// file, never a half-written one.
+/// file, never a half-written one. The mode follows the umask (like any file
+/// an editor creates), not tempfile's 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
+    write_atomic_via(dir, path, bytes)
+}
+
+/// [`write_atomic`] staging the temp file in `tmp_dir` (same file system).
+fn write_atomic_via(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+        .permissions(fs::Permissions::from_mode(0o666))
+        .tempfile_in(tmp_dir)
+        .map_err(|e| Error::io(tmp_dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// Name of the move journal in `.docket/local/`.
+const MOVE_JOURNAL: &str = "move-journal";
+const JOURNAL_MAGIC: &str = "docket-move-v1";
+
+/// fsync a folder so a rename in it survives a power cut; best effort.
+fn sync_dir(dir: &Path) {
+    if let Ok(f) = File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+/// A regular file (not following a final symlink).
+fn is_regular(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+}
+
+/// Read a file only if it is a regular file of at most `cap` bytes, without
+/// ever blocking (FIFO) or following a symlink: `Ok(None)` when it is missing.
+/// Errors say why a file was refused.
+pub fn read_small_regular(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = match File::options()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if meta.len() > cap {
+        return Err(std::io::Error::other(format!(
+            "{} bytes, over the {cap}-byte limit",
+            meta.len()
+        )));
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    file.take(cap + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > cap {
+        return Err(std::io::Error::other(format!("over the {cap}-byte limit")));
+    }
+    Ok(Some(buf))
 }
 
 /// Map `f` over `items` on all available cores, keeping order.

@@ -9,6 +9,7 @@ mod test_check;
 mod test_claims;
 mod test_concurrency;
 mod test_contract;
+mod test_crash;
 mod test_create;
 mod test_delete;
 mod test_demo;
