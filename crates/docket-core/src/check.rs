@@ -55,6 +55,9 @@ pub const CODES: &[&str] = &[
     "id_mismatch",
     "audit_chain_broken",
     "plan_modified_after_approval",
+    "not_regular_file",
+    "file_too_large",
+    "temp_file_left",
 ];
 
 /// Scan the whole project (live and archive) and return every issue.
@@ -205,6 +208,16 @@ pub fn run(p: &Project) -> Result<Vec<Issue>> {
         });
     }
     audit_issues(p, &mut issues)?;
+    for path in p.temp_files() {
+        issues.push(Issue {
+            code: "temp_file_left",
+            severity: Severity::Warning,
+            id: None,
+            path: rel(&path),
+            message: "temp file of an interrupted write; the next docket mutation removes it"
+                .into(),
+        });
+    }
     Ok(issues)
 }
 
@@ -215,7 +228,7 @@ fn audit_issues(p: &Project, issues: &mut Vec<Issue>) -> Result<()> {
     let files = p.files()?;
     // Reading, parsing and hashing every log is the bulk of the work: on all cores.
     let verdicts = crate::store::parallel_map(&files, |f| {
-        let text = std::fs::read_to_string(&f.path).ok()?;
+        let text = p.read_text(&f.path).ok()?;
         let body = crate::yaml::body_of(&text).ok()?;
         let (entries, defects) = crate::audit::parse_body(body);
         let broken = defects

@@ -402,7 +402,7 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     // Read every link target before writing anything, so a bad file aborts cleanly.
     let mut targets = Vec::new();
     for l in &links {
-        targets.push(p.get(l)?);
+        targets.push(p.get_for_write(l)?);
     }
     p.save(&mut ticket)?;
     for mut t in targets {
@@ -743,7 +743,7 @@ fn transition_locked(
     opts: &MoveOptions,
     summary: Option<String>,
 ) -> Result<Outcome> {
-    let mut t = p.get(input)?;
+    let mut t = p.get_for_write(input)?;
     let to = target_status(p, &t.meta.status, &target)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
     // `start` on a ticket already active asks to take it (16 agents starting
@@ -871,7 +871,7 @@ pub fn claim_next(
     let mut refused = None;
     for e in candidates {
         let target = Target::Status(pickup.clone());
-        let before = p.get(&e.meta.id)?;
+        let before = p.get_for_write(&e.meta.id)?;
         match transition_locked(p, ctx, &e.meta.id, target, &opts, None) {
             Ok(o) => return Ok((before, o)),
             // A guard (a role, a WIP limit) refuses this one: say so if no
@@ -892,7 +892,7 @@ pub fn add_note(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Outco
     let text = non_blank("note", text)?;
     audit::validate_text(&text)?;
     let _lock = p.lock()?;
-    let mut t = p.get(input)?;
+    let mut t = p.get_for_write(input)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
     ctx.log(&mut t, kind::NOTE, &[], &text);
     finish(p, ctx, t, was_archived, true)
@@ -904,7 +904,7 @@ pub fn comment(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Outcom
     let text = non_blank("comment", text)?;
     audit::validate_text(&text)?;
     let _lock = p.lock()?;
-    let mut t = p.get(input)?;
+    let mut t = p.get_for_write(input)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
     let (entries, _) = audit::parse(&t);
     let frozen = crate::plan::state(&t, &entries).frozen.is_some();
@@ -927,7 +927,7 @@ pub fn write_plan(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Out
     }
     audit::validate_text(&text)?;
     let _lock = p.lock()?;
-    let mut t = p.get(input)?;
+    let mut t = p.get_for_write(input)?;
     let cfg = &p.config;
     let status = t.meta.status.clone();
     let allowed = match &cfg.workflow.planning {
@@ -1028,7 +1028,7 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     let summary = check_force(&opts)?;
 
     let _lock = p.lock()?;
-    let mut t = p.get(input)?;
+    let mut t = p.get_for_write(input)?;
     let before = t.clone();
     let was_archived = cfg.is_terminal(&t.meta.status);
     let m = &mut t.meta;
@@ -1191,7 +1191,7 @@ fn read_id(p: &Project, files: &[FileRef], id: &str) -> Result<Ticket> {
     let f = files.iter().find(|f| f.id == id).ok_or(Error::NotFound {
         input: id.to_string(),
     })?;
-    p.read(f)
+    p.read_for_write(f)
 }
 
 /// Add `from -> to` (from waits on to). `to` may be a forward reference.
@@ -1396,7 +1396,7 @@ pub struct Deleted {
 /// which first removes those references.
 pub fn delete(p: &Project, ctx: &Ctx, input: &str, cascade: bool) -> Result<Deleted> {
     let _lock = p.lock()?;
-    let t = p.get(input)?;
+    let t = p.get_for_write(input)?;
     let id = t.meta.id.clone();
     let scan = p.scan()?;
     let referrers: Vec<&crate::store::Entry> = scan
@@ -1444,7 +1444,7 @@ pub fn delete(p: &Project, ctx: &Ctx, input: &str, cascade: bool) -> Result<Dele
 /// Replace a ticket's whole file text (from `edit`), validating it first.
 pub fn replace_text(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Outcome> {
     let _lock = p.lock()?;
-    let old = p.get(input)?;
+    let old = p.get_for_write(input)?;
     let mut t = crate::yaml::parse_ticket(text, &old.path).map_err(|f| Error::Parse {
         path: old.path.clone(),
         message: f.message,

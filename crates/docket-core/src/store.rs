@@ -390,26 +390,39 @@ impl Project {
     /// when it is current (no folder listing), else from the names alone,
     /// building a path only for the match.
     pub fn resolve(&self, input: &str) -> Result<FileRef> {
-        if let crate::index::Found::Candidates(found) = crate::index::candidates(self, input) {
-            let id = id::resolve(input, found.iter().map(|f| f.id.as_str()))?;
-            // Trusted, but verified: the file must be where the index says.
-            if let Some(f) = found.into_iter().find(|f| f.id == id && f.path.is_file()) {
-                return Ok(f);
-            }
-        }
-        let files = self.files()?;
-        let id = id::resolve(input, files.iter().map(|f| f.id.as_str()))?;
-        files
+        self.resolve_all(input)?
             .into_iter()
-            .find(|f| f.id == id)
+            .next()
             .ok_or(Error::NotFound {
                 input: input.to_string(),
             })
     }
 
+    /// Every file holding the id `input` resolves to: one, unless the id is
+    /// duplicated (which mutations refuse).
+    pub fn resolve_all(&self, input: &str) -> Result<Vec<FileRef>> {
+        if let crate::index::Found::Candidates(found) = crate::index::candidates(self, input) {
+            let id = id::resolve(input, found.iter().map(|f| f.id.as_str()))?;
+            // Trusted, but verified: the file must be where the index says.
+            let hits: Vec<FileRef> = found
+                .into_iter()
+                .filter(|f| f.id == id && fs::symlink_metadata(&f.path).is_ok())
+                .collect();
+            if !hits.is_empty() {
+                return Ok(hits);
+            }
+        }
+        let files = self.files()?;
+        let id = id::resolve(input, files.iter().map(|f| f.id.as_str()))?;
+        Ok(files.into_iter().filter(|f| f.id == id).collect())
+    }
+
     /// Read and parse one ticket file.
     pub fn read(&self, f: &FileRef) -> Result<Ticket> {
-        let text = fs::read_to_string(&f.path).map_err(|e| Error::io(&f.path, e))?;
+        let text = self.read_text(&f.path).map_err(|p| Error::Parse {
+            path: f.path.clone(),
+            message: p.message,
+        })?;
         yaml::parse_ticket(&text, &f.path).map_err(|p| Error::Parse {
             path: f.path.clone(),
             message: p.message,
@@ -422,6 +435,42 @@ impl Project {
         self.read(&f)
     }
 
+    /// A ticket file's text, within the size cap and only if regular.
+    pub fn read_text(&self, path: &Path) -> std::result::Result<String, ParseFailure> {
+        read_ticket_text(path, self.config.project.max_ticket_bytes)
+    }
+
+    /// [`Project::get`] for a mutation: refuses (`duplicate_id`) when several
+    /// files hold the id and (`id_mismatch`) when the file name and the
+    /// frontmatter id disagree, since writing either could clobber the
+    /// ticket other tickets mean.
+    pub fn get_for_write(&self, input: &str) -> Result<Ticket> {
+        let all = self.resolve_all(input)?;
+        if all.len() > 1 {
+            return Err(Error::DuplicateId {
+                id: all[0].id.clone(),
+                paths: all.into_iter().map(|f| f.path).collect(),
+            });
+        }
+        let f = all.into_iter().next().ok_or(Error::NotFound {
+            input: input.to_string(),
+        })?;
+        self.read_for_write(&f)
+    }
+
+    /// [`Project::read`] refusing a file whose name and frontmatter id disagree.
+    pub fn read_for_write(&self, f: &FileRef) -> Result<Ticket> {
+        let t = self.read(f)?;
+        if t.meta.id != f.id {
+            return Err(Error::IdMismatch {
+                path: f.path.clone(),
+                file_id: f.id.clone(),
+                meta_id: t.meta.id.clone(),
+            });
+        }
+        Ok(t)
+    }
+
     /// Every ticket's frontmatter, served from the derived cache where the file
     /// is unchanged, parsed (on all cores) where it is not.
     pub fn scan(&self) -> Result<Scan> {
@@ -432,10 +481,7 @@ impl Project {
     pub fn read_all(&self) -> Result<(Vec<Ticket>, Vec<FileFailure>)> {
         let files = self.files()?;
         let results = parallel_map(&files, |f| {
-            let text = fs::read_to_string(&f.path).map_err(|e| ParseFailure {
-                code: "frontmatter_parse_error",
-                message: e.to_string(),
-            })?;
+            let text = self.read_text(&f.path)?;
             yaml::parse_ticket(&text, &f.path)
         });
         let mut tickets = Vec::with_capacity(files.len());
@@ -616,12 +662,29 @@ fn is_regular(path: &Path) -> bool {
 /// ever blocking (FIFO) or following a symlink: `Ok(None)` when it is missing.
 /// Errors say why a file was refused.
 pub fn read_small_regular(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    read_regular(path, cap, false)
+}
+
+/// Read a small local-state file (session, claim, journal) as text, never
+/// following a symlink out of the project nor blocking on a FIFO; a missing
+/// file is `NotFound`, like `fs::read_to_string`.
+pub fn read_local_text(path: &Path) -> std::io::Result<String> {
+    let bytes = read_regular(path, 1 << 20, false)?
+        .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+    String::from_utf8(bytes).map_err(std::io::Error::other)
+}
+
+/// Read a file that is (or, with `follow`, whose symlink target is) a regular
+/// file of at most `cap` bytes. Opened non-blocking and checked with `fstat`
+/// before reading, so a FIFO or a device (`/dev/zero`) is refused at once.
+fn read_regular(path: &Path, cap: u64, follow: bool) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
-    let file = match File::options()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-    {
+    let flags = if follow {
+        libc::O_NONBLOCK
+    } else {
+        libc::O_NOFOLLOW | libc::O_NONBLOCK
+    };
+    let file = match File::options().read(true).custom_flags(flags).open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
@@ -642,6 +705,56 @@ pub fn read_small_regular(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u
         return Err(std::io::Error::other(format!("over the {cap}-byte limit")));
     }
     Ok(Some(buf))
+}
+
+/// Read a ticket file's text: only a regular file (a symlink to one is
+/// fine) within the project's size cap. Failures carry the stable codes
+/// `check` reports: `not_regular_file`, `file_too_large`,
+/// `frontmatter_parse_error` (unreadable or not UTF-8).
+pub fn read_ticket_text(path: &Path, cap: u64) -> std::result::Result<String, ParseFailure> {
+    let meta = fs::metadata(path).map_err(|e| ParseFailure {
+        code: "frontmatter_parse_error",
+        message: e.to_string(),
+    })?;
+    check_ticket_meta(&meta, cap)?;
+    let bytes = read_regular(path, cap, true)
+        .map_err(|e| ParseFailure {
+            code: if meta.len() > cap {
+                "file_too_large"
+            } else {
+                "frontmatter_parse_error"
+            },
+            message: e.to_string(),
+        })?
+        .ok_or_else(|| ParseFailure {
+            code: "frontmatter_parse_error",
+            message: "file vanished".into(),
+        })?;
+    String::from_utf8(bytes).map_err(|_| ParseFailure {
+        code: "frontmatter_parse_error",
+        message: "file is not valid UTF-8".into(),
+    })
+}
+
+/// The type and size test of [`read_ticket_text`] on already-fetched
+/// metadata (the cache stats every file anyway).
+pub fn check_ticket_meta(meta: &fs::Metadata, cap: u64) -> std::result::Result<(), ParseFailure> {
+    if !meta.is_file() {
+        return Err(ParseFailure {
+            code: "not_regular_file",
+            message: "not a regular file (FIFO, device, folder or dangling link): skipped".into(),
+        });
+    }
+    if meta.len() > cap {
+        return Err(ParseFailure {
+            code: "file_too_large",
+            message: format!(
+                "{} bytes, over the {cap}-byte limit ([project] max_ticket_bytes): skipped",
+                meta.len()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Map `f` over `items` on all available cores, keeping order.

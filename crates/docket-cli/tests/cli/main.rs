@@ -23,6 +23,7 @@ mod test_note;
 mod test_plan_first;
 mod test_prime;
 mod test_regressions;
+mod test_safety;
 mod test_search;
 mod test_show;
 mod test_update;
