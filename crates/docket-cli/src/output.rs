@@ -105,8 +105,9 @@ impl Printer {
             if !c.text.is_empty() && !c.text.ends_with('\n') {
                 c.text.push('\n');
             }
+            let plain = anstream::adapter::strip_str(text).to_string();
             c.text
-                .push_str(&anstream::adapter::strip_str(text).to_string());
+                .push_str(&crate::render::escape_controls(&plain, false));
         }
     }
 
@@ -175,6 +176,7 @@ impl Printer {
                 text.push_str(&format!("\n  {} {h}", paint(style::DIM, "hint:")));
             }
             let mut e = anstream::stderr();
+            let text = crate::render::escape_controls(&text, !color_off());
             let _ = writeln!(e, "{text}");
         }
         err.exit_code()
@@ -196,6 +198,7 @@ impl Printer {
             return;
         }
         let mut e = anstream::stderr();
+        let text = crate::render::escape_controls(text, false);
         let _ = writeln!(e, "{} {text}", paint(style::WARN, "warning:"));
     }
 
@@ -210,7 +213,11 @@ impl Printer {
         let _ = out.flush();
     }
 
+    /// Human text: every control sequence but colour is escaped here, so no
+    /// field docket forgot to escape can drive the terminal.
     fn stdout_text(&mut self, text: &str) {
+        // Colour sequences are docket's own only when colour is on.
+        let text = &*crate::render::escape_controls(text, !color_off());
         if color_off() {
             // Nothing to strip: write straight through.
             let mut out = std::io::stdout().lock();

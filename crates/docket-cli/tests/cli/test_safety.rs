@@ -235,3 +235,39 @@ fn an_edit_that_restores_size_and_mtime_is_seen() {
     let list = env.ok(&["list"]);
     assert_eq!(list[0]["title"], "Omega", "{list}");
 }
+
+#[test]
+fn control_characters_in_fields_are_escaped_in_human_output_only() {
+    let env = TestEnv::init();
+    let title = "Evil \u{1b}]52;c;aGk=\u{7} and \u{1b}[2J clear";
+    let id = env.create(
+        title,
+        &["--tags", "t\u{1b}[31mred", "--description", "d\u{9b}x"],
+    );
+    for args in [
+        vec!["list"],
+        vec!["show", id.as_str()],
+        vec!["show", id.as_str(), "--full"],
+        vec!["search", "Evil"],
+        vec!["update", id.as_str(), "--add-tag", "y"],
+    ] {
+        let r = env.run(&args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        for out in [&r.stdout, &r.stderr] {
+            assert!(
+                !out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{9b}'),
+                "{args:?} printed a raw control character: {out:?}"
+            );
+        }
+        if args[0] != "update" {
+            assert!(
+                r.stdout.contains("\\x1b]52;c;aGk=\\x07"),
+                "{args:?}: {}",
+                r.stdout
+            );
+        }
+    }
+    // JSON keeps the exact text.
+    let v = env.show(&id);
+    assert_eq!(v["title"], title);
+}
