@@ -21,6 +21,10 @@ pub struct Ctx {
     pub actor: Option<String>,
     /// The acting session, when there is one.
     pub session: Option<crate::session::Session>,
+    /// The person or agent behind the session (`DOCKET_ACTOR`, else the
+    /// user): recorded on plans and approvals, so an approval by another
+    /// session of the same actor is logged as such and `check` can say so.
+    pub user: Option<String>,
 }
 
 impl Ctx {
@@ -52,6 +56,7 @@ impl Ctx {
     pub fn now(actor: Option<String>) -> Ctx {
         Ctx {
             now: format_ts(jiff::Timestamp::now()),
+            user: actor.clone(),
             actor,
             session: None,
         }
@@ -364,6 +369,7 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
         id = id::generate(&cfg.project.prefix);
     }
     let mut ticket = Ticket {
+        source: Default::default(),
         meta: Meta {
             id: id.clone(),
             title,
@@ -398,7 +404,12 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
         set_sequence(&mut ticket, new.sequence);
     }
     let status = ticket.meta.status.clone();
-    ctx.log(&mut ticket, kind::CREATED, &[("status", &status)], "");
+    let ac = audit::criteria_hash(&ticket.meta.acceptance);
+    let mut data = vec![("status", status.as_str())];
+    if !ticket.meta.acceptance.is_empty() {
+        data.push(("ac", &ac));
+    }
+    ctx.log(&mut ticket, kind::CREATED, &data, "");
     // Read every link target before writing anything, so a bad file aborts cleanly.
     let mut targets = Vec::new();
     for l in &links {
@@ -623,12 +634,33 @@ fn apply_move(
         let st = crate::plan::state(t, &entries);
         if let Some(rev) = st.revisions.last() {
             let version = rev.version.to_string();
-            ctx.log(
-                t,
-                kind::APPROVAL,
-                &[("version", &version), ("plan_hash", &rev.hash)],
-                &format!("plan v{version} approved and frozen ({})", rev.hash),
-            );
+            let author = entries.iter().rev().find(|e| e.kind == kind::PLAN);
+            let user = ctx.user.clone().unwrap_or_default();
+            // Another session, but the same person or agent behind it: allowed
+            // by the guard (it compares sessions), logged for `check` to flag.
+            let same_actor = ctx.session.is_some()
+                && !user.is_empty()
+                && author.is_some_and(|a| {
+                    a.get("user") == Some(user.as_str())
+                        && a.session.as_deref() != ctx.session.as_ref().map(|s| s.id.as_str())
+                });
+            let mut data = vec![
+                ("version", version.as_str()),
+                ("plan_hash", rev.hash.as_str()),
+            ];
+            if ctx.session.is_some() && !user.is_empty() {
+                data.push(("user", &user));
+            }
+            if same_actor {
+                data.push(("same_actor", "true"));
+            }
+            let mut text = format!("plan v{version} approved and frozen ({})", rev.hash);
+            if same_actor {
+                text.push_str(&format!(
+                    "; approved by another session of the plan's author ({user})"
+                ));
+            }
+            ctx.log(t, kind::APPROVAL, &data, &text);
         }
     }
     ctx.log(
@@ -960,12 +992,12 @@ pub fn write_plan(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Out
     }
     let version = (st.version() + 1).to_string();
     t.set_section(SECTION_PLAN, &text);
-    ctx.log(
-        &mut t,
-        kind::PLAN,
-        &[("version", &version), ("plan_hash", &hash)],
-        &text,
-    );
+    let user = ctx.user.clone().unwrap_or_default();
+    let mut data = vec![("version", version.as_str()), ("plan_hash", hash.as_str())];
+    if ctx.session.is_some() && !user.is_empty() {
+        data.push(("user", &user));
+    }
+    ctx.log(&mut t, kind::PLAN, &data, &text);
     finish(p, ctx, t, false, true)
 }
 
@@ -1123,10 +1155,16 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     }
     let edited = changed_fields(&before, &t);
     if !edited.is_empty() {
+        let ac = audit::criteria_hash(&t.meta.acceptance);
+        let data: &[(&str, &str)] = if edited.contains(&"acceptance") {
+            &[("ac", &ac)]
+        } else {
+            &[]
+        };
         ctx.log(
             &mut t,
             kind::EDIT,
-            &[],
+            data,
             &format!("changed {}", edited.join(", ")),
         );
     }
@@ -1491,7 +1529,13 @@ pub fn replace_text(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<O
         } else {
             edited.join(", ")
         };
-        ctx.log(&mut t, kind::EDIT, &[], &format!("edited {what}"));
+        let ac = audit::criteria_hash(&t.meta.acceptance);
+        let data: &[(&str, &str)] = if edited.contains(&"acceptance") {
+            &[("ac", &ac)]
+        } else {
+            &[]
+        };
+        ctx.log(&mut t, kind::EDIT, data, &format!("edited {what}"));
     }
     // A status edited by hand still goes through the workflow's guards.
     let new_status = std::mem::replace(&mut t.meta.status, old.meta.status.clone());

@@ -271,3 +271,88 @@ fn control_characters_in_fields_are_escaped_in_human_output_only() {
     let v = env.show(&id);
     assert_eq!(v["title"], title);
 }
+
+fn edit_file(env: &TestEnv, id: &str, from: &str, to: &str) {
+    let path = env.path_of(id);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from:?} not in {text}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn a_status_changed_by_hand_is_reported() {
+    let env = TestEnv::init();
+    let id = env.create("A", &[]);
+    env.ok(&["start", &id]);
+    assert!(check_codes(&env).is_empty());
+    edit_file(&env, &id, "status: in_progress", "status: open");
+    assert!(check_codes(&env).contains(&"status_not_logged".to_string()));
+}
+
+#[test]
+fn criteria_ticked_by_hand_are_reported_and_docket_ticks_are_not() {
+    let env = TestEnv::init();
+    let id = env.create("A", &["--acceptance", "one", "--acceptance", "two"]);
+    env.ok(&["update", &id, "--ac", "one", "--done"]);
+    assert!(check_codes(&env).is_empty(), "{:?}", check_codes(&env));
+    let text = std::fs::read_to_string(env.path_of(&id)).unwrap();
+    let ticked = text.replacen("done: false", "done: true", 1);
+    assert_ne!(text, ticked);
+    std::fs::write(env.path_of(&id), ticked).unwrap();
+    assert!(check_codes(&env).contains(&"criteria_not_logged".to_string()));
+}
+
+#[test]
+fn a_moved_ticket_without_its_log_is_reported() {
+    let env = TestEnv::init();
+    let id = env.create("A", &[]);
+    env.ok(&["close", &id]);
+    let path = env.path_of(&id);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cut = &text[..text.find("## Log").unwrap()];
+    std::fs::write(&path, cut).unwrap();
+    assert!(check_codes(&env).contains(&"log_missing".to_string()));
+}
+
+#[test]
+fn approval_by_another_session_of_the_plan_author_is_logged_and_warned() {
+    let env = TestEnv::init_preset("plan-first");
+    let a = env.session("architect", "ada");
+    let b = env.session("architect", "bob");
+    let id = env.ok_as(&a, &["create", "T"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.ok_as(&a, &["advance", &id]);
+    env.ok_as(&a, &["plan", &id, "--body", "Step 1"]);
+    env.ok_as(&b, &["advance", &id]);
+    let text = std::fs::read_to_string(env.path_of(&id)).unwrap();
+    assert!(text.contains("same_actor=true"), "{text}");
+    let r = env.run(&["check", "--json"]);
+    assert_eq!(r.code, 0, "a warning does not fail check: {}", r.stdout);
+    assert!(check_codes(&env).contains(&"same_actor_approval".to_string()));
+}
+
+#[test]
+fn a_close_keeps_hand_written_frontmatter_byte_for_byte() {
+    let env = TestEnv::init();
+    let id = env.create("A", &[]);
+    let path = env.path_of(&id);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (fm, body) = text[4..].split_once("\n---\n").unwrap();
+    let hand = format!(
+        "---\n# written by hand\n{}\nowner: &o\n  name: ada   # lead\nreviewer: *o\ncustom: !!str 0123\n---\n{body}",
+        fm.replace("title: A", "title: 'A'  # quoted")
+    );
+    std::fs::write(&path, &hand).unwrap();
+    env.ok(&["close", &id]);
+    let after = std::fs::read_to_string(env.path_of(&id)).unwrap();
+    for kept in [
+        "# written by hand\n",
+        "title: 'A'  # quoted\n",
+        "owner: &o\n  name: ada   # lead\nreviewer: *o\ncustom: !!str 0123\n",
+    ] {
+        assert!(after.contains(kept), "lost {kept:?}:\n{after}");
+    }
+    assert!(after.contains("status: closed\n"), "{after}");
+}
