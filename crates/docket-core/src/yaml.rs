@@ -480,9 +480,8 @@ fn splice(fm: &str, t: &Ticket) -> Option<String> {
                 edits.push((fm.len(), fm.len(), render_key(k, v)?));
                 continue;
             }
-            if after.get(k).is_none() {
-                return None;
-            }
+            // A merged key cannot be removed by editing lines.
+            after.get(k)?;
             continue;
         };
         match after.get(k) {
