@@ -224,5 +224,6 @@ fn sigkill_at_any_syscall_leaves_every_ticket_whole_and_placed() {
             }
         }
     }
+    eprintln!("crash test: {kills} kills injected");
     assert!(kills >= 20, "only {kills} kills injected");
 }
