@@ -179,6 +179,8 @@ fn an_id_mismatch_makes_mutations_refuse() {
     env.fail(&["update", &a, "--add-tag", "x"], "id_mismatch");
     env.fail(&["close", &a], "id_mismatch");
     assert_eq!(std::fs::read(&path).unwrap(), before);
+    let r = env.run(&["list"]);
+    assert!(r.stderr.contains("id_mismatch"), "reads warn: {}", r.stderr);
     assert!(check_codes(&env).contains(&"id_mismatch".to_string()));
 }
 
@@ -194,6 +196,12 @@ fn a_duplicate_id_makes_mutations_refuse_and_never_renames_over_it() {
     env.fail(&["update", &a, "--add-tag", "x"], "duplicate_id");
     env.fail(&["close", &a], "duplicate_id");
     assert!(path.exists() && copy.exists());
+    let r = env.run(&["list", "--all"]);
+    assert!(
+        r.stderr.contains("duplicate_id"),
+        "reads warn: {}",
+        r.stderr
+    );
     assert!(check_codes(&env).contains(&"duplicate_id".to_string()));
     // Same name in the other folder: a close must not replace it.
     std::fs::remove_file(&copy).unwrap();
