@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit, property and end-to-end tests, then
-# the MCP client tests (the official Python MCP SDK driving `docket mcp` over stdio).
+# the MCP client tests (the official Python MCP SDK driving `docket mcp` over stdio,
+# with cl100k token budgets counted by js-tiktoken under node).
 # Idempotent: the Python venv lives in target/py-venv and is reused; a missing
 # dependency fails the run, it never skips tests.
 set -euo pipefail
@@ -8,17 +9,30 @@ cd "$(dirname "$0")/.."
 
 # strace drives the crash tests (a SIGKILL at every rename/unlink/write/fsync).
 if ! command -v strace >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get install -y strace >/dev/null || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y strace >/dev/null; }
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get install -y strace >/dev/null 2>&1 ||
+      { apt-get update >/dev/null 2>&1 && apt-get install -y strace >/dev/null 2>&1; } || true
+  fi
 fi
-command -v strace >/dev/null 2>&1 || { echo "strace is required (apt-get install -y strace)" >&2; exit 1; }
+command -v strace >/dev/null 2>&1 || { echo "test.sh: strace is required (install it: apt-get install strace)" >&2; exit 1; }
+
+# tmux drives `docket monitor` in a real terminal (crates/docket-cli/tests/monitor.rs).
+if ! command -v tmux >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get install -y tmux >/dev/null 2>&1 ||
+      { apt-get update >/dev/null 2>&1 && apt-get install -y tmux >/dev/null 2>&1; } || true
+  fi
+fi
+command -v tmux >/dev/null 2>&1 || { echo "test.sh: tmux is required (install it: apt-get install tmux)" >&2; exit 1; }
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 
-# MCP client tests.
+# MCP client tests. The token budget tests need node and js-tiktoken (installed into
+# target/node-tokens by scripts/tokens.sh; a missing node or npm fails the run).
 cargo build --locked -p docket-cli
+scripts/tokens.sh --install-only
 VENV=target/py-venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"

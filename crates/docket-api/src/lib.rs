@@ -17,6 +17,9 @@
 pub mod context;
 pub mod error;
 pub mod graph;
+pub mod guides;
+pub mod insight;
+pub mod knowledge;
 pub mod moves;
 pub mod notes;
 pub mod project;

@@ -73,6 +73,48 @@ pub fn info(cx: &Context) -> ApiResult<Info> {
     })
 }
 
+/// Create a project.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InitRequest {
+    /// Id prefix (default: from the folder name).
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// Workflow preset: simple, plan-first or pipeline (default simple).
+    #[serde(default)]
+    pub preset: Option<String>,
+}
+
+/// A prefix from the folder name: its first letters/digits, lowercase, at most
+/// four characters (`dk` when nothing is left).
+pub fn default_prefix(root: &std::path::Path) -> String {
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let p: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .skip_while(|c| c.is_ascii_digit())
+        .take(4)
+        .collect();
+    if p.is_empty() { "dk".into() } else { p }
+}
+
+/// Create `.docket/` in `root` (refused when one exists). Faces that write
+/// agent instructions do so themselves; this only makes the project.
+pub fn init(root: &std::path::Path, req: &InitRequest) -> ApiResult<Project> {
+    let prefix = req.prefix.clone().unwrap_or_else(|| default_prefix(root));
+    Ok(Project::init(
+        root,
+        &docket_core::store::InitOptions {
+            prefix,
+            preset: req.preset.clone().unwrap_or_else(|| "simple".into()),
+            force: false,
+        },
+    )?)
+}
+
 /// In-progress work not updated for this many days is flagged `stale`.
 pub const STALE_DAYS: i64 = 14;
 
@@ -147,6 +189,34 @@ pub struct Primer {
     /// Can be picked up now.
     pub ready: Section,
     pub recently_closed: Section,
+    /// Project context entries every agent must know: key and first line
+    /// (`docket context readall` gives them whole).
+    #[serde(skip_serializing_if = "ContextBrief::is_empty")]
+    pub context: ContextBrief,
+}
+
+/// How many context entries the primer shows (the rest are one call away).
+pub const PRIME_CONTEXT_CAP: usize = 8;
+
+/// One context entry as the primer shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContextLine {
+    pub key: String,
+    pub summary: String,
+}
+
+/// The primer's capped context entries.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ContextBrief {
+    pub items: Vec<ContextLine>,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more: usize,
+}
+
+impl ContextBrief {
+    fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
 }
 
 /// Build the primer.
@@ -259,6 +329,20 @@ pub fn prime(cx: &Context, req: &PrimeRequest) -> ApiResult<Primer> {
         ready_to_close: section(&to_close, cap, false),
         ready: section(&ready, cap, false),
         recently_closed: section(&closed, cap.div_ceil(2), false),
+        context: {
+            let all = docket_core::knowledge::context_list(p)?;
+            ContextBrief {
+                more: all.len().saturating_sub(PRIME_CONTEXT_CAP),
+                items: all
+                    .into_iter()
+                    .take(PRIME_CONTEXT_CAP)
+                    .map(|e| ContextLine {
+                        key: e.key,
+                        summary: e.summary,
+                    })
+                    .collect(),
+            }
+        },
     })
 }
 

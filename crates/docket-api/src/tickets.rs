@@ -48,6 +48,12 @@ pub struct CreateRequest {
     /// Runner order within a stage (lower runs sooner).
     #[serde(default)]
     pub sequence: Option<f64>,
+    /// How much human attention it needs, 0 to 99.
+    #[serde(default)]
+    pub attention: Option<i64>,
+    /// Slugs of project documents it refers to (each must exist).
+    #[serde(default)]
+    pub docs: Vec<String>,
 }
 
 /// Create a ticket.
@@ -68,14 +74,11 @@ pub fn create(cx: &Context, req: CreateRequest) -> ApiResult<Changed> {
         deps: req.deps,
         links: req.links,
         sequence: req.sequence,
+        attention: req.attention,
+        docs: req.docs,
     };
     let o = cx.write(|c| ops::create(&cx.project, c, new))?;
-    Ok(Changed::diff(
-        &cx.project,
-        None,
-        o.ticket,
-        o.archived_to.as_deref(),
-    ))
+    Ok(Changed::of(&cx.project, o))
 }
 
 /// Which ticket to show, and how much of it.
@@ -157,6 +160,12 @@ pub struct UpdateRequest {
     /// Clear the runner sequence.
     #[serde(default)]
     pub clear_sequence: bool,
+    /// Document slugs to refer to (each must exist).
+    #[serde(default)]
+    pub add_docs: Vec<String>,
+    /// Document slugs to stop referring to.
+    #[serde(default)]
+    pub remove_docs: Vec<String>,
 }
 
 /// Update fields, sections, criteria and (through the guards) the status.
@@ -211,16 +220,12 @@ pub fn update(cx: &Context, req: UpdateRequest) -> ApiResult<Changed> {
         force: req.force,
         summary: req.summary,
         sequence,
+        add_docs: req.add_docs,
+        remove_docs: req.remove_docs,
     };
     let id = need_id(&req.id)?;
-    let before = cx.project.get(id)?;
     let o = cx.write(|c| ops::update(&cx.project, c, id, u))?;
-    Ok(Changed::diff(
-        &cx.project,
-        Some(&before),
-        o.ticket,
-        o.archived_to.as_deref(),
-    ))
+    Ok(Changed::of(&cx.project, o))
 }
 
 /// Which ticket to delete.
@@ -260,12 +265,6 @@ pub fn delete(cx: &Context, req: &DeleteRequest) -> ApiResult<Deleted> {
 /// Replace the ticket's whole text (the `edit` flow), checked like `edit`.
 pub fn replace_text(cx: &Context, id: &str, text: &str) -> ApiResult<Changed> {
     let id = need_id(id)?;
-    let before = cx.project.get(id)?;
     let o = cx.write(|c| ops::replace_text(&cx.project, c, id, text))?;
-    Ok(Changed::diff(
-        &cx.project,
-        Some(&before),
-        o.ticket,
-        o.archived_to.as_deref(),
-    ))
+    Ok(Changed::of(&cx.project, o))
 }

@@ -700,7 +700,7 @@ fn read_regular(path: &Path, cap: u64, follow: bool) -> std::io::Result<Option<V
         )));
     }
     let mut buf = Vec::with_capacity(meta.len() as usize);
-    file.take(cap + 1).read_to_end(&mut buf)?;
+    file.take(cap.saturating_add(1)).read_to_end(&mut buf)?;
     if buf.len() as u64 > cap {
         return Err(std::io::Error::other(format!("over the {cap}-byte limit")));
     }
@@ -734,6 +734,12 @@ pub fn read_ticket_text(path: &Path, cap: u64) -> std::result::Result<String, Pa
         code: "frontmatter_parse_error",
         message: "file is not valid UTF-8".into(),
     })
+}
+
+/// Read a ticket file a scan already listed (its size was checked against
+/// the project's cap then): still only a regular file, never blocking.
+pub fn read_listed_text(path: &Path) -> Option<String> {
+    read_ticket_text(path, u64::MAX).ok()
 }
 
 /// The type and size test of [`read_ticket_text`] on already-fetched
