@@ -151,11 +151,12 @@ pub fn merge(base: &str, ours: &str, theirs: &str, now: &str, author: &Author) -
             pick3(vo, va, vb)
         };
         match chosen {
-            Pick::Take(Some(v)) => fm.push_str(&yaml::render_key(k, &v)),
+            Pick::Take(Some(v)) => fm.push_str(&yaml::render_one_key(k, &v)),
             Pick::Take(None) => {}
             Pick::Conflict(x, y) => {
                 conflicts.push(k.clone());
-                let r = |v: Option<Value>| v.map(|v| yaml::render_key(k, &v)).unwrap_or_default();
+                let r =
+                    |v: Option<Value>| v.map(|v| yaml::render_one_key(k, &v)).unwrap_or_default();
                 fm.push_str(&format!("{OURS}\n{}{SEP}\n{}{THEIRS}\n", r(x), r(y)));
             }
         }

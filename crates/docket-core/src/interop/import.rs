@@ -505,6 +505,7 @@ fn blank(p: &Project, ctx: &Ctx, id: &str) -> Ticket {
         extra: Default::default(),
         body: String::new(),
         path: PathBuf::new(),
+        source: Default::default(),
     }
 }
 
