@@ -127,6 +127,7 @@ pub fn merge(base: &str, ours: &str, theirs: &str, now: &str, author: &Author) -
     );
     let mut conflicts = Vec::new();
     let mut fm = String::new();
+    let mut merged_ac: Vec<crate::ticket::Criterion> = Vec::new();
     let mut keys: Vec<&String> = ma.keys().collect();
     keys.extend(mb.keys().filter(|k| !ma.contains_key(*k)));
     for k in keys {
@@ -140,6 +141,15 @@ pub fn merge(base: &str, ours: &str, theirs: &str, now: &str, author: &Author) -
             Pick::Take(later)
         } else if k == "acceptance" {
             let l = merge_acceptance(&as_list(vo), &as_list(va), &as_list(vb));
+            merged_ac = l
+                .iter()
+                .filter_map(|v| {
+                    Some(crate::ticket::Criterion {
+                        title: v.get("title")?.as_str()?.to_string(),
+                        done: v.get("done").and_then(Value::as_bool).unwrap_or(false),
+                    })
+                })
+                .collect();
             Pick::Take((!l.is_empty()).then_some(Value::Array(l)))
         } else if va.is_none_or(is_scalar_list)
             && vb.is_none_or(is_scalar_list)
@@ -194,7 +204,9 @@ pub fn merge(base: &str, ours: &str, theirs: &str, now: &str, author: &Author) -
     for name in names {
         let (to, ta, tb) = (get(&so, &name), get(&sa, &name), get(&sb, &name));
         let text = if name == SECTION_LOG {
-            match merge_logs(&a.body, &b.body, now, author) {
+            // The merged criteria may be neither side's: the merge entry logs them.
+            let ac = (!merged_ac.is_empty()).then(|| audit::criteria_hash(&merged_ac));
+            match merge_logs(&a.body, &b.body, now, author, ac) {
                 LogMerge::Text(t, j) => {
                     joined = j;
                     Some(t)
@@ -306,7 +318,13 @@ enum LogMerge {
     Conflict,
 }
 
-fn merge_logs(a_body: &str, b_body: &str, now: &str, author: &Author) -> LogMerge {
+fn merge_logs(
+    a_body: &str,
+    b_body: &str,
+    now: &str,
+    author: &Author,
+    ac: Option<String>,
+) -> LogMerge {
     let (ea, _) = audit::parse_body(a_body);
     let (eb, _) = audit::parse_body(b_body);
     let common = ea
@@ -361,6 +379,7 @@ fn merge_logs(a_body: &str, b_body: &str, now: &str, author: &Author) -> LogMerg
             ("rechained", rechained.to_string()),
         ]
         .into_iter()
+        .chain(ac.map(|h| ("ac", h)))
         .map(|(k, v)| (k.to_string(), v))
         .collect(),
         text: format!(

@@ -106,10 +106,15 @@ fn knot_import_keeps_every_field_and_is_idempotent() {
     copy_dir(&fixture("knot"), &tmp);
     let f = tmp.join(".tickets/kno-01jx0ccccccc--auth-epic.md");
     let text = std::fs::read_to_string(&f).unwrap();
-    std::fs::write(&f, text.replace("priority: 2", "priority: 0")).unwrap();
+    let text = text
+        .replace("priority: 2", "priority: 0")
+        .replace("status: open", "status: in_progress");
+    std::fs::write(&f, text).unwrap();
     let upd = env.ok(&["import", "knot", &tmp.to_string_lossy()]);
     assert_eq!(upd["updated"], 1, "{upd}");
-    assert_eq!(env.show(&epic)["priority"], 0);
+    let e = env.show(&epic);
+    assert_eq!(e["priority"], 0);
+    assert_eq!(e["status"], "in_progress");
     let (check, code) = env.json(&["check"]);
     assert_eq!(code, 0, "{check}");
 }

@@ -368,17 +368,16 @@ pub fn import(
             };
             t.set_section(&name, text);
         }
+        let ac = audit::criteria_hash(&t.meta.acceptance);
         if before.is_none() {
             let status = t.meta.status.clone();
             let at = t.meta.created.clone();
-            audit::append(
-                &mut t,
-                &at,
-                &ctx.author(),
-                kind::CREATED,
-                &[("status", &status), ("source", &reference)],
-                "",
-            );
+            // `ac` records the criteria as imported, as `create` does.
+            let mut data = vec![("status", status.as_str()), ("source", reference.as_str())];
+            if !t.meta.acceptance.is_empty() {
+                data.push(("ac", &ac));
+            }
+            audit::append(&mut t, &at, &ctx.author(), kind::CREATED, &data, "");
         }
         let known: HashSet<(String, String)> = t
             .notes()
@@ -414,14 +413,31 @@ pub fn import(
         let action = match &before {
             None => "created",
             Some(b) if yaml::render_ticket(b) == yaml::render_ticket(&t) => "skipped",
-            Some(_) => {
+            Some(b) => {
                 t.meta.updated = ctx.now.clone();
+                // A status the source moved is logged as a transition, so the
+                // log's last transition stays the ticket's status.
+                if b.meta.status != t.meta.status {
+                    let (from, to) = (b.meta.status.clone(), t.meta.status.clone());
+                    audit::append(
+                        &mut t,
+                        &ctx.now,
+                        &ctx.author(),
+                        kind::TRANSITION,
+                        &[("from", &from), ("to", &to), ("source", &reference)],
+                        &format!("{from} → {to} (import)"),
+                    );
+                }
+                let mut data = vec![("source", reference.as_str())];
+                if b.meta.acceptance != t.meta.acceptance {
+                    data.push(("ac", &ac));
+                }
                 audit::append(
                     &mut t,
                     &ctx.now,
                     &ctx.author(),
                     kind::IMPORT,
-                    &[("source", &reference)],
+                    &data,
                     &format!("updated from {reference}"),
                 );
                 "updated"
