@@ -17,6 +17,7 @@ pub mod note;
 pub mod plan;
 pub mod prime;
 pub mod run;
+pub mod serve;
 pub mod session;
 pub mod show;
 pub mod update;
