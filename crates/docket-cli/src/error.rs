@@ -75,7 +75,7 @@ impl CliError {
                     let items: Vec<Value> = open.iter().map(|t| json!({ "title": t })).collect();
                     obj.insert("open_acceptance".into(), Value::Array(items));
                 }
-                Error::OpenChildren { id, children } => {
+                Error::OpenChildren { id, children, .. } => {
                     obj.insert("id".into(), json!(id));
                     obj.insert("children".into(), json!(children));
                 }

@@ -578,6 +578,24 @@ impl Config {
     }
 
     /// Whether `status` ends a ticket's life (its file lives in `archive/`).
+    /// Whether work on a ticket in `status` has begun: the status is the
+    /// planning or active one, or comes after them in the workflow's order
+    /// (done, review, blocked, ...). Terminal statuses count as begun too.
+    /// `ready` lists only tickets that have not begun.
+    pub fn is_started(&self, status: &str) -> bool {
+        let wf = &self.workflow;
+        let pos = |s: &str| wf.statuses.iter().position(|x| x == s);
+        let first_work = [Some(wf.active.as_str()), wf.planning.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter_map(pos)
+            .min();
+        match (pos(status), first_work) {
+            (Some(i), Some(w)) => i >= w || self.is_terminal(status),
+            _ => self.is_terminal(status),
+        }
+    }
+
     pub fn is_terminal(&self, status: &str) -> bool {
         self.workflow.terminal.iter().any(|t| t == status)
     }

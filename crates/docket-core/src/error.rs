@@ -42,11 +42,18 @@ pub enum Error {
         id: String,
         open: Vec<String>,
         total: usize,
+        /// Every failing guard of the refused move (faces list them all).
+        failing: Vec<crate::workflow::Verdict>,
     },
 
     /// The children gate refused a move into a terminal status.
     #[error("{id} has {} open child ticket(s): {}", children.len(), children.join(", "))]
-    OpenChildren { id: String, children: Vec<String> },
+    OpenChildren {
+        id: String,
+        children: Vec<String>,
+        /// Every failing guard of the refused move.
+        failing: Vec<crate::workflow::Verdict>,
+    },
 
     /// Deletion refused because other tickets point at this one.
     #[error("{id} is referenced by {}", referrers.join(", "))]
@@ -68,6 +75,16 @@ pub enum Error {
         message: String,
         /// Whether `--force --reason` could pass it.
         forceable: bool,
+        /// Every failing guard of the refused move.
+        failing: Vec<crate::workflow::Verdict>,
+    },
+
+    /// `update --ac` named a criterion the ticket does not have.
+    #[error("no acceptance criterion titled exactly `{title}` on {id} (it has: {})", if known.is_empty() { "none".to_string() } else { known.join("; ") })]
+    NoSuchCriterion {
+        id: String,
+        title: String,
+        known: Vec<String>,
     },
 
     /// `.docket/config.toml` is unreadable or inconsistent.
@@ -139,7 +156,7 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::AmbiguousId { .. } => "ambiguous_id",
             Error::Cycle { .. } => "cycle",
-            Error::InvalidArgument { .. } => "invalid_argument",
+            Error::InvalidArgument { .. } | Error::NoSuchCriterion { .. } => "invalid_argument",
             Error::AcceptanceIncomplete { .. } => "acceptance_incomplete",
             Error::OpenChildren { .. } => "open_children",
             Error::HasIncomingRefs { .. } => "has_incoming_refs",

@@ -77,6 +77,12 @@ impl<'a> Graph<'a> {
                 .all(|d| self.get(d).is_some_and(|t| self.is_terminal(t)))
     }
 
+    /// Can be picked up now: not begun (see [`Config::is_started`]) and every
+    /// dependency done. Claims (when they exist) narrow this further.
+    pub fn is_pickable(&self, e: &Entry) -> bool {
+        !self.config.is_started(&e.meta.status) && self.is_ready(e)
+    }
+
     /// Not terminal, with an open or missing dependency.
     pub fn is_blocked(&self, e: &Entry) -> bool {
         !self.is_terminal(e) && !self.is_ready(e)

@@ -536,6 +536,7 @@ fn apply_move(
                     guard: v.guard.to_string(),
                     message: format!("{} (--force cannot pass this guard)", v.message),
                     forceable: false,
+                    failing: verdicts.iter().filter(|v| !v.passed).cloned().collect(),
                 },
                 _ => err,
             });
@@ -688,11 +689,11 @@ pub fn write_plan(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Out
     if !allowed {
         let why = match (&st.frozen, &cfg.workflow.planning) {
             (Some(a), _) => format!(
-                "{}: the plan was frozen when {} approved v{} ({}); record deviations with `docket comment`",
+                "{}: the plan was frozen when {} approved v{} ({}); record deviations as comments",
                 t.meta.id, a.approver, a.version, a.hash
             ),
             (None, Some(pl)) => format!(
-                "{}: plans are written in the `{pl}` status, and the ticket is `{status}`; move it there with `docket advance`",
+                "{}: plans are written in the `{pl}` status, and the ticket is `{status}`; advance it there first",
                 t.meta.id
             ),
             (None, None) => format!("{}: the ticket is closed", t.meta.id),
@@ -834,12 +835,15 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
         }
     }
     if let Some((title, done)) = &u.flip_ac {
+        let known: Vec<String> = m.acceptance.iter().map(|c| c.title.clone()).collect();
         let c = m
             .acceptance
             .iter_mut()
             .find(|c| c.title == *title)
-            .ok_or_else(|| {
-                Error::invalid(format!("no acceptance criterion titled exactly `{title}`"))
+            .ok_or_else(|| Error::NoSuchCriterion {
+                id: m.id.clone(),
+                title: title.clone(),
+                known,
             })?;
         c.done = *done;
     }
@@ -1217,7 +1221,7 @@ pub fn replace_text(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<O
     let st = crate::plan::state(&old, &entries);
     if !same(t.section(SECTION_PLAN), old.section(SECTION_PLAN)) {
         return Err(Error::invalid(if st.frozen.is_some() {
-            "the plan is frozen and cannot be edited; record deviations with `docket comment`"
+            "the plan is frozen and cannot be edited; record deviations as comments"
         } else {
             "edit the plan with `docket plan <id>` so the revision is recorded"
         }));

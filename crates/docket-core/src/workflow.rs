@@ -241,9 +241,8 @@ fn role_verdict(input: &GuardInput) -> Verdict {
             Guard::Role,
             false,
             format!(
-                "this move needs a session with role {}; start one with `docket session --role {}`",
-                want.join(" or "),
-                want.first().map(String::as_str).unwrap_or("architect")
+                "this move needs a session with role {}; act as such a session",
+                want.join(" or ")
             ),
             want,
         );
@@ -277,7 +276,7 @@ pub fn evaluate(guards: &[Guard], input: &GuardInput) -> Vec<Verdict> {
                 None => verdict(
                     g,
                     false,
-                    "no plan yet; write one with `docket plan <id> --body \"...\"`"
+                    "no plan yet; write the plan first"
                         .into(),
                     vec![],
                 ),
@@ -324,7 +323,7 @@ pub fn evaluate(guards: &[Guard], input: &GuardInput) -> Vec<Verdict> {
                     "all acceptance criteria are checked".into()
                 } else {
                     format!(
-                        "{} of {} acceptance criteria unchecked; check them with `docket update <id> --ac \"<title>\" --done`",
+                        "{} of {} acceptance criteria unchecked; check each once it holds",
                         open.len(),
                         meta.acceptance.len()
                     )
@@ -358,15 +357,18 @@ pub fn evaluate(guards: &[Guard], input: &GuardInput) -> Vec<Verdict> {
 /// The error for the first failed verdict, if any.
 pub fn first_failure(id: &str, meta: &Meta, verdicts: &[Verdict]) -> Option<Error> {
     let v = verdicts.iter().find(|v| !v.passed)?;
+    let failing: Vec<Verdict> = verdicts.iter().filter(|v| !v.passed).cloned().collect();
     Some(match v.guard {
         "acceptance_complete" => Error::AcceptanceIncomplete {
             id: id.to_string(),
             open: v.items.clone(),
             total: meta.acceptance.len(),
+            failing,
         },
         "children_done" => Error::OpenChildren {
             id: id.to_string(),
             children: v.items.clone(),
+            failing,
         },
         _ => Error::GuardFailed {
             id: id.to_string(),
@@ -377,6 +379,7 @@ pub fn first_failure(id: &str, meta: &Meta, verdicts: &[Verdict]) -> Option<Erro
                 format!("{}: {}", v.message, v.items.join(", "))
             },
             forceable: v.forceable,
+            failing,
         },
     })
 }

@@ -1,0 +1,280 @@
+//! The query family: list, ready, blocked, closed, search and the board. Every
+//! listing filters the same way (OR within a field, AND across fields) and pages
+//! the same way (a limit and an opaque cursor).
+
+use docket_core::graph::Graph;
+use docket_core::query::{self, Filter};
+use docket_core::store::{Entry, Scan};
+use docket_core::{Error, Project};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::context::Context;
+use crate::error::{ApiError, ApiResult};
+use crate::view::{Listed, short_ids};
+
+/// Which listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListKind {
+    /// Open tickets in board order (`all`: closed too).
+    #[default]
+    List,
+    /// Can be picked up now: not begun, every dependency done, by priority.
+    Ready,
+    /// Open, waiting on an open or missing dependency.
+    Blocked,
+    /// Closed, most recently closed first.
+    Closed,
+    /// Every word of `text` occurs in title, body, plan or log.
+    Search,
+}
+
+/// The uniform filters: OR within a field, AND across fields.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    #[serde(default, rename = "type")]
+    pub types: Vec<String>,
+    #[serde(default)]
+    pub mode: Vec<String>,
+    #[serde(default)]
+    pub tag: Vec<String>,
+    #[serde(default)]
+    pub status: Vec<String>,
+    #[serde(default)]
+    pub assignee: Vec<String>,
+}
+
+impl Filters {
+    /// The core filter, with values checked against the project's config.
+    pub fn to_filter(&self, p: &Project) -> ApiResult<Filter> {
+        let f = Filter {
+            types: self.types.clone(),
+            modes: self.mode.clone(),
+            tags: self.tag.clone(),
+            statuses: self.status.clone(),
+            assignees: self.assignee.clone(),
+        };
+        f.validate(&p.config).map_err(ApiError::invalid)?;
+        Ok(f)
+    }
+}
+
+/// A listing request.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct ListRequest {
+    #[serde(default)]
+    pub kind: ListKind,
+    #[serde(flatten)]
+    pub filters: Filters,
+    /// list, search: include closed tickets.
+    #[serde(default)]
+    pub all: bool,
+    /// ready: also tickets already begun (the old view: open with deps done).
+    #[serde(default)]
+    pub include_started: bool,
+    /// search: the words.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// At most this many rows (faces set their own default).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// From a previous page's `next_cursor`.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// A page of listed tickets.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub rows: Vec<Listed>,
+    /// How many matched before paging.
+    pub total: usize,
+    pub next_cursor: Option<String>,
+    /// Files that could not be parsed and were skipped (path, message).
+    pub skipped: Vec<(String, String)>,
+}
+
+fn skipped(p: &Project, scan: &Scan) -> Vec<(String, String)> {
+    scan.failures
+        .iter()
+        .map(|f| (p.display_path(&f.path), f.failure.message.clone()))
+        .collect()
+}
+
+/// Filtered tickets in board order; terminal ones only with `all` or a status
+/// filter.
+fn in_board_order<'a>(p: &Project, scan: &'a Scan, filter: &Filter, all: bool) -> Vec<&'a Entry> {
+    let include_terminal = all || !filter.statuses.is_empty();
+    let mut picked: Vec<&Entry> = scan
+        .entries
+        .iter()
+        .filter(|e| include_terminal || !p.config.is_terminal(&e.meta.status))
+        .filter(|e| filter.matches(&e.meta))
+        .collect();
+    let order = query::by_board_order(&p.config);
+    picked.sort_by(|a, b| order(a, b));
+    picked
+}
+
+fn parse_cursor(c: Option<&str>) -> ApiResult<usize> {
+    match c {
+        None | Some("") => Ok(0),
+        Some(s) => s.parse::<usize>().map_err(|_| {
+            ApiError::invalid(format!(
+                "bad cursor `{s}`: pass a previous page's next_cursor"
+            ))
+        }),
+    }
+}
+
+/// Run a listing.
+pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
+    let p = &cx.project;
+    let filter = req.filters.to_filter(p)?;
+    let offset = parse_cursor(req.cursor.as_deref())?;
+    if req.kind == ListKind::Search && req.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        return Err(ApiError::invalid(
+            "give at least one word to search for (`text`)",
+        ));
+    }
+    let scan = p.scan()?;
+    let graph = Graph::new(&scan.entries, &p.config);
+    let mut lines: Vec<Option<String>> = Vec::new();
+    let picked: Vec<&Entry> = match req.kind {
+        ListKind::List => in_board_order(p, &scan, &filter, req.all),
+        ListKind::Search => {
+            let candidates = in_board_order(p, &scan, &filter, req.all);
+            let hits = query::search(&candidates, req.text.as_deref().unwrap_or(""));
+            lines = hits.iter().map(|h| Some(h.line.clone())).collect();
+            hits.iter().map(|h| h.entry).collect()
+        }
+        ListKind::Ready | ListKind::Blocked => {
+            let mut v: Vec<&Entry> = scan
+                .entries
+                .iter()
+                .filter(|e| filter.matches(&e.meta))
+                .filter(|e| match req.kind {
+                    ListKind::Ready if req.include_started => graph.is_ready(e),
+                    ListKind::Ready => graph.is_pickable(e),
+                    _ => graph.is_blocked(e),
+                })
+                .collect();
+            v.sort_by(|x, y| query::by_priority_then_newest(&x.meta, &y.meta));
+            v
+        }
+        ListKind::Closed => {
+            let mut v: Vec<&Entry> = scan
+                .entries
+                .iter()
+                .filter(|e| p.config.is_terminal(&e.meta.status) && filter.matches(&e.meta))
+                .collect();
+            v.sort_by(|x, y| query::by_closed_desc(&x.meta, &y.meta));
+            v
+        }
+    };
+    let total = picked.len();
+    let end = match req.limit {
+        Some(n) => offset.saturating_add(n).min(total),
+        None => total,
+    };
+    let start = offset.min(total);
+    let page = &picked[start..end];
+    let ids: Vec<&str> = page.iter().map(|e| e.meta.id.as_str()).collect();
+    let shorts = short_ids(p, &ids);
+    let rows = page
+        .iter()
+        .zip(shorts)
+        .enumerate()
+        .map(|(i, (e, short))| Listed {
+            entry: (*e).clone(),
+            short,
+            blocked: graph.is_blocked(e),
+            line: lines.get(start + i).cloned().flatten(),
+        })
+        .collect();
+    Ok(Listing {
+        rows,
+        total,
+        next_cursor: (end < total).then(|| end.to_string()),
+        skipped: skipped(p, &scan),
+    })
+}
+
+/// One board column.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub status: String,
+    /// Cards by priority, then newest (at most `per_column` when given).
+    pub rows: Vec<Listed>,
+    /// Cards in the column in all.
+    pub total: usize,
+}
+
+/// Every status with its tickets, in workflow order.
+#[derive(Debug, Clone)]
+pub struct Board {
+    pub columns: Vec<Column>,
+    pub skipped: Vec<(String, String)>,
+}
+
+/// The board request: filters, and an optional cap per column.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+pub struct BoardRequest {
+    #[serde(flatten)]
+    pub filters: Filters,
+    /// At most this many cards per column.
+    #[serde(default)]
+    pub per_column: Option<usize>,
+}
+
+/// The board.
+pub fn board(cx: &Context, req: &BoardRequest) -> ApiResult<Board> {
+    let p = &cx.project;
+    let filter = req.filters.to_filter(p)?;
+    let scan = p.scan()?;
+    let graph = Graph::new(&scan.entries, &p.config);
+    let mut columns = Vec::new();
+    for status in &p.config.workflow.statuses {
+        let mut col: Vec<&Entry> = scan
+            .entries
+            .iter()
+            .filter(|e| &e.meta.status == status && filter.matches(&e.meta))
+            .collect();
+        col.sort_by(|a, b| query::by_priority_then_newest(&a.meta, &b.meta));
+        let total = col.len();
+        if let Some(n) = req.per_column {
+            col.truncate(n);
+        }
+        let ids: Vec<&str> = col.iter().map(|e| e.meta.id.as_str()).collect();
+        let shorts = short_ids(p, &ids);
+        let rows = col
+            .iter()
+            .zip(shorts)
+            .map(|(e, short)| Listed {
+                entry: (*e).clone(),
+                short,
+                blocked: graph.is_blocked(e),
+                line: None,
+            })
+            .collect();
+        columns.push(Column {
+            status: status.clone(),
+            rows,
+            total,
+        });
+    }
+    Ok(Board {
+        columns,
+        skipped: skipped(p, &scan),
+    })
+}
+
+/// Guard against an empty id before touching the disk.
+pub(crate) fn need_id(id: &str) -> ApiResult<&str> {
+    if id.trim().is_empty() {
+        return Err(Error::invalid("`id` must not be empty").into());
+    }
+    Ok(id)
+}

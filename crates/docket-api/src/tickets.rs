@@ -1,0 +1,272 @@
+//! The ticket family: create, show, update, delete.
+
+use docket_core::ops::{self, NewTicket, Update};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::context::Context;
+use crate::error::{ApiError, ApiResult};
+use crate::query::need_id;
+use crate::view::{Changed, Detail, Shown};
+
+/// A new ticket. Only `title` is required; the rest take the project's defaults.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRequest {
+    pub title: String,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// 0 (highest) to 4.
+    #[serde(default)]
+    pub priority: Option<i64>,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// afk or hitl.
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub external_refs: Vec<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub design: Option<String>,
+    /// Acceptance criteria (titles).
+    #[serde(default)]
+    pub acceptance: Vec<String>,
+    /// Ids this ticket waits on.
+    #[serde(default)]
+    pub deps: Vec<String>,
+    #[serde(default)]
+    pub links: Vec<String>,
+    /// critical, standard or low.
+    #[serde(default)]
+    pub tier: Option<String>,
+    /// Runner order within a stage (lower runs sooner).
+    #[serde(default)]
+    pub sequence: Option<f64>,
+}
+
+/// Create a ticket.
+pub fn create(cx: &Context, req: CreateRequest) -> ApiResult<Changed> {
+    let new = NewTicket {
+        title: req.title,
+        kind: req.kind,
+        priority: req.priority,
+        mode: req.mode,
+        assignee: req.assignee,
+        parent: req.parent,
+        tier: req.tier,
+        tags: req.tags,
+        external_refs: req.external_refs,
+        description: req.description,
+        design: req.design,
+        acceptance: req.acceptance,
+        deps: req.deps,
+        links: req.links,
+        sequence: req.sequence,
+    };
+    let o = cx.write(|c| ops::create(&cx.project, c, new))?;
+    Ok(Changed::diff(
+        &cx.project,
+        None,
+        o.ticket,
+        o.archived_to.as_deref(),
+    ))
+}
+
+/// Which ticket to show, and how much of it.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShowRequest {
+    /// Ticket id or any unique prefix (live or archived).
+    pub id: String,
+    #[serde(default)]
+    pub detail: Detail,
+}
+
+/// Read one ticket (no lock: atomic renames mean a whole file, old or new).
+pub fn show(cx: &Context, req: &ShowRequest) -> ApiResult<Shown> {
+    let t = cx.project.get(need_id(&req.id)?)?;
+    Ok(Shown::new(&cx.project, t))
+}
+
+/// Fields to set; anything absent is left as is. An empty string clears
+/// `assignee`, `parent` and `tier`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRequest {
+    pub id: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub priority: Option<i64>,
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub tier: Option<String>,
+    #[serde(default)]
+    pub attention: Option<i64>,
+    /// Replace every tag.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub add_tags: Vec<String>,
+    #[serde(default)]
+    pub remove_tags: Vec<String>,
+    /// Replace every external ref.
+    #[serde(default)]
+    pub external_refs: Option<Vec<String>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub design: Option<String>,
+    /// Replace the whole body (Plan and Log are kept).
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Add acceptance criteria.
+    #[serde(default)]
+    pub add_ac: Vec<String>,
+    /// A criterion's exact title, to check (`done: true`) or uncheck (`done: false`).
+    #[serde(default)]
+    pub ac: Option<String>,
+    #[serde(default)]
+    pub done: Option<bool>,
+    #[serde(default)]
+    pub remove_ac: Vec<String>,
+    /// Move to this status (through the workflow's guards).
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub force: bool,
+    /// Recorded as a note (and as the reason of `force`).
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Runner order within a stage; `null` leaves it, NaN is refused.
+    #[serde(default)]
+    pub sequence: Option<f64>,
+    /// Clear the runner sequence.
+    #[serde(default)]
+    pub clear_sequence: bool,
+}
+
+/// Update fields, sections, criteria and (through the guards) the status.
+pub fn update(cx: &Context, req: UpdateRequest) -> ApiResult<Changed> {
+    let flip_ac = match (req.ac, req.done) {
+        (Some(t), Some(d)) => Some((t, d)),
+        (Some(_), None) => {
+            return Err(ApiError::invalid(
+                "`ac` needs `done` (true to check the criterion, false to uncheck it)",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::invalid(
+                "`done` needs `ac` (the criterion's exact title)",
+            ));
+        }
+        (None, None) => None,
+    };
+    let sequence = match (req.sequence, req.clear_sequence) {
+        (Some(_), true) => {
+            return Err(ApiError::invalid(
+                "give `sequence` or `clear_sequence`, not both",
+            ));
+        }
+        (Some(n), false) if !n.is_finite() => {
+            return Err(ApiError::invalid("`sequence` must be a finite number"));
+        }
+        (Some(n), false) => Some(Some(n)),
+        (None, true) => Some(None),
+        (None, false) => None,
+    };
+    let u = Update {
+        title: req.title,
+        kind: req.kind,
+        priority: req.priority,
+        mode: req.mode,
+        assignee: req.assignee,
+        parent: req.parent,
+        tier: req.tier,
+        attention: req.attention,
+        tags: req.tags,
+        add_tags: req.add_tags,
+        remove_tags: req.remove_tags,
+        external_refs: req.external_refs,
+        description: req.description,
+        design: req.design,
+        body: req.body,
+        add_ac: req.add_ac,
+        flip_ac,
+        remove_ac: req.remove_ac,
+        status: req.status,
+        force: req.force,
+        summary: req.summary,
+        sequence,
+    };
+    let id = need_id(&req.id)?;
+    let before = cx.project.get(id)?;
+    let o = cx.write(|c| ops::update(&cx.project, c, id, u))?;
+    Ok(Changed::diff(
+        &cx.project,
+        Some(&before),
+        o.ticket,
+        o.archived_to.as_deref(),
+    ))
+}
+
+/// Which ticket to delete.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteRequest {
+    pub id: String,
+    /// Also remove every reference to it from other tickets.
+    #[serde(default)]
+    pub cascade: bool,
+}
+
+/// What `delete` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Deleted {
+    pub id: String,
+    pub title: String,
+    /// Tickets whose references to it were removed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub updated: Vec<String>,
+    /// The removed ticket and the updated ones (not serialized).
+    #[serde(skip)]
+    pub outcome: Option<std::sync::Arc<ops::Deleted>>,
+}
+
+/// Delete a ticket (refused while referenced, unless `cascade`).
+pub fn delete(cx: &Context, req: &DeleteRequest) -> ApiResult<Deleted> {
+    let id = need_id(&req.id)?;
+    let d = cx.write(|c| ops::delete(&cx.project, c, id, req.cascade))?;
+    Ok(Deleted {
+        id: d.ticket.meta.id.clone(),
+        title: d.ticket.meta.title.clone(),
+        updated: d.updated.iter().map(|t| t.meta.id.clone()).collect(),
+        outcome: Some(std::sync::Arc::new(d)),
+    })
+}
+
+/// Replace the ticket's whole text (the `edit` flow), checked like `edit`.
+pub fn replace_text(cx: &Context, id: &str, text: &str) -> ApiResult<Changed> {
+    let id = need_id(id)?;
+    let before = cx.project.get(id)?;
+    let o = cx.write(|c| ops::replace_text(&cx.project, c, id, text))?;
+    Ok(Changed::diff(
+        &cx.project,
+        Some(&before),
+        o.ticket,
+        o.archived_to.as_deref(),
+    ))
+}

@@ -1,0 +1,392 @@
+//! Response types for tickets: the lean row, the compact and full detail, and
+//! the lean write result. Faces pick what to show; agents get lean by default.
+
+use docket_core::audit::{self, LogEntry};
+use docket_core::plan::{Approval, PlanState};
+use docket_core::store::Entry;
+use docket_core::ticket::{Criterion, Extra, Note, SECTION_DESCRIPTION, SECTION_DESIGN};
+use docket_core::{Meta, Project, Ticket, id};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Shortest unique id prefixes for `ids`, over every ticket of the project.
+pub fn short_ids(p: &Project, ids: &[&str]) -> Vec<String> {
+    let all: Vec<String> = p
+        .files()
+        .map(|f| f.into_iter().map(|f| f.id).collect())
+        .unwrap_or_default();
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    let shorts = id::shortest_unique_prefixes(&refs, 4);
+    let by_id: std::collections::HashMap<&str, &String> =
+        refs.iter().copied().zip(&shorts).collect();
+    ids.iter()
+        .map(|id| {
+            by_id
+                .get(id)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| id.to_string())
+        })
+        .collect()
+}
+
+/// The short handle of one ticket.
+pub fn short_id(p: &Project, id: &str) -> String {
+    short_ids(p, &[id]).pop().unwrap_or_else(|| id.to_string())
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A ticket as a lean list row: what an agent picks work by.
+#[derive(Debug, Clone, Serialize)]
+pub struct Brief {
+    pub id: String,
+    pub short: String,
+    pub title: String,
+    pub status: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub priority: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Checked / total acceptance criteria, when there are any (`"1/3"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ac: Option<String>,
+    /// Waiting on an open or missing dependency.
+    #[serde(skip_serializing_if = "is_false")]
+    pub blocked: bool,
+    /// The matching line, for search results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
+}
+
+/// One listed ticket: its entry plus what a listing knows about it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub entry: Entry,
+    pub short: String,
+    pub blocked: bool,
+    /// The first matching line, for search results.
+    pub line: Option<String>,
+}
+
+impl Listed {
+    /// The lean row.
+    pub fn brief(&self) -> Brief {
+        let m = &self.entry.meta;
+        Brief {
+            id: m.id.clone(),
+            short: self.short.clone(),
+            title: m.title.clone(),
+            status: m.status.clone(),
+            kind: m.kind.clone(),
+            priority: m.priority,
+            assignee: m.assignee.clone(),
+            tags: m.tags.clone(),
+            ac: ac_progress(&m.acceptance),
+            blocked: self.blocked,
+            line: self.line.clone(),
+        }
+    }
+}
+
+/// `"done/total"` when there are criteria.
+pub fn ac_progress(ac: &[Criterion]) -> Option<String> {
+    (!ac.is_empty()).then(|| format!("{}/{}", ac.iter().filter(|c| c.done).count(), ac.len()))
+}
+
+/// How much of a ticket `show` returns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Detail {
+    /// Fields, sections, criteria, the plan and the last few log entries (no hashes).
+    #[default]
+    Compact,
+    /// Everything: every log entry with hashes, plan revisions, notes, unknown keys.
+    Full,
+}
+
+/// How many log entries the compact view carries.
+pub const LOG_TAIL: usize = 5;
+
+/// A log entry without its hash chain, for compact views.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogLine {
+    pub n: u64,
+    pub at: String,
+    pub kind: String,
+    pub actor: String,
+    pub text: String,
+}
+
+/// The plan in the compact view: current text, version, and the freeze.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanBrief {
+    pub text: String,
+    pub version: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frozen: Option<Approval>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<LogLine>,
+}
+
+fn log_line(e: &LogEntry) -> LogLine {
+    LogLine {
+        n: e.n,
+        at: e.at.clone(),
+        kind: e.kind.clone(),
+        actor: e.actor.clone(),
+        text: e.text.clone(),
+    }
+}
+
+/// `show` by default: every field once, sections, plan, the log's tail.
+#[derive(Debug, Clone, Serialize)]
+pub struct Compact {
+    pub id: String,
+    pub short: String,
+    pub title: String,
+    pub status: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub priority: i64,
+    pub mode: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attention: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deps: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub external_refs: Vec<String>,
+    pub created: String,
+    pub updated: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub acceptance: Vec<Criterion>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub design: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanBrief>,
+    /// The last few log entries, oldest first.
+    pub log: Vec<LogLine>,
+    /// How many log entries there are in all (`detail: full` returns them).
+    pub log_total: usize,
+    /// False when the hash chain does not verify (`check` says where).
+    #[serde(skip_serializing_if = "Clone::clone")]
+    pub log_intact: bool,
+    pub path: String,
+}
+
+/// `show --full`: the whole ticket (the body's sections once, not the body twice).
+#[derive(Debug, Clone, Serialize)]
+pub struct Full {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub short: String,
+    pub path: String,
+    pub description: String,
+    pub design: String,
+    pub notes: Vec<Note>,
+    /// The plan, its revisions, the freeze and the deviations; `null` when none.
+    pub plan: Option<PlanState>,
+    /// The audit log, oldest first, with its hash chain.
+    pub log: Vec<LogEntry>,
+    /// Whether the log's hash chain verifies.
+    pub log_intact: bool,
+    /// Unknown frontmatter keys, kept verbatim.
+    pub extra: Extra,
+}
+
+/// Everything a face may want to show of one ticket, parsed once.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub ticket: Ticket,
+    pub short: String,
+    pub path: String,
+    pub log: Vec<LogEntry>,
+    pub log_intact: bool,
+    pub plan: Option<PlanState>,
+}
+
+impl Shown {
+    /// Parse a ticket's log and plan once.
+    pub fn new(p: &Project, t: Ticket) -> Shown {
+        let (log, defects) = audit::parse(&t);
+        let log_intact = defects.is_empty() && audit::verify(&log).is_none();
+        let plan = docket_core::plan::state(&t, &log);
+        let has_plan = !plan.revisions.is_empty() || !plan.text.is_empty();
+        Shown {
+            short: short_id(p, &t.meta.id),
+            path: p.display_path(&t.path),
+            log,
+            log_intact,
+            plan: has_plan.then_some(plan),
+            ticket: t,
+        }
+    }
+
+    /// The compact view.
+    pub fn compact(&self) -> Compact {
+        let m = &self.ticket.meta;
+        let tail = self.log.len().saturating_sub(LOG_TAIL);
+        Compact {
+            id: m.id.clone(),
+            short: self.short.clone(),
+            title: m.title.clone(),
+            status: m.status.clone(),
+            kind: m.kind.clone(),
+            priority: m.priority,
+            mode: m.mode.clone(),
+            tier: m.tier.clone(),
+            attention: m.attention,
+            assignee: m.assignee.clone(),
+            parent: m.parent.clone(),
+            tags: m.tags.clone(),
+            deps: m.deps.clone(),
+            links: m.links.clone(),
+            external_refs: m.external_refs.clone(),
+            created: m.created.clone(),
+            updated: m.updated.clone(),
+            closed: m.closed.clone(),
+            acceptance: m.acceptance.clone(),
+            description: self.ticket.section(SECTION_DESCRIPTION),
+            design: self.ticket.section(SECTION_DESIGN),
+            plan: self.plan.as_ref().map(|pl| PlanBrief {
+                text: pl.text.clone(),
+                version: pl.version(),
+                frozen: pl.frozen.clone(),
+                deviations: pl.deviations.iter().map(log_line).collect(),
+            }),
+            log: self.log[tail..].iter().map(log_line).collect(),
+            log_total: self.log.len(),
+            log_intact: self.log_intact,
+            path: self.path.clone(),
+        }
+    }
+
+    /// The full view.
+    pub fn full(&self) -> Full {
+        let t = &self.ticket;
+        Full {
+            meta: t.meta.clone(),
+            short: self.short.clone(),
+            path: self.path.clone(),
+            description: t.section(SECTION_DESCRIPTION),
+            design: t.section(SECTION_DESIGN),
+            notes: t.notes(),
+            plan: self.plan.clone(),
+            log: self.log.clone(),
+            log_intact: self.log_intact,
+            extra: t.extra.clone(),
+        }
+    }
+}
+
+/// The lean answer of a write: which ticket, where it is now, what changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changed {
+    pub id: String,
+    pub short: String,
+    pub status: String,
+    /// New values of the frontmatter fields that changed (`updated` aside), and
+    /// `true` for each body section that changed (`description`, `design`, `plan`).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub changed: Map<String, Value>,
+    /// Kinds of the audit-log entries this write appended, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub logged: Vec<String>,
+    /// Set when the ticket moved into the archive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archived_to: Option<String>,
+    /// The whole ticket after the write, for faces that show it (not serialized).
+    #[serde(skip)]
+    pub ticket: Ticket,
+}
+
+impl Changed {
+    /// Compare the ticket before and after a write.
+    pub fn diff(
+        p: &Project,
+        before: Option<&Ticket>,
+        after: Ticket,
+        archived_to: Option<&std::path::Path>,
+    ) -> Changed {
+        let mut changed = Map::new();
+        let new = serde_json::to_value(&after.meta).unwrap_or(Value::Null);
+        let old = before
+            .and_then(|b| serde_json::to_value(&b.meta).ok())
+            .unwrap_or(Value::Null);
+        if let Value::Object(newm) = &new {
+            for (k, v) in newm {
+                if k == "updated" || k == "created" && before.is_some() {
+                    continue;
+                }
+                let was = old.get(k).unwrap_or(&Value::Null);
+                if was != v && !(before.is_none() && is_empty(v)) {
+                    changed.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        for (key, name) in [
+            ("description", SECTION_DESCRIPTION),
+            ("design", SECTION_DESIGN),
+            ("plan", docket_core::ticket::SECTION_PLAN),
+        ] {
+            let now = after.section(name);
+            let was = before.map(|b| b.section(name)).unwrap_or_default();
+            if now != was {
+                changed.insert(key.into(), Value::Bool(true));
+            }
+        }
+        let before_n = before.map(|b| audit::parse(b).0.len()).unwrap_or(0);
+        let logged = audit::parse(&after)
+            .0
+            .into_iter()
+            .skip(before_n)
+            .map(|e| e.kind)
+            .collect();
+        Changed {
+            id: after.meta.id.clone(),
+            short: short_id(p, &after.meta.id),
+            status: after.meta.status.clone(),
+            changed,
+            logged,
+            archived_to: archived_to.map(|a| p.display_path(a)),
+            ticket: after,
+        }
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// A page of results: the rows, how many matched in all, and where to go on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
