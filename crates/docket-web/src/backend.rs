@@ -5,21 +5,20 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use docket_core::audit::{self, LogEntry};
-use docket_core::graph::Graph;
-use docket_core::ops::{self, Ctx, MoveOptions, NewTicket, Target, Update, format_ts};
-use docket_core::query::{self, Filter};
-use docket_core::session::{self, Session};
-use docket_core::store::Entry;
-use docket_core::ticket::{SECTION_DESCRIPTION, SECTION_DESIGN};
-use docket_core::{Error, Project, id};
+use docket_api::moves::{MoveKind, MoveRequest as ApiMove};
+use docket_api::query::{BoardRequest, Filters, ListKind, ListRequest};
+use docket_api::tickets::{CreateRequest, ShowRequest, UpdateRequest};
+use docket_api::view::{Detail, Listed};
+use docket_api::{ApiError, Context, notes, project, query, sessions, tickets};
+use docket_core::Project;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::error::WebError;
 use crate::markdown;
 
-/// Which project the dashboard serves and who acts for requests without a session.
+/// Which project the dashboard serves. Every call builds a fresh [`Context`]
+/// (project, clock, actor, session), so nothing is cached between requests.
 #[derive(Debug, Clone)]
 pub struct Backend {
     root: PathBuf,
@@ -186,13 +185,12 @@ fn check_id(input: &str) -> Result<(), WebError> {
     }
 }
 
-/// The clock: `DOCKET_NOW` (tests) or the real time.
-fn now() -> String {
-    let ts = std::env::var("DOCKET_NOW")
+/// The clock: `DOCKET_NOW` (tests pin it) or the real time.
+fn now() -> jiff::Timestamp {
+    std::env::var("DOCKET_NOW")
         .ok()
         .and_then(|s| s.parse::<jiff::Timestamp>().ok())
-        .unwrap_or_else(jiff::Timestamp::now);
-    format_ts(ts)
+        .unwrap_or_else(jiff::Timestamp::now)
 }
 
 /// Who acts without a session: `DOCKET_ACTOR`, else the login name.
@@ -203,10 +201,65 @@ fn default_actor() -> Option<String> {
         .or_else(|| Some("web".into()))
 }
 
+/// Every ticket, in board order, terminal ones included (for references and graphs).
+fn everything(cx: &Context) -> Result<Vec<Listed>, WebError> {
+    let req = ListRequest {
+        all: true,
+        ..ListRequest::default()
+    };
+    Ok(query::list(cx, &req)?.rows)
+}
+
+fn card(info_terminal: &[String], l: &Listed) -> Card {
+    let m = &l.entry.meta;
+    Card {
+        id: m.id.clone(),
+        short: l.short.clone(),
+        title: m.title.clone(),
+        status: m.status.clone(),
+        kind: m.kind.clone(),
+        priority: m.priority,
+        mode: m.mode.clone(),
+        tier: m.tier.clone(),
+        assignee: m.assignee.clone(),
+        tags: m.tags.clone(),
+        criteria_done: m.acceptance.iter().filter(|c| c.done).count(),
+        criteria_total: m.acceptance.len(),
+        blocked: l.blocked && !info_terminal.contains(&m.status),
+        archived: l.entry.archived,
+        updated: m.updated.clone(),
+        line: l.line.clone(),
+    }
+}
+
+fn filters(q: &ListQuery) -> Filters {
+    Filters {
+        types: split_list(&q.kind),
+        mode: split_list(&q.mode),
+        tag: split_list(&q.tag),
+        status: split_list(&q.status),
+        assignee: split_list(&q.assignee),
+    }
+}
+
+fn ref_json(by_id: &HashMap<&str, &Listed>, terminal: &[String], id: &str) -> Value {
+    match by_id.get(id) {
+        Some(l) => json!({
+            "id": id,
+            "short": l.short,
+            "title": l.entry.meta.title,
+            "status": l.entry.meta.status,
+            "done": terminal.contains(&l.entry.meta.status),
+            "missing": false,
+        }),
+        None => json!({"id": id, "missing": true}),
+    }
+}
+
 impl Backend {
     /// A backend for the project whose root folder is `root`.
     pub fn new(root: &Path) -> Result<Backend, WebError> {
-        Project::open(root).map_err(WebError::from)?;
+        Project::open(root).map_err(ApiError::from)?;
         Ok(Backend {
             root: root.to_path_buf(),
         })
@@ -217,186 +270,128 @@ impl Backend {
         self.root.join(docket_core::store::DIR_NAME)
     }
 
-    fn project(&self) -> Result<Project, WebError> {
-        Project::open(&self.root).map_err(WebError::from)
-    }
-
-    /// The acting context: the picked session (by id), else the default actor.
-    fn ctx(&self, p: &Project, session_id: Option<&str>) -> Result<Ctx, WebError> {
-        let session = match session_id.filter(|s| !s.is_empty()) {
-            Some(sid) => Some(session::find(p, sid)?),
-            None => None,
-        };
-        Ok(Ctx {
-            now: now(),
-            actor: session.as_ref().map(Session::label).or_else(default_actor),
-            session,
+    /// The context of one call: the project as it is on disk now, the clock,
+    /// and the picked session (by id), else the default actor.
+    fn cx(&self, session_id: Option<&str>) -> Result<Context, WebError> {
+        let p = Project::open(&self.root).map_err(ApiError::from)?;
+        let cx = Context::new(p, now(), default_actor());
+        Ok(match session_id.filter(|s| !s.is_empty()) {
+            Some(sid) => cx.as_session(sid)?,
+            None => cx,
         })
-    }
-
-    fn touch(p: &Project, ctx: &Ctx) {
-        if let Some(mut s) = ctx.session.clone() {
-            // Best effort, as in the CLI: failing to record last-seen is no error.
-            let _ = session::touch(p, &mut s, &ctx.now);
-        }
     }
 
     /// Project facts the page needs once: workflow, allowed values, sessions.
     pub fn info(&self, session_id: Option<&str>) -> Result<Value, WebError> {
-        let p = self.project()?;
-        let wf = &p.config.workflow;
-        let current = session_id
-            .filter(|s| !s.is_empty())
-            .and_then(|sid| session::find(&p, sid).ok());
-        let roles: Vec<Value> = session::roles(&p)?
-            .into_iter()
-            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
-            .collect();
-        Ok(json!({
-            "prefix": p.config.project.prefix,
-            "preset": wf.preset,
-            "statuses": wf.statuses,
-            "terminal": wf.terminal,
-            "active": wf.active,
-            "planning": wf.planning,
-            "types": wf.types,
-            "modes": wf.modes,
-            "tiers": ops::TIERS,
-            "defaults": {"type": p.config.defaults.kind, "priority": p.config.defaults.priority, "mode": p.config.defaults.mode},
-            "roles": roles,
-            "session": current,
-            "actor": default_actor(),
-        }))
+        let cx = self.cx(None)?;
+        let info = project::info(&cx)?;
+        let current = session_id.and_then(|sid| self.cx(Some(sid)).ok()?.session);
+        let roles = sessions::roles(&cx)?;
+        let mut v = serde_json::to_value(&info).unwrap_or(Value::Null);
+        if let Some(o) = v.as_object_mut() {
+            o.insert("roles".into(), json!(roles));
+            o.insert("session".into(), json!(current));
+            o.insert("actor".into(), json!(default_actor()));
+        }
+        Ok(v)
     }
 
-    fn filter(p: &Project, q: &ListQuery) -> Result<Filter, WebError> {
-        let f = Filter {
-            types: split_list(&q.kind),
-            modes: split_list(&q.mode),
-            tags: split_list(&q.tag),
-            statuses: split_list(&q.status),
-            assignees: split_list(&q.assignee),
-        };
-        f.validate(&p.config)
-            .map_err(|m| WebError::new(400, "invalid_argument", m))?;
-        Ok(f)
-    }
-
-    fn cards(p: &Project, idx: &Index, picked: &[(&Entry, Option<String>)]) -> Vec<Card> {
-        picked
-            .iter()
-            .map(|(e, line)| {
-                let m = &e.meta;
-                Card {
-                    id: m.id.clone(),
-                    short: idx.short(&m.id),
-                    title: m.title.clone(),
-                    status: m.status.clone(),
-                    kind: m.kind.clone(),
-                    priority: m.priority,
-                    mode: m.mode.clone(),
-                    tier: m.tier.clone(),
-                    assignee: m.assignee.clone(),
-                    tags: m.tags.clone(),
-                    criteria_done: m.acceptance.iter().filter(|c| c.done).count(),
-                    criteria_total: m.acceptance.len(),
-                    blocked: !p.config.is_terminal(&m.status) && idx.graph.is_blocked(e),
-                    archived: e.archived,
-                    updated: m.updated.clone(),
-                    line: line.clone(),
-                }
-            })
-            .collect()
-    }
-
-    /// `GET /api/tickets`: filtered, in board order, a page at a time.
+    /// `GET /api/tickets`: filtered, in board order (search when `q` is given),
+    /// a page at a time.
     pub fn list(&self, q: &ListQuery) -> Result<Value, WebError> {
-        let p = self.project()?;
-        let filter = Self::filter(&p, q)?;
-        let scan = p.scan()?;
-        let all = q.all.unwrap_or(false) || !filter.statuses.is_empty();
-        let mut chosen: Vec<&Entry> = scan
-            .entries
-            .iter()
-            .filter(|e| all || !p.config.is_terminal(&e.meta.status))
-            .filter(|e| filter.matches(&e.meta))
-            .collect();
-        chosen.sort_by(|a, b| query::by_board_order(&p.config)(a, b));
-        let with_lines: Vec<(&Entry, Option<String>)> = match q.q.as_deref().map(str::trim) {
-            Some(text) if !text.is_empty() => query::search(&chosen, text)
-                .into_iter()
-                .map(|h| (h.entry, Some(h.line)))
-                .collect(),
-            _ => chosen.into_iter().map(|e| (e, None)).collect(),
+        let cx = self.cx(None)?;
+        let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let req = ListRequest {
+            kind: if text.is_some() {
+                ListKind::Search
+            } else {
+                ListKind::List
+            },
+            filters: filters(q),
+            all: q.all.unwrap_or(false),
+            text: text.map(String::from),
+            limit: Some(q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
+            cursor: q.cursor.clone(),
+            ..ListRequest::default()
         };
-        let total = with_lines.len();
-        let (start, limit) = page(q)?;
-        let end = (start + limit).min(total);
-        let page_items = if start < total {
-            &with_lines[start..end]
-        } else {
-            &[][..]
-        };
-        let idx = Index::new(&p, &scan.entries);
-        let items = Self::cards(&p, &idx, page_items);
+        let listing = query::list(&cx, &req)?;
+        let terminal = &cx.project.config.workflow.terminal;
+        let items: Vec<Card> = listing.rows.iter().map(|l| card(terminal, l)).collect();
         Ok(json!({
             "items": items,
-            "total": total,
-            "next_cursor": (end < total).then(|| end.to_string()),
+            "total": listing.total,
+            "next_cursor": listing.next_cursor,
         }))
     }
 
-    /// `GET /api/board`: one column per status in workflow order, each capped.
+    /// `GET /api/board`: one column per status in workflow order, each capped;
+    /// the rest of a column comes from `/api/tickets?status=S&cursor=N`.
     pub fn board(&self, q: &ListQuery) -> Result<Value, WebError> {
-        let p = self.project()?;
-        let filter = Self::filter(&p, q)?;
-        let scan = p.scan()?;
+        let cx = self.cx(None)?;
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let mut by_status: HashMap<&str, Vec<&Entry>> = HashMap::new();
-        for e in scan.entries.iter().filter(|e| filter.matches(&e.meta)) {
-            by_status.entry(e.meta.status.as_str()).or_default().push(e);
-        }
-        let idx = Index::new(&p, &scan.entries);
-        let order = query::by_board_order(&p.config);
-        let mut columns = Vec::new();
-        for status in &p.config.workflow.statuses {
-            if !filter.statuses.is_empty() && !filter.statuses.contains(status) {
-                continue;
-            }
-            let mut list = by_status.remove(status.as_str()).unwrap_or_default();
-            list.sort_by(|a, b| order(a, b));
-            let total = list.len();
-            let picked: Vec<(&Entry, Option<String>)> =
-                list.into_iter().take(limit).map(|e| (e, None)).collect();
-            let cards = Self::cards(&p, &idx, &picked);
-            columns.push(json!({
-                "status": status,
-                "terminal": p.config.is_terminal(status),
-                "total": total,
-                "cards": cards,
-                "next_cursor": (total > limit).then(|| limit.to_string()),
-            }));
-        }
-        Ok(json!({ "columns": columns, "failures": scan.failures.len() }))
+        let req = BoardRequest {
+            filters: filters(q),
+            per_column: Some(limit),
+        };
+        let board = query::board(&cx, &req)?;
+        let terminal = &cx.project.config.workflow.terminal;
+        let columns: Vec<Value> = board
+            .columns
+            .iter()
+            .filter(|c| req.filters.status.is_empty() || req.filters.status.contains(&c.status))
+            .map(|c| {
+                let cards: Vec<Card> = c.rows.iter().map(|l| card(terminal, l)).collect();
+                json!({
+                    "status": c.status,
+                    "terminal": terminal.contains(&c.status),
+                    "total": c.total,
+                    "cards": cards,
+                    "next_cursor": (c.total > limit).then(|| limit.to_string()),
+                })
+            })
+            .collect();
+        Ok(json!({ "columns": columns, "failures": board.skipped.len() }))
     }
 
     /// `GET /api/tickets/{id}`: everything the ticket page shows.
     pub fn ticket(&self, input: &str) -> Result<Value, WebError> {
         check_id(input)?;
-        let p = self.project()?;
-        let t = p.get(input)?;
-        let scan = p.scan()?;
-        let graph = Graph::new(&scan.entries, &p.config);
-        let (log, defects) = audit::parse(&t);
-        let broken = audit::verify(&log);
-        let chain = if let Some(d) = defects.first().or(broken.as_ref()) {
-            json!({"intact": false, "entry": d.entry, "problem": d.message})
-        } else {
-            json!({"intact": true, "entries": log.len()})
+        let cx = self.cx(None)?;
+        let shown = tickets::show(
+            &cx,
+            &ShowRequest {
+                id: input.to_string(),
+                detail: Detail::Full,
+            },
+        )?;
+        let full = shown.full();
+        let all = everything(&cx)?;
+        let by_id: HashMap<&str, &Listed> =
+            all.iter().map(|l| (l.entry.meta.id.as_str(), l)).collect();
+        let terminal = &cx.project.config.workflow.terminal;
+        let id = full.meta.id.clone();
+        let refs = |ids: &[String]| -> Vec<Value> {
+            ids.iter().map(|i| ref_json(&by_id, terminal, i)).collect()
         };
-        let plan = docket_core::plan::state(&t, &log);
-        let has_plan = !plan.revisions.is_empty() || !plan.text.is_empty();
-        let plan_json = has_plan.then(|| {
+        let children: Vec<String> = all
+            .iter()
+            .filter(|l| l.entry.meta.parent.as_deref() == Some(id.as_str()))
+            .map(|l| l.entry.meta.id.clone())
+            .collect();
+        let dependents: Vec<String> = all
+            .iter()
+            .filter(|l| l.entry.meta.deps.iter().any(|d| d == &id))
+            .map(|l| l.entry.meta.id.clone())
+            .collect();
+        let blocked = by_id
+            .get(id.as_str())
+            .is_some_and(|l| l.blocked && !terminal.contains(&l.entry.meta.status));
+        let chain = if full.log_intact {
+            json!({"intact": true, "entries": full.log.len()})
+        } else {
+            json!({"intact": false, "entries": full.log.len(), "problem": "the hash chain does not verify: run `docket check` to see where it breaks"})
+        };
+        let plan_json = full.plan.as_ref().map(|plan| {
             let frozen_text = plan.frozen.as_ref().and_then(|a| {
                 plan.revisions
                     .iter()
@@ -414,44 +409,26 @@ impl Backend {
                 "deviations": plan.deviations,
             })
         });
-        let refs = |ids: &[String]| -> Vec<Value> { ids.iter().map(|i| ref_json(&graph, i)).collect() };
-        let children: Vec<String> = scan
-            .entries
-            .iter()
-            .filter(|e| e.meta.parent.as_deref() == Some(t.meta.id.as_str()))
-            .map(|e| e.meta.id.clone())
-            .collect();
-        let dependents: Vec<String> = scan
-            .entries
-            .iter()
-            .filter(|e| e.meta.deps.iter().any(|d| d == &t.meta.id))
-            .map(|e| e.meta.id.clone())
-            .collect();
-        let short = Index::new(&p, &scan.entries).short(&t.meta.id);
-        let blocked = graph
-            .get(&t.meta.id)
-            .is_some_and(|e| !p.config.is_terminal(&e.meta.status) && graph.is_blocked(e));
-        let description = t.section(SECTION_DESCRIPTION);
-        let design = t.section(SECTION_DESIGN);
+        let next = cx.project.config.next_status(&full.meta.status);
         Ok(json!({
-            "meta": t.meta,
-            "short": short,
-            "path": p.display_path(&t.path),
+            "meta": full.meta,
+            "short": full.short,
+            "path": full.path,
             "blocked": blocked,
-            "description": description,
-            "description_html": markdown::render(&description),
-            "design": design,
-            "design_html": markdown::render(&design),
-            "notes": t.notes(),
+            "description": full.description,
+            "description_html": markdown::render(&full.description),
+            "design": full.design,
+            "design_html": markdown::render(&full.design),
+            "notes": full.notes,
             "plan": plan_json,
-            "log": log,
+            "log": full.log,
             "chain": chain,
-            "deps": refs(&t.meta.deps),
+            "deps": refs(&full.meta.deps),
             "dependents": refs(&dependents),
             "children": refs(&children),
-            "links": refs(&t.meta.links),
-            "parent": t.meta.parent.as_ref().map(|i| ref_json(&graph, i)),
-            "next": p.config.next_status(&t.meta.status),
+            "links": refs(&full.meta.links),
+            "parent": full.meta.parent.as_ref().map(|i| ref_json(&by_id, terminal, i)),
+            "next": next,
         }))
     }
 
@@ -459,17 +436,28 @@ impl Backend {
     /// a few levels) and what waits on it, as nodes and edges for the SVG view.
     pub fn graph(&self, input: &str) -> Result<Value, WebError> {
         check_id(input)?;
-        let p = self.project()?;
-        let root = p.resolve(input)?.id;
-        let scan = p.scan()?;
-        let graph = Graph::new(&scan.entries, &p.config);
+        let cx = self.cx(None)?;
+        let root = tickets::show(
+            &cx,
+            &ShowRequest {
+                id: input.to_string(),
+                detail: Detail::Compact,
+            },
+        )?
+        .ticket
+        .meta
+        .id;
+        let all = everything(&cx)?;
+        let by_id: HashMap<&str, &Listed> =
+            all.iter().map(|l| (l.entry.meta.id.as_str(), l)).collect();
+        let terminal = &cx.project.config.workflow.terminal;
         let mut dependents: HashMap<&str, Vec<&str>> = HashMap::new();
-        for e in &scan.entries {
-            for d in &e.meta.deps {
+        for l in &all {
+            for d in &l.entry.meta.deps {
                 dependents
                     .entry(d.as_str())
                     .or_default()
-                    .push(e.meta.id.as_str());
+                    .push(l.entry.meta.id.as_str());
             }
         }
         const DEPTH: i64 = 3;
@@ -477,13 +465,13 @@ impl Backend {
         let mut level: BTreeMap<String, i64> = BTreeMap::new();
         let mut edges: Vec<(String, String)> = Vec::new();
         level.insert(root.clone(), 0);
-        // Upstream: what the root waits on (negative levels are to the left).
+        // Upstream: what the root waits on (negative levels, drawn to the left).
         let mut frontier = vec![root.clone()];
         for depth in 1..=DEPTH {
             let mut next = Vec::new();
             for id in &frontier {
-                if let Some(e) = graph.get(id) {
-                    for d in &e.meta.deps {
+                if let Some(l) = by_id.get(id.as_str()) {
+                    for d in &l.entry.meta.deps {
                         edges.push((id.clone(), d.clone()));
                         if !level.contains_key(d) && level.len() < MAX_NODES {
                             level.insert(d.clone(), -depth);
@@ -515,7 +503,7 @@ impl Backend {
         let nodes: Vec<Value> = level
             .iter()
             .map(|(id, lvl)| {
-                let mut r = ref_json(&graph, id);
+                let mut r = ref_json(&by_id, terminal, id);
                 if let Some(o) = r.as_object_mut() {
                     o.insert("level".into(), json!(lvl));
                     o.insert("root".into(), json!(*id == root));
@@ -533,192 +521,208 @@ impl Backend {
     /// `GET /api/activity`: the newest log entries across tickets. Only the most
     /// recently updated tickets are read, so this stays cheap at any size.
     pub fn activity(&self, limit: usize) -> Result<Value, WebError> {
-        let p = self.project()?;
-        let scan = p.scan()?;
+        let cx = self.cx(None)?;
         let limit = limit.clamp(1, 200);
-        let mut recent: Vec<&Entry> = scan.entries.iter().collect();
-        recent.sort_by(|a, b| b.meta.updated.cmp(&a.meta.updated));
+        let mut recent = everything(&cx)?;
+        recent.sort_by(|a, b| b.entry.meta.updated.cmp(&a.entry.meta.updated));
         recent.truncate(limit);
-        let mut items: Vec<(LogEntry, &Entry)> = Vec::new();
-        for e in recent {
-            if let Ok(t) = p.read(&docket_core::store::FileRef {
-                id: e.meta.id.clone(),
-                path: e.path.clone(),
-                archived: e.archived,
-            }) {
-                let (log, _) = audit::parse(&t);
-                items.extend(log.into_iter().map(|l| (l, e)));
+        let mut items: Vec<(docket_core::audit::LogEntry, &Listed)> = Vec::new();
+        for l in &recent {
+            let req = ShowRequest {
+                id: l.entry.meta.id.clone(),
+                detail: Detail::Full,
+            };
+            // A ticket that vanished or broke since the listing is just skipped.
+            if let Ok(shown) = tickets::show(&cx, &req) {
+                items.extend(shown.log.into_iter().map(|e| (e, l)));
             }
         }
         items.sort_by(|a, b| b.0.at.cmp(&a.0.at).then(b.0.n.cmp(&a.0.n)));
         items.truncate(limit);
         let out: Vec<Value> = items
             .into_iter()
-            .map(|(l, e)| json!({"ticket": e.meta.id, "title": e.meta.title, "status": e.meta.status, "entry": l}))
+            .map(|(e, l)| {
+                json!({
+                    "ticket": l.entry.meta.id,
+                    "short": l.short,
+                    "title": l.entry.meta.title,
+                    "status": l.entry.meta.status,
+                    "entry": e,
+                })
+            })
             .collect();
         Ok(json!({ "items": out }))
     }
 
     /// `GET /api/sessions`: the active sessions.
     pub fn sessions(&self) -> Result<Value, WebError> {
-        let p = self.project()?;
-        Ok(json!({ "items": session::list(&p)? }))
+        let cx = self.cx(None)?;
+        Ok(json!({ "items": sessions::list(&cx)? }))
     }
 
     /// Start a detached session (the folder's default session is left alone, so
     /// a person's terminal is unaffected) for the page to act as.
     pub fn start_session(&self, req: StartSessionReq) -> Result<Value, WebError> {
-        let p = self.project()?;
-        let name = req.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        let s = session::start_detached(&p, &now(), req.role.trim(), name)?;
+        let cx = self.cx(None)?;
+        let name = req
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from);
+        let s = sessions::start(
+            &cx,
+            &sessions::StartRequest {
+                role: req.role.trim().to_string(),
+                name,
+                detach: true,
+            },
+        )?;
         Ok(json!(s))
     }
 
-    /// Check that a session id names an active session (before the page picks it).
-    pub fn find_session(&self, key: &str) -> Result<Session, WebError> {
-        let p = self.project()?;
-        Ok(session::find(&p, key)?)
+    /// The active session a key (id, prefix or name) names, before the page picks it.
+    pub fn find_session(&self, key: &str) -> Result<Value, WebError> {
+        let cx = self.cx(Some(key))?;
+        Ok(json!(cx.session))
     }
 
     /// `POST /api/tickets`.
     pub fn create(&self, sid: Option<&str>, req: CreateReq) -> Result<Value, WebError> {
-        let p = self.project()?;
-        let ctx = self.ctx(&p, sid)?;
-        let new = NewTicket {
-            title: req.title,
-            kind: req.kind.filter(|s| !s.is_empty()),
-            priority: req.priority,
-            mode: req.mode.filter(|s| !s.is_empty()),
-            assignee: req.assignee.filter(|s| !s.trim().is_empty()),
-            parent: req.parent.filter(|s| !s.trim().is_empty()),
-            tags: req.tags,
-            description: req.description.filter(|s| !s.trim().is_empty()),
-            design: req.design.filter(|s| !s.trim().is_empty()),
-            acceptance: req.acceptance,
-            deps: req.deps,
-            ..NewTicket::default()
-        };
-        let out = ops::create(&p, &ctx, new)?;
-        Self::touch(&p, &ctx);
-        Ok(json!({"id": out.ticket.meta.id, "path": p.display_path(&out.ticket.path)}))
+        let cx = self.cx(sid)?;
+        let nonblank = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+        let out = tickets::create(
+            &cx,
+            CreateRequest {
+                title: req.title,
+                kind: nonblank(req.kind),
+                priority: req.priority,
+                mode: nonblank(req.mode),
+                assignee: nonblank(req.assignee),
+                parent: nonblank(req.parent),
+                tags: req.tags,
+                description: nonblank(req.description),
+                design: nonblank(req.design),
+                acceptance: req.acceptance,
+                deps: req.deps,
+                ..CreateRequest::default()
+            },
+        )?;
+        Ok(json!(out))
     }
 
     /// `POST /api/tickets/{id}`: change fields.
     pub fn update(&self, sid: Option<&str>, input: &str, req: UpdateReq) -> Result<Value, WebError> {
         check_id(input)?;
-        let p = self.project()?;
-        let ctx = self.ctx(&p, sid)?;
-        let u = Update {
-            title: req.title,
-            kind: req.kind,
-            priority: req.priority,
-            mode: req.mode,
-            assignee: req.assignee,
-            tier: req.tier,
-            tags: req.tags,
-            description: req.description,
-            design: req.design,
-            add_ac: req.add_acceptance,
-            remove_ac: req.remove_acceptance,
-            ..Update::default()
-        };
-        let out = ops::update(&p, &ctx, input, u)?;
-        Self::touch(&p, &ctx);
-        Ok(json!({"id": out.ticket.meta.id, "changed": out.changed}))
+        let cx = self.cx(sid)?;
+        let out = tickets::update(
+            &cx,
+            UpdateRequest {
+                id: input.to_string(),
+                title: req.title,
+                kind: req.kind,
+                priority: req.priority,
+                mode: req.mode,
+                assignee: req.assignee,
+                tier: req.tier,
+                tags: req.tags,
+                description: req.description,
+                design: req.design,
+                add_ac: req.add_acceptance,
+                remove_ac: req.remove_acceptance,
+                ..UpdateRequest::default()
+            },
+        )?;
+        Ok(json!(out))
     }
 
     /// `POST /api/tickets/{id}/criteria`: check or uncheck one criterion.
     pub fn criterion(&self, sid: Option<&str>, input: &str, req: CriterionReq) -> Result<Value, WebError> {
         check_id(input)?;
-        let p = self.project()?;
-        let ctx = self.ctx(&p, sid)?;
-        let u = Update {
-            flip_ac: Some((req.title, req.done)),
-            ..Update::default()
-        };
-        let out = ops::update(&p, &ctx, input, u)?;
-        Self::touch(&p, &ctx);
-        Ok(json!({"id": out.ticket.meta.id, "acceptance": out.ticket.meta.acceptance}))
+        let cx = self.cx(sid)?;
+        let out = tickets::update(
+            &cx,
+            UpdateRequest {
+                id: input.to_string(),
+                ac: Some(req.title),
+                done: Some(req.done),
+                ..UpdateRequest::default()
+            },
+        )?;
+        Ok(json!(out))
     }
 
     /// `POST /api/tickets/{id}/notes`: a note, or a comment.
     pub fn note(&self, sid: Option<&str>, input: &str, req: NoteReq) -> Result<Value, WebError> {
         check_id(input)?;
-        let p = self.project()?;
-        let ctx = self.ctx(&p, sid)?;
-        let out = if req.comment {
-            ops::comment(&p, &ctx, input, &req.text)?
-        } else {
-            ops::add_note(&p, &ctx, input, &req.text)?
+        let cx = self.cx(sid)?;
+        let r = notes::TextRequest {
+            id: input.to_string(),
+            text: req.text,
         };
-        Self::touch(&p, &ctx);
-        Ok(json!({"id": out.ticket.meta.id}))
+        let out = if req.comment {
+            notes::comment(&cx, &r)?
+        } else {
+            notes::add_note(&cx, &r)?
+        };
+        Ok(json!(out))
     }
 
     /// `POST /api/tickets/{id}/plan`: write or revise the plan.
     pub fn plan(&self, sid: Option<&str>, input: &str, req: PlanReq) -> Result<Value, WebError> {
         check_id(input)?;
-        let p = self.project()?;
-        let ctx = self.ctx(&p, sid)?;
-        let out = ops::write_plan(&p, &ctx, input, &req.text)?;
-        Self::touch(&p, &ctx);
-        Ok(json!({"id": out.ticket.meta.id}))
+        let cx = self.cx(sid)?;
+        let out = notes::write_plan(
+            &cx,
+            &notes::TextRequest {
+                id: input.to_string(),
+                text: req.text,
+            },
+        )?;
+        Ok(json!(out))
     }
 
-    /// `POST /api/tickets/{id}/move`: judge the move with every guard; refuse
-    /// with all verdicts (nothing written) or make it through the same operation
-    /// the CLI's `advance` uses.
+    /// `POST /api/tickets/{id}/move`: the same move the CLI's `advance` makes.
+    /// A refusal carries every guard's verdict (passed ones too) beside the
+    /// api's failing ones and remedies; nothing is written.
     pub fn move_ticket(&self, sid: Option<&str>, input: &str, req: MoveReq) -> Result<Value, WebError> {
         check_id(input)?;
-        let p = self.project()?;
-        let ctx = self.ctx(&p, sid)?;
-        let target = match req.to.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => Target::Status(s.to_string()),
-            None => Target::Next,
+        let cx = self.cx(sid)?;
+        let to = req
+            .to
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from);
+        let api_req = ApiMove {
+            id: input.to_string(),
+            kind: MoveKind::Advance,
+            to,
+            force: req.force,
+            reason: req.reason.filter(|r| !r.trim().is_empty()),
+            note: None,
         };
-        let preview = ops::preview_move(&p, &ctx, input, &target)?;
+        let preview = docket_api::moves::explain(&cx, &api_req)?;
         if req.dry_run {
             return Ok(json!({"moved": false, "preview": preview}));
         }
-        if !preview.allowed && !req.force {
-            let failing: Vec<&str> = preview
-                .verdicts
-                .iter()
-                .filter(|v| !v.passed)
-                .map(|v| v.guard)
-                .collect();
-            let mut e = WebError::new(
-                409,
-                "guard_failed",
-                format!(
-                    "{} → {} refused by {}",
-                    preview.from,
-                    preview.to,
-                    failing.join(", ")
-                ),
-            );
-            e.details = Some(json!({"preview": preview}));
-            return Err(e);
+        match docket_api::moves::move_ticket(&cx, api_req) {
+            Ok(out) => Ok(json!({"moved": true, "changed": out, "preview": preview})),
+            Err(e) => {
+                let mut w = WebError::from(e);
+                let d = w.details.get_or_insert_with(|| json!({}));
+                if let Some(o) = d.as_object_mut() {
+                    o.insert("preview".into(), json!(preview));
+                }
+                Err(w)
+            }
         }
-        let opts = MoveOptions {
-            force: req.force,
-            reason: req.reason,
-            summary: None,
-        };
-        let out = ops::transition(&p, &ctx, input, Target::Status(preview.to.clone()), opts)?;
-        Self::touch(&p, &ctx);
-        Ok(json!({
-            "moved": out.changed,
-            "id": out.ticket.meta.id,
-            "status": out.ticket.meta.status,
-            "preview": preview,
-        }))
     }
 
     /// `GET /api/runs`: the runner's current run and its log files, if any.
+    /// The api has no run family yet, so this reads the runner's plain files.
     pub fn runs(&self) -> Result<Value, WebError> {
-        let p = self.project()?;
-        let local = p.local_dir();
+        let local = self.docket_dir().join("local");
         let current = std::fs::read_to_string(local.join("run").join("current.json"))
             .ok()
             .and_then(|s| serde_json::from_str::<Value>(&s).ok());
@@ -730,7 +734,7 @@ impl Backend {
                     .as_ref()
                     .and_then(|m| m.modified().ok())
                     .and_then(|t| jiff::Timestamp::try_from(t).ok())
-                    .map(format_ts);
+                    .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
                 logs.push(json!({
                     "name": e.file_name().to_string_lossy(),
                     "size": meta.map(|m| m.len()),
@@ -744,68 +748,24 @@ impl Backend {
     }
 }
 
-fn page(q: &ListQuery) -> Result<(usize, usize), WebError> {
-    let start = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => c
-            .parse::<usize>()
-            .map_err(|_| WebError::new(400, "invalid_argument", "cursor: not a cursor this server issued"))?,
-        None => 0,
-    };
-    Ok((start, q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)))
-}
-
-fn ref_json(graph: &Graph, id: &str) -> Value {
-    match graph.get(id) {
-        Some(e) => json!({
-            "id": id,
-            "title": e.meta.title,
-            "status": e.meta.status,
-            "done": graph.is_terminal(e),
-            "missing": false,
-        }),
-        None => json!({"id": id, "missing": true}),
-    }
-}
-
-/// The graph and shortest unique ids over one scan, built once per request.
-struct Index<'a> {
-    graph: Graph<'a>,
-    shorts: HashMap<&'a str, String>,
-}
-
-impl<'a> Index<'a> {
-    fn new(p: &'a Project, all: &'a [Entry]) -> Index<'a> {
-        let refs: Vec<&str> = all.iter().map(|e| e.meta.id.as_str()).collect();
-        let shorts = id::shortest_unique_prefixes(&refs, 4);
-        Index {
-            graph: Graph::new(all, &p.config),
-            shorts: refs.into_iter().zip(shorts).collect(),
-        }
-    }
-
-    fn short(&self, id: &str) -> String {
-        self.shorts.get(id).cloned().unwrap_or_else(|| id.to_string())
-    }
-}
-
-impl From<Error> for WebError {
-    fn from(e: Error) -> Self {
-        let status = match &e {
-            Error::NotFound { .. } | Error::NoProject { .. } => 404,
-            Error::GuardFailed { .. }
-            | Error::TransitionNotAllowed { .. }
-            | Error::AcceptanceIncomplete { .. }
-            | Error::OpenChildren { .. }
-            | Error::PlanFrozen { .. }
-            | Error::HasIncomingRefs { .. }
-            | Error::Cycle { .. }
-            | Error::AlreadyExists { .. } => 409,
-            Error::Io { .. } | Error::ConfigInvalid { .. } | Error::Parse { .. } => 500,
+impl From<ApiError> for WebError {
+    fn from(e: ApiError) -> Self {
+        let status = match e.code {
+            "not_found" | "no_project" => 404,
+            "guard_failed" | "transition_not_allowed" | "acceptance_incomplete"
+            | "open_children" | "plan_frozen" | "has_incoming_refs" | "cycle"
+            | "already_exists" => 409,
+            "io_error" | "config_invalid" | "parse_error" => 500,
             _ => 400,
         };
-        let mut w = WebError::new(status, e.code(), e.to_string());
-        if let Some(h) = e.hint() {
-            w.remedies.push(json!({"hint": h}));
+        let mut w = WebError::new(status, e.code, e.message.clone());
+        w.remedies = e
+            .remedies
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+            .collect();
+        if !e.details.is_empty() {
+            w.details = Some(Value::Object(e.details.clone()));
         }
         w
     }
