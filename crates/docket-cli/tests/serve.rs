@@ -30,7 +30,11 @@ fn docket_json(root: &Path, args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.push("--json");
     let out = docket(root, &all);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     serde_json::from_slice::<Value>(&out.stdout).expect("json")["data"].clone()
 }
 
@@ -74,7 +78,9 @@ impl Served {
             .expect("spawn docket serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("read url");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read url");
         let port = line
             .trim()
             .rsplit(':')
@@ -104,7 +110,13 @@ impl Served {
         Resp::parse(&buf)
     }
 
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Resp {
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Resp {
         let mut req = format!(
             "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n",
             self.port
@@ -127,7 +139,10 @@ impl Served {
     /// The CSRF token the page carries.
     fn csrf(&self) -> String {
         let page = self.get("/").body;
-        let at = page.find("name=\"csrf-token\" content=\"").expect("csrf meta") + 27;
+        let at = page
+            .find("name=\"csrf-token\" content=\"")
+            .expect("csrf meta")
+            + 27;
         page[at..at + 32].to_string()
     }
 
@@ -218,11 +233,22 @@ fn lists_shows_and_boards_tickets_as_envelopes() {
     let v = s.get("/api/tickets?type=bug").json();
     assert_eq!(v["data"]["total"], 1);
     assert_eq!(v["data"]["items"][0]["title"], "Alpha");
-    assert_eq!(s.get("/api/tickets?tag=ui&limit=1").json()["data"]["items"][0]["tags"], json!(["ui"]));
+    assert_eq!(
+        s.get("/api/tickets?tag=ui&limit=1").json()["data"]["items"][0]["tags"],
+        json!(["ui"])
+    );
     let v = s.get("/api/tickets?limit=1").json();
     assert_eq!(v["data"]["items"].as_array().map(Vec::len), Some(1));
-    let next = v["data"]["next_cursor"].as_str().expect("cursor").to_string();
-    assert_eq!(s.get(&format!("/api/tickets?limit=1&cursor={next}")).json()["data"]["items"].as_array().map(Vec::len), Some(1));
+    let next = v["data"]["next_cursor"]
+        .as_str()
+        .expect("cursor")
+        .to_string();
+    assert_eq!(
+        s.get(&format!("/api/tickets?limit=1&cursor={next}")).json()["data"]["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
     assert_eq!(s.get("/api/tickets?q=beta").json()["data"]["total"], 1);
     assert_eq!(s.get("/api/tickets?type=nope").code(), "invalid_argument");
 
@@ -242,7 +268,11 @@ fn lists_shows_and_boards_tickets_as_envelopes() {
     // The page shell and its assets are served, with a strict CSP.
     let page = s.get("/t/whatever");
     assert_eq!(page.status, 200);
-    assert!(page.head.to_lowercase().contains("content-security-policy: default-src 'self'"));
+    assert!(
+        page.head
+            .to_lowercase()
+            .contains("content-security-policy: default-src 'self'")
+    );
     assert!(s.get("/assets/app.js").body.contains("textContent"));
 }
 
@@ -254,33 +284,89 @@ fn writes_need_same_origin_and_csrf_token() {
     let origin = s.origin();
     let ct = ("Content-Type", "application/json");
 
-    let r = s.request("POST", "/api/tickets", &[("Origin", &origin), ct], Some(&body));
+    let r = s.request(
+        "POST",
+        "/api/tickets",
+        &[("Origin", &origin), ct],
+        Some(&body),
+    );
     assert_eq!((r.status, r.code().as_str()), (403, "csrf"));
-    let r = s.request("POST", "/api/tickets", &[("Origin", "http://evil.example"), ("X-CSRF-Token", &csrf), ct], Some(&body));
+    let r = s.request(
+        "POST",
+        "/api/tickets",
+        &[
+            ("Origin", "http://evil.example"),
+            ("X-CSRF-Token", &csrf),
+            ct,
+        ],
+        Some(&body),
+    );
     assert_eq!((r.status, r.code().as_str()), (403, "bad_origin"));
-    let r = s.request("POST", "/api/tickets", &[("X-CSRF-Token", &csrf), ct], Some(&body));
+    let r = s.request(
+        "POST",
+        "/api/tickets",
+        &[("X-CSRF-Token", &csrf), ct],
+        Some(&body),
+    );
     assert_eq!((r.status, r.code().as_str()), (403, "bad_origin"));
-    let r = s.request("POST", "/api/tickets", &[("Origin", &origin), ("X-CSRF-Token", "0".repeat(32).as_str()), ct], Some(&body));
+    let r = s.request(
+        "POST",
+        "/api/tickets",
+        &[
+            ("Origin", &origin),
+            ("X-CSRF-Token", "0".repeat(32).as_str()),
+            ct,
+        ],
+        Some(&body),
+    );
     assert_eq!((r.status, r.code().as_str()), (403, "csrf"));
     // A form post (no JSON) is refused too.
-    let r = s.request("POST", "/api/tickets", &[("Origin", &origin), ("X-CSRF-Token", &csrf), ("Content-Type", "text/plain")], Some(&body));
-    assert_eq!((r.status, r.code().as_str()), (415, "unsupported_media_type"));
+    let r = s.request(
+        "POST",
+        "/api/tickets",
+        &[
+            ("Origin", &origin),
+            ("X-CSRF-Token", &csrf),
+            ("Content-Type", "text/plain"),
+        ],
+        Some(&body),
+    );
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (415, "unsupported_media_type")
+    );
     // A rebound DNS name is not this server.
-    let r = s.raw(&format!("GET /api/tickets HTTP/1.1\r\nHost: evil.example:{}\r\nConnection: close\r\n\r\n", s.port));
+    let r = s.raw(&format!(
+        "GET /api/tickets HTTP/1.1\r\nHost: evil.example:{}\r\nConnection: close\r\n\r\n",
+        s.port
+    ));
     assert_eq!((r.status, r.code().as_str()), (403, "bad_host"));
     assert_eq!(s.ticket_files(), 0, "nothing written by refused requests");
 
-    let r = s.post("/api/tickets", &json!({"title": "from the web", "tags": ["x"]}));
+    let r = s.post(
+        "/api/tickets",
+        &json!({"title": "from the web", "tags": ["x"]}),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     let id = r.json()["data"]["id"].as_str().expect("id").to_string();
     assert_eq!(s.ticket_files(), 1);
-    let r = s.post(&format!("/api/tickets/{id}/notes"), &json!({"text": "hello"}));
+    let r = s.post(
+        &format!("/api/tickets/{id}/notes"),
+        &json!({"text": "hello"}),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     let shown = docket_json(&s.root, &["show", &id]);
     assert!(shown.to_string().contains("hello"));
     // Unknown fields and bad JSON are refused with the envelope.
-    assert_eq!(s.post("/api/tickets", &json!({"title": "x", "evil": 1})).code(), "invalid_json");
-    assert_eq!(s.post("/api/tickets", &json!({"title": ""})).code(), "invalid_argument");
+    assert_eq!(
+        s.post("/api/tickets", &json!({"title": "x", "evil": 1}))
+            .code(),
+        "invalid_json"
+    );
+    assert_eq!(
+        s.post("/api/tickets", &json!({"title": ""})).code(),
+        "invalid_argument"
+    );
 }
 
 #[test]
@@ -295,7 +381,10 @@ fn ids_with_paths_never_reach_the_filesystem() {
         let r = s.get(path);
         assert!(r.status == 400 || r.status == 404, "{path}: {}", r.status);
         let code = r.code();
-        assert!(code == "invalid_id" || code == "not_found", "{path}: {code}");
+        assert!(
+            code == "invalid_id" || code == "not_found",
+            "{path}: {code}"
+        );
     }
     let r = s.get("/api/tickets/..%2F..%2Fetc%2Fpasswd");
     assert_eq!((r.status, r.code().as_str()), (400, "invalid_id"));
@@ -339,14 +428,29 @@ fn token_is_required_on_every_request_when_set() {
     let r = s.get("/api/tickets");
     assert_eq!((r.status, r.code().as_str()), (401, "unauthorized"));
     assert_eq!(s.get("/").status, 401);
-    let r = s.request("GET", "/api/tickets", &[("Authorization", "Bearer s3cret-token")], None);
+    let r = s.request(
+        "GET",
+        "/api/tickets",
+        &[("Authorization", "Bearer s3cret-token")],
+        None,
+    );
     assert_eq!(r.status, 200);
-    let r = s.request("GET", "/api/tickets", &[("Authorization", "Bearer wrong")], None);
+    let r = s.request(
+        "GET",
+        "/api/tickets",
+        &[("Authorization", "Bearer wrong")],
+        None,
+    );
     assert_eq!(r.status, 401);
     let r = s.get("/?token=s3cret-token");
     assert_eq!(r.status, 200);
     assert!(r.head.contains("docket_token=s3cret-token"), "{}", r.head);
-    let r = s.request("GET", "/api/info", &[("Cookie", "docket_token=s3cret-token")], None);
+    let r = s.request(
+        "GET",
+        "/api/info",
+        &[("Cookie", "docket_token=s3cret-token")],
+        None,
+    );
     assert_eq!(r.status, 200);
 }
 
@@ -376,9 +480,20 @@ fn a_refused_move_shows_every_verdict_and_changes_nothing() {
     assert_eq!(r.status, 409, "{}", r.body);
     let v = r.json();
     assert_eq!(v["error"]["code"], "acceptance_incomplete");
-    let verdicts = v["error"]["details"]["preview"]["verdicts"].as_array().expect("verdicts");
-    assert!(verdicts.iter().any(|x| x["guard"] == "acceptance_complete" && x["passed"] == false));
-    assert!(!v["error"]["remedies"].as_array().expect("remedies").is_empty());
+    let verdicts = v["error"]["details"]["preview"]["verdicts"]
+        .as_array()
+        .expect("verdicts");
+    assert!(
+        verdicts
+            .iter()
+            .any(|x| x["guard"] == "acceptance_complete" && x["passed"] == false)
+    );
+    assert!(
+        !v["error"]["remedies"]
+            .as_array()
+            .expect("remedies")
+            .is_empty()
+    );
     let after = std::fs::read_dir(s.root.join(".docket/tickets"))
         .expect("dir")
         .flatten()
@@ -386,21 +501,42 @@ fn a_refused_move_shows_every_verdict_and_changes_nothing() {
         .collect::<Vec<_>>();
     assert_eq!(before, after, "a refused move writes nothing");
 
-    let r = s.post(&format!("/api/tickets/{id}/move"), &json!({"to": "closed", "dry_run": true}));
+    let r = s.post(
+        &format!("/api/tickets/{id}/move"),
+        &json!({"to": "closed", "dry_run": true}),
+    );
     assert_eq!(r.json()["data"]["preview"]["allowed"], false);
-    let r = s.post(&format!("/api/tickets/{id}/criteria"), &json!({"title": "tests pass", "done": true}));
+    let r = s.post(
+        &format!("/api/tickets/{id}/criteria"),
+        &json!({"title": "tests pass", "done": true}),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     let r = s.post(&format!("/api/tickets/{id}/move"), &json!({"to": "closed"}));
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["data"]["changed"]["status"], "closed");
-    assert_eq!(std::fs::read_dir(s.root.join(".docket/archive")).expect("dir").count(), 1);
+    assert_eq!(
+        std::fs::read_dir(s.root.join(".docket/archive"))
+            .expect("dir")
+            .count(),
+        1
+    );
 }
 
 #[test]
 fn plan_approval_needs_another_session_from_the_web_too() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().to_path_buf();
-    docket_json(&root, &["init", "--prefix", "t", "--preset", "plan-first", "--no-agents"]);
+    docket_json(
+        &root,
+        &[
+            "init",
+            "--prefix",
+            "t",
+            "--preset",
+            "plan-first",
+            "--no-agents",
+        ],
+    );
     let t = docket_json(&root, &["create", "Planned"]);
     let id = t["id"].as_str().expect("id").to_string();
     let s = Served::start_in(tmp, root, &[]);
@@ -428,15 +564,29 @@ fn plan_approval_needs_another_session_from_the_web_too() {
         )
     };
     let mv = format!("/api/tickets/{id}/move");
-    assert_eq!(as_session(&architect, &mv, json!({"to": "planning"})).status, 200);
-    let r = as_session(&architect, &format!("/api/tickets/{id}/plan"), json!({"text": "1. do it"}));
+    assert_eq!(
+        as_session(&architect, &mv, json!({"to": "planning"})).status,
+        200
+    );
+    let r = as_session(
+        &architect,
+        &format!("/api/tickets/{id}/plan"),
+        json!({"text": "1. do it"}),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     // The plan's author cannot approve it by starting the work.
     let r = as_session(&architect, &mv, json!({"to": "in_progress"}));
     assert_eq!(r.status, 409, "{}", r.body);
     let v = r.json();
-    let verdicts = v["error"]["details"]["preview"]["verdicts"].as_array().expect("verdicts");
-    assert!(verdicts.iter().any(|x| x["guard"] == "plan_approved_by_other_session" && x["passed"] == false), "{v}");
+    let verdicts = v["error"]["details"]["preview"]["verdicts"]
+        .as_array()
+        .expect("verdicts");
+    assert!(
+        verdicts
+            .iter()
+            .any(|x| x["guard"] == "plan_approved_by_other_session" && x["passed"] == false),
+        "{v}"
+    );
     // Another session can.
     let r = as_session(&other, &mv, json!({"to": "in_progress"}));
     assert_eq!(r.status, 200, "{}", r.body);
@@ -451,25 +601,39 @@ fn file_changes_reach_open_pages_as_events() {
     stream
         .write_all(format!("GET /events HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n", s.port).as_bytes())
         .expect("write");
-    stream.set_read_timeout(Some(Duration::from_millis(200))).ok();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .ok();
     let mut seen = String::new();
-    let read_until = |stream: &mut TcpStream, seen: &mut String, what: &str, within: Duration| -> bool {
-        let mut buf = [0u8; 4096];
-        let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            if seen.contains(what) {
-                return true;
+    let read_until =
+        |stream: &mut TcpStream, seen: &mut String, what: &str, within: Duration| -> bool {
+            let mut buf = [0u8; 4096];
+            let deadline = Instant::now() + within;
+            while Instant::now() < deadline {
+                if seen.contains(what) {
+                    return true;
+                }
+                if let Ok(n) = stream.read(&mut buf) {
+                    seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
             }
-            if let Ok(n) = stream.read(&mut buf) {
-                seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        }
-        seen.contains(what)
-    };
-    assert!(read_until(&mut stream, &mut seen, "event: hello", Duration::from_secs(5)), "{seen}");
+            seen.contains(what)
+        };
+    assert!(
+        read_until(
+            &mut stream,
+            &mut seen,
+            "event: hello",
+            Duration::from_secs(5)
+        ),
+        "{seen}"
+    );
     let t = docket_json(&s.root, &["create", "From the CLI"]);
     let id = t["id"].as_str().expect("id").to_string();
-    assert!(read_until(&mut stream, &mut seen, &id, Duration::from_secs(3)), "no change event for {id}: {seen}");
+    assert!(
+        read_until(&mut stream, &mut seen, &id, Duration::from_secs(3)),
+        "no change event for {id}: {seen}"
+    );
     assert!(seen.contains("event: change"));
 }
 

@@ -326,7 +326,9 @@ function planPanel(t) {
 }
 function notesPanel(t) {
   const notes = (t.log || []).filter((e) => e.kind === "note" || e.kind === "comment");
-  const legacy = t.notes || [];
+  // Notes from the legacy `## Notes` section that the log does not already hold.
+  const inLog = new Set(notes.map((e) => e.at + "\u0000" + e.text.trim()));
+  const legacy = (t.notes || []).filter((n) => !inLog.has(n.at + "\u0000" + String(n.text).trim()));
   if (!notes.length && !legacy.length) return null;
   return h("div", { class: "panel", id: "notes" }, h("h2", {}, "Notes and comments"),
     legacy.map((n) => h("div", { class: "item" }, h("span", { class: "muted" }, `${n.at} ${n.author || ""}: `), n.text)),

@@ -612,7 +612,12 @@ impl Backend {
     }
 
     /// `POST /api/tickets/{id}`: change fields.
-    pub fn update(&self, sid: Option<&str>, input: &str, req: UpdateReq) -> Result<Value, WebError> {
+    pub fn update(
+        &self,
+        sid: Option<&str>,
+        input: &str,
+        req: UpdateReq,
+    ) -> Result<Value, WebError> {
         check_id(input)?;
         let cx = self.cx(sid)?;
         let out = tickets::update(
@@ -637,7 +642,12 @@ impl Backend {
     }
 
     /// `POST /api/tickets/{id}/criteria`: check or uncheck one criterion.
-    pub fn criterion(&self, sid: Option<&str>, input: &str, req: CriterionReq) -> Result<Value, WebError> {
+    pub fn criterion(
+        &self,
+        sid: Option<&str>,
+        input: &str,
+        req: CriterionReq,
+    ) -> Result<Value, WebError> {
         check_id(input)?;
         let cx = self.cx(sid)?;
         let out = tickets::update(
@@ -685,7 +695,12 @@ impl Backend {
     /// `POST /api/tickets/{id}/move`: the same move the CLI's `advance` makes.
     /// A refusal carries every guard's verdict (passed ones too) beside the
     /// api's failing ones and remedies; nothing is written.
-    pub fn move_ticket(&self, sid: Option<&str>, input: &str, req: MoveReq) -> Result<Value, WebError> {
+    pub fn move_ticket(
+        &self,
+        sid: Option<&str>,
+        input: &str,
+        req: MoveReq,
+    ) -> Result<Value, WebError> {
         check_id(input)?;
         let cx = self.cx(sid)?;
         let to = req
@@ -752,8 +767,13 @@ impl From<ApiError> for WebError {
     fn from(e: ApiError) -> Self {
         let status = match e.code {
             "not_found" | "no_project" => 404,
-            "guard_failed" | "transition_not_allowed" | "acceptance_incomplete"
-            | "open_children" | "plan_frozen" | "has_incoming_refs" | "cycle"
+            "guard_failed"
+            | "transition_not_allowed"
+            | "acceptance_incomplete"
+            | "open_children"
+            | "plan_frozen"
+            | "has_incoming_refs"
+            | "cycle"
             | "already_exists" => 409,
             "io_error" | "config_invalid" | "parse_error" => 500,
             _ => 400,

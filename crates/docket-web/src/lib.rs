@@ -91,7 +91,8 @@ fn bind(opts: &ServeOptions) -> Result<TcpListener, WebError> {
             format!("--host `{}` is not an IP address (or localhost)", opts.host),
         )
     })?;
-    let io = |e: std::io::Error| WebError::new(500, "io_error", format!("cannot listen on {ip}: {e}"));
+    let io =
+        |e: std::io::Error| WebError::new(500, "io_error", format!("cannot listen on {ip}: {e}"));
     match TcpListener::bind(SocketAddr::new(ip, opts.port)) {
         Ok(l) => Ok(l),
         // The preferred port is busy: take any free one and say which.

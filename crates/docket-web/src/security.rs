@@ -212,7 +212,10 @@ mod tests {
     #[test]
     fn cookies_and_query_tokens_are_found() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("a=1; docket_session=s-1"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; docket_session=s-1"),
+        );
         assert_eq!(cookie(&h, SESSION_COOKIE), Some("s-1"));
         assert_eq!(cookie(&h, "b"), None);
         assert_eq!(query_token(Some("x=1&token=zz")), Some("zz"));

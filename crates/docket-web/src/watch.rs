@@ -106,10 +106,21 @@ fn note(dir: &Path, path: &Path, kinds: &mut BTreeSet<String>, ids: &mut BTreeSe
 /// Size and mtime of every file the dashboard shows something of.
 fn fingerprint(dir: &Path) -> Fingerprint {
     let mut fp = Fingerprint::new();
-    for f in ["config.toml", "roles.toml", "local/session", "local/run/current.json"] {
+    for f in [
+        "config.toml",
+        "roles.toml",
+        "local/session",
+        "local/run/current.json",
+    ] {
         stamp(&dir.join(f), &mut fp);
     }
-    for d in ["tickets", "archive", "local/sessions", "local/logs", "local/run"] {
+    for d in [
+        "tickets",
+        "archive",
+        "local/sessions",
+        "local/logs",
+        "local/run",
+    ] {
         if let Ok(rd) = std::fs::read_dir(dir.join(d)) {
             for e in rd.flatten() {
                 stamp(&e.path(), &mut fp);
