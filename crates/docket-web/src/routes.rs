@@ -288,8 +288,8 @@ async fn start_session(
     State(st): State<AppState>,
     JsonBody(req): JsonBody<backend::StartSessionReq>,
 ) -> Response {
-    let mut resp = call(&st, move |b| b.start_session(req)).await;
-    set_session_cookie_from(&mut resp).await
+    let resp = call(&st, move |b| b.start_session(req)).await;
+    with_session_cookie(resp).await
 }
 
 #[derive(serde::Deserialize)]
@@ -311,19 +311,18 @@ async fn pick_session(State(st): State<AppState>, JsonBody(req): JsonBody<PickRe
             resp
         }
         Some(key) => {
-            let mut resp = call(&st, move |b| Ok(json!(b.find_session(key.trim())?))).await;
-            set_session_cookie_from(&mut resp).await
+            let resp = call(&st, move |b| b.find_session(key.trim())).await;
+            with_session_cookie(resp).await
         }
     }
 }
 
 /// After a session was started or picked, remember it in a cookie.
-async fn set_session_cookie_from(resp: &mut Response) -> Response {
-    let taken = std::mem::replace(resp, Response::default());
-    if !taken.status().is_success() {
-        return taken;
+async fn with_session_cookie(resp: Response) -> Response {
+    if !resp.status().is_success() {
+        return resp;
     }
-    let (mut parts, body) = taken.into_parts();
+    let (mut parts, body) = resp.into_parts();
     let bytes = axum::body::to_bytes(body, BODY_LIMIT)
         .await
         .unwrap_or_default();
@@ -343,23 +342,18 @@ async fn events(State(st): State<AppState>) -> impl IntoResponse {
         Ok::<Event, Infallible>(Event::default().event("hello").data("{}"))
     });
     let changes = futures_util::stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(c) => {
-                    let data = serde_json::to_string(&c).unwrap_or_else(|_| "{}".into());
-                    return Some((Ok(Event::default().event("change").data(data)), rx));
-                }
-                // Too slow to keep up: tell the page to refresh everything.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    let data = json!({"seq": 0, "kinds": ["tickets", "sessions", "runs", "config"], "ids": []});
-                    return Some((
-                        Ok(Event::default().event("change").data(data.to_string())),
-                        rx,
-                    ));
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
-        }
+        let data = match rx.recv().await {
+            Ok(c) => serde_json::to_string(&c).unwrap_or_else(|_| "{}".into()),
+            // Too slow to keep up: tell the page to refresh everything.
+            Err(broadcast::error::RecvError::Lagged(_)) => json!({
+                "seq": 0,
+                "kinds": ["tickets", "sessions", "runs", "config"],
+                "ids": [],
+            })
+            .to_string(),
+            Err(broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((Ok(Event::default().event("change").data(data)), rx))
     });
     use futures_util::StreamExt;
     Sse::new(hello.chain(changes)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
