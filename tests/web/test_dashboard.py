@@ -97,6 +97,11 @@ def test_create_form_makes_a_file(project, serve, page):
     text = files[0].read_text()
     assert "Made in the browser" in text and "it renders" in text and "web" in text
     expect(page.locator(".md strong")).to_have_text("bold")
+    # The edit form sends only what changed.
+    page.fill("#edit-form input[name=title]", "Renamed in the browser")
+    page.click("#edit-form button[type=submit]")
+    expect(page.locator("#ticket-title")).to_have_text("Renamed in the browser")
+    assert "title: Renamed in the browser" in files[0].parent.joinpath(next(files[0].parent.iterdir()).name).read_text()
 
 
 def test_cli_change_appears_in_the_open_page_without_reload(project, serve, page):
@@ -246,3 +251,32 @@ def test_ticket_page_plan_approval_and_screenshot(project, serve, page, shots):
     page.goto(s.url + "/activity")
     expect(page.locator("#activity")).to_contain_text("plan")
     assert page.js_errors == []
+
+
+def test_long_columns_are_capped_with_show_more_and_search_works(serve, page, tmp_path):
+    import subprocess
+    from conftest import DOCKET, Server
+    big = tmp_path / "big"
+    subprocess.run([DOCKET, "gen", "--count", "400", "--out", str(big), "--seed", "7"], check=True, capture_output=True)
+    s = Server(big)
+    try:
+        page.goto(s.url + "/")
+        cols = page.locator(".column")
+        expect(cols.first.locator(".card").first).to_be_visible()
+        counts = {c.get_attribute("data-status"): (c.locator(".card").count(), int(c.locator(".count").inner_text())) for c in cols.all()}
+        capped = [st for st, (shown, total) in counts.items() if total > 100]
+        assert capped, counts
+        for st, (shown, total) in counts.items():
+            assert shown == min(total, 100), (st, shown, total)
+        col = page.locator(f".column[data-status='{capped[0]}']")
+        col.locator("button.more").click()
+        expect(col.locator(".card")).to_have_count(min(counts[capped[0]][1], 200))
+        # `/` focuses search; Enter lists matches across all statuses.
+        page.keyboard.press("/")
+        page.keyboard.type("export")
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(s.url + "/?q=export")
+        expect(page.locator("#results .item[data-id]").first).to_be_visible()
+        assert page.js_errors == []
+    finally:
+        s.stop()

@@ -646,3 +646,27 @@ fn a_busy_port_falls_back_to_a_free_one() {
     assert_ne!(s.port.to_string(), busy);
     assert_eq!(s.get("/api/info").status, 200);
 }
+
+#[test]
+fn the_ticket_page_reports_a_tampered_audit_chain() {
+    let (tmp, root) = Served::project();
+    let t = docket_json(&root, &["create", "Audited"]);
+    let id = t["id"].as_str().expect("id").to_string();
+    docket_json(&root, &["add-note", &id, "original words"]);
+    let s = Served::start_in(tmp, root, &[]);
+    let path = |s: &Served| {
+        std::fs::read_dir(s.root.join(".docket/tickets"))
+            .expect("dir")
+            .flatten()
+            .map(|e| e.path())
+            .next()
+            .expect("file")
+    };
+    let v = s.get(&format!("/api/tickets/{id}")).json();
+    assert_eq!(v["data"]["chain"]["intact"], true);
+    let file = path(&s);
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, text.replace("original words", "forged words")).expect("write");
+    let v = s.get(&format!("/api/tickets/{id}")).json();
+    assert_eq!(v["data"]["chain"]["intact"], false, "{v}");
+}

@@ -381,14 +381,24 @@ function renderForms(t, el, reload) {
       h("label", {}, "assignee", h("input", { name: "assignee", value: m.assignee || "" })),
       h("label", {}, "tags", h("input", { name: "tags", value: (m.tags || []).join(", ") }))),
     h("div", {}, h("button", { type: "submit" }, "Save")));
+  const formValues = (f) => {
+    const fd = new FormData(f);
+    return { title: fd.get("title"), priority: Number(fd.get("priority")), type: fd.get("type"),
+      assignee: fd.get("assignee"), tags: String(fd.get("tags")).split(",").map((x) => x.trim()).filter(Boolean) };
+  };
+  let initial = formValues(editForm);
   editForm.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const fd = new FormData(editForm);
-    const body = { title: fd.get("title"), priority: Number(fd.get("priority")), type: fd.get("type"),
-      assignee: fd.get("assignee"), tags: String(fd.get("tags")).split(",").map((s) => s.trim()).filter(Boolean) };
+    // Send only what the person changed, so a field another writer changed
+    // since the form was drawn is not overwritten with the old value.
+    const now = formValues(editForm);
+    const body = {};
+    for (const k of Object.keys(now)) if (JSON.stringify(now[k]) !== JSON.stringify(initial[k])) body[k] = now[k];
+    if (!Object.keys(body).length) { flash("nothing changed", true); return; }
     const r = await post("/api/tickets/" + encodeURIComponent(id), body);
     if (!r.ok) { flash(r.error.message); return; }
     flash("saved", true);
+    initial = formValues(editForm);
     await reload();
   });
   el.replaceChildren(noteForm, planForm, editForm);
@@ -485,8 +495,8 @@ function viewCreate() {
   const form = h("form", { class: "stack panel", id: "create-form" }, h("h2", {}, "New ticket"),
     h("label", {}, "title", h("input", { name: "title", required: true, autofocus: true })),
     h("div", { class: "row" },
-      h("label", {}, "type", h("select", { name: "type" }, types.map((x) => h("option", { value: x, selected: INFO && INFO.defaults && INFO.defaults.kind === x }, x)))),
-      h("label", {}, "priority", h("select", { name: "priority" }, [0, 1, 2, 3, 4].map((p) => h("option", { value: p, selected: p === 2 }, "P" + p)))),
+      h("label", {}, "type", h("select", { name: "type" }, types.map((x) => h("option", { value: x, selected: INFO && INFO.defaults && INFO.defaults.type === x }, x)))),
+      h("label", {}, "priority", h("select", { name: "priority" }, [0, 1, 2, 3, 4].map((p) => h("option", { value: p, selected: p === ((INFO && INFO.defaults && INFO.defaults.priority) ?? 2) }, "P" + p)))),
       h("label", {}, "assignee", h("input", { name: "assignee" })),
       h("label", {}, "tags (comma-separated)", h("input", { name: "tags" }))),
     h("label", {}, "description (markdown)", h("textarea", { name: "description" })),
