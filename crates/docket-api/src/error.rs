@@ -37,6 +37,7 @@ pub enum Op {
     Dep,
     Undep,
     Delete,
+    Claim,
     SessionStart,
     SessionEnd,
     RoleCreate,
@@ -68,6 +69,7 @@ impl Op {
             Op::Dep => "dep",
             Op::Undep => "undep",
             Op::Delete => "delete",
+            Op::Claim => "claim",
             Op::SessionStart => "session_start",
             Op::SessionEnd => "session_end",
             Op::RoleCreate => "role_create",
@@ -126,9 +128,12 @@ impl Remedy {
         self
     }
 
-    /// Whether this remedy forces a guard (faces show those last, or not at all).
+    /// Whether this remedy overrides a rule (`force` or `steal`): faces show
+    /// those last, or not at all.
     pub fn forces(&self) -> bool {
-        self.args.get("force").and_then(Value::as_bool) == Some(true)
+        ["force", "steal"]
+            .iter()
+            .any(|k| self.args.get(*k).and_then(Value::as_bool) == Some(true))
     }
 }
 
@@ -183,13 +188,24 @@ fn id_arg(id: &str) -> Value {
 /// Remedies for each failing guard of a refused move, then `force` when allowed.
 fn guard_remedies(id: &str, to: Option<&str>, failing: &[Verdict]) -> Vec<Remedy> {
     let mut out = Vec::new();
-    for v in failing {
+    let no_plan = failing.iter().any(|v| v.guard == "plan_present");
+    // What the caller can fix comes before what needs someone else.
+    let mut failing: Vec<&Verdict> = failing.iter().collect();
+    failing.sort_by_key(|v| {
+        matches!(
+            v.guard,
+            "plan_approved_by_other_session" | "verifier_not_implementer" | "role"
+        )
+    });
+    for v in failing.iter().copied() {
         match v.guard {
             "plan_present" => out.push(Remedy::new(
                 Op::PlanWrite,
                 json!({ "id": id, "body": "<the plan>" }),
                 "write a plan first",
             )),
+            // Approval waits for a plan: that remedy comes once one exists.
+            "plan_approved_by_other_session" if no_plan => {}
             "plan_approved_by_other_session" | "verifier_not_implementer" => out.push(
                 Remedy::new(Op::Advance, id_arg(id), v.message.clone()).by(Who::AnotherSession),
             ),
@@ -392,6 +408,32 @@ impl From<Error> for ApiError {
                     );
                 }
             }
+            Error::Claimed {
+                id,
+                holder,
+                session,
+                since,
+            } => {
+                put("id", json!(id));
+                put("holder", json!(holder));
+                put("session", json!(session));
+                put("since", json!(since));
+                remedies.push(Remedy::new(
+                    Op::Claim,
+                    json!({ "next": true }),
+                    "pick another ready ticket",
+                ));
+                remedies.push(Remedy::new(
+                    Op::Claim,
+                    json!({ "id": id, "steal": true, "reason": "<why>" }),
+                    "take it over, recorded as a violation",
+                ));
+            }
+            Error::NothingReady { .. } => remedies.push(Remedy::new(
+                Op::List,
+                json!({}),
+                "see what is open; blocked work waits on its dependencies",
+            )),
             Error::PlanFrozen { .. } => {}
             Error::InvalidArgument { .. }
             | Error::NotInteractive { .. }

@@ -194,10 +194,11 @@ pub fn prime(cx: &Context, req: &PrimeRequest) -> ApiResult<Primer> {
         .copied()
         .filter(|e| !e.meta.acceptance.is_empty() && e.meta.acceptance.iter().all(|c| c.done))
         .collect();
+    let claimed = docket_core::claims::live_ids(p);
     let mut ready: Vec<&Entry> = visible
         .iter()
         .copied()
-        .filter(|e| graph.is_pickable(e))
+        .filter(|e| graph.is_pickable(e) && !claimed.contains(&e.meta.id))
         .collect();
     ready.sort_by(|a, b| query::by_priority_then_newest(&a.meta, &b.meta));
     let mut closed: Vec<&Entry> = visible

@@ -151,13 +151,19 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
             hits.iter().map(|h| h.entry).collect()
         }
         ListKind::Ready | ListKind::Blocked => {
+            // Claimed elsewhere (another worktree may not show the move yet).
+            let claimed = if req.kind == ListKind::Ready && !req.include_started {
+                docket_core::claims::live_ids(p)
+            } else {
+                Default::default()
+            };
             let mut v: Vec<&Entry> = scan
                 .entries
                 .iter()
                 .filter(|e| filter.matches(&e.meta))
                 .filter(|e| match req.kind {
                     ListKind::Ready if req.include_started => graph.is_ready(e),
-                    ListKind::Ready => graph.is_pickable(e),
+                    ListKind::Ready => graph.is_pickable(e) && !claimed.contains(&e.meta.id),
                     _ => graph.is_blocked(e),
                 })
                 .collect();

@@ -239,7 +239,6 @@ pub struct Deleted {
     pub id: String,
     pub title: String,
     /// Tickets whose references to it were removed.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub updated: Vec<String>,
     /// The removed ticket and the updated ones (not serialized).
     #[serde(skip)]

@@ -29,8 +29,19 @@ pub fn short_ids(p: &Project, ids: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// The short handle of one ticket.
+/// The short handle of one ticket: from the id index's neighbors when it is
+/// current (no folder listing), else over every ticket.
 pub fn short_id(p: &Project, id: &str) -> String {
+    if let Some(others) = docket_core::index::neighbors(p, id) {
+        let mut all: Vec<&str> = others.iter().map(String::as_str).collect();
+        let lower = id.to_ascii_lowercase();
+        all.push(&lower);
+        let shorts = id::shortest_unique_prefixes(&all, 4);
+        if let Some(s) = shorts.last() {
+            // Keep the id's own spelling.
+            return id[..s.len().min(id.len())].to_string();
+        }
+    }
     short_ids(p, &[id]).pop().unwrap_or_else(|| id.to_string())
 }
 
@@ -331,13 +342,16 @@ impl Changed {
         let old = before
             .and_then(|b| serde_json::to_value(&b.meta).ok())
             .unwrap_or(Value::Null);
-        if let Value::Object(newm) = &new {
+        if before.is_none() {
+            // A new ticket: everything is new; the title says which one it is.
+            changed.insert("title".into(), Value::String(after.meta.title.clone()));
+        } else if let Value::Object(newm) = &new {
             for (k, v) in newm {
-                if k == "updated" || k == "created" && before.is_some() {
+                if k == "updated" {
                     continue;
                 }
                 let was = old.get(k).unwrap_or(&Value::Null);
-                if was != v && !(before.is_none() && is_empty(v)) {
+                if was != v {
                     changed.insert(k.clone(), v.clone());
                 }
             }
@@ -369,15 +383,6 @@ impl Changed {
             archived_to: archived_to.map(|a| p.display_path(a)),
             ticket: after,
         }
-    }
-}
-
-fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
-        Value::String(s) => s.is_empty(),
-        _ => false,
     }
 }
 

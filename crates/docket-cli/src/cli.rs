@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    agents, check, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle, listing, man,
-    note, plan, prime, run, serve, session, show, update,
+    agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle,
+    listing, man, note, plan, prime, run, serve, session, show, update,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -53,7 +53,7 @@ pub enum Command {
     #[command(visible_alias = "ls")]
     List(listing::ListArgs),
     /// Tickets that can be worked on now: open, every dependency done
-    Ready(listing::FilterArgs),
+    Ready(listing::ReadyArgs),
     /// Open tickets waiting on an open or missing dependency
     Blocked(listing::FilterArgs),
     /// Closed tickets, most recent first
@@ -68,8 +68,10 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Append a comment (deviations from a frozen plan are recorded this way)
     Comment(plan::CommentArgs),
-    /// Move a ticket to the active status
+    /// Move a ticket to the active status, claiming it for the acting session
     Start(lifecycle::StartArgs),
+    /// Claim a ticket, or --next ready one, for the acting session (atomic)
+    Claim(claim::ClaimArgs),
     /// Move a ticket to any status
     Status(lifecycle::StatusArgs),
     /// Move a ticket to the first terminal status (archives it)
@@ -186,6 +188,7 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Plan(a) => plan::plan(g, a, p),
         Command::Comment(a) => plan::comment(g, a, p),
         Command::Start(a) => lifecycle::start(g, a, p),
+        Command::Claim(a) => claim::run(g, a, p),
         Command::Status(a) => lifecycle::status(g, a, p),
         Command::Close(a) => lifecycle::close(g, a, p),
         Command::Reopen(a) => lifecycle::reopen(g, a, p),

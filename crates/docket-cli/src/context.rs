@@ -47,24 +47,30 @@ pub fn session(p: &Project, g: &GlobalArgs) -> Result<Option<Session>, Error> {
     session::current(p, g.session.as_deref(), env.as_deref())
 }
 
-/// The session to mark as seen once the command has succeeded (a refused
-/// command changes nothing, not even the session's last-seen time).
-static PENDING_TOUCH: std::sync::Mutex<Option<(Project, Session, String)>> =
-    std::sync::Mutex::new(None);
-
-/// Mutation context for this invocation: the time and who is acting (the
-/// current session, else the user). The session is touched on success.
+/// Mutation context for the few commands that still call the core directly
+/// (the runner's own notes, the demo): the time and who is acting.
 pub fn ctx(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
-    let now = format_ts(now());
     let current = session(p, g)?;
-    if let (Some(s), Ok(mut pending)) = (current.as_ref(), PENDING_TOUCH.lock()) {
-        *pending = Some((p.clone(), s.clone(), now.clone()));
-    }
     Ok(Ctx {
         actor: current.as_ref().map(|s| s.label()).or_else(actor),
         session: current,
-        now,
+        now: format_ts(now()),
     })
+}
+
+/// The API context of this invocation: the project found from `-C`/the current
+/// folder, the clock, the user, and the session chosen by `--session`, then
+/// `DOCKET_SESSION`, then the folder's default.
+pub fn api(g: &GlobalArgs) -> Result<docket_api::Context, docket_api::ApiError> {
+    let p = project(&g.dir)?;
+    let env = std::env::var("DOCKET_SESSION").ok();
+    docket_api::Context::new(p, now(), actor()).with_session(g.session.as_deref(), env.as_deref())
+}
+
+/// The API context without resolving a session (for commands that manage
+/// sessions themselves, so a stale `DOCKET_SESSION` cannot stop them).
+pub fn api_bare(g: &GlobalArgs) -> Result<docket_api::Context, docket_api::ApiError> {
+    Ok(docket_api::Context::new(project(&g.dir)?, now(), actor()))
 }
 
 /// The folder commands start from (`-C`, else the current directory).
@@ -80,33 +86,11 @@ pub fn project(dir: &Option<PathBuf>) -> Result<Project, Error> {
     Project::discover(&start_dir(dir)?)
 }
 
-/// Like [`ctx`] but without touching the session (for read-only previews).
-pub fn ctx_readonly(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
-    let current = session(p, g)?;
-    Ok(Ctx {
-        actor: current.as_ref().map(|s| s.label()).or_else(actor),
-        session: current,
-        now: format_ts(now()),
-    })
-}
+/// Kept for the in-process MCP face; sessions are now touched by the API.
+pub fn touch_session() {}
 
-/// Mark the acting session as seen (called after a successful command), so it
-/// does not expire while in use.
-pub fn touch_session() {
-    let pending = PENDING_TOUCH.lock().ok().and_then(|mut p| p.take());
-    if let Some((p, mut s, now)) = pending {
-        // Best effort: failing to record last-seen must not fail the command.
-        let _ = session::touch(&p, &mut s, &now);
-    }
-}
-
-/// Forget a pending touch (the command failed): for in-process callers (`docket
-/// mcp`) that run many commands in one process.
-pub fn discard_pending_touch() {
-    if let Ok(mut p) = PENDING_TOUCH.lock() {
-        p.take();
-    }
-}
+/// Kept for the in-process MCP face; nothing is pending any more.
+pub fn discard_pending_touch() {}
 
 /// Set when stdin carries a protocol (`docket mcp`): commands must then never
 /// read their input from it.

@@ -1,5 +1,9 @@
 //! The `docket` binary: parse, dispatch, print, map errors to exit codes.
 
+// Errors carry the API's remedies; they are the cold path, and boxing them
+// would only add noise at every call site.
+#![allow(clippy::result_large_err)]
+
 mod cli;
 mod commands;
 mod context;
@@ -19,12 +23,7 @@ fn main() -> ExitCode {
         Ok(cli) => {
             printer = output::Printer::new(cli.global.json);
             match cli::dispatch(cli, &mut printer) {
-                Ok(code) => {
-                    if code == 0 {
-                        context::touch_session();
-                    }
-                    code
-                }
+                Ok(code) => code,
                 Err(err) => printer.error(&err),
             }
         }

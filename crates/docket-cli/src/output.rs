@@ -9,8 +9,12 @@ use serde_json::{Value, json};
 
 use crate::error::CliError;
 
-/// Version of the JSON envelope (`docs/JSON.md`).
+/// Version of the JSON envelope for outputs whose shape never changed (`docs/JSON.md`).
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Version of the outputs reshaped by the typed API: lean write results, the
+/// compact `show`, the capped `prime` (`docs/JSON.md` lists them).
+pub const SCHEMA_V2: u32 = 2;
 
 /// The success envelope of `docs/JSON.md`.
 #[derive(Serialize)]
@@ -27,6 +31,8 @@ struct Envelope<'a, T: Serialize> {
 /// protocol.
 pub struct Printer {
     pub json: bool,
+    /// `schema_version` of this command's envelope.
+    schema: u32,
     capture: Option<Capture>,
 }
 
@@ -73,6 +79,7 @@ impl Printer {
     pub fn new(json: bool) -> Self {
         Printer {
             json,
+            schema: SCHEMA_VERSION,
             capture: None,
         }
     }
@@ -82,6 +89,7 @@ impl Printer {
     pub fn capturing() -> Self {
         Printer {
             json: true,
+            schema: SCHEMA_VERSION,
             capture: Some(Capture::default()),
         }
     }
@@ -102,6 +110,12 @@ impl Printer {
         }
     }
 
+    /// Set the `schema_version` of this command's envelope (see [`SCHEMA_V2`]).
+    pub fn schema(&mut self, version: u32) -> &mut Self {
+        self.schema = version;
+        self
+    }
+
     /// Print a success: the envelope in JSON mode, `human()` otherwise.
     pub fn success<T: Serialize>(
         &mut self,
@@ -112,7 +126,7 @@ impl Printer {
         if self.json {
             // Serialized straight from the data: no intermediate Value tree.
             let env = Envelope {
-                schema_version: SCHEMA_VERSION,
+                schema_version: self.schema,
                 ok: true,
                 data,
                 meta,
@@ -137,7 +151,7 @@ impl Printer {
     /// Like [`Printer::success`] but with an explicit `ok` (check mirrors health).
     pub fn verdict<T: Serialize>(&mut self, ok: bool, data: &T, human: impl FnOnce() -> String) {
         if self.json {
-            let env = json!({ "schema_version": SCHEMA_VERSION, "ok": ok, "data": data });
+            let env = json!({ "schema_version": self.schema, "ok": ok, "data": data });
             self.stdout_line(&env.to_string());
             if self.capture.is_some() {
                 self.capture_text(&human());
@@ -150,8 +164,7 @@ impl Printer {
     /// Report an error; returns the exit code.
     pub fn error(&mut self, err: &CliError) -> u8 {
         if self.json {
-            let env =
-                json!({ "schema_version": SCHEMA_VERSION, "ok": false, "error": err.to_json() });
+            let env = json!({ "schema_version": self.schema, "ok": false, "error": err.to_json() });
             self.stdout_line(&env.to_string());
         } else {
             let mut text = match err {

@@ -4,7 +4,7 @@
 use docket_core::audit::{self, LogEntry};
 use docket_core::plan::PlanState;
 use docket_core::store::Entry;
-use docket_core::ticket::{Note, SECTION_DESCRIPTION, SECTION_DESIGN, SECTION_LOG, SECTION_PLAN};
+use docket_core::ticket::{SECTION_LOG, SECTION_PLAN};
 use docket_core::{Meta, Project, Ticket, id};
 use serde::Serialize;
 
@@ -18,49 +18,11 @@ pub struct TicketRow<'a> {
     pub path: String,
 }
 
-/// A whole ticket, as `show` and mutating commands return it.
-#[derive(Serialize)]
-pub struct TicketView<'a> {
-    #[serde(flatten)]
-    pub meta: &'a Meta,
-    pub path: String,
-    pub description: String,
-    pub design: String,
-    pub notes: Vec<Note>,
-    /// The plan, its revisions, the freeze and the deviations; `null` when none.
-    pub plan: Option<PlanState>,
-    /// The audit log, oldest first.
-    pub log: Vec<LogEntry>,
-    /// Whether the log's hash chain verifies (`docket check` says where it breaks).
-    pub log_intact: bool,
-    pub body: &'a str,
-    /// Unknown frontmatter keys, kept verbatim.
-    pub extra: &'a docket_core::ticket::Extra,
-}
-
+/// A listing row: the frontmatter fields plus the path.
 pub fn row<'a>(p: &Project, e: &'a Entry) -> TicketRow<'a> {
     TicketRow {
         meta: &e.meta,
         path: p.display_path(&e.path),
-    }
-}
-
-pub fn view<'a>(p: &Project, t: &'a Ticket) -> TicketView<'a> {
-    let (log, defects) = audit::parse(t);
-    let log_intact = defects.is_empty() && audit::verify(&log).is_none();
-    let plan = docket_core::plan::state(t, &log);
-    let has_plan = !plan.revisions.is_empty() || !plan.text.is_empty();
-    TicketView {
-        meta: &t.meta,
-        path: p.display_path(&t.path),
-        description: t.section(SECTION_DESCRIPTION),
-        design: t.section(SECTION_DESIGN),
-        notes: t.notes(),
-        plan: has_plan.then_some(plan),
-        log,
-        log_intact,
-        body: &t.body,
-        extra: &t.extra,
     }
 }
 
@@ -369,6 +331,7 @@ fn history(log: &[LogEntry], intact: bool) -> String {
             audit::kind::CREATED
             | audit::kind::TRANSITION
             | audit::kind::APPROVAL
+            | audit::kind::CLAIM
             | audit::kind::EDIT => e.text.clone(),
             _ => String::new(),
         };
@@ -428,10 +391,10 @@ pub fn board(p: &Project, entries: &[Entry]) -> String {
 }
 
 /// One line describing a changed ticket, for mutating commands.
-pub fn changed_line(verb: &str, t: &Ticket) -> String {
+pub fn changed_line(verb: &str, short: &str, t: &Ticket) -> String {
     format!(
         "{verb} {}  {}  [{}]",
-        paint(style::ID, &t.meta.id),
+        paint(style::ID, short),
         t.meta.title,
         t.meta.status
     )

@@ -110,6 +110,26 @@ impl Env {
         (v, out.status.code().unwrap_or(-1))
     }
 
+    /// A write's whole ticket afterwards (writes answer lean; see cli/common.rs).
+    fn okw(&self, args: &[&str]) -> Value {
+        let data = self.ok(args);
+        // A lean answer `{id, short, status, changed?, logged?, archived_to?}`;
+        // a no-op write has neither `changed` nor `logged`.
+        let lean = data.as_object().is_some_and(|o| {
+            ["id", "short", "status"].iter().all(|k| o.contains_key(*k))
+                && o.keys().all(|k| {
+                    ["id", "short", "status", "changed", "logged", "archived_to"]
+                        .contains(&k.as_str())
+                })
+        });
+        let Some(id) = data["id"].as_str().filter(|_| lean) else {
+            return data;
+        };
+        let (v, code) = self.json(&["show", "--full", id]);
+        assert_eq!(code, 0, "show {id} failed: {v}");
+        v["data"].clone()
+    }
+
     fn ok(&self, args: &[&str]) -> Value {
         let (v, code) = self.json(args);
         assert_eq!(code, 0, "{args:?} failed: {v}");
@@ -142,7 +162,7 @@ impl Env {
         let id = self.ok(&args)["id"].as_str().expect("id").to_string();
         let now = self.ok(&["show", &id])["status"].clone();
         if now != status {
-            self.ok(&["status", &id, status]);
+            self.okw(&["status", &id, status]);
         }
         id
     }
@@ -154,11 +174,15 @@ impl Env {
             .to_string()
     }
 
+    /// Every note on the ticket (`show --full` `notes`), one per line block.
     fn notes(&self, id: &str) -> String {
-        self.ok(&["show", id])["body"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.ok(&["show", "--full", id])["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .map(|n| n["text"].as_str().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n\n")
     }
 
     /// `docket run --json -q --agent fake …`: the envelope and exit code.
@@ -350,7 +374,7 @@ fn cycles_and_sequence_conflicts_stop_the_run_before_any_agent() {
     let env = Env::new("pipeline");
     let a = env.ticket("A", "fix", "fake: advance", &[]);
     let b = env.ticket("B", "implement", "fake: advance", &[]);
-    env.ok(&["dep", &a, &b]);
+    env.okw(&["dep", &a, &b]);
     add_dep_by_hand(&env, &b, &a);
     env.commit_all("tickets");
     let (v, code) = env.run(&[]);
@@ -368,7 +392,7 @@ fn cycles_and_sequence_conflicts_stop_the_run_before_any_agent() {
     let env = Env::new("pipeline");
     let a = env.ticket("A", "fix", "fake: advance", &["--sequence", "1"]);
     let b = env.ticket("B", "fix", "fake: advance", &["--sequence", "5"]);
-    env.ok(&["dep", &a, &b]);
+    env.okw(&["dep", &a, &b]);
     env.commit_all("tickets");
     let (v, code) = env.run(&[]);
     assert_eq!(code, 1);
@@ -404,7 +428,7 @@ fn dry_run_lists_order_and_deferrals_with_gating_and_cascade() {
     let bl = env.ticket("Blocked BL", "blocked", "", &[]);
     let x = env.ticket("Impl X", "implement", "", &["--dep", &bl]);
     let h = env.ticket("Hitl H", "fix", "", &[]);
-    env.ok(&["update", &h, "--mode", "hitl"]);
+    env.okw(&["update", &h, "--mode", "hitl"]);
     let names = [
         (p.as_str(), "Plan P"),
         (i.as_str(), "Impl I"),
@@ -853,11 +877,15 @@ fn run_needs_runnable_stages_and_a_known_agent() {
 fn sequence_is_set_updated_and_cleared() {
     let env = Env::new("pipeline");
     let a = env.ticket("A", "fix", "", &["--sequence", "3"]);
-    assert_eq!(env.ok(&["show", &a])["extra"]["sequence"], 3);
-    env.ok(&["update", &a, "--sequence", "1.5"]);
-    assert_eq!(env.ok(&["show", &a])["extra"]["sequence"], 1.5);
-    env.ok(&["update", &a, "--sequence", ""]);
-    assert!(env.ok(&["show", &a])["extra"].get("sequence").is_none());
+    assert_eq!(env.ok(&["show", "--full", &a])["extra"]["sequence"], 3);
+    env.okw(&["update", &a, "--sequence", "1.5"]);
+    assert_eq!(env.ok(&["show", "--full", &a])["extra"]["sequence"], 1.5);
+    env.okw(&["update", &a, "--sequence", ""]);
+    assert!(
+        env.ok(&["show", "--full", &a])["extra"]
+            .get("sequence")
+            .is_none()
+    );
     let (v, code) = env.json(&["update", &a, "--sequence", "soon"]);
     assert_eq!(code, 1);
     assert_eq!(v["error"]["code"], "invalid_argument");

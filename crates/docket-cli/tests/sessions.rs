@@ -48,6 +48,26 @@ impl Env {
         (v, out.status.code().unwrap_or(-1))
     }
 
+    /// A write's whole ticket afterwards (writes answer lean; see cli/common.rs).
+    fn okw(&self, args: &[&str]) -> Value {
+        let data = self.ok(args);
+        // A lean answer `{id, short, status, changed?, logged?, archived_to?}`;
+        // a no-op write has neither `changed` nor `logged`.
+        let lean = data.as_object().is_some_and(|o| {
+            ["id", "short", "status"].iter().all(|k| o.contains_key(*k))
+                && o.keys().all(|k| {
+                    ["id", "short", "status", "changed", "logged", "archived_to"]
+                        .contains(&k.as_str())
+                })
+        });
+        let Some(id) = data["id"].as_str().filter(|_| lean) else {
+            return data;
+        };
+        let (v, code) = self.json(&["show", "--full", id], &[]);
+        assert_eq!(code, 0, "show {id} failed: {v}");
+        v["data"].clone()
+    }
+
     fn ok(&self, args: &[&str]) -> Value {
         let (v, code) = self.json(args, &[]);
         assert_eq!(code, 0, "{args:?} failed: {v}");
@@ -118,10 +138,10 @@ fn notes_record_the_acting_session_chosen_by_env_then_flag() {
     let env = Env::new();
     let a = env.ok(&["session", "--role", "architect", "--name", "arch"]);
     let b = env.ok(&["session", "--role", "implementer", "--name", "impl"]);
-    let t = env.ok(&["create", "Work"]);
+    let t = env.okw(&["create", "Work"]);
     let id = t["id"].as_str().unwrap();
     // Default file points at the last started session (impl).
-    env.ok(&["add-note", id, "from default"]);
+    env.okw(&["add-note", id, "from default"]);
     let a_id = a["id"].as_str().unwrap();
     let (v, code) = env.json(&["add-note", id, "from env"], &[("DOCKET_SESSION", a_id)]);
     assert_eq!(code, 0, "{v}");
@@ -130,7 +150,7 @@ fn notes_record_the_acting_session_chosen_by_env_then_flag() {
         &[("DOCKET_SESSION", a_id)],
     );
     assert_eq!(code, 0, "{v}");
-    let notes = env.ok(&["show", id])["notes"].clone();
+    let notes = env.ok(&["show", "--full", id])["notes"].clone();
     let authors: Vec<&str> = notes
         .as_array()
         .unwrap()
@@ -177,7 +197,7 @@ fn notes_record_the_acting_session_chosen_by_env_then_flag() {
 #[test]
 fn parallel_sessions_by_env_do_not_step_on_each_other() {
     let env = Env::new();
-    let t = env.ok(&["create", "Shared"]);
+    let t = env.okw(&["create", "Shared"]);
     let id = t["id"].as_str().unwrap().to_string();
     let ids: Vec<String> = (0..6)
         .map(|i| {
@@ -210,7 +230,10 @@ fn parallel_sessions_by_env_do_not_step_on_each_other() {
     for mut c in running {
         assert!(c.wait().expect("wait").success());
     }
-    let notes = env.ok(&["show", &id])["notes"].as_array().unwrap().clone();
+    let notes = env.ok(&["show", "--full", &id])["notes"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(notes.len(), 6);
     for i in 0..6 {
         let want_author = format!(

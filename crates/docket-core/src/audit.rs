@@ -35,6 +35,7 @@ pub mod kind {
     pub const APPROVAL: &str = "approval";
     pub const VIOLATION: &str = "violation";
     pub const EDIT: &str = "edit";
+    pub const CLAIM: &str = "claim";
 }
 
 /// One log entry.

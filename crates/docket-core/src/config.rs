@@ -89,6 +89,13 @@ pub struct Workflow {
     /// entry are outside the stage order (like `blocked`).
     #[serde(default)]
     pub stages: indexmap::IndexMap<String, crate::runner::StageConfig>,
+    /// Work-in-progress limits: most tickets per status (`in_progress = 3`).
+    /// Enforced atomically by the `wip_limit` guard on every move into it.
+    #[serde(default, skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    pub wip: indexmap::IndexMap<String, usize>,
+    /// Most tickets per status for one session (or user without a session).
+    #[serde(default, skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    pub wip_per_session: indexmap::IndexMap<String, usize>,
 }
 
 /// One declared move between statuses, with the guards that protect it.
@@ -183,6 +190,13 @@ guards = ["acceptance_complete"]
 from = ["@open"]
 to = ["@terminal"]
 guards = ["children_done"]
+
+# Work-in-progress limits (the wip_limit guard, checked atomically): at most
+# this many tickets in a status, and per session.
+# [workflow.wip]
+# in_progress = 3
+# [workflow.wip_per_session]
+# in_progress = 1
 
 [defaults]
 type = "task"
@@ -302,6 +316,13 @@ prompt = "plan-first-verify.md"
 [workflow.stages.verified]
 rank = 4
 
+# Work-in-progress limits (the wip_limit guard, checked atomically): at most
+# this many tickets in a status, and per session.
+# [workflow.wip]
+# in_progress = 3
+# [workflow.wip_per_session]
+# in_progress = 1
+
 [defaults]
 type = "task"
 priority = 2      # 0 (highest) .. 4
@@ -388,6 +409,13 @@ next = "complete"
 
 [workflow.stages.complete]
 rank = 4
+
+# Work-in-progress limits (the wip_limit guard, checked atomically): at most
+# this many tickets in a status, and per session.
+# [workflow.wip]
+# implement = 3
+# [workflow.wip_per_session]
+# implement = 1
 
 [defaults]
 type = "task"
@@ -493,6 +521,18 @@ impl Config {
         }
         if wf.terminal.is_empty() {
             return Err("workflow.terminal is empty: name at least one terminal status".into());
+        }
+        for (table, limits) in [("wip", &wf.wip), ("wip_per_session", &wf.wip_per_session)] {
+            for (s, n) in limits {
+                if !wf.statuses.contains(s) || wf.terminal.contains(s) {
+                    return Err(format!(
+                        "workflow.{table}: `{s}` is not an open status of workflow.statuses"
+                    ));
+                }
+                if *n == 0 {
+                    return Err(format!("workflow.{table}.{s}: a limit must be at least 1"));
+                }
+            }
         }
         if !wf.statuses.contains(&wf.active) {
             return Err(format!(

@@ -79,6 +79,19 @@ pub enum Error {
         failing: Vec<crate::workflow::Verdict>,
     },
 
+    /// Another live session holds the ticket's claim.
+    #[error("{id} is claimed by {holder} since {since}")]
+    Claimed {
+        id: String,
+        holder: String,
+        session: Option<String>,
+        since: String,
+    },
+
+    /// `claim --next` found nothing to pick up.
+    #[error("{message}")]
+    NothingReady { message: String },
+
     /// `update --ac` named a criterion the ticket does not have.
     #[error("no acceptance criterion titled exactly `{title}` on {id} (it has: {})", if known.is_empty() { "none".to_string() } else { known.join("; ") })]
     NoSuchCriterion {
@@ -166,6 +179,8 @@ impl Error {
             Error::Parse { .. } => "parse_error",
             Error::NotInteractive { .. } => "not_interactive",
             Error::NoSession { .. } => "no_session",
+            Error::Claimed { .. } => "claimed",
+            Error::NothingReady { .. } => "nothing_ready",
             Error::PlanFrozen { .. } => "plan_frozen",
             Error::UnknownRole { .. } => "unknown_role",
             Error::RoleInUse { .. } => "role_in_use",

@@ -5,10 +5,12 @@
 pub mod audit;
 pub mod cache;
 pub mod check;
+pub mod claims;
 pub mod config;
 pub mod error;
 pub mod graph;
 pub mod id;
+pub mod index;
 pub mod ops;
 pub mod plan;
 pub mod prime;

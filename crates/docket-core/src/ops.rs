@@ -103,6 +103,12 @@ pub enum Target {
 /// Overrides and records attached to a move.
 #[derive(Debug, Clone, Default)]
 pub struct MoveOptions {
+    /// Take over another live session's claim (needs a reason; logged as a violation).
+    pub steal: bool,
+    /// The move asks to take the ticket (`claim`): even in the status it is
+    /// in, it claims it, and another live session's claim refuses it. `start`
+    /// of a ticket already active asks too.
+    pub claim: bool,
     /// Pass failing forceable guards (requires `reason` or `summary`).
     pub force: bool,
     /// Recorded as a note after the move (and the reason, when none is given).
@@ -330,26 +336,31 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     }
 
     let _lock = p.lock()?;
-    let files = p.files()?;
+    // References resolve through the id index: no folder listing, so create
+    // costs the same at any project size.
     let parent = match new
         .parent
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(parent) => Some(resolve_in(&files, parent)?),
+        Some(parent) => Some(p.resolve(parent)?.id),
         None => None,
     };
     let mut deps = Vec::new();
     for d in &new.deps {
-        push_unique(&mut deps, resolve_lenient(&files, d)?);
+        let id = match p.resolve(d) {
+            Err(Error::NotFound { .. }) => d.trim().to_string(),
+            other => other?.id,
+        };
+        push_unique(&mut deps, id);
     }
     let mut links = Vec::new();
     for l in &new.links {
-        push_unique(&mut links, resolve_in(&files, l)?);
+        push_unique(&mut links, p.resolve(l)?.id);
     }
     let mut id = id::generate(&cfg.project.prefix);
-    while files.iter().any(|f| f.id == id) {
+    while p.id_taken(&id)? {
         id = id::generate(&cfg.project.prefix);
     }
     let mut ticket = Ticket {
@@ -391,11 +402,7 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     // Read every link target before writing anything, so a bad file aborts cleanly.
     let mut targets = Vec::new();
     for l in &links {
-        let f = files
-            .iter()
-            .find(|f| &f.id == l)
-            .ok_or(Error::NotFound { input: l.clone() })?;
-        targets.push(p.read(f)?);
+        targets.push(p.get(l)?);
     }
     p.save(&mut ticket)?;
     for mut t in targets {
@@ -427,8 +434,14 @@ fn target_status(p: &Project, from: &str, target: &Target) -> Result<String> {
 }
 
 /// Everything the guards of one move look at.
-fn judge(p: &Project, ctx: &Ctx, t: &Ticket, rules: &workflow::Rules) -> Result<Vec<Verdict>> {
-    let facts = graph_facts(p, &t.meta, &rules.guards)?;
+fn judge(
+    p: &Project,
+    ctx: &Ctx,
+    t: &Ticket,
+    to: &str,
+    rules: &workflow::Rules,
+) -> Result<Vec<Verdict>> {
+    let facts = graph_facts(p, ctx, &t.meta, to, &rules.guards)?;
     let (entries, _) = audit::parse(t);
     let log = crate::plan::log_facts(&p.config, &entries);
     let mover = ctx.mover();
@@ -442,7 +455,13 @@ fn judge(p: &Project, ctx: &Ctx, t: &Ticket, rules: &workflow::Rules) -> Result<
     Ok(workflow::evaluate(&rules.guards, &input))
 }
 
-fn graph_facts(p: &Project, meta: &Meta, guards: &[workflow::Guard]) -> Result<GraphFacts> {
+fn graph_facts(
+    p: &Project,
+    ctx: &Ctx,
+    meta: &Meta,
+    to: &str,
+    guards: &[workflow::Guard],
+) -> Result<GraphFacts> {
     if !guards.iter().any(|g| g.needs_graph()) {
         return Ok(GraphFacts::default());
     }
@@ -452,9 +471,34 @@ fn graph_facts(p: &Project, meta: &Meta, guards: &[workflow::Guard]) -> Result<G
         Some(e) => graph.open_deps(e),
         None => Vec::new(),
     };
+    let wf = &p.config.workflow;
+    let wip = guards.contains(&workflow::Guard::WipLimit).then(|| {
+        let me = ctx
+            .session
+            .as_ref()
+            .map(|s| s.name.clone())
+            .or_else(|| ctx.actor.clone());
+        let others: Vec<&Meta> = scan
+            .entries
+            .iter()
+            .map(|e| &e.meta)
+            .filter(|m| m.status == to && m.id != meta.id)
+            .collect();
+        workflow::WipFacts {
+            status: to.to_string(),
+            count: others.len(),
+            limit: wf.wip.get(to).copied(),
+            mine: others
+                .iter()
+                .filter(|m| me.is_some() && m.assignee == me)
+                .count(),
+            per_session: wf.wip_per_session.get(to).copied(),
+        }
+    });
     Ok(GraphFacts {
         open_children: graph.open_children(&meta.id),
         open_deps,
+        wip,
     })
 }
 
@@ -464,7 +508,7 @@ pub fn preview_move(p: &Project, ctx: &Ctx, input: &str, target: &Target) -> Res
     let t = p.get(input)?;
     let to = target_status(p, &t.meta.status, target)?;
     let rules = workflow::guards_for(&p.config, &t.meta.id, &t.meta.status, &to)?;
-    let verdicts = judge(p, ctx, &t, &rules)?;
+    let verdicts = judge(p, ctx, &t, &to, &rules)?;
     Ok(MovePreview {
         id: t.meta.id.clone(),
         from: t.meta.status.clone(),
@@ -485,6 +529,11 @@ fn check_force(opts: &MoveOptions) -> Result<Option<String>> {
     let reason = clean(&opts.reason);
     if let Some(r) = &reason {
         audit::validate_text(r)?;
+    }
+    if opts.steal && reason.is_none() {
+        return Err(Error::invalid(
+            "taking over a claim needs a non-blank --reason (recorded as a violation)",
+        ));
     }
     if opts.force && summary.is_none() && reason.is_none() {
         return Err(Error::invalid(
@@ -526,7 +575,7 @@ fn apply_move(
     }
     let from = t.meta.status.clone();
     let rules = workflow::guards_for(&p.config, &t.meta.id, &from, to)?;
-    let verdicts = judge(p, ctx, t, &rules)?;
+    let verdicts = judge(p, ctx, t, to, &rules)?;
     if let Some(err) = workflow::first_failure(&t.meta.id, &t.meta, &verdicts) {
         let unforceable = verdicts.iter().find(|v| !v.passed && !v.forceable);
         if !opts.force || unforceable.is_some() {
@@ -617,6 +666,61 @@ fn finish(
     })
 }
 
+/// What a move does to the ticket's claim.
+#[derive(Debug, Clone, PartialEq)]
+enum ClaimStep {
+    /// Nothing to do: no claim status involved, or the mover already holds it,
+    /// or the move passes between claim statuses (an approval keeps the
+    /// planner's claim).
+    Keep,
+    /// The mover takes the claim (`stolen` names the live holder it replaces).
+    Take {
+        stolen: Option<crate::claims::Claim>,
+    },
+    /// The ticket leaves the claim statuses.
+    Release,
+}
+
+/// Decide the claim side of a move, refusing to take a live claim of another
+/// session unless `steal` is given.
+fn claim_step(
+    p: &Project,
+    ctx: &Ctx,
+    t: &Ticket,
+    to: &str,
+    opts: &MoveOptions,
+) -> Result<ClaimStep> {
+    use crate::claims;
+    let from = t.meta.status.as_str();
+    let me = ctx.mover().identity();
+    let existing = claims::get(p, &t.meta.id);
+    if !claims::holds(p, to) {
+        return Ok(if claims::holds(p, from) {
+            ClaimStep::Release
+        } else {
+            ClaimStep::Keep
+        });
+    }
+    // Picking a ticket up (into the claim statuses, or asking to) takes the
+    // claim. Moving between claim statuses (planning → active: the approval)
+    // leaves it with whoever picked the ticket up: a claim never stops a move
+    // that a guard gives to another role.
+    let pickup = !claims::holds(p, from) || opts.claim;
+    match existing {
+        Some(c) if c.holder == me => Ok(ClaimStep::Keep),
+        Some(_) if !pickup => Ok(ClaimStep::Keep),
+        Some(c) if opts.steal => Ok(ClaimStep::Take { stolen: Some(c) }),
+        Some(c) => Err(Error::Claimed {
+            id: t.meta.id.clone(),
+            holder: c.name,
+            session: c.session,
+            since: c.since,
+        }),
+        None if pickup => Ok(ClaimStep::Take { stolen: None }),
+        None => Ok(ClaimStep::Keep),
+    }
+}
+
 /// Move a ticket through the workflow (start, status, close, reopen).
 pub fn transition(
     p: &Project,
@@ -627,14 +731,160 @@ pub fn transition(
 ) -> Result<Outcome> {
     let summary = check_force(&opts)?;
     let _lock = p.lock()?;
+    transition_locked(p, ctx, input, target, &opts, summary)
+}
+
+/// [`transition`] with the project lock already held.
+fn transition_locked(
+    p: &Project,
+    ctx: &Ctx,
+    input: &str,
+    target: Target,
+    opts: &MoveOptions,
+    summary: Option<String>,
+) -> Result<Outcome> {
     let mut t = p.get(input)?;
     let to = target_status(p, &t.meta.status, &target)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
-    let applied = apply_move(p, ctx, &mut t, &to, &opts)?;
+    // `start` on a ticket already active asks to take it (16 agents starting
+    // one ticket: one wins); from planning it is the approval, which does not.
+    let asks = matches!(target, Target::Start) && t.meta.status == to;
+    let opts = &MoveOptions {
+        claim: opts.claim || asks,
+        ..opts.clone()
+    };
+    let step = claim_step(p, ctx, &t, &to, opts)?;
+    let applied = apply_move(p, ctx, &mut t, &to, opts)?;
+    let claim = take_claim(ctx, &mut t, &step, applied.moved, opts);
+    let changed = applied.moved || claim.is_some();
     if let Some(s) = summary.filter(|_| applied.moved) {
         ctx.log(&mut t, kind::NOTE, &[], &s);
     }
-    finish(p, ctx, t, was_archived, applied.moved)
+    save_with_claim(p, ctx, t, was_archived, changed, &step, claim.as_ref())
+}
+
+/// Write the ticket and its claim: the claim file before the ticket, the
+/// release after it, so a crash in between leaves a claim on a ticket outside
+/// the claim statuses, which is ignored (see `claims`).
+fn save_with_claim(
+    p: &Project,
+    ctx: &Ctx,
+    t: Ticket,
+    was_archived: bool,
+    changed: bool,
+    step: &ClaimStep,
+    claim: Option<&crate::claims::Claim>,
+) -> Result<Outcome> {
+    let id = t.meta.id.clone();
+    if let Some(c) = claim {
+        crate::claims::put(p, c)?;
+    }
+    let out = finish(p, ctx, t, was_archived, changed)?;
+    if *step == ClaimStep::Release {
+        crate::claims::release(p, &id);
+    }
+    Ok(out)
+}
+
+/// Apply a [`ClaimStep::Take`] to the ticket: the assignee, the log entries
+/// (a violation for a stolen claim; a `claim` entry when no move was logged),
+/// and the claim to record.
+fn take_claim(
+    ctx: &Ctx,
+    t: &mut Ticket,
+    step: &ClaimStep,
+    moved: bool,
+    opts: &MoveOptions,
+) -> Option<crate::claims::Claim> {
+    let ClaimStep::Take { stolen } = step else {
+        return None;
+    };
+    {
+        let name = ctx
+            .session
+            .as_ref()
+            .map(|s| s.name.clone())
+            .or_else(|| ctx.actor.clone())
+            .unwrap_or_else(|| "unknown".into());
+        if let Some(old) = stolen {
+            let reason = opts.reason.as_deref().unwrap_or("").trim();
+            ctx.log(
+                t,
+                kind::VIOLATION,
+                &[("guards", "claim"), ("from_holder", &old.name)],
+                &format!(
+                    "took over the claim of {} (since {}): {reason}",
+                    old.name, old.since
+                ),
+            );
+        }
+        // The claim gets its own entry when it replaces another assignee, or
+        // when no move was logged (the move's entry already names the mover).
+        let was = t.meta.assignee.clone().unwrap_or_default();
+        if !moved || (!was.is_empty() && was != name) {
+            ctx.log(
+                t,
+                kind::CLAIM,
+                &[("assignee", &name), ("was", &was)],
+                &format!("claimed by {name}"),
+            );
+        }
+        t.meta.assignee = Some(name.clone());
+        Some(crate::claims::Claim {
+            ticket: t.meta.id.clone(),
+            holder: ctx.mover().identity(),
+            name,
+            session: ctx.session.as_ref().map(|s| s.id.clone()),
+            since: ctx.now.clone(),
+        })
+    }
+}
+
+/// Pick the first ticket that can be picked up now (not begun, every
+/// dependency done, unclaimed, matching `filter`; by priority, then newest)
+/// and move it to the pick-up status (planning when the workflow has one,
+/// else the active status), claiming it: one atomic step under the lock, so
+/// parallel callers always get different tickets.
+pub fn claim_next(
+    p: &Project,
+    ctx: &Ctx,
+    filter: &crate::query::Filter,
+) -> Result<(Ticket, Outcome)> {
+    let _lock = p.lock()?;
+    let scan = p.scan()?;
+    let graph = Graph::new(&scan.entries, &p.config);
+    let claimed = crate::claims::live_ids(p);
+    let mut candidates: Vec<&crate::store::Entry> = scan
+        .entries
+        .iter()
+        .filter(|e| filter.matches(&e.meta) && graph.is_pickable(e))
+        .filter(|e| !claimed.contains(&e.meta.id))
+        .collect();
+    candidates.sort_by(|a, b| crate::query::by_priority_then_newest(&a.meta, &b.meta));
+    let pickup = p
+        .config
+        .workflow
+        .planning
+        .clone()
+        .unwrap_or_else(|| p.config.workflow.active.clone());
+    let opts = MoveOptions::default();
+    let mut refused = None;
+    for e in candidates {
+        let target = Target::Status(pickup.clone());
+        let before = p.get(&e.meta.id)?;
+        match transition_locked(p, ctx, &e.meta.id, target, &opts, None) {
+            Ok(o) => return Ok((before, o)),
+            // A guard (a role, a WIP limit) refuses this one: say so if no
+            // other ticket can be taken either.
+            Err(err @ (Error::GuardFailed { .. } | Error::TransitionNotAllowed { .. })) => {
+                refused.get_or_insert(err);
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Err(refused.unwrap_or(Error::NothingReady {
+        message: "no ticket can be picked up now (none is ready and unclaimed)".into(),
+    }))
 }
 
 /// Append a timestamped note.
@@ -773,7 +1023,7 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     let opts = MoveOptions {
         force: u.force,
         summary: u.summary.clone(),
-        reason: None,
+        ..Default::default()
     };
     let summary = check_force(&opts)?;
 
@@ -881,16 +1131,23 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
         );
     }
     let mut moved = false;
+    let mut step = ClaimStep::Keep;
+    let mut claim = None;
     if let Some(status) = u.status {
+        // Judged on the status the ticket had before this update.
+        let mut was = t.clone();
+        was.meta.status = before.meta.status.clone();
+        step = claim_step(p, ctx, &was, status.trim(), &opts)?;
         let applied = apply_move(p, ctx, &mut t, status.trim(), &opts)?;
         moved = applied.moved;
+        claim = take_claim(ctx, &mut t, &step, applied.moved, &opts);
         if let Some(s) = summary.filter(|_| applied.moved) {
             ctx.log(&mut t, kind::NOTE, &[], &s);
         }
     }
     let changed =
         moved || t.meta != before.meta || t.body != before.body || t.extra != before.extra;
-    finish(p, ctx, t, was_archived, changed)
+    save_with_claim(p, ctx, t, was_archived, changed, &step, claim.as_ref())
 }
 
 /// Names of the fields and sections that differ, for `edit` log entries.

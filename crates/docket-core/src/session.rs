@@ -48,7 +48,7 @@ struct RolesFile {
 }
 
 fn sessions_dir(p: &Project) -> PathBuf {
-    p.local_dir().join("sessions")
+    p.shared_dir().join("sessions")
 }
 
 fn default_file(p: &Project) -> PathBuf {
@@ -350,6 +350,7 @@ pub fn touch(p: &Project, s: &mut Session, now: &str) -> Result<()> {
 pub fn end(p: &Project, s: &Session) -> Result<()> {
     let path = sessions_dir(p).join(format!("{}.json", s.id));
     fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    crate::claims::release_session(p, &s.id);
     if fs::read_to_string(default_file(p)).is_ok_and(|d| d.trim() == s.id) {
         let _ = fs::remove_file(default_file(p));
     }

@@ -21,6 +21,59 @@ pub struct Project {
     pub root: PathBuf,
     pub dir: PathBuf,
     pub config: Config,
+    /// Where the lock, sessions and claims live: shared by every git worktree
+    /// of one repository (see [`shared_dir_for`]), else `.docket/local`.
+    pub shared: PathBuf,
+}
+
+/// The coordination space of a project rooted at `root`: inside a git
+/// repository, `<git common dir>/docket/<project path in the worktree>`, so
+/// every worktree of the repository sees the same lock, sessions and claims;
+/// outside git, `.docket/local`. Found by reading `.git` (a folder, or a file
+/// naming the worktree's git dir whose `commondir` names the common one): no
+/// `git` process is started.
+pub fn shared_dir_for(root: &Path) -> PathBuf {
+    let local = root.join(DIR_NAME).join("local");
+    let mut cur = Some(root);
+    while let Some(dir) = cur {
+        let dot_git = dir.join(".git");
+        if let Some(common) = git_common_dir(&dot_git) {
+            let rel = root.strip_prefix(dir).unwrap_or(Path::new(""));
+            let key: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let key = if key.is_empty() {
+                "root".to_string()
+            } else {
+                key.join("%")
+            };
+            return common.join("docket").join(key);
+        }
+        cur = dir.parent();
+    }
+    local
+}
+
+/// The common git dir behind a `.git` folder or `gitdir:` file, if any.
+fn git_common_dir(dot_git: &Path) -> Option<PathBuf> {
+    let meta = fs::metadata(dot_git).ok()?;
+    if meta.is_dir() {
+        return dot_git
+            .join("HEAD")
+            .is_file()
+            .then(|| dot_git.to_path_buf());
+    }
+    // A worktree (or submodule): `.git` is a file `gitdir: <path>`.
+    let text = fs::read_to_string(dot_git).ok()?;
+    let gitdir = text.lines().find_map(|l| l.strip_prefix("gitdir:"))?.trim();
+    let base = dot_git.parent()?;
+    let gitdir = base.join(gitdir);
+    match fs::read_to_string(gitdir.join("commondir")) {
+        Ok(common) => Some(gitdir.join(common.trim())),
+        Err(_) => Some(gitdir),
+    }
+    .filter(|d| d.is_dir())
 }
 
 /// A ticket file known by name only (no parsing): enough to resolve ids.
@@ -96,6 +149,7 @@ impl Project {
             root: root.to_path_buf(),
             dir,
             config,
+            shared: shared_dir_for(root),
         })
     }
 
@@ -127,6 +181,7 @@ impl Project {
             root: root.to_path_buf(),
             dir,
             config,
+            shared: shared_dir_for(root),
         })
     }
 
@@ -152,11 +207,17 @@ impl Project {
             .join("/")
     }
 
-    /// Take the project's mutation lock, waiting for other writers.
+    /// The coordination space shared by every worktree (lock, sessions, claims).
+    pub fn shared_dir(&self) -> &Path {
+        &self.shared
+    }
+
+    /// Take the project's mutation lock, waiting for other writers (in every
+    /// worktree of the repository: the lock lives in the shared space).
     pub fn lock(&self) -> Result<ProjectLock> {
-        let local = self.local_dir();
-        fs::create_dir_all(&local).map_err(|e| Error::io(&local, e))?;
-        let path = local.join("lock");
+        let shared = self.shared_dir();
+        fs::create_dir_all(shared).map_err(|e| Error::io(shared, e))?;
+        let path = shared.join("lock");
         let file = File::options()
             .create(true)
             .truncate(false)
@@ -167,10 +228,15 @@ impl Project {
         Ok(ProjectLock { _file: file })
     }
 
-    /// Every ticket file, by name only, live first then archived.
+    /// Every ticket file, by name only, live first then archived. Also
+    /// rebuilds the id index when it is not current.
     pub fn files(&self) -> Result<Vec<FileRef>> {
+        let before = crate::index::stamp_now(self);
         let mut out = Vec::new();
         self.walk(|ent, name, archived| out.push(file_ref(ent.path(), &name, archived)))?;
+        if !crate::index::current_before_write(self) {
+            crate::index::rebuild(self, &out, before);
+        }
         Ok(out)
     }
 
@@ -204,28 +270,25 @@ impl Project {
         Ok(())
     }
 
-    /// Resolve a partial id to its file (live or archived). Works on the names
-    /// alone and builds a path only for the match.
+    /// Resolve a partial id to its file (live or archived): from the id index
+    /// when it is current (no folder listing), else from the names alone,
+    /// building a path only for the match.
     pub fn resolve(&self, input: &str) -> Result<FileRef> {
-        let mut names: Vec<(String, bool)> = Vec::new();
-        self.walk(|_, name, archived| names.push((name, archived)))?;
-        let ids = names
-            .iter()
-            .map(|(n, _)| id_from_file_name(n).unwrap_or_default());
-        let id = id::resolve(input, ids.clone())?;
-        let (name, archived) = ids
-            .zip(&names)
-            .find(|(i, _)| *i == id)
-            .map(|(_, n)| n)
+        if let crate::index::Found::Candidates(found) = crate::index::candidates(self, input) {
+            let id = id::resolve(input, found.iter().map(|f| f.id.as_str()))?;
+            // Trusted, but verified: the file must be where the index says.
+            if let Some(f) = found.into_iter().find(|f| f.id == id && f.path.is_file()) {
+                return Ok(f);
+            }
+        }
+        let files = self.files()?;
+        let id = id::resolve(input, files.iter().map(|f| f.id.as_str()))?;
+        files
+            .into_iter()
+            .find(|f| f.id == id)
             .ok_or(Error::NotFound {
                 input: input.to_string(),
-            })?;
-        let dir = if *archived {
-            self.archive_dir()
-        } else {
-            self.tickets_dir()
-        };
-        Ok(file_ref(dir.join(name), name, *archived))
+            })
     }
 
     /// Read and parse one ticket file.
@@ -297,6 +360,7 @@ impl Project {
         let target = self.target_path(t);
         let text = yaml::render_ticket(t);
         let old = t.path.clone();
+        let indexed = crate::index::current_before_write(self);
         if old.as_os_str().is_empty() || !old.exists() {
             write_atomic(&target, text.as_bytes())?;
         } else {
@@ -308,12 +372,34 @@ impl Project {
             }
         }
         t.path = target.clone();
+        if indexed {
+            let f = FileRef {
+                id: t.meta.id.clone(),
+                path: target.clone(),
+                archived: self.config.is_terminal(&t.meta.status),
+            };
+            crate::index::after_write(self, Some(&f), None);
+        }
         Ok(target)
+    }
+
+    /// Whether a ticket with exactly this id exists (from the id index when it
+    /// is current, else by listing).
+    pub fn id_taken(&self, id: &str) -> Result<bool> {
+        if let Some(known) = crate::index::exists(self, id) {
+            return Ok(known);
+        }
+        Ok(self.files()?.iter().any(|f| f.id.eq_ignore_ascii_case(id)))
     }
 
     /// Remove a ticket file. The caller holds the lock.
     pub fn remove(&self, t: &Ticket) -> Result<()> {
-        fs::remove_file(&t.path).map_err(|e| Error::io(&t.path, e))
+        let indexed = crate::index::current_before_write(self);
+        fs::remove_file(&t.path).map_err(|e| Error::io(&t.path, e))?;
+        if indexed {
+            crate::index::after_write(self, None, Some(&t.meta.id));
+        }
+        Ok(())
     }
 }
 

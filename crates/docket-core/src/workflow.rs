@@ -26,6 +26,9 @@ pub enum Guard {
     ChildrenDone,
     /// Every dependency exists and is terminal.
     DepsDone,
+    /// The target status is under its work-in-progress limit (`[workflow.wip]`,
+    /// `[workflow.wip_per_session]`). Added to every move into a limited status.
+    WipLimit,
 }
 
 impl Guard {
@@ -38,6 +41,7 @@ impl Guard {
         "acceptance_complete",
         "children_done",
         "deps_done",
+        "wip_limit",
     ];
 
     pub fn parse(name: &str) -> Option<Guard> {
@@ -49,6 +53,7 @@ impl Guard {
             "acceptance_complete" => Some(Guard::AcceptanceComplete),
             "children_done" => Some(Guard::ChildrenDone),
             "deps_done" => Some(Guard::DepsDone),
+            "wip_limit" => Some(Guard::WipLimit),
             _ => None,
         }
     }
@@ -62,12 +67,16 @@ impl Guard {
             Guard::AcceptanceComplete => "acceptance_complete",
             Guard::ChildrenDone => "children_done",
             Guard::DepsDone => "deps_done",
+            Guard::WipLimit => "wip_limit",
         }
     }
 
     /// Whether the graph (other tickets) is needed to evaluate this guard.
     pub fn needs_graph(self) -> bool {
-        matches!(self, Guard::ChildrenDone | Guard::DepsDone)
+        matches!(
+            self,
+            Guard::ChildrenDone | Guard::DepsDone | Guard::WipLimit
+        )
     }
 
     /// Whether `--force --reason` may pass it (recording a violation). Work
@@ -136,6 +145,20 @@ pub struct GraphFacts {
     pub open_children: Vec<String>,
     /// Dependencies that are missing or not terminal.
     pub open_deps: Vec<String>,
+    /// The target status's work in progress, when it has a limit.
+    pub wip: Option<WipFacts>,
+}
+
+/// How full a limited status is, counted under the project lock.
+#[derive(Debug, Default, Clone)]
+pub struct WipFacts {
+    pub status: String,
+    /// Other tickets in the status now, and the limit.
+    pub count: usize,
+    pub limit: Option<usize>,
+    /// Of those, the mover's own (assigned to the mover's name), and the limit.
+    pub mine: usize,
+    pub per_session: Option<usize>,
 }
 
 /// A named status selector in a transition rule matches `status`.
@@ -195,6 +218,13 @@ pub fn guards_for(config: &Config, id: &str, from: &str, to: &str) -> Result<Rul
             from: from.to_string(),
             to: to.to_string(),
         });
+    }
+    let wf = &config.workflow;
+    if from != to
+        && (wf.wip.contains_key(to) || wf.wip_per_session.contains_key(to))
+        && !rules.guards.contains(&Guard::WipLimit)
+    {
+        rules.guards.push(Guard::WipLimit);
     }
     // `role` listed without roles on a rule is rejected by config validation.
     if rules.roles.is_empty() {
@@ -261,6 +291,35 @@ fn role_verdict(input: &GuardInput) -> Verdict {
         )
     };
     verdict(Guard::Role, ok, message, if ok { vec![] } else { want })
+}
+
+fn wip_verdict(g: Guard, w: Option<&WipFacts>) -> Verdict {
+    let Some(w) = w else {
+        return verdict(g, true, "no work-in-progress limit applies".into(), vec![]);
+    };
+    let over_all = w.limit.is_some_and(|l| w.count >= l);
+    let over_mine = w.per_session.is_some_and(|l| w.mine >= l);
+    let message = match (over_all, over_mine) {
+        (true, _) => format!(
+            "`{}` is full: {} of {} allowed; finish or move one first",
+            w.status,
+            w.count,
+            w.limit.unwrap_or(0)
+        ),
+        (false, true) => format!(
+            "you already have {} of {} allowed in `{}`; finish one first",
+            w.mine,
+            w.per_session.unwrap_or(0),
+            w.status
+        ),
+        (false, false) => format!(
+            "`{}` has room ({}{})",
+            w.status,
+            w.count,
+            w.limit.map(|l| format!(" of {l}")).unwrap_or_default()
+        ),
+    };
+    verdict(g, !over_all && !over_mine, message, vec![])
 }
 
 /// Evaluate every guard for a move.
@@ -340,6 +399,7 @@ pub fn evaluate(guards: &[Guard], input: &GuardInput) -> Vec<Verdict> {
                 },
                 facts.open_children.clone(),
             ),
+            Guard::WipLimit => wip_verdict(g, facts.wip.as_ref()),
             Guard::DepsDone => verdict(
                 g,
                 facts.open_deps.is_empty(),

@@ -731,7 +731,7 @@ impl Backend {
             to,
             force: req.force,
             reason: req.reason.filter(|r| !r.trim().is_empty()),
-            note: None,
+            ..ApiMove::default()
         };
         let preview = docket_api::moves::explain(&cx, &api_req)?;
         if req.dry_run {

@@ -137,12 +137,16 @@ pub fn serve(root: &Path, opts: ServeOptions) -> Result<(), WebError> {
         let (tx, _) = tokio::sync::broadcast::channel(64);
         watch::spawn(backend.docket_dir(), tx.clone());
         let app = routes::router(routes::AppState::new(backend, &opts, addr, tx));
-        println!("docket serve: {url}");
+        // Never `println!`: a closed stdout (`docket serve | head -1`, a test
+        // that reads only the URL) must not take the server down.
+        let mut banner = format!("docket serve: {url}\n");
         if opts.readonly {
-            println!("read-only: every write is refused");
+            banner.push_str("read-only: every write is refused\n");
         }
         use std::io::Write;
-        let _ = std::io::stdout().flush();
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+        drop(out);
         if opts.open {
             // Best effort: a missing opener must not stop the server.
             let _ = std::process::Command::new("xdg-open")

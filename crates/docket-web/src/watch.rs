@@ -39,7 +39,13 @@ pub fn spawn(dir: PathBuf, tx: broadcast::Sender<Change>) {
         .name("docket-web-watch".into())
         .spawn(move || run(dir, tx))
         .map(|_| ())
-        .unwrap_or_else(|e| eprintln!("docket serve: cannot start the file watcher: {e}"));
+        .unwrap_or_else(|e| warn(&format!("cannot start the file watcher: {e}")));
+}
+
+/// A warning on stderr; a closed stderr is ignored (never a panic).
+fn warn(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "docket serve: {msg}");
 }
 
 fn run(dir: PathBuf, tx: broadcast::Sender<Change>) {
@@ -54,7 +60,9 @@ fn run(dir: PathBuf, tx: broadcast::Sender<Change>) {
     })
     .and_then(|mut w| w.watch(&dir, RecursiveMode::Recursive).map(|_| w));
     if let Err(e) = &watcher {
-        eprintln!("docket serve: file events unavailable ({e}); rescanning every 2 s");
+        warn(&format!(
+            "file events unavailable ({e}); rescanning every 2 s"
+        ));
     }
     let mut last = fingerprint(&dir);
     let mut seq = 0u64;

@@ -1,8 +1,8 @@
 //! `docket check`: exit 0 (no errors), 1 (errors in the filtered view), 2 (cannot scan).
 
 use clap::Args;
-use docket_core::check::{self, Issue, Severity};
-use serde_json::json;
+use docket_api::project::{self, CheckRequest};
+use docket_core::check::Severity;
 
 use crate::cli::GlobalArgs;
 use crate::context;
@@ -22,36 +22,21 @@ pub struct CheckArgs {
 }
 
 pub fn run(g: &GlobalArgs, a: CheckArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir).map_err(|e| CliError::WithExit(e, 2))?;
-    let mut ids = Vec::new();
+    let p = context::project(&g.dir).map_err(|e| CliError::exit(e, 2))?;
     for i in &a.ids {
-        ids.push(p.resolve(i)?.id);
+        p.resolve(i)?;
     }
-    let all = check::run(&p).map_err(|e| CliError::WithExit(e, 2))?;
-    let scanned = p.files().map(|f| f.len()).unwrap_or(0);
-    let severities: Vec<Severity> = a
-        .severity
-        .iter()
-        .filter_map(|s| Severity::parse(s))
-        .collect();
-    let issues: Vec<&Issue> = all
-        .iter()
-        .filter(|i| a.code.is_empty() || a.code.iter().any(|c| c == i.code))
-        .filter(|i| severities.is_empty() || severities.contains(&i.severity))
-        .filter(|i| ids.is_empty() || i.id.as_ref().is_some_and(|id| ids.contains(id)))
-        .collect();
-    let errors = issues
-        .iter()
-        .filter(|i| i.severity == Severity::Error)
-        .count();
-    let warnings = issues.len() - errors;
-    let data = json!({
-        "issues": issues,
-        "summary": { "errors": errors, "warnings": warnings, "scanned": scanned },
-    });
-    printer.verdict(errors == 0, &data, || {
+    let req = CheckRequest {
+        ids: a.ids,
+        code: a.code,
+        severity: a.severity,
+    };
+    let report = project::check(&p, &req).map_err(|e| CliError::WithExit(e, 2))?;
+    let (errors, warnings) = (report.summary.errors, report.summary.warnings);
+    let issues = &report.issues;
+    printer.verdict(report.healthy(), &report, || {
         let mut s = String::new();
-        for i in &issues {
+        for i in issues {
             let sev = match i.severity {
                 Severity::Error => paint(style::ERR, "error"),
                 Severity::Warning => paint(style::WARN, "warning"),
@@ -65,7 +50,8 @@ pub fn run(g: &GlobalArgs, a: CheckArgs, printer: &mut Printer) -> CliResult<u8>
             ));
         }
         s.push_str(&format!(
-            "{scanned} tickets checked: {errors} error(s), {warnings} warning(s)"
+            "{} tickets checked: {errors} error(s), {warnings} warning(s)",
+            report.summary.scanned
         ));
         s
     });

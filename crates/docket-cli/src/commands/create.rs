@@ -1,7 +1,7 @@
 //! `docket create`
 
 use clap::Args;
-use docket_core::ops::{self, NewTicket};
+use docket_api::tickets::{self, CreateRequest};
 
 use crate::cli::GlobalArgs;
 use crate::context;
@@ -57,11 +57,10 @@ pub struct CreateArgs {
 }
 
 pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let o = ops::create(
-        &p,
-        &context::ctx(&p, g)?,
-        NewTicket {
+    let cx = context::api(g)?;
+    let c = tickets::create(
+        &cx,
+        CreateRequest {
             title: a.title,
             kind: a.kind,
             priority: a.priority,
@@ -79,6 +78,6 @@ pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8
             sequence: a.sequence,
         },
     )?;
-    super::print_outcome(&p, printer, "created", &o);
+    super::print_changed(printer, "created", &c);
     Ok(0)
 }

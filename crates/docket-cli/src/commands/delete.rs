@@ -1,14 +1,12 @@
 //! `docket delete`
 
 use clap::Args;
-use docket_core::ops;
-use serde_json::json;
+use docket_api::tickets::{self, DeleteRequest};
 
 use crate::cli::GlobalArgs;
 use crate::context;
 use crate::error::CliResult;
-use crate::output::Printer;
-use crate::render;
+use crate::output::{Printer, SCHEMA_V2, paint, style};
 
 #[derive(Args, Debug)]
 pub struct DeleteArgs {
@@ -20,14 +18,18 @@ pub struct DeleteArgs {
 }
 
 pub fn run(g: &GlobalArgs, a: DeleteArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let d = ops::delete(&p, &context::ctx(&p, g)?, &a.id, a.cascade)?;
-    let updated: Vec<render::TicketView> = d.updated.iter().map(|t| render::view(&p, t)).collect();
-    let data = json!({ "deleted": render::view(&p, &d.ticket), "updated": updated });
-    printer.success(&data, None, || {
-        let mut s = render::changed_line("deleted", &d.ticket);
-        for t in &d.updated {
-            s.push_str(&format!("\n  removed references from {}", t.meta.id));
+    let cx = context::api(g)?;
+    let d = tickets::delete(
+        &cx,
+        &DeleteRequest {
+            id: a.id,
+            cascade: a.cascade,
+        },
+    )?;
+    printer.schema(SCHEMA_V2).success(&d, None, || {
+        let mut s = format!("deleted {}  {}", paint(style::ID, &d.id), d.title);
+        for id in &d.updated {
+            s.push_str(&format!("\n  removed references from {id}"));
         }
         s
     });

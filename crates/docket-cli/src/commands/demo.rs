@@ -149,19 +149,18 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
         &ci,
         Target::Close,
         MoveOptions {
-            force: false,
             summary: Some("sccache enabled".into()),
-            reason: None,
+            ..Default::default()
         },
     )?;
     let _ = docs;
-    let scan = p.scan()?;
     printer.text(&format!(
         "{} sample project created in {}\n",
         paint(style::BOLD, "docket demo:"),
         root.display()
     ));
-    listing::print_board(&p, &scan.entries, printer);
+    let cx = docket_api::Context::new(p.clone(), context::now(), ctx.actor.clone());
+    listing::print_board(&cx, printer)?;
     let short = crate::render::short_ids(&p, &[schema.as_str(), login.as_str()]);
     printer.text(&format!(
         "Try: cd {} && docket ready && docket show {} && docket dep tree {}",

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 
 use clap::Args;
-use docket_core::{Error, ops};
+use docket_core::Error;
 
 use crate::cli::GlobalArgs;
 use crate::context;
@@ -17,15 +17,15 @@ pub struct EditArgs {
 }
 
 pub fn run(g: &GlobalArgs, a: EditArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let t = p.get(&a.id)?;
+    let cx = context::api(g)?;
+    let t = cx.project.get(&a.id)?;
     require_terminal(
         "edit needs an interactive terminal; use `docket update` (or add-note) in scripts and agents",
     )?;
     let original = std::fs::read_to_string(&t.path).map_err(|e| Error::io(&t.path, e))?;
     let text = edit_text(&original, "docket-edit-")?;
-    let o = ops::replace_text(&p, &context::ctx(&p, g)?, &t.meta.id, &text)?;
-    super::print_outcome(&p, printer, "edited", &o);
+    let c = docket_api::tickets::replace_text(&cx, &t.meta.id, &text)?;
+    super::print_changed(printer, "edited", &c);
     Ok(0)
 }
 

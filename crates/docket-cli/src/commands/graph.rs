@@ -1,8 +1,8 @@
 //! The graph family: dep, dep tree, undep, depends, link, unlink.
 
 use clap::{Args, Subcommand};
-use docket_core::graph::{Graph, TreeNode};
-use docket_core::ops;
+use docket_api::graph;
+use docket_core::graph::TreeNode;
 
 use crate::cli::GlobalArgs;
 use crate::context;
@@ -67,12 +67,15 @@ pub struct LinkArgs {
 }
 
 pub fn dep(g: &GlobalArgs, a: DepArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
+    let cx = context::api(g)?;
     if let Some(DepSub::Tree(t)) = a.sub {
-        let id = p.resolve(&t.id)?.id;
-        let scan = p.scan()?;
-        let graph = Graph::new(&scan.entries, &p.config);
-        let tree = graph.tree(&id, t.full);
+        let tree = graph::tree(
+            &cx,
+            &graph::TreeRequest {
+                id: t.id,
+                full: t.full,
+            },
+        )?;
         printer.success(&tree, None, || {
             let mut s = String::new();
             render_tree(&tree, "", true, true, &mut s);
@@ -86,13 +89,20 @@ pub fn dep(g: &GlobalArgs, a: DepArgs, printer: &mut Printer) -> CliResult<u8> {
         )
         .into());
     };
-    let o = ops::dep(&p, &context::ctx(&p, g)?, &from, &to)?;
-    let verb = if o.changed {
-        "dependency added:"
-    } else {
+    let c = graph::depends(
+        &cx,
+        &graph::DepsRequest {
+            id: from,
+            on: vec![to],
+            remove: vec![],
+        },
+    )?;
+    let verb = if c.changed.is_empty() {
         "dependency already present:"
+    } else {
+        "dependency added:"
     };
-    super::print_outcome(&p, printer, verb, &o);
+    super::print_changed(printer, verb, &c);
     Ok(0)
 }
 
@@ -129,31 +139,42 @@ fn render_tree(n: &TreeNode, prefix: &str, last: bool, root: bool, out: &mut Str
 }
 
 pub fn undep(g: &GlobalArgs, a: UndepArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let o = ops::undep(&p, &context::ctx(&p, g)?, &a.from, &a.to)?;
-    super::print_outcome(&p, printer, "dependency removed:", &o);
+    let cx = context::api(g)?;
+    let req = graph::DepsRequest {
+        id: a.from,
+        on: vec![],
+        remove: vec![a.to],
+    };
+    super::print_changed(printer, "dependency removed:", &graph::depends(&cx, &req)?);
     Ok(0)
 }
 
 pub fn depends(g: &GlobalArgs, a: DependsArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let o = ops::depends(&p, &context::ctx(&p, g)?, &a.id, &a.on, &a.remove)?;
-    super::print_outcome(&p, printer, "dependencies updated:", &o);
+    let cx = context::api(g)?;
+    let req = graph::DepsRequest {
+        id: a.id,
+        on: a.on,
+        remove: a.remove,
+    };
+    super::print_changed(
+        printer,
+        "dependencies updated:",
+        &graph::depends(&cx, &req)?,
+    );
     Ok(0)
 }
 
 pub fn link(g: &GlobalArgs, a: LinkArgs, printer: &mut Printer, add: bool) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let tickets = ops::link(&p, &context::ctx(&p, g)?, &a.ids, add)?;
-    let rows: Vec<render::TicketRow> = tickets
-        .iter()
-        .map(|t| render::TicketRow {
-            meta: &t.meta,
-            path: p.display_path(&t.path),
-        })
-        .collect();
+    let cx = context::api(g)?;
+    let req = graph::LinkRequest {
+        ids: a.ids,
+        remove: !add,
+    };
+    let tickets = graph::link(&cx, &req)?;
+    let p = &cx.project;
+    let rows: Vec<render::TicketRow> = tickets.iter().map(|l| render::row(p, &l.entry)).collect();
     printer.success(&rows, None, || {
-        let ids: Vec<&str> = tickets.iter().map(|t| t.meta.id.as_str()).collect();
+        let ids: Vec<&str> = tickets.iter().map(|t| t.entry.meta.id.as_str()).collect();
         format!(
             "{} {}",
             if add { "linked" } else { "unlinked" },

@@ -1,7 +1,7 @@
 //! `docket info`
 
 use clap::Args;
-use serde_json::json;
+use docket_api::project;
 
 use crate::cli::GlobalArgs;
 use crate::context;
@@ -12,35 +12,14 @@ use crate::output::Printer;
 pub struct InfoArgs {}
 
 pub fn run(g: &GlobalArgs, _a: InfoArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let files = p.files()?;
-    let archived = files.iter().filter(|f| f.archived).count();
+    let cx = context::api(g)?;
+    let data = project::info(&cx)?;
+    let p = &cx.project;
     let wf = &p.config.workflow;
-    let data = json!({
-        "project": { "prefix": p.config.project.prefix, "preset": wf.preset },
-        "paths": {
-            "root": p.root.to_string_lossy(),
-            "config": p.display_path(&p.dir.join("config.toml")),
-            "tickets": p.display_path(&p.tickets_dir()),
-            "archive": p.display_path(&p.archive_dir()),
-            "local": p.display_path(&p.local_dir()),
-        },
-        "counts": { "live": files.len() - archived, "archived": archived },
-        "workflow": {
-            "statuses": wf.statuses,
-            "terminal": wf.terminal,
-            "active": wf.active,
-            "planning": wf.planning,
-            "initial": p.config.initial_status(),
-            "transitions": wf.transitions,
-            "stages": wf.stages,
-        },
-        "types": wf.types,
-        "modes": wf.modes,
-        "priorities": [0, 1, 2, 3, 4],
-        "tiers": docket_core::ops::TIERS,
-        "defaults": p.config.defaults,
-    });
+    let (live, archived) = (
+        data.counts["live"].as_u64().unwrap_or(0),
+        data.counts["archived"].as_u64().unwrap_or(0),
+    );
     printer.success(&data, None, || {
         let mut s = String::new();
         s.push_str(&format!("root:      {}\n", p.root.display()));
@@ -48,8 +27,7 @@ pub fn run(g: &GlobalArgs, _a: InfoArgs, printer: &mut Printer) -> CliResult<u8>
         s.push_str(&format!("preset:    {}\n", wf.preset));
         s.push_str(&format!(
             "tickets:   {} live, {} archived\n",
-            files.len() - archived,
-            archived
+            live, archived
         ));
         s.push_str(&format!("statuses:  {}\n", wf.statuses.join(" → ")));
         s.push_str(&format!("terminal:  {}\n", wf.terminal.join(", ")));

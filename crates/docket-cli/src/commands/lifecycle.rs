@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use docket_core::ops::{self, MoveOptions, MovePreview, Target};
+use docket_api::moves::{self, MoveKind, MoveRequest};
+use docket_core::ops::MovePreview;
 
 use crate::cli::GlobalArgs;
 use crate::context;
@@ -20,9 +21,12 @@ pub struct MoveArgs {
     /// Recorded as a timestamped note after the move (and as the reason of --force)
     #[arg(long)]
     pub summary: Option<String>,
-    /// Why a guard is forced (recorded on the violation entry)
-    #[arg(long, requires = "force")]
+    /// Why a guard is forced or a claim taken over (recorded on the violation entry)
+    #[arg(long)]
     pub reason: Option<String>,
+    /// Take over another live session's claim (recorded as a violation); needs --reason
+    #[arg(long, requires = "reason")]
+    pub steal: bool,
 }
 
 #[derive(Args, Debug)]
@@ -81,56 +85,74 @@ pub struct CloseArgs {
     pub mv: MoveArgs,
 }
 
-fn go(
-    g: &GlobalArgs,
-    id: &str,
-    target: Target,
-    mv: MoveArgs,
-    verb: &str,
-    printer: &mut Printer,
-) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let o = ops::transition(
-        &p,
-        &context::ctx(&p, g)?,
+/// `--force` with only `--summary` keeps its old meaning: the summary is the reason.
+fn move_request(id: String, kind: MoveKind, to: Option<String>, mv: MoveArgs) -> MoveRequest {
+    let reason = match (&mv.reason, mv.force) {
+        (Some(r), _) => Some(r.clone()),
+        (None, true) => mv.summary.clone(),
+        (None, false) => None,
+    };
+    MoveRequest {
         id,
-        target,
-        MoveOptions {
-            force: mv.force,
-            summary: mv.summary,
-            reason: mv.reason,
-        },
-    )?;
-    super::print_outcome(&p, printer, verb, &o);
+        kind,
+        to,
+        note: mv.summary,
+        force: mv.force,
+        reason,
+        steal: mv.steal,
+        claim: false,
+    }
+}
+
+fn go(g: &GlobalArgs, req: MoveRequest, verb: &str, printer: &mut Printer) -> CliResult<u8> {
+    let cx = context::api(g)?;
+    let c = moves::move_ticket(&cx, req)?;
+    super::print_changed(printer, verb, &c);
     Ok(0)
 }
 
 pub fn start(g: &GlobalArgs, a: StartArgs, printer: &mut Printer) -> CliResult<u8> {
-    go(g, &a.id, Target::Start, a.mv, "started", printer)
+    go(
+        g,
+        move_request(a.id, MoveKind::Start, None, a.mv),
+        "started",
+        printer,
+    )
 }
 
 pub fn status(g: &GlobalArgs, a: StatusArgs, printer: &mut Printer) -> CliResult<u8> {
-    go(g, &a.id, Target::Status(a.status), a.mv, "moved", printer)
+    let req = move_request(a.id, MoveKind::Status, Some(a.status), a.mv);
+    go(g, req, "moved", printer)
 }
 
 pub fn close(g: &GlobalArgs, a: CloseArgs, printer: &mut Printer) -> CliResult<u8> {
-    go(g, &a.id, Target::Close, a.mv, "closed", printer)
+    go(
+        g,
+        move_request(a.id, MoveKind::Close, None, a.mv),
+        "closed",
+        printer,
+    )
 }
 
 pub fn reopen(g: &GlobalArgs, a: StartArgs, printer: &mut Printer) -> CliResult<u8> {
-    go(g, &a.id, Target::Reopen, a.mv, "reopened", printer)
+    go(
+        g,
+        move_request(a.id, MoveKind::Reopen, None, a.mv),
+        "reopened",
+        printer,
+    )
 }
 
 pub fn advance(g: &GlobalArgs, a: AdvanceArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let target = match a.to {
-        Some(s) => Target::Status(s),
-        None => Target::Next,
-    };
+    let cx = context::api(g)?;
     if a.dry_run || a.explain {
         // Judged as the acting session, but nothing (not even the session) is touched.
-        let ctx = context::ctx_readonly(&p, g)?;
-        let preview = ops::preview_move(&p, &ctx, &a.id, &target)?;
+        let req = MoveRequest {
+            id: a.id.clone(),
+            to: a.to.clone(),
+            ..Default::default()
+        };
+        let preview = moves::explain(&cx, &req)?;
         let explain = a.explain;
         printer.verdict(preview.allowed, &preview, || {
             render_preview(&preview, explain)
@@ -138,18 +160,20 @@ pub fn advance(g: &GlobalArgs, a: AdvanceArgs, printer: &mut Printer) -> CliResu
         return Ok(if preview.allowed { 0 } else { 1 });
     }
     let note = super::text_input(a.note, a.note_file.as_deref(), a.note_stdin, "note")?;
-    let o = ops::transition(
-        &p,
-        &context::ctx(&p, g)?,
-        &a.id,
-        target,
-        MoveOptions {
+    let c = moves::move_ticket(
+        &cx,
+        MoveRequest {
+            id: a.id,
+            kind: MoveKind::Advance,
+            to: a.to,
+            note,
             force: a.force,
-            summary: note,
             reason: a.reason,
+            steal: false,
+            claim: false,
         },
     )?;
-    super::print_outcome(&p, printer, "advanced", &o);
+    super::print_changed(printer, "advanced", &c);
     Ok(0)
 }
 

@@ -1,10 +1,8 @@
 //! The listing family: list, ready, blocked, closed, board, search.
 
 use clap::Args;
-use docket_core::graph::Graph;
-use docket_core::query::{self, Filter};
-use docket_core::store::{Entry, Scan};
-use docket_core::{Error, Project};
+use docket_api::query::{self, BoardRequest, Filters, ListKind, ListRequest};
+use docket_core::store::Entry;
 
 use crate::cli::GlobalArgs;
 use crate::context;
@@ -36,17 +34,15 @@ pub struct FilterArgs {
 }
 
 impl FilterArgs {
-    /// The core filter, with values checked against the config.
-    pub fn filter(&self, p: &Project) -> Result<Filter, Error> {
-        let f = Filter {
+    /// The API's filters (checked against the config by the API).
+    pub fn filters(&self) -> Filters {
+        Filters {
             types: self.kind.clone(),
-            modes: self.mode.clone(),
-            tags: self.tag.clone(),
-            statuses: self.status.clone(),
-            assignees: self.assignee.clone(),
-        };
-        f.validate(&p.config).map_err(Error::invalid)?;
-        Ok(f)
+            mode: self.mode.clone(),
+            tag: self.tag.clone(),
+            status: self.status.clone(),
+            assignee: self.assignee.clone(),
+        }
     }
 }
 
@@ -61,6 +57,15 @@ pub struct ListArgs {
 
 #[derive(Args, Debug)]
 pub struct BoardArgs {}
+
+#[derive(Args, Debug)]
+pub struct ReadyArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Also list tickets already begun (in progress, in review, ...) whose deps are done
+    #[arg(long)]
+    pub include_started: bool,
+}
 
 #[derive(Args, Debug)]
 pub struct SearchArgs {
@@ -82,148 +87,104 @@ struct SearchRow<'a> {
     line: &'a str,
 }
 
-pub fn search(g: &GlobalArgs, a: SearchArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let filter = a.filter.filter(&p)?;
-    let text = a.text.join(" ");
-    if text.trim().is_empty() {
-        return Err(Error::invalid("give at least one word to search for").into());
+/// Warn on stderr about files that could not be parsed.
+fn warn_skipped(printer: &mut Printer, skipped: &[(String, String)]) {
+    for (path, message) in skipped {
+        printer.warn(&format!("skipping {path}: {message} (run `docket check`)"));
     }
-    let scan = scan(&p, printer)?;
-    let candidates = in_board_order(&p, &scan, &filter, a.all);
-    let mut hits = query::search(&candidates, &text);
-    if let Some(n) = a.filter.limit {
-        hits.truncate(n);
+}
+
+fn request(kind: ListKind, f: &FilterArgs, all: bool) -> ListRequest {
+    ListRequest {
+        kind,
+        filters: f.filters(),
+        all,
+        limit: f.limit,
+        ..Default::default()
     }
-    let rows: Vec<SearchRow> = hits
-        .iter()
-        .map(|h| SearchRow {
-            row: render::row(&p, h.entry),
-            line: &h.line,
-        })
-        .collect();
-    printer.success(&rows, None, || {
-        let entries: Vec<&Entry> = hits.iter().map(|h| h.entry).collect();
-        let mut out = render::ticket_table(&p, &entries);
-        if !hits.is_empty() {
-            out.push('\n');
-            for h in &hits {
-                out.push_str(&format!("{}: {}\n", h.entry.meta.id, h.line));
+}
+
+/// Run a listing and print its rows (full frontmatter rows, schema 1).
+fn emit(g: &GlobalArgs, req: ListRequest, printer: &mut Printer) -> CliResult<u8> {
+    let cx = context::api(g)?;
+    let listing = query::list(&cx, &req)?;
+    warn_skipped(printer, &listing.skipped);
+    let p = &cx.project;
+    let entries: Vec<&Entry> = listing.rows.iter().map(|l| &l.entry).collect();
+    if req.kind == ListKind::Search {
+        let rows: Vec<SearchRow> = listing
+            .rows
+            .iter()
+            .map(|l| SearchRow {
+                row: render::row(p, &l.entry),
+                line: l.line.as_deref().unwrap_or(""),
+            })
+            .collect();
+        printer.success(&rows, None, || {
+            let mut out = render::ticket_table(p, &entries);
+            if !listing.rows.is_empty() {
+                out.push('\n');
+                for l in &listing.rows {
+                    let line = l.line.as_deref().unwrap_or("");
+                    out.push_str(&format!("{}: {line}\n", l.entry.meta.id));
+                }
             }
-        }
-        out
-    });
+            out
+        });
+        return Ok(0);
+    }
+    let rows: Vec<render::TicketRow> = entries.iter().map(|e| render::row(p, e)).collect();
+    printer.success(&rows, None, || render::ticket_table(p, &entries));
     Ok(0)
 }
 
-/// Scan the project, warning on stderr about files that cannot be parsed.
-pub fn scan(p: &Project, printer: &mut Printer) -> Result<Scan, Error> {
-    let scan = p.scan()?;
-    for f in &scan.failures {
-        printer.warn(&format!(
-            "skipping {}: {} (run `docket check`)",
-            p.display_path(&f.path),
-            f.failure.message
-        ));
-    }
-    Ok(scan)
-}
-
-fn emit(p: &Project, printer: &mut Printer, mut picked: Vec<&Entry>, limit: Option<usize>) {
-    if let Some(n) = limit {
-        picked.truncate(n);
-    }
-    let rows: Vec<render::TicketRow> = picked.iter().map(|e| render::row(p, e)).collect();
-    printer.success(&rows, None, || render::ticket_table(p, &picked));
-}
-
-/// Filtered tickets in board order; terminal ones only with `all` or a
-/// `--status` filter (shared by `list` and `search`).
-fn in_board_order<'a>(p: &Project, scan: &'a Scan, filter: &Filter, all: bool) -> Vec<&'a Entry> {
-    let include_terminal = all || !filter.statuses.is_empty();
-    let mut picked: Vec<&Entry> = scan
-        .entries
-        .iter()
-        .filter(|e| include_terminal || !p.config.is_terminal(&e.meta.status))
-        .filter(|e| filter.matches(&e.meta))
-        .collect();
-    let order = query::by_board_order(&p.config);
-    picked.sort_by(|a, b| order(a, b));
-    picked
+pub fn search(g: &GlobalArgs, a: SearchArgs, printer: &mut Printer) -> CliResult<u8> {
+    let mut req = request(ListKind::Search, &a.filter, a.all);
+    req.text = Some(a.text.join(" "));
+    emit(g, req, printer)
 }
 
 pub fn list(g: &GlobalArgs, a: ListArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let filter = a.filter.filter(&p)?;
-    let scan = scan(&p, printer)?;
-    let picked = in_board_order(&p, &scan, &filter, a.all);
-    emit(&p, printer, picked, a.filter.limit);
-    Ok(0)
+    emit(g, request(ListKind::List, &a.filter, a.all), printer)
 }
 
-fn graph_listing(
-    g: &GlobalArgs,
-    a: FilterArgs,
-    printer: &mut Printer,
-    pick: fn(&Graph, &Entry) -> bool,
-) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let filter = a.filter(&p)?;
-    let scan = scan(&p, printer)?;
-    let graph = Graph::new(&scan.entries, &p.config);
-    let mut picked: Vec<&Entry> = scan
-        .entries
-        .iter()
-        .filter(|e| filter.matches(&e.meta) && pick(&graph, e))
-        .collect();
-    picked.sort_by(|x, y| query::by_priority_then_newest(&x.meta, &y.meta));
-    emit(&p, printer, picked, a.limit);
-    Ok(0)
-}
-
-pub fn ready(g: &GlobalArgs, a: FilterArgs, printer: &mut Printer) -> CliResult<u8> {
-    graph_listing(g, a, printer, |g, e| g.is_ready(e))
+pub fn ready(g: &GlobalArgs, a: ReadyArgs, printer: &mut Printer) -> CliResult<u8> {
+    let mut req = request(ListKind::Ready, &a.filter, false);
+    req.include_started = a.include_started;
+    emit(g, req, printer)
 }
 
 pub fn blocked(g: &GlobalArgs, a: FilterArgs, printer: &mut Printer) -> CliResult<u8> {
-    graph_listing(g, a, printer, |g, e| g.is_blocked(e))
+    emit(g, request(ListKind::Blocked, &a, false), printer)
 }
 
 pub fn closed(g: &GlobalArgs, a: FilterArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let filter = a.filter(&p)?;
-    let scan = scan(&p, printer)?;
-    let mut picked: Vec<&Entry> = scan
-        .entries
-        .iter()
-        .filter(|e| p.config.is_terminal(&e.meta.status) && filter.matches(&e.meta))
-        .collect();
-    picked.sort_by(|x, y| query::by_closed_desc(&x.meta, &y.meta));
-    emit(&p, printer, picked, a.limit);
-    Ok(0)
+    emit(g, request(ListKind::Closed, &a, false), printer)
 }
 
 pub fn board(g: &GlobalArgs, _a: BoardArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let scan = scan(&p, printer)?;
-    print_board(&p, &scan.entries, printer);
-    Ok(0)
+    print_board(&context::api(g)?, printer)
 }
 
 /// The board as JSON (`{status: [rows]}` in workflow order) or text.
-pub fn print_board(p: &Project, entries: &[Entry], printer: &mut Printer) {
+pub fn print_board(cx: &docket_api::Context, printer: &mut Printer) -> CliResult<u8> {
+    let board = query::board(cx, &BoardRequest::default())?;
+    warn_skipped(printer, &board.skipped);
+    let p = &cx.project;
     let mut columns = serde_json::Map::new();
-    for status in &p.config.workflow.statuses {
-        let mut col: Vec<&Entry> = entries
-            .iter()
-            .filter(|e| &e.meta.status == status)
-            .collect();
-        col.sort_by(|a, b| query::by_priority_then_newest(&a.meta, &b.meta));
-        let rows: Vec<render::TicketRow> = col.iter().map(|e| render::row(p, e)).collect();
+    for col in &board.columns {
+        let rows: Vec<render::TicketRow> =
+            col.rows.iter().map(|l| render::row(p, &l.entry)).collect();
         columns.insert(
-            status.clone(),
+            col.status.clone(),
             serde_json::to_value(rows).unwrap_or_default(),
         );
     }
-    printer.success(&columns, None, || render::board(p, entries));
+    let entries: Vec<Entry> = board
+        .columns
+        .iter()
+        .flat_map(|c| c.rows.iter().map(|l| l.entry.clone()))
+        .collect();
+    printer.success(&columns, None, || render::board(p, &entries));
+    Ok(0)
 }

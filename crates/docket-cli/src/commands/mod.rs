@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod check;
+pub mod claim;
 pub mod create;
 pub mod delete;
 pub mod demo;
@@ -24,33 +25,27 @@ pub mod update;
 
 use std::path::Path;
 
-use docket_core::ops::Outcome;
-use docket_core::{Error, Project};
-use serde_json::json;
+use docket_api::view::Changed;
+use docket_core::Error;
 
-use crate::output::Printer;
+use crate::output::{Printer, SCHEMA_V2};
 use crate::render;
 
-/// Print the result of a single-ticket mutation: the ticket, plus
-/// `meta.archived_to` when it moved into the archive.
-pub fn print_outcome(p: &Project, printer: &mut Printer, verb: &str, o: &Outcome) {
-    let meta = o
-        .archived_to
-        .as_ref()
-        .map(|path| json!({ "archived_to": p.display_path(path) }));
-    printer.success(&render::view(p, &o.ticket), meta, || {
-        if o.changed {
-            let mut s = render::changed_line(verb, &o.ticket);
-            if let Some(a) = &o.archived_to {
-                s.push_str(&format!("\n  archived to {}", p.display_path(a)));
-            }
-            s
-        } else {
-            format!(
+/// Print the lean result of a single-ticket write (schema 2): the id, its
+/// short form, the status and what changed; people get one line.
+pub fn print_changed(printer: &mut Printer, verb: &str, c: &Changed) {
+    printer.schema(SCHEMA_V2).success(c, None, || {
+        if c.changed.is_empty() && c.logged.is_empty() {
+            return format!(
                 "{} (no change)",
-                render::changed_line("unchanged", &o.ticket)
-            )
+                render::changed_line("unchanged", &c.short, &c.ticket)
+            );
         }
+        let mut s = render::changed_line(verb, &c.short, &c.ticket);
+        if let Some(a) = &c.archived_to {
+            s.push_str(&format!("\n  archived to {a}"));
+        }
+        s
     });
 }
 

@@ -3,7 +3,8 @@
 use std::io::{IsTerminal, Read};
 
 use clap::Args;
-use docket_core::{Error, ops};
+use docket_api::notes;
+use docket_core::Error;
 
 use crate::cli::GlobalArgs;
 use crate::context;
@@ -35,13 +36,13 @@ pub fn read_stdin(what: &str) -> Result<String, Error> {
 }
 
 pub fn run(g: &GlobalArgs, a: AddNoteArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
+    let cx = context::api(g)?;
     let text = if a.text.is_empty() {
         read_stdin("note text")?
     } else {
         a.text.join(" ")
     };
-    let o = ops::add_note(&p, &context::ctx(&p, g)?, &a.id, &text)?;
-    super::print_outcome(&p, printer, "noted", &o);
+    let c = notes::add_note(&cx, &notes::TextRequest { id: a.id, text })?;
+    super::print_changed(printer, "noted", &c);
     Ok(0)
 }

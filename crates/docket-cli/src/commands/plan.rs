@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use docket_core::plan::Revision;
-use docket_core::{Error, audit, ops};
-use serde::Serialize;
+use docket_api::notes;
 
 use crate::cli::GlobalArgs;
 use crate::context;
@@ -44,52 +42,25 @@ pub struct CommentArgs {
     pub body_file: Option<PathBuf>,
 }
 
-/// `plan --show` output.
-#[derive(Serialize)]
-struct PlanShow<'a> {
-    id: &'a str,
-    version: u64,
-    frozen: bool,
-    revision: &'a Revision,
-}
-
 pub fn plan(g: &GlobalArgs, a: PlanArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
+    let cx = context::api(g)?;
     if a.show {
-        let t = p.get(&a.id)?;
-        let (entries, _) = audit::parse(&t);
-        let st = docket_core::plan::state(&t, &entries);
-        let want = a.revision.unwrap_or(st.version());
-        let rev = st
-            .revisions
-            .iter()
-            .find(|r| r.version == want)
-            .ok_or_else(|| {
-                Error::invalid(if st.revisions.is_empty() {
-                    format!("{} has no plan yet", t.meta.id)
-                } else {
-                    format!(
-                        "{} has no plan revision {want} (latest is {})",
-                        t.meta.id,
-                        st.version()
-                    )
-                })
-            })?;
-        let frozen = st.frozen.as_ref().is_some_and(|f| f.version == rev.version);
-        let out = PlanShow {
-            id: &t.meta.id,
-            version: rev.version,
-            frozen,
-            revision: rev,
-        };
-        printer.success(&out, None, || {
+        let shown = notes::show_plan(
+            &cx,
+            &notes::PlanShowRequest {
+                id: a.id,
+                revision: a.revision,
+            },
+        )?;
+        printer.success(&shown, None, || {
+            let rev = &shown.revision;
             format!(
                 "plan v{} of {} by {} at {}{}\n\n{}",
                 rev.version,
-                t.meta.id,
+                shown.id,
                 rev.author,
                 rev.at,
-                if frozen { " (frozen)" } else { "" },
+                if shown.frozen { " (frozen)" } else { "" },
                 rev.text
             )
         });
@@ -101,25 +72,25 @@ pub fn plan(g: &GlobalArgs, a: PlanArgs, printer: &mut Printer) -> CliResult<u8>
             super::edit::require_terminal(
                 "no plan given: pass --body, --file or --stdin (an editor needs a terminal)",
             )?;
-            let t = p.get(&a.id)?;
+            let t = cx.project.get(&a.id)?;
             super::edit::edit_text(
                 &t.section(docket_core::ticket::SECTION_PLAN),
                 "docket-plan-",
             )?
         }
     };
-    let o = ops::write_plan(&p, &context::ctx(&p, g)?, &a.id, &text)?;
-    super::print_outcome(&p, printer, "planned", &o);
+    let c = notes::write_plan(&cx, &notes::TextRequest { id: a.id, text })?;
+    super::print_changed(printer, "planned", &c);
     Ok(0)
 }
 
 pub fn comment(g: &GlobalArgs, a: CommentArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
+    let cx = context::api(g)?;
     let inline = (!a.text.is_empty()).then(|| a.text.join(" "));
     let stdin = inline.is_none() && a.body_file.is_none();
     let text = super::text_input(inline, a.body_file.as_deref(), stdin, "comment text")?
         .unwrap_or_default();
-    let o = ops::comment(&p, &context::ctx(&p, g)?, &a.id, &text)?;
-    super::print_outcome(&p, printer, "commented", &o);
+    let c = notes::comment(&cx, &notes::TextRequest { id: a.id, text })?;
+    super::print_changed(printer, "commented", &c);
     Ok(0)
 }

@@ -1,13 +1,13 @@
-//! `docket prime`: the agent primer.
+//! `docket prime`: the agent primer, capped so it stays small on any project.
 
 use clap::Args;
-use docket_core::prime::{self, PrimeItem};
+use docket_api::project::{self, PrimeRequest, Section};
 
 use crate::cli::GlobalArgs;
 use crate::commands::listing::FilterArgs;
 use crate::context;
 use crate::error::CliResult;
-use crate::output::{Printer, paint, style};
+use crate::output::{Printer, SCHEMA_V2, paint, style};
 
 #[derive(Args, Debug)]
 pub struct PrimeArgs {
@@ -15,45 +15,61 @@ pub struct PrimeArgs {
     pub filter: FilterArgs,
 }
 
-fn section(out: &mut String, title: &str, items: &[PrimeItem]) {
+/// One capped section; `more` says how to see the rest.
+fn section(out: &mut String, title: &str, s: &Section, rest: &str) {
     out.push_str(&format!(
         "\n{} ({})\n",
         paint(style::BOLD, title),
-        items.len()
+        s.items.len() + s.more
     ));
-    if items.is_empty() {
+    if s.items.is_empty() {
         out.push_str("  none\n");
     }
-    for i in items {
-        let stale = if i.stale == Some(true) {
-            paint(style::WARN, "  [stale]")
-        } else {
-            String::new()
-        };
+    for i in &s.items {
+        let b = &i.brief;
+        let mut flags = String::new();
+        if i.mine {
+            flags.push_str("  (yours)");
+        }
+        if i.stale {
+            flags.push_str(&paint(style::WARN, "  [stale]"));
+        }
+        let ac =
+            b.ac.as_deref()
+                .map(|a| format!(" ac {a}"))
+                .unwrap_or_default();
         out.push_str(&format!(
-            "  {}  P{} {}  {}{stale}\n",
-            paint(style::ID, &i.meta.id),
-            i.meta.priority,
-            i.meta.mode,
-            i.meta.title
+            "  {}  P{} {}{ac}  {}{flags}\n",
+            paint(style::ID, &b.short),
+            b.priority,
+            b.kind,
+            b.title
         ));
+    }
+    if s.more > 0 {
+        out.push_str(&format!("  … and {} more: `{rest}`\n", s.more));
     }
 }
 
 pub fn run(g: &GlobalArgs, a: PrimeArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let filter = a.filter.filter(&p)?;
-    let primer = prime::build(&p, &filter, a.filter.limit, context::now())?;
-    printer.success(&primer, None, || {
+    let cx = context::api(g)?;
+    let req = PrimeRequest {
+        filters: a.filter.filters(),
+        limit: a.filter.limit,
+    };
+    let primer = project::prime(&cx, &req)?;
+    let work_loop = docket_core::prime::work_loop(&cx.project.config);
+    printer.schema(SCHEMA_V2).success(&primer, None, || {
         let mut s = String::new();
         let pr = &primer.project;
         s.push_str(&format!(
-            "{} docket project `{}` (prefix {}): {} open, {} closed\n",
+            "{} docket project `{}` (prefix {}): {} open, {} closed. You are {}.\n",
             paint(style::BOLD, "#"),
             pr.name,
             pr.prefix,
             pr.open,
-            pr.closed
+            pr.closed,
+            primer.you
         ));
         let sc = &primer.schema;
         s.push_str(&format!(
@@ -64,15 +80,13 @@ pub fn run(g: &GlobalArgs, a: PrimeArgs, printer: &mut Printer) -> CliResult<u8>
             sc.types.join(", "),
             sc.modes.join(", ")
         ));
-        section(&mut s, "In progress", &primer.in_progress);
-        section(&mut s, "Ready to close", &primer.ready_to_close);
-        section(&mut s, "Ready", &primer.ready);
-        if primer.ready_remaining > 0 {
-            s.push_str(&format!("  … and {} more (docket ready)\n", primer.ready_remaining));
-        }
-        section(&mut s, "Recently closed", &primer.recently_closed);
+        let active = format!("docket list --status {}", sc.active);
+        section(&mut s, "In progress", &primer.in_progress, &active);
+        section(&mut s, "Ready to close", &primer.ready_to_close, &active);
+        section(&mut s, "Ready", &primer.ready, "docket ready");
+        section(&mut s, "Recently closed", &primer.recently_closed, "docket closed");
         s.push_str("\nWork loop:\n");
-        for (i, step) in primer.work_loop.iter().enumerate() {
+        for (i, step) in work_loop.iter().enumerate() {
             s.push_str(&format!("  {}. {step}\n", i + 1));
         }
         s

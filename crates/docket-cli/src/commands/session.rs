@@ -1,7 +1,8 @@
 //! The session family: session (start/show/end/list), role, cleanup.
 
 use clap::{Args, Subcommand};
-use docket_core::session::{self, Session};
+use docket_api::sessions;
+use docket_core::session::Session;
 use docket_core::{Error, Project};
 use serde_json::json;
 
@@ -95,10 +96,9 @@ fn idle_limit(p: &Project) -> CliResult<i64> {
 }
 
 pub fn run(g: &GlobalArgs, a: SessionArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let now = docket_core::ops::format_ts(context::now());
+    let bare = context::api_bare(g)?;
     if let Some(SessionSub::List) = a.sub {
-        let all = session::list(&p)?;
+        let all = sessions::list(&bare)?;
         printer.success(&all, None, || {
             if all.is_empty() {
                 return paint(style::DIM, "no active sessions");
@@ -123,13 +123,12 @@ pub fn run(g: &GlobalArgs, a: SessionArgs, printer: &mut Printer) -> CliResult<u
         return Ok(0);
     }
     if let Some(role) = a.role {
-        // Lazy housekeeping: expire idle sessions when a new one starts.
-        session::cleanup(&p, context::now(), idle_limit(&p)?, false)?;
-        let s = if a.detach {
-            session::start_detached(&p, &now, &role, a.name.as_deref())?
-        } else {
-            session::start(&p, &now, &role, a.name.as_deref())?
+        let req = sessions::StartRequest {
+            role,
+            name: a.name,
+            detach: a.detach,
         };
+        let s = sessions::start(&bare, &req)?;
         printer.success(&s, None, || {
             format!(
                 "started session {}\n  agents in a shared checkout: export DOCKET_SESSION={}",
@@ -139,35 +138,34 @@ pub fn run(g: &GlobalArgs, a: SessionArgs, printer: &mut Printer) -> CliResult<u
         });
         return Ok(0);
     }
-    let current = context::session(&p, g)?.ok_or_else(|| Error::NoSession {
-        message: "no current session".into(),
-    })?;
+    let cx = context::api(g)?;
     if a.end {
-        session::end(&p, &current)?;
+        let current = sessions::end(&cx)?;
         printer.success(&current, None, || {
             format!("ended session {}", session_text(&current))
         });
     } else {
+        let current = sessions::current(&cx)?;
         printer.success(&current, None, || session_text(&current));
     }
     Ok(0)
 }
 
 pub fn role(g: &GlobalArgs, a: RoleArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
+    let cx = context::api_bare(g)?;
     match a.sub {
         RoleSub::Create { name, like } => {
-            let r = session::create_role(&p, &name, &like)?;
+            let r = sessions::create_role(&cx, &sessions::RoleRequest { name, like })?;
             printer.success(&r, None, || {
                 format!("created role {} (like {})", r.name, r.like)
             });
         }
         RoleSub::Delete { name } => {
-            let r = session::delete_role(&p, &name)?;
+            let r = sessions::delete_role(&cx, &name)?;
             printer.success(&r, None, || format!("deleted role {}", r.name));
         }
         RoleSub::List => {
-            let roles = session::roles(&p)?;
+            let roles = sessions::roles(&cx)?;
             printer.success(&roles, None, || {
                 let rows: Vec<Vec<String>> = roles
                     .iter()
@@ -191,9 +189,9 @@ pub fn role(g: &GlobalArgs, a: RoleArgs, printer: &mut Printer) -> CliResult<u8>
 }
 
 pub fn cleanup(g: &GlobalArgs, a: CleanupArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
-    let limit = idle_limit(&p)?;
-    let expired = session::cleanup(&p, context::now(), limit, a.dry_run)?;
+    let cx = context::api_bare(g)?;
+    let limit = idle_limit(&cx.project)?;
+    let expired = sessions::cleanup(&cx, a.dry_run)?;
     let data = json!({ "expired": expired, "dry_run": a.dry_run, "idle_limit_secs": limit });
     printer.success(&data, None, || {
         let verb = if a.dry_run { "would expire" } else { "expired" };

@@ -1,7 +1,7 @@
 //! `docket update`: non-interactive set/replace.
 
 use clap::Args;
-use docket_core::ops::{self, Update};
+use docket_api::tickets::{self, UpdateRequest};
 
 use crate::cli::GlobalArgs;
 use crate::context;
@@ -87,7 +87,7 @@ pub struct UpdateArgs {
 }
 
 pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
+    let cx = context::api(g)?;
     let split = |s: &str| -> Vec<String> {
         s.split(',')
             .map(str::trim)
@@ -95,16 +95,24 @@ pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8
             .map(String::from)
             .collect()
     };
-    let sequence = match a.sequence.as_deref().map(str::trim) {
-        None => None,
-        Some("") => Some(None),
-        Some(text) => Some(Some(text.parse::<f64>().map_err(|_| {
-            docket_core::Error::invalid(format!(
-                "invalid sequence `{text}`: use a number (lower runs sooner) or \"\" to clear"
-            ))
-        })?)),
+    let (sequence, clear_sequence) = match a.sequence.as_deref().map(str::trim) {
+        None => (None, false),
+        Some("") => (None, true),
+        Some(text) => (
+            Some(text.parse::<f64>().map_err(|_| {
+                docket_core::Error::invalid(format!(
+                    "invalid sequence `{text}`: use a number (lower runs sooner) or \"\" to clear"
+                ))
+            })?),
+            false,
+        ),
     };
-    let u = Update {
+    let (ac, done) = match a.ac {
+        Some(t) => (Some(t), Some(a.done)),
+        None => (None, None),
+    };
+    let u = UpdateRequest {
+        id: a.id,
         title: a.title,
         kind: a.kind,
         priority: a.priority,
@@ -121,15 +129,17 @@ pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8
         design: a.design,
         body: a.body,
         add_ac: a.add_ac,
-        flip_ac: a.ac.map(|t| (t, a.done)),
+        ac,
+        done,
         remove_ac: a.remove_ac,
         status: a.status,
         force: a.force,
         summary: a.summary,
         sequence,
+        clear_sequence,
     };
-    let o = ops::update(&p, &context::ctx(&p, g)?, &a.id, u)?;
-    super::print_outcome(&p, printer, "updated", &o);
+    let c = tickets::update(&cx, u)?;
+    super::print_changed(printer, "updated", &c);
     Ok(0)
 }
 
@@ -144,17 +154,18 @@ pub struct TierArgs {
 
 /// `docket tier <id> <tier>`: tkt's name for `update --tier`.
 pub fn tier(g: &GlobalArgs, a: TierArgs, printer: &mut Printer) -> CliResult<u8> {
-    let p = context::project(&g.dir)?;
+    let cx = context::api(g)?;
     let tier = if a.tier == "none" {
         String::new()
     } else {
         a.tier
     };
-    let u = ops::Update {
+    let u = UpdateRequest {
+        id: a.id,
         tier: Some(tier),
         ..Default::default()
     };
-    let o = ops::update(&p, &context::ctx(&p, g)?, &a.id, u)?;
-    super::print_outcome(&p, printer, "tier set:", &o);
+    let c = tickets::update(&cx, u)?;
+    super::print_changed(printer, "tier set:", &c);
     Ok(0)
 }

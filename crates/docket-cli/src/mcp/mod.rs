@@ -142,6 +142,6 @@ pub fn run(g: &GlobalArgs, a: McpArgs, _printer: &mut Printer) -> CliResult<u8> 
     rt.shutdown_background();
     match served {
         Ok(()) => Ok(0),
-        Err(m) => Err(CliError::Core(Error::invalid(format!("mcp: {m}")))),
+        Err(m) => Err(CliError::from(Error::invalid(format!("mcp: {m}")))),
     }
 }

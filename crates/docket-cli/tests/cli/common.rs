@@ -39,7 +39,8 @@ impl Run {
 /// `{schema_version: 1, ok, data|error, meta?}` and nothing else.
 pub fn assert_envelope_shape(v: &Value) {
     let obj = v.as_object().expect("envelope is an object");
-    assert_eq!(obj.get("schema_version"), Some(&Value::from(1)), "{v}");
+    let version = obj.get("schema_version").and_then(Value::as_u64);
+    assert!(matches!(version, Some(1 | 2)), "{v}");
     let ok = obj
         .get("ok")
         .and_then(Value::as_bool)
@@ -194,6 +195,29 @@ impl TestEnv {
         self.ok_env(args)["data"].clone()
     }
 
+    /// Like [`TestEnv::ok`] for a write: writes answer lean (schema 2: id,
+    /// short, status, changed, logged), so this returns the whole ticket after
+    /// the write (`show --full`) with the lean answer's keys merged in. Reads
+    /// pass through unchanged.
+    pub fn okw(&self, args: &[&str]) -> Value {
+        let data = self.ok(args);
+        self.full_after(data)
+    }
+
+    fn full_after(&self, data: Value) -> Value {
+        if !is_lean_write(&data) {
+            return data;
+        }
+        let id = data["id"].as_str().expect("id");
+        let mut full = self.show(id);
+        for k in ["short", "changed", "logged", "archived_to"] {
+            if let Some(v) = data.get(k) {
+                full[k] = v.clone();
+            }
+        }
+        full
+    }
+
     /// Run with `--json`, expect exit 1 with `error.code == code`; return `error`.
     pub fn fail(&self, args: &[&str], code: &str) -> Value {
         let mut a: Vec<&str> = args.to_vec();
@@ -267,10 +291,25 @@ impl TestEnv {
         path
     }
 
-    /// `show --json` data of one ticket.
+    /// `show --full --json` data of one ticket.
     pub fn show(&self, id: &str) -> Value {
-        self.ok(&["show", id])
+        self.ok(&["show", "--full", id])
     }
+}
+
+/// Whether `data` is the lean answer of a single-ticket write (schema 2):
+/// `{id, short, status, changed?, logged?, archived_to?}` and nothing else.
+/// A no-op write has neither `changed` nor `logged`.
+pub fn is_lean_write(data: &Value) -> bool {
+    let Some(obj) = data.as_object() else {
+        return false;
+    };
+    ["id", "short", "status"]
+        .iter()
+        .all(|k| obj.contains_key(*k))
+        && obj.keys().all(|k| {
+            ["id", "short", "status", "changed", "logged", "archived_to"].contains(&k.as_str())
+        })
 }
 
 /// The frontmatter keys of a ticket file, in order (top-level keys only).
@@ -334,6 +373,11 @@ impl TestEnv {
     /// `ok` as session `sid`.
     pub fn ok_as(&self, sid: &str, args: &[&str]) -> Value {
         self.ok(&Self::as_session(sid, args))
+    }
+
+    /// [`TestEnv::okw`] as session `sid`.
+    pub fn okw_as(&self, sid: &str, args: &[&str]) -> Value {
+        self.okw(&Self::as_session(sid, args))
     }
 
     /// `fail` as session `sid`.

@@ -36,10 +36,10 @@ fn join_blocks(head: &str, blocks: &[String]) -> String {
 /// A simple-preset ticket with five log entries: created, three notes, an edit.
 fn ticket_with_history(env: &TestEnv) -> String {
     let id = env.create("Audited", &[]);
-    env.ok(&["add-note", &id, "first note"]);
-    env.ok(&["add-note", &id, "second note"]);
-    env.ok(&["add-note", &id, "third note"]);
-    env.ok(&["update", &id, "--priority", "1"]);
+    env.okw(&["add-note", &id, "first note"]);
+    env.okw(&["add-note", &id, "second note"]);
+    env.okw(&["add-note", &id, "third note"]);
+    env.okw(&["update", &id, "--priority", "1"]);
     assert_eq!(
         log_kinds(&env.show(&id)),
         vec!["created", "note", "note", "note", "edit"]
@@ -98,7 +98,11 @@ fn entries_are_stamped_with_the_pinned_clock() {
         "2026-03-01T09:10:00Z",
         &[&a, "plan", &id, "--body", "the plan"],
     );
-    let t = at("2026-03-02T10:00:00Z", &[&b, "advance", &id]);
+    let w = at("2026-03-02T10:00:00Z", &[&b, "advance", &id]);
+    // The write answers lean: what it logged, not the whole ticket.
+    assert_eq!(w["logged"], json!(["approval", "transition"]), "{w}");
+    assert_eq!(w["changed"]["updated"], Value::Null, "{w}");
+    let t = env.show(&id);
     let stamps: Vec<(&str, &str)> = t["log"]
         .as_array()
         .unwrap()
@@ -159,7 +163,7 @@ fn editing_an_entry_text_breaks_the_chain_at_that_entry() {
     assert_eq!(r.code, 1);
     assert_eq!(r.envelope()["data"]["issues"].as_array().unwrap().len(), 1);
     // Later appends do not heal the chain.
-    env.ok(&["add-note", &id, "after the tampering"]);
+    env.okw(&["add-note", &id, "after the tampering"]);
     assert_single_issue(&env, &id, "audit_chain_broken", "log entry 3");
 }
 
@@ -230,13 +234,13 @@ fn approved_plan(env: &TestEnv) -> (String, String, String) {
     let a = env.session("architect", "ada");
     let b = env.session("architect", "bob");
     let i = env.session("implementer", "ian");
-    let id = env.ok_as(&a, &["create", "Frozen"])["id"]
+    let id = env.okw_as(&a, &["create", "Frozen"])["id"]
         .as_str()
         .unwrap()
         .to_string();
-    env.ok_as(&a, &["advance", &id]);
-    env.ok_as(&a, &["plan", &id, "--body", "Step 1: build the parser"]);
-    env.ok_as(&b, &["advance", &id]);
+    env.okw_as(&a, &["advance", &id]);
+    env.okw_as(&a, &["plan", &id, "--body", "Step 1: build the parser"]);
+    env.okw_as(&b, &["advance", &id]);
     let _ = i;
     (id, a, b)
 }
@@ -266,7 +270,7 @@ fn editing_the_frozen_plan_is_plan_modified_after_approval() {
     assert_eq!(t["log_intact"], true);
     assert_eq!(t["plan"]["text"], "Step 1: skip the parser");
     // `plan --show` still serves the approved text from the log.
-    let s = env.ok(&["plan", &id, "--show"]);
+    let s = env.okw(&["plan", &id, "--show"]);
     assert_eq!(s["revision"]["text"], "Step 1: build the parser");
 
     // Editing the plan's log entry instead breaks the chain.
@@ -304,7 +308,7 @@ fn update_body_cannot_forge_the_log_and_keeps_it() {
     assert_eq!(env.snapshot(), before);
 
     let n = env.show(&id)["log"].as_array().unwrap().len();
-    let t = env.ok_as(
+    let t = env.okw_as(
         &a,
         &[
             "update",
@@ -364,7 +368,7 @@ fn log_marker_lines_are_rejected_in_every_text() {
     );
     assert_eq!(pf_env.snapshot(), before);
     // Inline mentions are fine.
-    let t = pf_env.ok_as(&a, &["comment", &id, "the <!-- log marker is reserved"]);
+    let t = pf_env.okw_as(&a, &["comment", &id, "the <!-- log marker is reserved"]);
     assert_eq!(t["log_intact"], true);
     pf_env.assert_check_clean();
 }
@@ -386,7 +390,8 @@ fn blank_comments_and_notes_are_rejected() {
     c.write_stdin("from stdin\n");
     let r = TestEnv::run_cmd(c);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let t = r.envelope()["data"].clone();
+    assert_eq!(r.envelope()["data"]["logged"], json!(["comment"]));
+    let t = env.show(&id);
     let last = t["log"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "comment");
     assert_eq!(last["text"], "from stdin");
@@ -530,26 +535,26 @@ fn depends_on_and_remove() {
     let a = env.create("A", &[]);
     let b = env.create("B", &[]);
     let c = env.create("C", &[]);
-    let t = env.ok(&["depends", &c, "--on", &format!("{a},{b}")]);
+    let t = env.okw(&["depends", &c, "--on", &format!("{a},{b}")]);
     assert_eq!(t["deps"], json!([a, b]));
     let last = t["log"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "edit");
     assert_eq!(last["text"], format!("now depends on {a}, {b}"));
     // Repeating is a no-op: nothing written.
     let before = env.snapshot();
-    let t = env.ok(&["depends", &c, "--on", &a]);
+    let t = env.okw(&["depends", &c, "--on", &a]);
     assert_eq!(t["deps"], json!([a, b]));
     assert_eq!(env.snapshot(), before);
     // Repeated flags work like commas; add and remove together.
     let d = env.create("D", &[]);
-    let t = env.ok(&["depends", &c, "--remove", &a, "--on", &d]);
+    let t = env.okw(&["depends", &c, "--remove", &a, "--on", &d]);
     assert_eq!(t["deps"], json!([b, d]));
     let last = t["log"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(
         last["text"],
         format!("now depends on {d}; no longer depends on {a}")
     );
-    let t = env.ok(&["depends", &c, "--remove", &b, "--remove", &d]);
+    let t = env.okw(&["depends", &c, "--remove", &b, "--remove", &d]);
     assert_eq!(t["deps"], json!([]));
     // Removing what is not there is refused, nothing written.
     let before = env.snapshot();
@@ -567,8 +572,8 @@ fn depends_refuses_cycles_and_writes_nothing() {
     let a = env.create("A", &[]);
     let b = env.create("B", &[]);
     let c = env.create("C", &[]);
-    env.ok(&["depends", &b, "--on", &a]);
-    env.ok(&["depends", &c, "--on", &b]);
+    env.okw(&["depends", &b, "--on", &a]);
+    env.okw(&["depends", &c, "--on", &b]);
     let before = env.snapshot();
     let err = env.fail(&["depends", &a, "--on", &c], "cycle");
     assert_eq!(err["cycle"], json!([a, c, b, a]));
@@ -590,19 +595,19 @@ fn tier_set_clear_and_invalid() {
     let env = TestEnv::init_preset("plan-first");
     let id = env.create("Tiered", &[]);
     for tier in ["critical", "standard", "low"] {
-        let t = env.ok(&["tier", &id, tier]);
+        let t = env.okw(&["tier", &id, tier]);
         assert_eq!(t["tier"], tier);
         let last = t["log"].as_array().unwrap().last().unwrap().clone();
         assert_eq!(last["kind"], "edit");
         assert_eq!(last["text"], "changed tier");
     }
     assert!(env.read(&id).contains("tier: low"));
-    let t = env.ok(&["tier", &id, "none"]);
+    let t = env.okw(&["tier", &id, "none"]);
     assert!(t["tier"].is_null());
     assert!(!env.read(&id).contains("tier:"));
     // Clearing again changes nothing.
     let before = env.snapshot();
-    env.ok(&["tier", &id, "none"]);
+    env.okw(&["tier", &id, "none"]);
     assert_eq!(env.snapshot(), before);
     for bad in ["urgent", "Critical", ""] {
         let r = env.run(&["tier", &id, bad, "--json"]);
@@ -618,13 +623,13 @@ fn tier_set_clear_and_invalid() {
 fn attention_range() {
     let env = TestEnv::init_preset("plan-first");
     let id = env.create("Attention", &[]);
-    let t = env.ok(&["update", &id, "--attention", "5"]);
+    let t = env.okw(&["update", &id, "--attention", "5"]);
     assert_eq!(t["attention"], 5);
     let last = t["log"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["text"], "changed attention");
-    let t = env.ok(&["update", &id, "--attention", "0"]);
+    let t = env.okw(&["update", &id, "--attention", "0"]);
     assert_eq!(t["attention"], 0);
-    let t = env.ok(&["update", &id, "--attention", "99"]);
+    let t = env.okw(&["update", &id, "--attention", "99"]);
     assert_eq!(t["attention"], 99);
     let before = env.snapshot();
     for bad in ["100", "-1", "many"] {

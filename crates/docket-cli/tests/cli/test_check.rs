@@ -90,7 +90,7 @@ fn clean_project_exits_zero() {
     let env = TestEnv::init();
     let a = env.create("a", &["--acceptance", "x"]);
     let b = env.create("b", &["--dep", &a, "--link", &a, "--parent", &a]);
-    env.ok(&["close", &b]);
+    env.okw(&["close", &b]);
     let r = env.run(&["check", "--json"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     let v = r.envelope();
@@ -274,7 +274,7 @@ fn dep_cycle_written_by_hand_blocks_both() {
     // Listing and dep tree still work on a cyclic graph.
     let blocked = env.ok(&["blocked"]);
     assert_eq!(blocked.as_array().unwrap().len(), 3);
-    let tree = env.ok(&["dep", "tree", "dk-x"]);
+    let tree = env.okw(&["dep", "tree", "dk-x"]);
     assert_eq!(tree["deps"][0]["deps"][0]["deps"][0]["seen"], true);
 }
 

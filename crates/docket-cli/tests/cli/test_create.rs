@@ -49,10 +49,29 @@ fn create_with_every_flag() {
         env_v.get("meta").is_none(),
         "create never archives: {env_v}"
     );
-    let t = &env_v["data"];
-    let id = t["id"].as_str().unwrap().to_string();
+    // The write answers lean (schema 2): which ticket, its status, the title
+    // as the only `changed` key and the `created` log entry.
+    assert_eq!(env_v["schema_version"], 2, "{env_v}");
+    let w = &env_v["data"];
+    let id = w["id"].as_str().unwrap().to_string();
     assert!(id.starts_with("dk-01"), "{id}");
     assert_eq!(suffix(&id).len(), 16);
+    assert!(id.starts_with(w["short"].as_str().unwrap()), "{w}");
+    assert_eq!(w["status"], "open");
+    // docs/JSON.md says `changed` is `{title}` for create; the API also flags
+    // the body sections it wrote (`description`/`design: true`). Pin the title
+    // and that no other frontmatter field is listed (see the report to the lead).
+    assert_eq!(w["changed"]["title"], "Fix the Login bug!");
+    for (k, v) in w["changed"].as_object().unwrap() {
+        assert!(
+            k == "title" || (["description", "design"].contains(&k.as_str()) && v == true),
+            "unexpected `changed.{k}` on create: {w}"
+        );
+    }
+    assert_eq!(w["logged"], json!(["created"]));
+    assert!(w.get("archived_to").is_none(), "{w}");
+    // The ticket as written.
+    let t = &env.show(&id);
     assert_eq!(t["title"], "Fix the Login bug!");
     assert_eq!(t["status"], "open");
     assert_eq!(t["type"], "bug");
@@ -132,7 +151,7 @@ fn create_with_every_flag() {
 #[test]
 fn minimal_create_uses_defaults_and_omits_empty_keys() {
     let env = TestEnv::init();
-    let t = env.ok(&["create", "  Just a title  "]);
+    let t = env.okw(&["create", "  Just a title  "]);
     assert_eq!(t["title"], "Just a title");
     assert_eq!(t["status"], "open");
     assert_eq!(t["type"], "task");
@@ -166,7 +185,7 @@ fn create_human_output() {
 fn create_dep_dedupes_and_dep_plus_link_records_both() {
     let env = TestEnv::init();
     let a = env.create("a", &[]);
-    let t = env.ok(&[
+    let t = env.okw(&[
         "create",
         "b",
         "--dep",

@@ -23,13 +23,26 @@ fn delete_is_refused_while_referenced() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("--cascade"), "{}", r.stderr);
 
-    let data = env.ok(&["delete", &target, "--cascade"]);
-    assert_eq!(data["deleted"]["id"], target.as_str());
+    let v = env.ok_env(&["delete", &target, "--cascade"]);
+    assert_eq!(v["schema_version"], 2, "{v}");
+    let data = &v["data"];
+    // Lean (schema 2): the deleted id and title, and the ids of the tickets
+    // whose references were removed.
+    let mut keys: Vec<&str> = data
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    keys.sort();
+    assert_eq!(keys, vec!["id", "title", "updated"], "{data}");
+    assert_eq!(data["id"], target.as_str());
+    assert_eq!(data["title"], "target");
     let mut updated: Vec<String> = data["updated"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| t["id"].as_str().unwrap().to_string())
+        .map(|t| t.as_str().expect("updated lists ids").to_string())
         .collect();
     updated.sort();
     assert_eq!(updated, want);
@@ -44,7 +57,12 @@ fn delete_is_refused_while_referenced() {
 
     // An unreferenced ticket is deleted directly.
     let data = env.ok(&["delete", &unrelated]);
-    assert_eq!(data["updated"], json!([]));
+    assert_eq!(data["id"], unrelated.as_str());
+    // No referrer was updated (the API leaves out an empty `updated`).
+    assert!(
+        data.get("updated").is_none_or(|u| *u == json!([])),
+        "{data}"
+    );
     assert!(env.try_path_of(&unrelated).is_none());
 }
 
@@ -52,7 +70,7 @@ fn delete_is_refused_while_referenced() {
 fn delete_archived_ticket_and_missing_id() {
     let env = TestEnv::init();
     let id = env.create("old", &[]);
-    env.ok(&["close", &id]);
+    env.okw(&["close", &id]);
     env.ok(&["delete", &id]);
     assert!(env.try_path_of(&id).is_none());
     env.fail(&["delete", &id], "not_found");

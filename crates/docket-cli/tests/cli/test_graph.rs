@@ -10,8 +10,11 @@ fn dep_adds_and_undep_removes() {
 
     let v = env.ok_env(&["dep", &a, suffix(&b)]);
     assert_eq!(v["data"]["id"], a.as_str());
-    assert_eq!(v["data"]["deps"], json!([b]));
+    assert_eq!(v["data"]["changed"], json!({"deps": [b]}));
+    assert_eq!(v["data"]["logged"], json!(["edit"]));
     assert!(v.get("meta").is_none());
+    assert!(v["data"].get("archived_to").is_none());
+    assert_eq!(env.show(&a)["deps"], json!([b]));
     assert_eq!(ids(&env.ok(&["blocked"])), vec![a.clone()]);
 
     // Duplicate: a no-op, file untouched.
@@ -19,17 +22,22 @@ fn dep_adds_and_undep_removes() {
     let r = env.run(&["dep", &a, &b]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("no change"), "{}", r.stdout);
-    let t = env.ok(&["dep", &a, &b]);
+    let w = env.ok(&["dep", &a, &b]);
+    assert!(
+        w.get("changed").is_none() && w.get("logged").is_none(),
+        "{w}"
+    );
+    let t = env.okw(&["dep", &a, &b]);
     assert_eq!(t["deps"], json!([b]));
     assert_eq!(std::fs::read(env.path_of(&a)).unwrap(), before);
 
     // Forward references are allowed.
-    let t = env.ok(&["dep", &a, "dk-01later"]);
+    let t = env.okw(&["dep", &a, "dk-01later"]);
     assert_eq!(t["deps"], json!([b, "dk-01later"]));
-    let t = env.ok(&["undep", &a, "dk-01later"]);
+    let t = env.okw(&["undep", &a, "dk-01later"]);
     assert_eq!(t["deps"], json!([b]));
 
-    let t = env.ok(&["undep", &a, &b]);
+    let t = env.okw(&["undep", &a, &b]);
     assert_eq!(t["deps"], json!([]));
     assert!(!env.read(&a).contains("deps:"));
     let err = env.fail(&["undep", &a, &b], "invalid_argument");
@@ -47,12 +55,12 @@ fn dep_rejects_cycles() {
     let err = env.fail(&["dep", &a, &a], "cycle");
     assert_eq!(err["cycle"], json!([a, a]));
 
-    env.ok(&["dep", &a, &b]);
+    env.okw(&["dep", &a, &b]);
     let before = env.snapshot();
     let err = env.fail(&["dep", &b, &a], "cycle");
     assert_eq!(err["cycle"], json!([b, a, b]));
 
-    env.ok(&["dep", &b, &c]);
+    env.okw(&["dep", &b, &c]);
     let before2 = env.snapshot();
     let err = env.fail(&["dep", &c, &a], "cycle");
     assert_eq!(err["cycle"], json!([c, a, b, c]));
@@ -79,7 +87,7 @@ fn dep_tree_json_and_full() {
     let c = env.create("c", &["--dep", &d, "--dep", "dk-01missing"]);
     let a = env.create("a", &["--dep", &b, "--dep", &c]);
 
-    let tree = env.ok(&["dep", "tree", &a]);
+    let tree = env.okw(&["dep", "tree", &a]);
     assert_eq!(tree["id"], a.as_str());
     assert_eq!(tree["title"], "a");
     assert_eq!(tree["status"], "open");
@@ -100,7 +108,7 @@ fn dep_tree_json_and_full() {
         &json!({"id": "dk-01missing", "title": null, "status": null, "missing": true, "seen": false, "deps": []})
     );
 
-    let full = env.ok(&["dep", "tree", suffix(&a), "--full"]);
+    let full = env.okw(&["dep", "tree", suffix(&a), "--full"]);
     let d2 = node(&full, &[1, 0]);
     assert_eq!(d2["seen"], false);
     assert_eq!(d2["deps"][0]["id"], e.as_str());
@@ -180,11 +188,11 @@ fn link_and_dep_need_their_arguments() {
 fn links_and_deps_to_archived_tickets_keep_them_archived() {
     let env = TestEnv::init();
     let old = env.create("old", &[]);
-    env.ok(&["close", &old]);
+    env.okw(&["close", &old]);
     let archived_path = env.path_of(&old);
     assert!(archived_path.starts_with(env.archive_dir()));
 
-    let new = env.ok(&["create", "new", "--link", suffix(&old), "--dep", &old]);
+    let new = env.okw(&["create", "new", "--link", suffix(&old), "--dep", &old]);
     let new = new["id"].as_str().unwrap().to_string();
     assert_eq!(
         env.path_of(&old),

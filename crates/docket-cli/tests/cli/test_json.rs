@@ -1,4 +1,4 @@
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::common::{TestEnv, assert_envelope_shape};
 
@@ -158,23 +158,83 @@ fn help_works_on_every_command() {
 }
 
 #[test]
-fn mutating_commands_return_the_touched_ticket() {
+fn mutating_commands_answer_lean() {
+    // Every single-ticket write answers with schema 2 and the lean result
+    // `{id, short, status, changed, logged, archived_to?}`, never the ticket.
     let env = TestEnv::init();
     let a = env.create("a", &[]);
     let b = env.create("b", &[]);
-    let check = |v: &Value, id: &str| {
-        assert_eq!(v["id"], id);
-        assert!(v["body"].is_string());
-        assert!(v["notes"].is_array());
+    let check = |args: &[&str], status: &str, changed: Value, logged: Value| {
+        let v = env.ok_env(args);
+        assert_envelope_shape(&v);
+        assert_eq!(v["schema_version"], 2, "{args:?}: {v}");
+        assert!(v.get("meta").is_none(), "{args:?}: {v}");
+        let d = &v["data"];
+        assert!(crate::common::is_lean_write(d), "{args:?}: {d}");
+        assert_eq!(d["id"], a.as_str(), "{args:?}");
+        assert!(a.starts_with(d["short"].as_str().unwrap()), "{d}");
+        assert_eq!(d["status"], status, "{args:?}: {d}");
+        assert_eq!(d["changed"], changed, "{args:?}: {d}");
+        assert_eq!(d["logged"], logged, "{args:?}: {d}");
+        for k in ["body", "notes", "log", "title"] {
+            assert!(d.get(k).is_none(), "{args:?}: `{k}` in lean answer {d}");
+        }
+        v
     };
-    check(&env.ok(&["start", &a]), &a);
-    check(&env.ok(&["add-note", &a, "x"]), &a);
-    check(&env.ok(&["update", &a, "--title", "A"]), &a);
-    check(&env.ok(&["dep", &a, &b]), &a);
-    check(&env.ok(&["undep", &a, &b]), &a);
-    check(&env.ok(&["close", &a]), &a);
-    check(&env.ok(&["reopen", &a]), &a);
-    let v = env.ok_env(&["update", &a, "--priority", "0"]);
-    assert!(v.get("meta").is_none());
-    assert_envelope_shape(&v);
+    check(
+        &["start", &a],
+        "in_progress",
+        // Starting claims the ticket: the mover becomes the assignee.
+        json!({"status": "in_progress", "assignee": "tester"}),
+        json!(["transition"]),
+    );
+    check(
+        &["add-note", &a, "x"],
+        "in_progress",
+        Value::Null,
+        json!(["note"]),
+    );
+    assert_eq!(env.show(&a)["notes"].as_array().unwrap().len(), 1);
+    check(
+        &["update", &a, "--title", "A"],
+        "in_progress",
+        json!({"title": "A"}),
+        json!(["edit"]),
+    );
+    check(
+        &["dep", &a, &b],
+        "in_progress",
+        json!({"deps": [b]}),
+        json!(["edit"]),
+    );
+    check(
+        &["undep", &a, &b],
+        "in_progress",
+        json!({"deps": []}),
+        json!(["edit"]),
+    );
+    let v = env.ok_env(&["close", &a]);
+    let d = &v["data"];
+    assert_eq!(d["status"], "closed");
+    assert_eq!(d["changed"]["status"], "closed");
+    assert!(d["changed"]["closed"].is_string(), "{d}");
+    assert_eq!(d["logged"], json!(["transition"]));
+    let archived = d["archived_to"].as_str().expect("archived_to in data");
+    assert!(env.root.join(archived).is_file(), "{archived}");
+    assert!(v.get("meta").is_none(), "{v}");
+    let v = env.ok_env(&["reopen", &a]);
+    assert_eq!(v["data"]["status"], "open");
+    assert_eq!(
+        v["data"]["changed"],
+        json!({"status": "open", "closed": null})
+    );
+    assert!(v["data"].get("archived_to").is_none());
+    assert_eq!(env.path_of(&a).parent().unwrap(), env.tickets_dir());
+    check(
+        &["update", &a, "--priority", "0"],
+        "open",
+        json!({"priority": 0}),
+        json!(["edit"]),
+    );
+    assert_eq!(env.show(&a)["priority"], 0);
 }

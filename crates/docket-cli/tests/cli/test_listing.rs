@@ -26,9 +26,9 @@ fn fixture() -> Fixture {
     let d = env.create("D", &["-p", "0", "--dep", &a, "--mode", "afk"]);
     let e = env.create("E", &["-p", "3", "--dep", "dk-01missing"]);
     let f = env.create("F", &["-t", "bug"]);
-    env.ok(&["close", &f]);
+    env.okw(&["close", &f]);
     let g = env.create("G", &["-p", "4"]);
-    env.ok(&["start", &g]);
+    env.okw(&["start", &g]);
     Fixture {
         env,
         a,
@@ -81,16 +81,33 @@ fn list_shows_open_tickets_by_default() {
 fn ready_blocked_closed() {
     let fx = fixture();
     let env = &fx.env;
-    // Ready: open, deps all terminal; sorted priority then newest. In-progress
-    // tickets count as not-terminal and without deps, so they are ready too.
+    // Ready: what can be picked up now: not begun (before the active status)
+    // and every dep terminal; sorted priority then newest. G is in progress:
+    // begun, so not ready.
     let ready = ids(&env.ok(&["ready"]));
-    assert_eq!(
-        ready,
-        vec![fx.b.clone(), fx.c.clone(), fx.a.clone(), fx.g.clone()]
-    );
+    assert_eq!(ready, vec![fx.b.clone(), fx.c.clone(), fx.a.clone()]);
+    assert!(!ready.contains(&fx.g), "a begun ticket is not ready");
     assert!(!ready.contains(&fx.d), "dep on open ticket is not ready");
     assert!(!ready.contains(&fx.e), "dep on missing ticket is not ready");
+    assert!(!ready.contains(&fx.f), "a closed ticket is not ready");
     assert_eq!(ids(&env.ok(&["ready", "--limit", "1"])), vec![fx.b.clone()]);
+    // --include-started is the old view: any open ticket whose deps are done,
+    // begun or not (in-progress tickets have no deps here, so G is in).
+    let started = ids(&env.ok(&["ready", "--include-started"]));
+    assert_eq!(
+        started,
+        vec![fx.b.clone(), fx.c.clone(), fx.a.clone(), fx.g.clone()]
+    );
+    assert!(!started.contains(&fx.d) && !started.contains(&fx.e));
+    assert!(!started.contains(&fx.f));
+    assert_eq!(
+        ids(&env.ok(&["ready", "--include-started", "--status", "in_progress"])),
+        vec![fx.g.clone()]
+    );
+    assert_eq!(
+        ids(&env.ok(&["ready", "--status", "in_progress"])),
+        Vec::<String>::new()
+    );
 
     let blocked = ids(&env.ok(&["blocked"]));
     assert_eq!(blocked, vec![fx.d.clone(), fx.e.clone()]);
@@ -98,11 +115,19 @@ fn ready_blocked_closed() {
     assert_eq!(ids(&env.ok(&["closed"])), vec![fx.f.clone()]);
 
     // Closing the dependency unblocks D.
-    env.ok(&["close", &fx.a]);
+    env.okw(&["close", &fx.a]);
     let ready = ids(&env.ok(&["ready"]));
     assert_eq!(ready[0], fx.d);
     assert!(!ready.contains(&fx.a));
     assert_eq!(ids(&env.ok(&["blocked"])), vec![fx.e.clone()]);
+    // Starting it takes it off `ready` but not off `ready --include-started`.
+    env.okw(&["start", &fx.d]);
+    assert!(!ids(&env.ok(&["ready"])).contains(&fx.d));
+    assert!(ids(&env.ok(&["ready", "--include-started"])).contains(&fx.d));
+    // A begun ticket with an open dep stays out of both.
+    env.okw(&["dep", &fx.g, &fx.b]);
+    assert!(!ids(&env.ok(&["ready", "--include-started"])).contains(&fx.g));
+    assert!(ids(&env.ok(&["blocked"])).contains(&fx.g));
 
     // Closed: most recently closed first (same second: newest id first).
     let closed = ids(&env.ok(&["closed"]));
@@ -286,16 +311,16 @@ fn malformed_file_is_skipped_with_a_warning() {
 
     // Other commands keep working.
     env.ok(&["show", &good]);
-    env.ok(&["add-note", &good, "still works"]);
+    env.okw(&["add-note", &good, "still works"]);
     env.ok(&["ready"]);
     env.ok(&["blocked"]);
-    env.ok(&["start", &good]);
-    env.ok(&["close", &good]);
-    env.ok(&["dep", &other, &good]);
+    env.okw(&["start", &good]);
+    env.okw(&["close", &good]);
+    env.okw(&["dep", &other, &good]);
     env.ok(&["link", &other, &good]);
     env.ok(&["prime"]);
     let id = env.create("new one", &[]);
-    env.ok(&["update", &id, "--priority", "0"]);
+    env.okw(&["update", &id, "--priority", "0"]);
     // The broken file itself reports a parse error.
     let err = env.fail(&["show", "dk-01broken"], "parse_error");
     assert!(
@@ -304,4 +329,19 @@ fn malformed_file_is_skipped_with_a_warning() {
             .unwrap()
             .contains("dk-01broken--broken.md")
     );
+}
+
+#[test]
+fn ready_in_plan_first_leaves_out_tickets_in_planning_and_later() {
+    // "Begun" is any status from the planning one on, not only the active one.
+    let env = TestEnv::init_preset("plan-first");
+    let fresh = env.create("fresh", &[]);
+    let planning = env.create("planning", &[]);
+    let a = env.session("architect", "ada");
+    env.okw_as(&a, &["advance", &planning]);
+    assert_eq!(env.show(&planning)["status"], "planning");
+    assert_eq!(ids(&env.ok(&["ready"])), vec![fresh.clone()]);
+    let started = ids(&env.ok(&["ready", "--include-started"]));
+    assert_eq!(started.len(), 2, "{started:?}");
+    assert!(started.contains(&fresh) && started.contains(&planning));
 }

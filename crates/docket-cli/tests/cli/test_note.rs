@@ -4,13 +4,23 @@ use crate::common::TestEnv;
 fn add_note_from_arguments() {
     let env = TestEnv::init();
     let id = env.create("noted", &["-d", "desc"]);
-    let t = env.ok(&["add-note", &id, "raced", "GC", "under load"]);
+    let t = env.okw(&["add-note", &id, "raced", "GC", "under load"]);
     let notes = t["notes"].as_array().unwrap();
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0]["text"], "raced GC under load");
     assert_eq!(notes[0]["author"], "tester");
     assert!(notes[0]["at"].as_str().unwrap().ends_with('Z'));
-    assert!(t["body"].as_str().unwrap().contains("raced GC under load"));
+    assert_eq!(
+        t["changed"],
+        serde_json::Value::Null,
+        "a note changes no field"
+    );
+    assert_eq!(t["logged"], serde_json::json!(["note"]));
+    assert!(
+        t.get("body").is_none(),
+        "show --full no longer sends the body"
+    );
+    assert!(env.read(&id).contains("\n\nraced GC under load\n"));
 
     let r = env.run_at("2026-03-04T05:06:07Z", &["add-note", &id, "second"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -42,10 +52,8 @@ fn add_note_from_stdin() {
     });
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = r.envelope();
-    assert_eq!(
-        v["data"]["notes"][0]["text"],
-        "line one with `code`, $vars and \"quotes\"\nline two"
-    );
+    assert_eq!(v["data"]["id"], id.as_str());
+    assert_eq!(v["data"]["logged"], serde_json::json!(["note"]));
     assert_eq!(
         env.show(&id)["notes"][0]["text"],
         "line one with `code`, $vars and \"quotes\"\nline two"
@@ -72,7 +80,7 @@ fn blank_note_is_rejected() {
 fn add_note_on_an_archived_ticket_keeps_it_archived() {
     let env = TestEnv::init();
     let id = env.create("archived", &[]);
-    env.ok(&["close", &id]);
+    env.okw(&["close", &id]);
     let v = env.ok_env(&["add-note", &id, "post-mortem"]);
     assert!(v.get("meta").is_none(), "{v}");
     assert_eq!(v["data"]["status"], "closed");

@@ -31,7 +31,7 @@ impl Pf {
             .as_str()
             .unwrap()
             .to_string();
-        let t = self.env.ok_as(&self.a, &["advance", &id]);
+        let t = self.env.okw_as(&self.a, &["advance", &id]);
         assert_eq!(t["status"], "planning");
         id
     }
@@ -40,14 +40,14 @@ impl Pf {
     fn planned(&self, title: &str, extra: &[&str]) -> String {
         let id = self.in_planning(title, extra);
         self.env
-            .ok_as(&self.a, &["plan", &id, "--body", "Step 1: do it"]);
+            .okw_as(&self.a, &["plan", &id, "--body", "Step 1: do it"]);
         id
     }
 
     /// ... and bob approves it (now in_progress).
     fn approved(&self, title: &str, extra: &[&str]) -> String {
         let id = self.planned(title, extra);
-        let t = self.env.ok_as(&self.b, &["advance", &id]);
+        let t = self.env.okw_as(&self.b, &["advance", &id]);
         assert_eq!(t["status"], "in_progress");
         id
     }
@@ -55,7 +55,7 @@ impl Pf {
     /// ... and ian submits it (now done).
     fn submitted(&self, title: &str) -> String {
         let id = self.approved(title, &[]);
-        let t = self.env.ok_as(&self.i, &["advance", &id]);
+        let t = self.env.okw_as(&self.i, &["advance", &id]);
         assert_eq!(t["status"], "done");
         id
     }
@@ -83,11 +83,11 @@ fn full_lifecycle_with_four_sessions() {
     // A fourth session that only reviews the plan during planning.
     let r = env.session("architect", "rae");
 
-    let t = env.ok_as(&a, &["create", "Feature X", "--acceptance", "tests pass"]);
+    let t = env.okw_as(&a, &["create", "Feature X", "--acceptance", "tests pass"]);
     let id = t["id"].as_str().unwrap().to_string();
     assert_eq!(t["status"], "todo");
-    assert_eq!(env.ok_as(&a, &["advance", &id])["status"], "planning");
-    let t = env.ok_as(
+    assert_eq!(env.okw_as(&a, &["advance", &id])["status"], "planning");
+    let t = env.okw_as(
         &a,
         &["plan", &id, "--body", "1. parse\n2. store\n### risks\nnone"],
     );
@@ -95,7 +95,7 @@ fn full_lifecycle_with_four_sessions() {
     assert!(t["plan"]["frozen"].is_null());
 
     // A comment during planning is not a deviation.
-    let t = env.ok_as(&r, &["comment", &id, "looks sound"]);
+    let t = env.okw_as(&r, &["comment", &id, "looks sound"]);
     assert_eq!(last_entry(&t)["kind"], "comment");
     assert!(last_entry(&t)["data"].get("deviation").is_none());
 
@@ -108,7 +108,7 @@ fn full_lifecycle_with_four_sessions() {
     assert_eq!(env.snapshot(), before);
 
     // bob approves, with a note.
-    let t = env.ok_as(&b, &["advance", &id, "--note", "approved, go ahead"]);
+    let t = env.okw_as(&b, &["advance", &id, "--note", "approved, go ahead"]);
     assert_eq!(t["status"], "in_progress");
     let frozen = &t["plan"]["frozen"];
     assert_eq!(frozen["version"], 1);
@@ -122,16 +122,16 @@ fn full_lifecycle_with_four_sessions() {
     );
 
     // ian works: a comment against the frozen plan is a deviation.
-    let t = env.ok_as(&i, &["comment", &id, "used serde instead of a hand parser"]);
+    let t = env.okw_as(&i, &["comment", &id, "used serde instead of a hand parser"]);
     let devs = t["plan"]["deviations"].as_array().unwrap();
     assert_eq!(devs.len(), 1);
     assert_eq!(devs[0]["text"], "used serde instead of a hand parser");
     assert_eq!(devs[0]["actor"], "ian (implementer)");
     assert_eq!(devs[0]["data"]["deviation"], "true");
-    env.ok_as(&i, &["update", &id, "--ac", "tests pass", "--done"]);
+    env.okw_as(&i, &["update", &id, "--ac", "tests pass", "--done"]);
     let note = env.home.join("handover.md");
     std::fs::write(&note, "Result: parser and store done.\nSee PR 12.\n").unwrap();
-    let t = env.ok_as(&i, &["advance", &id, "--note-file", note.to_str().unwrap()]);
+    let t = env.okw_as(&i, &["advance", &id, "--note-file", note.to_str().unwrap()]);
     assert_eq!(t["status"], "done");
     assert_eq!(
         last_entry(&t)["text"],
@@ -139,14 +139,15 @@ fn full_lifecycle_with_four_sessions() {
     );
 
     // ada (who did not implement) verifies, then archives.
-    let t = env.ok_as(&a, &["advance", &id]);
+    let t = env.okw_as(&a, &["advance", &id]);
     assert_eq!(t["status"], "verified");
     let live = env.path_of(&id);
     assert!(live.starts_with(env.tickets_dir()));
     let name = live.file_name().unwrap().to_string_lossy().into_owned();
     let v = env.ok_env(&["--session", &a, "advance", &id]);
     assert_eq!(v["data"]["status"], "archived");
-    assert_eq!(v["meta"]["archived_to"], format!(".docket/archive/{name}"));
+    assert_eq!(v["data"]["archived_to"], format!(".docket/archive/{name}"));
+    assert!(v.get("meta").is_none(), "{v}");
     assert!(!live.exists());
     assert!(env.archive_dir().join(&name).is_file());
 
@@ -288,13 +289,13 @@ fn approval_by_the_plan_author_or_an_implementer_is_refused() {
     );
 
     // A revision by bob makes bob the author: now ada may approve, bob may not.
-    env.ok_as(
+    env.okw_as(
         &pf.b,
         &["plan", &id, "--body", "Step 1: do it\nStep 2: test it"],
     );
     let err = env.fail_as(&pf.b, &["advance", &id], "guard_failed");
     assert_eq!(err["guard"], "plan_approved_by_other_session");
-    let t = env.ok_as(&pf.a, &["advance", &id]);
+    let t = env.okw_as(&pf.a, &["advance", &id]);
     assert_eq!(t["plan"]["frozen"]["version"], 2);
     assert_eq!(t["plan"]["frozen"]["approver"], "ada (architect)");
 }
@@ -321,7 +322,7 @@ fn implementer_cannot_verify_own_work() {
     assert_eq!(failed, vec!["role", "verifier_not_implementer"]);
     assert_eq!(env.snapshot(), before);
     // bob did not submit it: he may verify.
-    assert_eq!(env.ok_as(&pf.b, &["advance", &id])["status"], "verified");
+    assert_eq!(env.okw_as(&pf.b, &["advance", &id])["status"], "verified");
 }
 
 #[test]
@@ -332,7 +333,7 @@ fn verifier_not_implementer_is_enforced_for_an_architect_like_role() {
     let sec = env.session("security-expert", "sec");
     let id = pf.approved("Audit fix", &[]);
     // sec submits (only implementers may: forced, recorded) ...
-    let t = env.ok_as(
+    let t = env.okw_as(
         &sec,
         &[
             "advance",
@@ -378,7 +379,7 @@ fn verifier_not_implementer_is_enforced_for_an_architect_like_role() {
     );
     assert_eq!(env.snapshot(), before);
     // Another architect verifies.
-    assert_eq!(env.ok_as(&pf.a, &["advance", &id])["status"], "verified");
+    assert_eq!(env.okw_as(&pf.a, &["advance", &id])["status"], "verified");
     env.assert_check_clean();
 }
 
@@ -389,7 +390,7 @@ fn force_with_reason_passes_role_and_records_a_violation() {
     let pf = plan_first();
     let env = &pf.env;
     let id = pf.planned("Hotfix", &[]);
-    let t = env.ok_as(
+    let t = env.okw_as(
         &pf.i,
         &[
             "advance",
@@ -429,7 +430,7 @@ fn force_with_reason_passes_role_and_records_a_violation() {
 
     // Both the role and the isolation guard are named when both fail.
     let id2 = pf.planned("Solo", &[]);
-    let t = env.ok_as(
+    let t = env.okw_as(
         &pf.a,
         &["advance", &id2, "--force", "--reason", "solo project"],
     );
@@ -450,20 +451,16 @@ fn force_needs_a_non_blank_reason() {
     let env = &pf.env;
     let id = pf.planned("Needs reason", &[]);
     let before = env.snapshot();
+    // The message names the missing reason (it now says "`force` needs a
+    // non-blank `reason`", the API's field names; reported to the lead).
     let err = env.fail_as(&pf.i, &["advance", &id, "--force"], "invalid_argument");
-    assert!(
-        err["message"].as_str().unwrap().contains("--reason"),
-        "{err}"
-    );
+    assert!(err["message"].as_str().unwrap().contains("reason"), "{err}");
     let err = env.fail_as(
         &pf.i,
         &["advance", &id, "--force", "--reason", "   "],
         "invalid_argument",
     );
-    assert!(
-        err["message"].as_str().unwrap().contains("--reason"),
-        "{err}"
-    );
+    assert!(err["message"].as_str().unwrap().contains("reason"), "{err}");
     // A reason with a log marker line is refused as well.
     env.fail_as(
         &pf.i,
@@ -474,7 +471,7 @@ fn force_needs_a_non_blank_reason() {
     let r = env.run(&["--session", &pf.i, "advance", &id, "--force"]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.is_empty());
-    assert!(r.stderr.contains("--reason"), "{}", r.stderr);
+    assert!(r.stderr.contains("reason"), "{}", r.stderr);
     assert_eq!(env.snapshot(), before);
 }
 
@@ -508,7 +505,18 @@ fn plan_present_cannot_be_forced() {
     ]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("plan_present"), "{}", r.stderr);
-    assert!(r.stderr.contains("cannot be forced"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--force cannot pass this guard"),
+        "{}",
+        r.stderr
+    );
+    // The first remedy is to write the plan.
+    assert!(
+        r.stderr
+            .contains(&format!("hint: `docket plan {id} --body '<the plan>'`")),
+        "{}",
+        r.stderr
+    );
     let r = env.run(&["--session", &pf.b, "advance", &id, "--explain"]);
     assert_eq!(r.code, 1);
     assert!(r.stdout.contains("(cannot be forced)"), "{}", r.stdout);
@@ -524,12 +532,12 @@ fn plan_revisions_are_versioned_and_showable() {
     let env = &pf.env;
     let id = pf.in_planning("Versioned", &[]);
     // --body
-    let t = env.ok_as(&pf.a, &["plan", &id, "--body", "first plan"]);
+    let t = env.okw_as(&pf.a, &["plan", &id, "--body", "first plan"]);
     assert_eq!(t["plan"]["text"], "first plan");
     // --file
     let f = env.home.join("plan.md");
     std::fs::write(&f, "second plan\n\n### Steps\n- one\n- two\n").unwrap();
-    let t = env.ok_as(&pf.a, &["plan", &id, "--file", f.to_str().unwrap()]);
+    let t = env.okw_as(&pf.a, &["plan", &id, "--file", f.to_str().unwrap()]);
     let revs = t["plan"]["revisions"].as_array().unwrap();
     assert_eq!(revs.len(), 2);
     assert_eq!(revs[1]["version"], 2);
@@ -551,11 +559,14 @@ fn plan_revisions_are_versioned_and_showable() {
     c.write_stdin("  second plan\r\n\r\n### Steps\r\n- one\r\n- two\r\n\n");
     let r = TestEnv::run_cmd(c);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // Same plan again (CR/space differences only): no change, nothing logged.
+    let w = r.envelope()["data"].clone();
+    assert!(
+        w.get("changed").is_none() && w.get("logged").is_none(),
+        "{w}"
+    );
     assert_eq!(
-        r.envelope()["data"]["plan"]["revisions"]
-            .as_array()
-            .unwrap()
-            .len(),
+        env.show(&id)["plan"]["revisions"].as_array().unwrap().len(),
         2
     );
     assert_eq!(env.snapshot(), before);
@@ -565,18 +576,21 @@ fn plan_revisions_are_versioned_and_showable() {
     c.write_stdin("third plan from stdin\n");
     let r = TestEnv::run_cmd(c);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let t = r.envelope()["data"].clone();
+    let w = r.envelope()["data"].clone();
+    assert_eq!(w["changed"], json!({"plan": true}), "{w}");
+    assert_eq!(w["logged"], json!(["plan"]), "{w}");
+    let t = env.show(&id);
     assert_eq!(t["plan"]["revisions"][2]["version"], 3);
     assert_eq!(t["plan"]["revisions"][2]["author"], "bob (architect)");
     assert_eq!(t["plan"]["text"], "third plan from stdin");
     assert!(env.read(&id).contains("## Plan\n\nthird plan from stdin\n"));
 
     // --show: latest, or a given revision.
-    let s = env.ok(&["plan", &id, "--show"]);
+    let s = env.okw(&["plan", &id, "--show"]);
     assert_eq!(s["version"], 3);
     assert_eq!(s["frozen"], false);
     assert_eq!(s["revision"]["text"], "third plan from stdin");
-    let s = env.ok(&["plan", &id, "--show", "--revision", "1"]);
+    let s = env.okw(&["plan", &id, "--show", "--revision", "1"]);
     assert_eq!(s["id"], id.as_str());
     assert_eq!(s["version"], 1);
     assert_eq!(s["revision"]["text"], "first plan");
@@ -593,11 +607,11 @@ fn plan_revisions_are_versioned_and_showable() {
     env.fail(&["plan", &id, "--revision", "1"], "invalid_argument");
 
     // After approval, --show reports the frozen revision.
-    env.ok_as(&pf.a, &["advance", &id]);
-    let s = env.ok(&["plan", &id, "--show"]);
+    env.okw_as(&pf.a, &["advance", &id]);
+    let s = env.okw(&["plan", &id, "--show"]);
     assert_eq!(s["version"], 3);
     assert_eq!(s["frozen"], true);
-    let s = env.ok(&["plan", &id, "--show", "--revision", "1"]);
+    let s = env.okw(&["plan", &id, "--show", "--revision", "1"]);
     assert_eq!(s["frozen"], false);
     env.assert_check_clean();
 }
@@ -606,7 +620,7 @@ fn plan_revisions_are_versioned_and_showable() {
 fn plan_outside_planning_is_refused_before_and_after_approval() {
     let pf = plan_first();
     let env = &pf.env;
-    let id = env.ok_as(&pf.a, &["create", "Early"])["id"]
+    let id = env.okw_as(&pf.a, &["create", "Early"])["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -619,9 +633,9 @@ fn plan_outside_planning_is_refused_before_and_after_approval() {
     assert_eq!(env.snapshot(), before);
     env.fail(&["plan", &id, "--show"], "invalid_argument");
 
-    env.ok_as(&pf.a, &["advance", &id]);
-    env.ok_as(&pf.a, &["plan", &id, "--body", "the plan"]);
-    env.ok_as(&pf.b, &["advance", &id]);
+    env.okw_as(&pf.a, &["advance", &id]);
+    env.okw_as(&pf.a, &["plan", &id, "--body", "the plan"]);
+    env.okw_as(&pf.b, &["advance", &id]);
     let before = env.snapshot();
     for sid in [&pf.a, &pf.b, &pf.i] {
         let err = env.fail_as(
@@ -639,8 +653,8 @@ fn plan_outside_planning_is_refused_before_and_after_approval() {
     assert_eq!(env.snapshot(), before);
 
     // Rework (done -> in_progress) keeps the plan frozen.
-    env.ok_as(&pf.i, &["advance", &id]);
-    let t = env.ok_as(&pf.a, &["advance", &id, "--to", "in_progress"]);
+    env.okw_as(&pf.i, &["advance", &id]);
+    let t = env.okw_as(&pf.a, &["advance", &id, "--to", "in_progress"]);
     assert_eq!(t["status"], "in_progress");
     assert_eq!(t["plan"]["frozen"]["version"], 1);
     env.fail_as(
@@ -648,7 +662,7 @@ fn plan_outside_planning_is_refused_before_and_after_approval() {
         &["plan", &id, "--body", "a better plan"],
         "plan_frozen",
     );
-    let t = env.ok_as(&pf.i, &["comment", &id, "rework: fixed the edge case"]);
+    let t = env.okw_as(&pf.i, &["comment", &id, "rework: fixed the edge case"]);
     assert_eq!(t["plan"]["deviations"].as_array().unwrap().len(), 1);
     env.assert_check_clean();
 }
@@ -713,7 +727,7 @@ fn plan_text_is_validated() {
     // No plan written: still nothing to show.
     assert!(env.show(&id)["plan"].is_null());
     // `###` headings are fine.
-    let t = env.ok_as(&pf.a, &["plan", &id, "--body", "### Steps\n1. x"]);
+    let t = env.okw_as(&pf.a, &["plan", &id, "--body", "### Steps\n1. x"]);
     assert_eq!(t["plan"]["text"], "### Steps\n1. x");
     env.assert_check_clean();
 }
@@ -856,18 +870,20 @@ fn dry_run_and_explain_report_verdicts_and_write_nothing() {
 fn advance_walks_the_simple_preset() {
     let env = TestEnv::init();
     let id = env.create("Simple", &[]);
-    let t = env.ok(&["advance", &id]);
+    let t = env.okw(&["advance", &id]);
     assert_eq!(t["status"], "in_progress");
     let v = env.ok_env(&["advance", &id, "--note", "shipped"]);
     assert_eq!(v["data"]["status"], "closed");
     assert!(
-        v["meta"]["archived_to"]
+        v["data"]["archived_to"]
             .as_str()
             .unwrap()
             .starts_with(".docket/archive/")
     );
-    assert_eq!(v["data"]["notes"][0]["text"], "shipped");
-    assert_eq!(v["data"]["notes"][0]["author"], "tester");
+    assert_eq!(v["data"]["logged"], json!(["transition", "note"]));
+    let t = env.show(&id);
+    assert_eq!(t["notes"][0]["text"], "shipped");
+    assert_eq!(t["notes"][0]["author"], "tester");
     let before = env.snapshot();
     let err = env.fail(&["advance", &id], "invalid_argument");
     assert!(err["message"].as_str().unwrap().contains("closed"), "{err}");
@@ -875,12 +891,12 @@ fn advance_walks_the_simple_preset() {
     assert_eq!(env.snapshot(), before);
     // The simple preset's gates still apply to advance.
     let g = env.create("Gated", &["--acceptance", "works"]);
-    env.ok(&["advance", &g]);
+    env.okw(&["advance", &g]);
     let before = env.snapshot();
     let err = env.fail(&["advance", &g], "acceptance_incomplete");
     assert_eq!(err["open_acceptance"], json!([{"title": "works"}]));
     assert_eq!(env.snapshot(), before);
-    let t = env.ok(&["advance", &g, "--force", "--reason", "verified by hand"]);
+    let t = env.okw(&["advance", &g, "--force", "--reason", "verified by hand"]);
     assert_eq!(t["status"], "closed");
     let kinds = log_kinds(&t);
     assert_eq!(kinds[kinds.len() - 2..], ["violation", "transition"]);
@@ -892,9 +908,9 @@ fn advance_walks_the_plan_first_preset_and_refuses_bad_targets() {
     let pf = plan_first();
     let env = &pf.env;
     let id = pf.approved("Walk", &[]);
-    assert_eq!(env.ok_as(&pf.i, &["advance", &id])["status"], "done");
-    assert_eq!(env.ok_as(&pf.a, &["advance", &id])["status"], "verified");
-    assert_eq!(env.ok_as(&pf.a, &["advance", &id])["status"], "archived");
+    assert_eq!(env.okw_as(&pf.i, &["advance", &id])["status"], "done");
+    assert_eq!(env.okw_as(&pf.a, &["advance", &id])["status"], "verified");
+    assert_eq!(env.okw_as(&pf.a, &["advance", &id])["status"], "archived");
     let before = env.snapshot();
     let err = env.fail_as(&pf.a, &["advance", &id], "invalid_argument");
     assert!(err["message"].as_str().unwrap().contains("--to"), "{err}");
@@ -905,7 +921,7 @@ fn advance_walks_the_plan_first_preset_and_refuses_bad_targets() {
     );
     assert_eq!(env.snapshot(), before);
 
-    let t = env.ok_as(&pf.a, &["create", "Fresh"])["id"]
+    let t = env.okw_as(&pf.a, &["create", "Fresh"])["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -933,8 +949,9 @@ fn advance_walks_the_plan_first_preset_and_refuses_bad_targets() {
     env.fail_as(&pf.i, &["advance", &t, "--to", "cancelled"], "guard_failed");
     let v = env.ok_env(&["--session", &pf.a, "advance", &t, "--to", "cancelled"]);
     assert_eq!(v["data"]["status"], "cancelled");
-    assert!(v["meta"]["archived_to"].is_string());
-    let t2 = env.ok_as(&pf.a, &["advance", &t, "--to", "todo"]);
+    assert!(v["data"]["archived_to"].is_string());
+    assert!(env.path_of(&t).starts_with(env.archive_dir()));
+    let t2 = env.okw_as(&pf.a, &["advance", &t, "--to", "todo"]);
     assert_eq!(t2["status"], "todo");
     assert!(env.path_of(&t).starts_with(env.tickets_dir()));
     env.assert_check_clean();
@@ -946,7 +963,7 @@ fn advance_walks_the_plan_first_preset_and_refuses_bad_targets() {
 fn start_and_close_go_through_the_plan_first_guards() {
     let pf = plan_first();
     let env = &pf.env;
-    let todo = env.ok_as(&pf.a, &["create", "Todo"])["id"]
+    let todo = env.okw_as(&pf.a, &["create", "Todo"])["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -971,12 +988,12 @@ fn start_and_close_go_through_the_plan_first_guards() {
     let err = env.fail_as(&pf.i, &["start", &p], "guard_failed");
     assert_eq!(err["guard"], "role");
     assert_eq!(env.snapshot(), before);
-    let t = env.ok_as(&pf.b, &["start", &p]);
+    let t = env.okw_as(&pf.b, &["start", &p]);
     assert_eq!(t["status"], "in_progress");
     assert_eq!(t["plan"]["frozen"]["approver"], "bob (architect)");
 
-    env.ok_as(&pf.i, &["status", &p, "done"]);
-    env.ok_as(&pf.a, &["status", &p, "verified"]);
+    env.okw_as(&pf.i, &["status", &p, "done"]);
+    env.okw_as(&pf.a, &["status", &p, "verified"]);
     // close from verified -> archived: architects only.
     let before = env.snapshot();
     let err = env.fail_as(&pf.i, &["close", &p], "guard_failed");
@@ -984,8 +1001,9 @@ fn start_and_close_go_through_the_plan_first_guards() {
     assert_eq!(env.snapshot(), before);
     let v = env.ok_env(&["--session", &pf.a, "close", &p, "--summary", "released"]);
     assert_eq!(v["data"]["status"], "archived");
-    assert!(v["meta"]["archived_to"].is_string());
-    assert_eq!(last_entry(&v["data"])["text"], "released");
+    assert!(v["data"]["archived_to"].is_string());
+    assert!(env.path_of(&p).starts_with(env.archive_dir()));
+    assert_eq!(last_entry(&env.show(&p))["text"], "released");
     env.assert_check_clean();
 }
 
@@ -1004,7 +1022,7 @@ fn custom_architect_role_can_approve() {
     let err = env.fail_as(&jun, &["advance", &id], "guard_failed");
     assert_eq!(err["guard"], "role");
     assert_eq!(env.snapshot(), before);
-    let t = env.ok_as(&sec, &["advance", &id, "--note", "threat model ok"]);
+    let t = env.okw_as(&sec, &["advance", &id, "--note", "threat model ok"]);
     assert_eq!(t["status"], "in_progress");
     assert_eq!(t["plan"]["frozen"]["approver"], "sec (security-expert)");
     let approval = t["log"]
@@ -1017,7 +1035,7 @@ fn custom_architect_role_can_approve() {
     assert_eq!(approval["role"], "security-expert");
     assert_eq!(approval["session"], sec.as_str());
     // The junior implementer may submit.
-    assert_eq!(env.ok_as(&jun, &["advance", &id])["status"], "done");
+    assert_eq!(env.okw_as(&jun, &["advance", &id])["status"], "done");
     env.assert_check_clean();
 }
 
@@ -1073,7 +1091,10 @@ fn expired_sessions_can_no_longer_act() {
     assert_eq!(r.envelope()["error"]["code"], "no_session");
     assert_eq!(env.snapshot(), before);
     // The live sessions still work.
-    assert_eq!(env.ok_as(&pf.b, &["advance", &id])["status"], "in_progress");
+    assert_eq!(
+        env.okw_as(&pf.b, &["advance", &id])["status"],
+        "in_progress"
+    );
 }
 
 // 9. Parallel sessions --------------------------------------------------------
@@ -1207,16 +1228,17 @@ fn a_revived_ticket_is_replanned_and_approved_again() {
     let env = &pf.env;
     let id = pf.approved("Revived", &[]);
     let v = env.ok_env(&["--session", &pf.a, "advance", &id, "--to", "cancelled"]);
-    assert!(v["meta"]["archived_to"].is_string());
+    assert!(v["data"]["archived_to"].is_string());
+    assert!(env.path_of(&id).starts_with(env.archive_dir()));
     assert_eq!(
-        env.ok_as(&pf.a, &["advance", &id, "--to", "todo"])["status"],
+        env.okw_as(&pf.a, &["advance", &id, "--to", "todo"])["status"],
         "todo"
     );
-    let t = env.ok_as(&pf.a, &["advance", &id]);
+    let t = env.okw_as(&pf.a, &["advance", &id]);
     assert_eq!(t["status"], "planning");
     // The old approval still describes v1 until a new revision is written.
     assert_eq!(t["plan"]["frozen"]["version"], 1);
-    let t = env.ok_as(
+    let t = env.okw_as(
         &pf.b,
         &["plan", &id, "--body", "Step 1: do it again, better"],
     );
@@ -1231,7 +1253,14 @@ fn a_revived_ticket_is_replanned_and_approved_again() {
     c.write_stdin("second approval\n");
     let r = TestEnv::run_cmd(c);
     assert_eq!(r.code, 0, "{}", r.stdout);
-    let t = r.envelope()["data"].clone();
+    let w = r.envelope()["data"].clone();
+    assert_eq!(w["status"], "in_progress");
+    assert_eq!(
+        w["logged"],
+        json!(["approval", "transition", "note"]),
+        "{w}"
+    );
+    let t = env.show(&id);
     assert_eq!(t["status"], "in_progress");
     assert_eq!(t["plan"]["frozen"]["version"], 2);
     assert_eq!(t["plan"]["frozen"]["approver"], "ada (architect)");
@@ -1245,7 +1274,7 @@ fn a_revived_ticket_is_replanned_and_approved_again() {
 fn a_refused_move_leaves_the_session_untouched_and_a_later_success_touches_it() {
     let env = TestEnv::init_preset("plan-first");
     let ada = env.session("architect", "ada");
-    let t = env.ok_as(&ada, &["create", "x"])["id"]
+    let t = env.okw_as(&ada, &["create", "x"])["id"]
         .as_str()
         .unwrap()
         .to_string();

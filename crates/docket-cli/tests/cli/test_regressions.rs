@@ -11,10 +11,10 @@ fn approved() -> (TestEnv, String, String, String) {
     let env = TestEnv::init_preset("plan-first");
     let imp = env.session("implementer", "ivan");
     let arch = env.session("architect", "ada");
-    let t = id_of(&env.ok_as(&imp, &["create", "p"]));
-    env.ok_as(&imp, &["advance", &t]);
-    env.ok_as(&imp, &["plan", &t, "--body", "real plan"]);
-    env.ok_as(&arch, &["advance", &t]);
+    let t = id_of(&env.okw_as(&imp, &["create", "p"]));
+    env.okw_as(&imp, &["advance", &t]);
+    env.okw_as(&imp, &["plan", &t, "--body", "real plan"]);
+    env.okw_as(&arch, &["advance", &t]);
     (env, t, imp, arch)
 }
 
@@ -53,10 +53,10 @@ fn heading_with_extra_spaces_cannot_replace_the_frozen_plan() {
 fn carriage_returns_in_log_text_keep_the_chain_intact() {
     let env = TestEnv::init_preset("plan-first");
     let imp = env.session("implementer", "ivan");
-    let t = id_of(&env.ok_as(&imp, &["create", "p"]));
-    env.ok_as(&imp, &["advance", &t]);
-    env.ok_as(&imp, &["plan", &t, "--body", "p1\r\r\r\np2\rp3"]);
-    let v = env.ok_as(&imp, &["comment", &t, "a\r\r\nb"]);
+    let t = id_of(&env.okw_as(&imp, &["create", "p"]));
+    env.okw_as(&imp, &["advance", &t]);
+    env.okw_as(&imp, &["plan", &t, "--body", "p1\r\r\r\np2\rp3"]);
+    let v = env.okw_as(&imp, &["comment", &t, "a\r\r\nb"]);
     assert_eq!(v["log_intact"], true);
     assert_eq!(v["plan"]["text"], "p1\n\n\np2\np3");
     env.assert_check_clean();
@@ -72,9 +72,9 @@ fn status_names_with_unusual_whitespace_round_trip_in_the_log() {
     );
     std::fs::write(&cfg, text).unwrap();
     let t = env.create("odd", &[]);
-    env.ok(&["status", &t, "wait\u{a0}ing"]);
-    env.ok(&["status", &t, "tab\there"]);
-    let v = env.ok(&["add-note", &t, "after"]);
+    env.okw(&["status", &t, "wait\u{a0}ing"]);
+    env.okw(&["status", &t, "tab\there"]);
+    let v = env.okw(&["add-note", &t, "after"]);
     assert_eq!(v["log_intact"], true, "{v}");
     let log = v["log"].as_array().unwrap();
     assert_eq!(log[1]["data"]["to"], "wait\u{a0}ing");
@@ -88,10 +88,10 @@ fn cancelling_a_ticket_in_planning_approves_nothing() {
     let env = TestEnv::init_preset("plan-first");
     let imp = env.session("implementer", "ivan");
     let arch = env.session("architect", "ada");
-    let t = id_of(&env.ok_as(&imp, &["create", "p"]));
-    env.ok_as(&imp, &["advance", &t]);
-    env.ok_as(&imp, &["plan", &t, "--body", "v1"]);
-    let v = env.ok_as(&arch, &["advance", &t, "--to", "cancelled"]);
+    let t = id_of(&env.okw_as(&imp, &["create", "p"]));
+    env.okw_as(&imp, &["advance", &t]);
+    env.okw_as(&imp, &["plan", &t, "--body", "v1"]);
+    let v = env.okw_as(&arch, &["advance", &t, "--to", "cancelled"]);
     let kinds: Vec<&str> = v["log"]
         .as_array()
         .unwrap()
@@ -122,7 +122,7 @@ fn session_names_cannot_look_like_session_ids() {
 fn search_does_not_match_log_or_frontmatter_metadata() {
     let env = TestEnv::init();
     let t = env.create("plain", &["--tags", "core"]);
-    env.ok(&["add-note", &t, "hello"]);
+    env.okw(&["add-note", &t, "hello"]);
     for word in ["prev", "hash", "session", "mode", "priority"] {
         let v = env.ok(&["search", word]);
         assert_eq!(v.as_array().unwrap().len(), 0, "{word}: {v}");

@@ -5,9 +5,9 @@ fn search_finds_words_in_titles_bodies_and_logs() {
     let env = TestEnv::init();
     let a = env.create("Parser crash", &["-d", "Segfault on UTF-8 input"]);
     let b = env.create("Docs", &["-d", "mention the parser"]);
-    env.ok(&["add-note", &b, "rewrote the utf-8 section"]);
+    env.okw(&["add-note", &b, "rewrote the utf-8 section"]);
     let c = env.create("Closed parser work", &[]);
-    env.ok(&["close", &c]);
+    env.okw(&["close", &c]);
 
     let ids = |v: &serde_json::Value| -> Vec<String> {
         v.as_array()

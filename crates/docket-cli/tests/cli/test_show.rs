@@ -18,8 +18,13 @@ fn show_by_full_id_id_prefix_and_suffix_prefix() {
         assert_eq!(t["id"], id.as_str(), "input {input}");
         assert_eq!(t["title"], "Findable");
         assert_eq!(t["description"], "desc");
-        assert!(t["body"].as_str().unwrap().contains("## Description"));
+        assert!(t.get("body").is_none(), "--full no longer repeats the body");
+        // The compact default resolves the same inputs.
+        let c = env.ok(&["show", input]);
+        assert_eq!(c["id"], id.as_str(), "input {input}");
+        assert_eq!(c["description"], "desc");
     }
+    assert!(env.read(&id).contains("## Description\n\ndesc\n"));
 }
 
 #[test]
@@ -72,7 +77,7 @@ fn unknown_id_is_not_found() {
 fn archived_tickets_resolve_by_partial_id() {
     let env = TestEnv::init();
     let id = env.create("Will be archived", &[]);
-    env.ok(&["close", &id]);
+    env.okw(&["close", &id]);
     let partial = &suffix(&id)[..suffix(&id).len() - 2];
     let t = env.show(partial);
     assert_eq!(t["id"], id.as_str());
@@ -103,9 +108,9 @@ fn show_human_page() {
             "it works",
         ],
     );
-    env.ok(&["add-note", &id, "a note"]);
-    env.ok(&["start", &id]);
-    env.ok(&[
+    env.okw(&["add-note", &id, "a note"]);
+    env.okw(&["start", &id]);
+    env.okw(&[
         "update",
         &id,
         "--add-ac",
@@ -122,7 +127,7 @@ fn show_human_page() {
     ]}, {
         insta::assert_snapshot!(r.stdout, @r"
         [ID]  Readable page
-        status: in_progress  type: bug  priority: P1  mode: hitl  assignee: bob
+        status: in_progress  type: bug  priority: P1  mode: hitl  assignee: tester
         created: [TS]  updated: [TS]
         tags: x, y
         deps: [ID]
@@ -137,12 +142,13 @@ fn show_human_page() {
         - [x] it works
         - [ ] docs updated
 
-        ## History (4 entries, hash chain intact)
+        ## History (5 entries, hash chain intact)
 
         [TS]  created    tester
         [TS]  note       tester
             a note
         [TS]  transition tester  open → in_progress
+        [TS]  claim      tester  claimed by tester
         [TS]  edit       tester  changed acceptance
         ");
     });

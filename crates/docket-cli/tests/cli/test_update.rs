@@ -9,7 +9,7 @@ fn update_frontmatter_fields() {
     let id = env.create("Original title", &["-a", "alice", "--tags", "a,b"]);
     let path = env.path_of(&id);
 
-    let t = env.ok(&[
+    let t = env.okw(&[
         "update",
         &id,
         "--title",
@@ -32,18 +32,18 @@ fn update_frontmatter_fields() {
     assert_eq!(env.path_of(&id), path);
     assert!(path.to_string_lossy().ends_with("--original-title.md"));
 
-    let t = env.ok(&["update", &id, "--assignee", ""]);
+    let t = env.okw(&["update", &id, "--assignee", ""]);
     assert!(t["assignee"].is_null());
     assert!(!frontmatter_keys(&env.read(&id)).contains(&"assignee".to_string()));
-    let t = env.ok(&["update", &id, "-a", "bob"]);
+    let t = env.okw(&["update", &id, "-a", "bob"]);
     assert_eq!(t["assignee"], "bob");
 
-    let t = env.ok(&["update", &id, "--parent", ""]);
+    let t = env.okw(&["update", &id, "--parent", ""]);
     assert!(t["parent"].is_null());
     env.fail(&["update", &id, "--parent", &id], "invalid_argument");
     env.fail(&["update", &id, "--parent", "dk-01nope"], "not_found");
 
-    let t = env.ok(&[
+    let t = env.okw(&[
         "update",
         &id,
         "--external-ref",
@@ -52,9 +52,9 @@ fn update_frontmatter_fields() {
         "GH-2",
     ]);
     assert_eq!(t["external_refs"], json!(["https://x/1", "GH-2"]));
-    let t = env.ok(&["update", &id, "--external-ref", "GH-3"]);
+    let t = env.okw(&["update", &id, "--external-ref", "GH-3"]);
     assert_eq!(t["external_refs"], json!(["GH-3"]));
-    let t = env.ok(&["update", &id, "--external-ref"]);
+    let t = env.okw(&["update", &id, "--external-ref"]);
     assert_eq!(t["external_refs"], json!([]));
     assert!(!frontmatter_keys(&env.read(&id)).contains(&"external_refs".to_string()));
 }
@@ -83,7 +83,7 @@ fn update_invalid_values_change_nothing() {
 fn update_tags() {
     let env = TestEnv::init();
     let id = env.create("tags", &["--tags", "a,b,c"]);
-    let t = env.ok(&[
+    let t = env.okw(&[
         "update",
         &id,
         "--add-tag",
@@ -94,13 +94,13 @@ fn update_tags() {
         "b",
     ]);
     assert_eq!(t["tags"], json!(["a", "c", "d"]));
-    let t = env.ok(&["update", &id, "--tags", "p0, auth"]);
+    let t = env.okw(&["update", &id, "--tags", "p0, auth"]);
     assert_eq!(t["tags"], json!(["p0", "auth"]));
-    let t = env.ok(&["update", &id, "--remove-tag", "p0", "--remove-tag", "auth"]);
+    let t = env.okw(&["update", &id, "--remove-tag", "p0", "--remove-tag", "auth"]);
     assert_eq!(t["tags"], json!([]));
     assert!(!frontmatter_keys(&env.read(&id)).contains(&"tags".to_string()));
-    env.ok(&["update", &id, "--tags", "x"]);
-    let t = env.ok(&["update", &id, "--tags", ""]);
+    env.okw(&["update", &id, "--tags", "x"]);
+    let t = env.okw(&["update", &id, "--tags", ""]);
     assert_eq!(t["tags"], json!([]));
 
     let before = env.snapshot();
@@ -119,9 +119,9 @@ fn update_tags() {
 fn update_body_sections() {
     let env = TestEnv::init();
     let id = env.create("body", &["-d", "old desc"]);
-    env.ok(&["add-note", &id, "keep me"]);
+    env.okw(&["add-note", &id, "keep me"]);
 
-    let t = env.ok(&[
+    let t = env.okw(&[
         "update",
         &id,
         "--description",
@@ -153,14 +153,15 @@ fn update_body_sections() {
     assert_eq!(env.snapshot(), before);
 
     // --body replaces the text but not the append-only log (notes survive).
-    let t = env.ok(&["update", &id, "--body", "Plain body."]);
+    let t = env.okw(&["update", &id, "--body", "Plain body."]);
     assert!(
-        t["body"]
-            .as_str()
-            .unwrap()
-            .starts_with("\nPlain body.\n\n## Log\n")
+        t.get("body").is_none(),
+        "show --full no longer sends the body"
     );
+    assert_eq!(t["changed"]["description"], true, "{t}");
+    assert_eq!(t["changed"]["design"], true, "{t}");
     assert_eq!(t["description"], "");
+    assert_eq!(t["design"], "");
     assert_eq!(t["notes"][0]["text"], "keep me");
     assert!(env.read(&id).contains("---\n\nPlain body.\n\n## Log\n"));
     env.fail(
@@ -174,28 +175,28 @@ fn update_acceptance_criteria() {
     let env = TestEnv::init();
     let id = env.create("acs", &["--acceptance", "one", "--acceptance", "two"]);
 
-    let t = env.ok(&["update", &id, "--ac", "one", "--done"]);
+    let t = env.okw(&["update", &id, "--ac", "one", "--done"]);
     assert_eq!(
         t["acceptance"],
         json!([{"title": "one", "done": true}, {"title": "two", "done": false}])
     );
-    let t = env.ok(&["update", &id, "--ac", "one", "--undone"]);
+    let t = env.okw(&["update", &id, "--ac", "one", "--undone"]);
     assert_eq!(t["acceptance"][0]["done"], false);
 
-    let t = env.ok(&["update", &id, "--add-ac", "three", "--add-ac", "one"]);
+    let t = env.okw(&["update", &id, "--add-ac", "three", "--add-ac", "one"]);
     assert_eq!(
         t["acceptance"].as_array().unwrap().len(),
         3,
         "adds are idempotent"
     );
-    let t = env.ok(&["update", &id, "--remove-ac", "two", "--remove-ac", "absent"]);
+    let t = env.okw(&["update", &id, "--remove-ac", "two", "--remove-ac", "absent"]);
     assert_eq!(
         t["acceptance"],
         json!([{"title": "one", "done": false}, {"title": "three", "done": false}])
     );
 
     // add -> flip -> remove in one call: a flip can target a just-added title.
-    let t = env.ok(&[
+    let t = env.okw(&[
         "update",
         &id,
         "--add-ac",
@@ -224,15 +225,17 @@ fn update_acceptance_criteria() {
         "invalid_argument",
     );
     env.fail(&["update", &id, "--done"], "invalid_argument");
-    // Titles must match exactly.
-    env.fail(
+    // Titles must match exactly; the error lists the real ones.
+    let err = env.fail(
         &["update", &id, "--ac", "Three", "--done"],
         "invalid_argument",
     );
+    assert_eq!(err["title"], "Three", "{err}");
+    assert_eq!(err["known"], json!(["three", "four"]), "{err}");
     assert_eq!(env.snapshot(), before);
 
     // Emptying the list clears the key.
-    let t = env.ok(&["update", &id, "--remove-ac", "three", "--remove-ac", "four"]);
+    let t = env.okw(&["update", &id, "--remove-ac", "three", "--remove-ac", "four"]);
     assert_eq!(t["acceptance"], json!([]));
     assert!(!frontmatter_keys(&env.read(&id)).contains(&"acceptance".to_string()));
 }
@@ -241,19 +244,23 @@ fn update_acceptance_criteria() {
 fn check_last_criterion_then_close_in_one_call() {
     let env = TestEnv::init();
     let id = env.create("almost", &["--acceptance", "first", "--acceptance", "last"]);
-    env.ok(&["start", &id]);
-    env.ok(&["update", &id, "--ac", "first", "--done"]);
+    env.okw(&["start", &id]);
+    env.okw(&["update", &id, "--ac", "first", "--done"]);
     let v = env.ok_env(&[
         "update", &id, "--ac", "last", "--done", "--status", "closed",
     ]);
     assert_eq!(v["data"]["status"], "closed");
     assert_eq!(
-        v["data"]["acceptance"][1],
+        v["data"]["changed"]["acceptance"][1],
+        json!({"title": "last", "done": true})
+    );
+    assert_eq!(
+        env.show(&id)["acceptance"][1],
         json!({"title": "last", "done": true})
     );
     assert!(env.path_of(&id).starts_with(env.archive_dir()));
     assert!(
-        v["meta"]["archived_to"]
+        v["data"]["archived_to"]
             .as_str()
             .unwrap()
             .starts_with(".docket/archive/")
@@ -332,7 +339,10 @@ fn no_op_update_leaves_the_file_untouched() {
         &["update", &id, "--priority", "3", "--json"],
     );
     assert_eq!(r.code, 0);
-    assert_eq!(r.envelope()["data"]["updated"], "2030-01-01T00:00:00Z");
+    let w = r.envelope()["data"].clone();
+    // `updated` is never listed in `changed`; the ticket shows it bumped.
+    assert_eq!(w["changed"], json!({"priority": 3}), "{w}");
+    assert_eq!(env.show(&id)["updated"], "2030-01-01T00:00:00Z");
 }
 
 #[test]
@@ -366,9 +376,9 @@ nested:\n  inner: true\n\
     let keys: Vec<&String> = t["extra"].as_object().unwrap().keys().collect();
     assert_eq!(keys, vec!["zeta", "custom_list", "alpha", "nested"]);
 
-    env.ok(&["update", id, "--priority", "1", "--add-tag", "t"]);
-    env.ok(&["add-note", id, "n"]);
-    env.ok(&["start", id]);
+    env.okw(&["update", id, "--priority", "1", "--add-tag", "t"]);
+    env.okw(&["add-note", id, "n"]);
+    env.okw(&["start", id]);
     let after = env.read(id);
     let keys = frontmatter_keys(&after);
     let pos = |k: &str| {
@@ -390,7 +400,7 @@ nested:\n  inner: true\n\
 
     // A hand-written file round-trips byte for byte through a no-op update.
     let before = std::fs::read(env.path_of(id)).unwrap();
-    env.ok(&["update", id, "--priority", "1"]);
+    env.okw(&["update", id, "--priority", "1"]);
     assert_eq!(std::fs::read(env.path_of(id)).unwrap(), before);
     env.cmd(&["check"]).assert().code(0);
 }
@@ -408,7 +418,7 @@ fn yaml_1_1_boolean_spellings_stay_text() {
     assert_eq!(t["assignee"], "n");
     assert_eq!(t["tags"], json!(["y", "off"]));
     assert_eq!(t["extra"], json!({"flag": "on", "real": true}));
-    let t = env.ok(&["update", "dk-01yes", "--priority", "1"]);
+    let t = env.okw(&["update", "dk-01yes", "--priority", "1"]);
     assert_eq!(t["tags"], json!(["y", "off"]));
     assert_eq!(t["extra"], json!({"flag": "on", "real": true}));
     let t = env.show("dk-01yes");
