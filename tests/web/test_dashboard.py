@@ -79,6 +79,12 @@ def test_drag_refused_by_a_guard_shows_verdicts_and_changes_nothing(project, ser
     expect(box.locator(".verdict.fail[data-guard=acceptance_complete]")).to_contain_text("tests pass")
     expect(page.locator(f".column[data-status=in_progress] .card[data-id='{t['id']}']")).to_be_visible()
     assert s.ticket_file(t["id"]).read_bytes() == before
+    # The remedy is a button: check the criterion, then the same drag passes.
+    box.get_by_role("button", name="check it").click()
+    expect(page.locator(f".card[data-id='{t['id']}']")).to_contain_text("1/1")
+    page.drag_and_drop(f".card[data-id='{t['id']}']", ".column[data-status=closed]")
+    expect(page.locator(f".column[data-status=closed] .card[data-id='{t['id']}']")).to_be_visible()
+    assert "archive" in str(s.ticket_file(t["id"]))
 
 
 def test_create_form_makes_a_file(project, serve, page):

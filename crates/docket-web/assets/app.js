@@ -74,11 +74,33 @@ function remedyText(r) {
   const by = r.by ? ` (by ${r.by.kind === "role" ? "a " + r.by.value : r.by.kind.replace("_", " ")})` : "";
   return `${r.op}${args ? " " + args : ""}${by}: ${r.why || r.hint || ""}`.trim();
 }
+// A remedy the person can apply from here becomes a button; the rest stay text.
+function remedyItem(r) {
+  const li = h("li", {}, remedyText(r));
+  const a = r.args || {};
+  let act = null;
+  if (r.by && r.by.kind !== "caller") act = null;
+  else if (r.op === "update" && a.id && a.ac !== undefined && a.done !== undefined) {
+    act = h("button", { type: "button", onclick: async () => {
+      const res = await post("/api/tickets/" + encodeURIComponent(a.id) + "/criteria", { title: a.ac, done: !!a.done });
+      if (!res.ok) flash(res.error.message); else flash("criterion updated", true);
+      if (current.refresh) await current.refresh();
+    } }, a.done ? "check it" : "uncheck it");
+  } else if ((r.op === "show" || r.op === "close") && a.id && !a.force) {
+    act = link("/t/" + encodeURIComponent(a.id), "open " + a.id);
+  } else if (r.op === "plan_write" && a.id) {
+    act = link("/t/" + encodeURIComponent(a.id), "write the plan");
+  } else if (r.op === "session_start") {
+    act = link("/sessions", "start a session");
+  }
+  if (act) li.append(" ", act);
+  return li;
+}
 function errorBox(err) {
   const box = h("div", { class: "verdicts", "data-error": err.code },
     h("h3", {}, `Refused (${err.code}): `, err.message));
   const remedies = (err.remedies || []).filter(Boolean);
-  if (remedies.length) box.append(h("ul", { class: "remedies" }, remedies.map((r) => h("li", {}, remedyText(r)))));
+  if (remedies.length) box.append(h("ul", { class: "remedies" }, remedies.map(remedyItem)));
   return box;
 }
 function verdictBox(preview, err) {
@@ -94,7 +116,7 @@ function verdictBox(preview, err) {
   }
   if (err && !(preview && preview.verdicts && preview.verdicts.length)) box.append(h("div", {}, err.message));
   const remedies = (err && err.remedies) || [];
-  if (remedies.length) box.append(h("ul", { class: "remedies" }, remedies.map((r) => h("li", {}, remedyText(r)))));
+  if (remedies.length) box.append(h("ul", { class: "remedies" }, remedies.map(remedyItem)));
   return box;
 }
 function chips(c) {
