@@ -386,6 +386,10 @@ fn ids_with_paths_never_reach_the_filesystem() {
             "{path}: {code}"
         );
     }
+    let r = s.get("/api/tickets/%FF%FE");
+    assert_eq!((r.status, r.code().as_str()), (400, "invalid_id"));
+    let r = s.get("/api/tickets?limit=lots");
+    assert_eq!((r.status, r.code().as_str()), (400, "invalid_argument"));
     let r = s.get("/api/tickets/..%2F..%2Fetc%2Fpasswd");
     assert_eq!((r.status, r.code().as_str()), (400, "invalid_id"));
     let r = s.post("/api/tickets/..%2Fconfig/notes", &json!({"text": "x"}));

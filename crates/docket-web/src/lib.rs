@@ -136,7 +136,7 @@ pub fn serve(root: &Path, opts: ServeOptions) -> Result<(), WebError> {
             .map_err(|e| WebError::new(500, "io_error", e.to_string()))?;
         let (tx, _) = tokio::sync::broadcast::channel(64);
         watch::spawn(backend.docket_dir(), tx.clone());
-        let app = routes::router(routes::AppState::new(backend, &opts, addr, tx));
+        let app = routes::router(routes::AppState::new(backend, &opts, tx));
         // Never `println!`: a closed stdout (`docket serve | head -1`, a test
         // that reads only the URL) must not take the server down.
         let mut banner = format!("docket serve: {url}\n");

@@ -2,7 +2,6 @@
 //! as the JSON envelope; the page shell and its assets are embedded.
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,7 +44,6 @@ impl AppState {
     pub fn new(
         backend: Backend,
         opts: &ServeOptions,
-        _addr: SocketAddr,
         changes: broadcast::Sender<Change>,
     ) -> AppState {
         AppState {
@@ -123,6 +121,30 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// A ticket id from the path; a path that does not decode is refused with the
+/// envelope like any other bad id.
+pub struct Id(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Id {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(id)| Id(id))
+            .map_err(|_| {
+                WebError::new(
+                    400,
+                    "invalid_id",
+                    "the ticket id in the path does not decode",
+                )
+            })
+    }
+}
+
 /// The session the request acts as: the header, else the cookie.
 fn session_of(headers: &HeaderMap) -> Option<String> {
     headers
@@ -182,11 +204,11 @@ async fn list(
     }
 }
 
-async fn ticket(State(st): State<AppState>, Path(id): Path<String>) -> Response {
+async fn ticket(State(st): State<AppState>, Id(id): Id) -> Response {
     call(&st, move |b| b.ticket(&id)).await
 }
 
-async fn graph(State(st): State<AppState>, Path(id): Path<String>) -> Response {
+async fn graph(State(st): State<AppState>, Id(id): Id) -> Response {
     call(&st, move |b| b.graph(&id)).await
 }
 
@@ -223,7 +245,7 @@ async fn create(
 async fn update(
     State(st): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id,
     JsonBody(req): JsonBody<backend::UpdateReq>,
 ) -> Response {
     let sid = session_of(&headers);
@@ -233,7 +255,7 @@ async fn update(
 async fn criterion(
     State(st): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id,
     JsonBody(req): JsonBody<backend::CriterionReq>,
 ) -> Response {
     let sid = session_of(&headers);
@@ -243,7 +265,7 @@ async fn criterion(
 async fn note(
     State(st): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id,
     JsonBody(req): JsonBody<backend::NoteReq>,
 ) -> Response {
     let sid = session_of(&headers);
@@ -253,7 +275,7 @@ async fn note(
 async fn plan(
     State(st): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id,
     JsonBody(req): JsonBody<backend::PlanReq>,
 ) -> Response {
     let sid = session_of(&headers);
@@ -263,7 +285,7 @@ async fn plan(
 async fn move_ticket(
     State(st): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id,
     JsonBody(req): JsonBody<backend::MoveReq>,
 ) -> Response {
     let sid = session_of(&headers);
