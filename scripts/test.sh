@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit, property and end-to-end tests, then
-# the MCP client tests (the official Python MCP SDK driving `docket mcp` over stdio).
-# Then the browser tests of `docket serve` (Playwright for Python driving Debian's
-# Chromium; installed here when missing).
+# the MCP client tests (the official Python MCP SDK driving `docket mcp` over stdio,
+# with cl100k token budgets counted by js-tiktoken under node), then the browser
+# tests of `docket serve` (Playwright for Python driving Debian's Chromium; installed
+# here when missing).
 # Idempotent: the Python venv lives in target/py-venv and is reused; a missing
 # dependency fails the run, it never skips tests.
 set -euo pipefail
@@ -12,8 +13,10 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 
-# MCP client tests.
+# MCP client tests. The token budget tests need node and js-tiktoken (installed into
+# target/node-tokens by scripts/tokens.sh; a missing node or npm fails the run).
 cargo build --locked -p docket-cli
+scripts/tokens.sh --install-only
 VENV=target/py-venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"

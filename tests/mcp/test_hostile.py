@@ -81,7 +81,7 @@ def alive(s, id_):
     s.request(id_, "tools/call", {"name": "query", "arguments": {"action": "list"}})
     msg, _ = s.answer(id_)
     assert msg["result"]["isError"] is False, msg
-    assert msg["result"]["structuredContent"]["data"][0]["title"] == "One"
+    assert msg["result"]["structuredContent"]["items"][0]["title"] == "One"
 
 
 def test_hostile_input(proj):
@@ -105,29 +105,31 @@ def test_hostile_input(proj):
         s.request(5, "bogus/method")
         msg, _ = s.answer(5)
         assert msg["error"]["code"] == -32601
-        # Unknown tool.
-        s.request(6, "tools/call", {"name": "rm_rf", "arguments": {}})
-        msg, _ = s.answer(6)
-        assert msg["error"]["code"] == -32602 and "unknown tool" in msg["error"]["message"]
-        # Wrong-typed, unknown, missing and out-of-enum arguments.
+        # Unknown tool, wrong-typed, unknown, missing and out-of-enum arguments: tool
+        # results with isError and a stable code, never protocol errors.
         for i, args in enumerate([
+            {"name": "rm_rf", "arguments": {}},
             {"name": "show", "arguments": {"id": 5}},
             {"name": "show", "arguments": {"id": "dk", "bogus": 1}},
             {"name": "show", "arguments": {}},
             {"name": "query", "arguments": {"action": "drop_table"}},
             {"name": "query", "arguments": {"action": "list", "limit": "ten"}},
             {"name": "create", "arguments": {"title": ["a"]}},
-            {"name": "create", "arguments": "not an object"},
             {"name": "move", "arguments": {"action": "status", "id": "dk"}},
+            # A 2 MB argument: refused, nothing written.
+            {"name": "create", "arguments": {"title": "x" * (2 << 20)}},
+            {"name": "create", "arguments": {"title": "t", "tags": ["a"] * 1000}},
         ]):
             s.request(10 + i, "tools/call", args)
             msg, _ = s.answer(10 + i)
-            assert "error" in msg and msg["error"]["code"] in (-32602, -32600, -32601), (args, msg)
-        alive(s, 20)
-        # A 2 MB argument: refused with an error, nothing written.
-        s.request(21, "tools/call", {"name": "create", "arguments": {"title": "x" * (2 << 20)}})
-        msg, _ = s.answer(21)
-        assert msg["error"]["code"] == -32602, str(msg)[:300]
+            res = msg["result"]
+            assert res["isError"] is True, (args["name"], str(msg)[:300])
+            assert res["structuredContent"]["code"] == "invalid_argument", str(msg)[:300]
+        alive(s, 30)
+        # Arguments that are not an object at all: malformed JSON-RPC params.
+        s.request(31, "tools/call", {"name": "create", "arguments": "not an object"})
+        msg, _ = s.answer(31)
+        assert msg["error"]["code"] in (-32602, -32601, -32600), msg
         # A 5 MB line: over the message limit, answered with id null.
         s.send(b'{"jsonrpc":"2.0","id":22,"method":"ping","params":{"pad":"' + b"y" * (5 << 20)
                + b'"}}\n')
@@ -137,7 +139,7 @@ def test_hostile_input(proj):
         s.request(23, "tools/call", {"name": "show", "arguments": {"id": "--help"}})
         msg, _ = s.answer(23)
         assert msg["result"]["isError"] is True
-        assert msg["result"]["structuredContent"]["error"]["code"] == "not_found"
+        assert msg["result"]["structuredContent"]["code"] == "not_found"
         s.request(24, "tools/call", {"name": "man", "arguments": {"page": "--version"}})
         msg, _ = s.answer(24)
         assert msg["result"]["isError"] is True

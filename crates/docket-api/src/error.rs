@@ -201,7 +201,7 @@ fn guard_remedies(id: &str, to: Option<&str>, failing: &[Verdict]) -> Vec<Remedy
         match v.guard {
             "plan_present" => out.push(Remedy::new(
                 Op::PlanWrite,
-                json!({ "id": id, "body": "<the plan>" }),
+                json!({ "id": id, "text": "<the plan>" }),
                 "write a plan first",
             )),
             // Approval waits for a plan: that remedy comes once one exists.

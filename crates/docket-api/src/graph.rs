@@ -31,7 +31,6 @@ pub fn depends(cx: &Context, req: &DepsRequest) -> ApiResult<Changed> {
     if req.on.is_empty() && req.remove.is_empty() {
         return Err(ApiError::invalid("give `on` or `remove` with ticket ids"));
     }
-    let before = cx.project.get(id)?;
     let o = cx.write(|c| {
         if req.remove.is_empty() && req.on.len() == 1 {
             ops::dep(&cx.project, c, id, &req.on[0])
@@ -41,12 +40,7 @@ pub fn depends(cx: &Context, req: &DepsRequest) -> ApiResult<Changed> {
             ops::depends(&cx.project, c, id, &req.on, &req.remove)
         }
     })?;
-    Ok(Changed::diff(
-        &cx.project,
-        Some(&before),
-        o.ticket,
-        o.archived_to.as_deref(),
-    ))
+    Ok(Changed::of(&cx.project, o))
 }
 
 /// Link tickets to each other, or unlink them.

@@ -17,6 +17,7 @@
 pub mod context;
 pub mod error;
 pub mod graph;
+pub mod guides;
 pub mod moves;
 pub mod notes;
 pub mod project;

@@ -85,7 +85,6 @@ pub fn move_ticket(cx: &Context, req: MoveRequest) -> ApiResult<Changed> {
             "a reason goes with forcing a move or taking over a claim",
         ));
     }
-    let before = cx.project.get(id)?;
     let opts = MoveOptions {
         force: req.force,
         summary: req.note,
@@ -96,12 +95,7 @@ pub fn move_ticket(cx: &Context, req: MoveRequest) -> ApiResult<Changed> {
     let o = cx
         .write(|c| ops::transition(&cx.project, c, id, t, opts))
         .map_err(|e| same_move_forced(e, req.kind, req.to.as_deref()))?;
-    Ok(Changed::diff(
-        &cx.project,
-        Some(&before),
-        o.ticket,
-        o.archived_to.as_deref(),
-    ))
+    Ok(Changed::of(&cx.project, o))
 }
 
 /// The force remedy of a refused move repeats the same move (same kind, same
@@ -182,8 +176,8 @@ pub fn claim(cx: &Context, req: ClaimRequest) -> ApiResult<Changed> {
                 return Err(ApiError::invalid("`steal` needs a ticket `id`, not `next`"));
             }
             let filter = req.filters.to_filter(&cx.project)?;
-            let (before, o) = cx.write(|c| ops::claim_next(&cx.project, c, &filter))?;
-            let mut c = Changed::diff(&cx.project, Some(&before), o.ticket, None);
+            let (_, o) = cx.write(|c| ops::claim_next(&cx.project, c, &filter))?;
+            let mut c = Changed::of(&cx.project, o);
             // Which ticket was picked is news too.
             c.changed
                 .insert("title".into(), serde_json::json!(c.ticket.meta.title));

@@ -38,14 +38,8 @@ type AppendFn =
 
 fn append(cx: &Context, req: &TextRequest, f: AppendFn) -> ApiResult<Changed> {
     let id = need_id(&req.id)?;
-    let before = cx.project.get(id)?;
     let o = cx.write(|c| f(&cx.project, c, id, &req.text))?;
-    Ok(Changed::diff(
-        &cx.project,
-        Some(&before),
-        o.ticket,
-        o.archived_to.as_deref(),
-    ))
+    Ok(Changed::of(&cx.project, o))
 }
 
 /// Which plan revision to read.

@@ -73,6 +73,48 @@ pub fn info(cx: &Context) -> ApiResult<Info> {
     })
 }
 
+/// Create a project.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InitRequest {
+    /// Id prefix (default: from the folder name).
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// Workflow preset: simple, plan-first or pipeline (default simple).
+    #[serde(default)]
+    pub preset: Option<String>,
+}
+
+/// A prefix from the folder name: its first letters/digits, lowercase, at most
+/// four characters (`dk` when nothing is left).
+pub fn default_prefix(root: &std::path::Path) -> String {
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let p: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .skip_while(|c| c.is_ascii_digit())
+        .take(4)
+        .collect();
+    if p.is_empty() { "dk".into() } else { p }
+}
+
+/// Create `.docket/` in `root` (refused when one exists). Faces that write
+/// agent instructions do so themselves; this only makes the project.
+pub fn init(root: &std::path::Path, req: &InitRequest) -> ApiResult<Project> {
+    let prefix = req.prefix.clone().unwrap_or_else(|| default_prefix(root));
+    Ok(Project::init(
+        root,
+        &docket_core::store::InitOptions {
+            prefix,
+            preset: req.preset.clone().unwrap_or_else(|| "simple".into()),
+            force: false,
+        },
+    )?)
+}
+
 /// In-progress work not updated for this many days is flagged `stale`.
 pub const STALE_DAYS: i64 = 14;
 

@@ -70,12 +70,7 @@ pub fn create(cx: &Context, req: CreateRequest) -> ApiResult<Changed> {
         sequence: req.sequence,
     };
     let o = cx.write(|c| ops::create(&cx.project, c, new))?;
-    Ok(Changed::diff(
-        &cx.project,
-        None,
-        o.ticket,
-        o.archived_to.as_deref(),
-    ))
+    Ok(Changed::of(&cx.project, o))
 }
 
 /// Which ticket to show, and how much of it.
@@ -213,14 +208,8 @@ pub fn update(cx: &Context, req: UpdateRequest) -> ApiResult<Changed> {
         sequence,
     };
     let id = need_id(&req.id)?;
-    let before = cx.project.get(id)?;
     let o = cx.write(|c| ops::update(&cx.project, c, id, u))?;
-    Ok(Changed::diff(
-        &cx.project,
-        Some(&before),
-        o.ticket,
-        o.archived_to.as_deref(),
-    ))
+    Ok(Changed::of(&cx.project, o))
 }
 
 /// Which ticket to delete.
@@ -260,12 +249,6 @@ pub fn delete(cx: &Context, req: &DeleteRequest) -> ApiResult<Deleted> {
 /// Replace the ticket's whole text (the `edit` flow), checked like `edit`.
 pub fn replace_text(cx: &Context, id: &str, text: &str) -> ApiResult<Changed> {
     let id = need_id(id)?;
-    let before = cx.project.get(id)?;
     let o = cx.write(|c| ops::replace_text(&cx.project, c, id, text))?;
-    Ok(Changed::diff(
-        &cx.project,
-        Some(&before),
-        o.ticket,
-        o.archived_to.as_deref(),
-    ))
+    Ok(Changed::of(&cx.project, o))
 }

@@ -330,6 +330,19 @@ pub struct Changed {
 }
 
 impl Changed {
+    /// The answer of a core write: compared with the ticket as it was on disk
+    /// right before the write (read under the lock), so a concurrent write to
+    /// the same ticket never shows up as this one's change.
+    pub fn of(p: &Project, o: docket_core::ops::Outcome) -> Changed {
+        if !o.changed {
+            let mut c = Changed::diff(p, Some(&o.ticket), o.ticket.clone(), None);
+            c.changed.clear();
+            c.logged.clear();
+            return c;
+        }
+        Changed::diff(p, o.before.as_deref(), o.ticket, o.archived_to.as_deref())
+    }
+
     /// Compare the ticket before and after a write.
     pub fn diff(
         p: &Project,

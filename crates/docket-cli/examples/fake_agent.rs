@@ -17,6 +17,7 @@
 //! - `record <path>` — append `<id> <stage> <role>` to a file
 //! - `claude-usage` — print claude stream-json events with usage
 //! - `pid <path>` — write its process id to a file
+//! - `wait-for <path>` — wait (up to 20 s) until the path exists
 
 use std::io::{Read, Write};
 use std::process::Command;
@@ -150,6 +151,14 @@ fn main() {
                 println!(
                     r#"{{"type":"result","subtype":"success","total_cost_usd":0.5,"usage":{{"input_tokens":1000,"output_tokens":234}}}}"#
                 );
+            }
+            "wait-for" => {
+                let start = std::time::Instant::now();
+                while !std::path::Path::new(arg(1)).exists()
+                    && start.elapsed() < Duration::from_secs(20)
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
             }
             "pid" => {
                 let _ = std::fs::write(arg(1), std::process::id().to_string());

@@ -127,20 +127,6 @@ pub enum Command {
     Gen(gen_cmd::GenArgs),
 }
 
-/// Parse arguments for an in-process caller (the MCP server): nothing is printed
-/// and the process never exits; a help or version request is a usage error.
-pub fn parse_embedded(args: &[OsString]) -> CliResult<Cli> {
-    Cli::try_parse_from(args).map_err(|e| {
-        CliError::Usage(
-            e.render()
-                .to_string()
-                .trim_start_matches("error: ")
-                .trim_end()
-                .to_string(),
-        )
-    })
-}
-
 /// Parse arguments; help and version print here and exit 0.
 pub fn parse(args: &[OsString]) -> CliResult<Cli> {
     match Cli::try_parse_from(args) {

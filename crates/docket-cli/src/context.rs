@@ -2,7 +2,6 @@
 //! and the acting user. Tests pin the clock with `DOCKET_NOW`.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use docket_core::ops::{Ctx, format_ts};
 use docket_core::session::{self, Session};
@@ -84,24 +83,4 @@ pub fn start_dir(dir: &Option<PathBuf>) -> Result<PathBuf, Error> {
 /// Find the project for this invocation.
 pub fn project(dir: &Option<PathBuf>) -> Result<Project, Error> {
     Project::discover(&start_dir(dir)?)
-}
-
-/// Kept for the in-process MCP face; sessions are now touched by the API.
-pub fn touch_session() {}
-
-/// Kept for the in-process MCP face; nothing is pending any more.
-pub fn discard_pending_touch() {}
-
-/// Set when stdin carries a protocol (`docket mcp`): commands must then never
-/// read their input from it.
-static STDIN_RESERVED: AtomicBool = AtomicBool::new(false);
-
-/// Reserve stdin for the protocol for the rest of the process.
-pub fn reserve_stdin() {
-    STDIN_RESERVED.store(true, Ordering::SeqCst);
-}
-
-/// Whether stdin is reserved (see [`reserve_stdin`]).
-pub fn stdin_reserved() -> bool {
-    STDIN_RESERVED.load(Ordering::SeqCst)
 }

@@ -166,6 +166,14 @@ fn value_text(v: &Value) -> String {
     }
 }
 
+/// The CLI flag for a request field, where the two names differ.
+fn flag_of(op: Op, field: &str) -> String {
+    match (op, field) {
+        (Op::PlanWrite, "text") => "body".into(),
+        _ => field.replace('_', "-"),
+    }
+}
+
 /// A remedy as a `docket …` command line.
 pub fn command_line(r: &Remedy) -> String {
     let (cmd, positional) = command_of(r.op);
@@ -183,11 +191,11 @@ pub fn command_line(r: &Remedy) -> String {
         match (k.as_str(), v) {
             ("done", Value::Bool(true)) => out.push_str(" --done"),
             ("done", Value::Bool(false)) => out.push_str(" --undone"),
-            (_, Value::Bool(true)) => out.push_str(&format!(" --{}", k.replace('_', "-"))),
+            (_, Value::Bool(true)) => out.push_str(&format!(" --{}", flag_of(r.op, k))),
             (_, Value::Bool(false)) => {}
             _ => out.push_str(&format!(
                 " --{} {}",
-                k.replace('_', "-"),
+                flag_of(r.op, k),
                 quote(&value_text(v))
             )),
         }

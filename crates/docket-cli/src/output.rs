@@ -26,23 +26,11 @@ struct Envelope<'a, T: Serialize> {
     meta: Option<Value>,
 }
 
-/// Where output goes: the terminal (stdout/stderr), or an in-memory capture used
-/// by the MCP server, which runs commands in-process and must keep stdout for the
-/// protocol.
+/// Where output goes: stdout for data, stderr for warnings and errors.
 pub struct Printer {
     pub json: bool,
     /// `schema_version` of this command's envelope.
     schema: u32,
-    capture: Option<Capture>,
-}
-
-/// What a captured command printed: the JSON envelope, the plain-text form a
-/// human would have seen (no colour), and warnings.
-#[derive(Debug, Default, Clone)]
-pub struct Capture {
-    pub envelope: String,
-    pub text: String,
-    pub warnings: Vec<String>,
 }
 
 /// Styles used by human output.
@@ -80,33 +68,6 @@ impl Printer {
         Printer {
             json,
             schema: SCHEMA_VERSION,
-            capture: None,
-        }
-    }
-
-    /// A JSON-mode printer that writes nothing to the process's stdout/stderr:
-    /// the envelope, the human text and warnings are kept for [`Printer::take_capture`].
-    pub fn capturing() -> Self {
-        Printer {
-            json: true,
-            schema: SCHEMA_VERSION,
-            capture: Some(Capture::default()),
-        }
-    }
-
-    /// What was captured so far (`None` for a terminal printer).
-    pub fn take_capture(&mut self) -> Option<Capture> {
-        self.capture.take()
-    }
-
-    /// In capture mode, keep the human form too (stripped of colour).
-    fn capture_text(&mut self, text: &str) {
-        if let Some(c) = self.capture.as_mut() {
-            if !c.text.is_empty() && !c.text.ends_with('\n') {
-                c.text.push('\n');
-            }
-            c.text
-                .push_str(&anstream::adapter::strip_str(text).to_string());
         }
     }
 
@@ -137,9 +98,6 @@ impl Printer {
                 .to_string()
             });
             self.stdout_line(&line);
-            if self.capture.is_some() {
-                self.capture_text(&human());
-            }
         } else {
             let text = human();
             if !text.is_empty() {
@@ -153,9 +111,6 @@ impl Printer {
         if self.json {
             let env = json!({ "schema_version": self.schema, "ok": ok, "data": data });
             self.stdout_line(&env.to_string());
-            if self.capture.is_some() {
-                self.capture_text(&human());
-            }
         } else {
             self.stdout_text(&human());
         }
@@ -184,26 +139,16 @@ impl Printer {
     pub fn text(&mut self, text: &str) {
         if !self.json {
             self.stdout_text(text);
-        } else {
-            self.capture_text(text);
         }
     }
 
     /// A warning on stderr (never on stdout, so JSON stays clean).
     pub fn warn(&mut self, text: &str) {
-        if let Some(c) = self.capture.as_mut() {
-            c.warnings.push(text.to_string());
-            return;
-        }
         let mut e = anstream::stderr();
         let _ = writeln!(e, "{} {text}", paint(style::WARN, "warning:"));
     }
 
     fn stdout_line(&mut self, line: &str) {
-        if let Some(c) = self.capture.as_mut() {
-            c.envelope.push_str(line);
-            return;
-        }
         let mut out = std::io::stdout().lock();
         // A closed pipe (`docket list | head`) is not an error worth reporting.
         let _ = writeln!(out, "{line}");

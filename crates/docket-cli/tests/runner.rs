@@ -439,6 +439,7 @@ fn dry_run_lists_order_and_deferrals_with_gating_and_cascade() {
         (x.as_str(), "Impl X"),
         (h.as_str(), "Hitl H"),
     ];
+    env.commit_all("tickets");
     let out = env.docket(&["run", "--agent", "fake", "--dry-run"]);
     assert!(out.status.success());
     let text = by_title(&env, &String::from_utf8_lossy(&out.stdout), &names);
@@ -474,10 +475,7 @@ fn dry_run_lists_order_and_deferrals_with_gating_and_cascade() {
     assert_eq!(capped, vec![f.as_str()]);
     // A dry run starts nothing and changes nothing.
     assert!(!env.root.join(".docket/local/logs").exists());
-    assert!(
-        env.git(&["status", "--porcelain"])
-            .contains(".docket/tickets")
-    );
+    assert_eq!(env.git(&["status", "--porcelain"]), "");
 }
 
 #[test]
@@ -588,8 +586,19 @@ fn an_interrupted_run_kills_the_agent_and_the_next_run_resumes_first() {
     assert_eq!(flight["ticket"], slow.as_str());
     let prior_log = flight["log"].as_str().unwrap().to_string();
 
-    // The interrupted work is uncommitted; keep it out and resume.
-    let s = env.run_ok(&["--dirty-tree", "ignore"]);
+    // The interrupted attempt's work is committed with a note saying what
+    // comes next, so a plain run starts on a clean tree and resumes it.
+    assert_eq!(env.git(&["status", "--porcelain"]), "");
+    assert!(
+        env.subjects()[0].ends_with("(interrupted)"),
+        "{:?}",
+        env.subjects()
+    );
+    assert!(
+        env.notes(&slow)
+            .contains("The next `docket run` resumes this ticket first")
+    );
+    let s = env.run_ok(&[]);
     assert_eq!(order(&s)[0], pair(&slow, "fix"));
     assert!(s["runs"][0]["outcome"] == "advanced");
     let prompt_path = env.root.join(
@@ -891,4 +900,471 @@ fn sequence_is_set_updated_and_cleared() {
     assert_eq!(v["error"]["code"], "invalid_argument");
     let (v, _) = env.json(&["create", "B", "--sequence", "-1"]);
     assert_eq!(v["error"]["code"], "invalid_argument");
+}
+
+/// `docket run` with an extra folder first on PATH, spawned.
+fn spawn_run(env: &Env, args: &[&str]) -> std::process::Child {
+    let mut all = vec!["run", "-q", "--json", "--agent", "fake"];
+    all.extend_from_slice(args);
+    env.docket_cmd(&all)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn run")
+}
+
+fn kill(sig: &str, pid: &str) {
+    let _ = Command::new("kill").args([sig, pid]).status();
+}
+
+#[test]
+fn a_run_killed_hard_leaves_work_the_next_run_commits_and_resumes() {
+    let env = Env::new("pipeline");
+    let slow = env.ticket(
+        "Slow",
+        "fix",
+        "fake: write s.txt partial\nfake: pid .docket/local/agent.pid\nfake: stall-once 30\nfake: advance",
+        &[],
+    );
+    env.commit_all("tickets");
+    let mut child = spawn_run(&env, &[]);
+    let agent_pid = wait_for(&env.root.join(".docket/local/agent.pid"), 20);
+    // SIGKILL: no chance to record anything; the agent lives on in its group.
+    kill("-KILL", &child.id().to_string());
+    let _ = child.wait();
+    kill("-KILL", &agent_pid);
+    assert!(env.git(&["status", "--porcelain"]).contains("s.txt"));
+    // The dry run does not count the interrupted run's leftovers as a dirty tree.
+    let d = env.ok(&["run", "--dry-run", "--agent", "fake"]);
+    assert_eq!(d["dirty"]["would_refuse"], false, "{d}");
+    assert_eq!(d["queue"][0]["resume"], true);
+    let s = env.run_ok(&[]);
+    assert_eq!(
+        runs(&s),
+        vec![(slow.clone(), "fix".into(), "advanced".into())]
+    );
+    assert!(
+        env.subjects()
+            .iter()
+            .any(|m| m.contains("work of an interrupted run")),
+        "{:?}",
+        env.subjects()
+    );
+    assert_eq!(env.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn dry_run_reports_a_dirty_tree_the_real_run_would_refuse() {
+    let env = Env::new("pipeline");
+    env.ticket("A", "fix", "fake: advance", &[]);
+    env.commit_all("tickets");
+    std::fs::write(env.root.join("mine.txt"), "local work").unwrap();
+    let d = env.ok(&["run", "--dry-run", "--agent", "fake"]);
+    assert_eq!(d["dirty"]["would_refuse"], true);
+    assert_eq!(d["dirty"]["paths"][0], "mine.txt");
+    let out = env.docket(&["run", "--dry-run", "--agent", "fake"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("would refuse to start"), "{text}");
+    let d = env.ok(&[
+        "run",
+        "--dry-run",
+        "--agent",
+        "fake",
+        "--dirty-tree",
+        "ignore",
+    ]);
+    assert_eq!(d["dirty"]["would_refuse"], false);
+}
+
+#[test]
+fn a_failed_ticket_backs_off_until_retry_failed() {
+    let env = Env::new("pipeline");
+    let bad = env.ticket("Bad", "fix", "fake: fail 3", &["--sequence", "1"]);
+    let good = env.ticket("Good", "fix", "fake: advance", &["--sequence", "2"]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&[]);
+    assert_eq!(s["runs"][0]["outcome"], "failed");
+    // The next run leaves it resting and gets on with the rest.
+    let s = env.run_ok(&[]);
+    assert_eq!(order(&s), vec![pair(&good, "implement")]);
+    let rest = s["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == bad.as_str())
+        .expect("resting ticket reported");
+    assert_eq!(rest["kind"], "back_off");
+    assert!(rest["reason"].as_str().unwrap().contains("--retry-failed"));
+    let f: Value = serde_json::from_str(
+        &std::fs::read_to_string(env.root.join(".docket/local/run/failures.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(f[&bad]["count"], 1);
+    let s = env.run_ok(&["--retry-failed", "--stages", "fix"]);
+    assert_eq!(runs(&s), vec![(bad.clone(), "fix".into(), "failed".into())]);
+    let f: Value = serde_json::from_str(
+        &std::fs::read_to_string(env.root.join(".docket/local/run/failures.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(f[&bad]["count"], 2);
+}
+
+#[test]
+fn an_executable_path_is_an_agent() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("A", "fix", "fake: advance", &[]);
+    env.commit_all("tickets");
+    let fake = fake_agent();
+    let (v, code) = env.json(&["run", "-q", "--agent", &fake.to_string_lossy()]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["data"]["runs"][0]["outcome"], "advanced");
+    assert_eq!(env.status(&a), "implement");
+    let (v, code) = env.json(&["run", "-q", "--agent", "./no-such-agent"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["code"], "invalid_argument", "{v}");
+}
+
+#[test]
+fn cursor_gets_a_200_kb_ticket_through_a_file() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("Huge", "fix", "fake: advance", &[]);
+    // 200 KB of description, written straight into the file (files are the truth).
+    let path = env.root.join(".docket/tickets").join(format!("{a}.md"));
+    let path = if path.exists() {
+        path
+    } else {
+        std::fs::read_dir(env.root.join(".docket/tickets"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().contains(&a))
+            .expect("ticket file")
+    };
+    let text = std::fs::read_to_string(&path).unwrap();
+    let filler = "filler text for a very long ticket description\n".repeat(4300);
+    std::fs::write(
+        &path,
+        text.replacen(
+            "## Description\n\n",
+            &format!("## Description\n\n{filler}\n"),
+            1,
+        ),
+    )
+    .unwrap();
+    env.commit_all("huge ticket");
+    // A stand-in `cursor-agent` that refuses long arguments and runs the fake
+    // agent on the prompt file.
+    let bin = env.home.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("cursor-agent");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nfor a; do last=\"$a\"; done\n[ ${{#last}} -lt 1000 ] || {{ echo 'argument too long' >&2; exit 7; }}\nexec {:?} \"$DOCKET_PROMPT_FILE\"\n",
+            fake_agent().to_string_lossy()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path_var = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = env
+        .docket_cmd(&["run", "-q", "--json", "--agent", "cursor"])
+        .env("PATH", path_var)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["data"]["runs"][0]["outcome"], "advanced", "{v}");
+    let prompt = env.root.join(
+        v["data"]["runs"][0]["log"]
+            .as_str()
+            .unwrap()
+            .replace(".log", ".prompt.md"),
+    );
+    let prompt = std::fs::read_to_string(prompt).unwrap();
+    assert!(prompt.len() > 200_000);
+    // Prompts leave out the audit chain's hashes.
+    assert!(!prompt.contains("hash="), "log hashes in the prompt");
+}
+
+#[test]
+fn max_sequence_caps_every_stage() {
+    let env = Env::new("pipeline");
+    let one = env.ticket("One", "fix", "fake: advance", &["--sequence", "1"]);
+    env.ticket("Five", "fix", "fake: advance", &["--sequence", "5"]);
+    env.ticket("None", "plan", "fake: advance", &[]);
+    env.commit_all("tickets");
+    let d = env.ok(&["run", "--dry-run", "--agent", "fake", "--max-sequence", "3"]);
+    let q: Vec<&str> = d["queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["ticket"].as_str().unwrap())
+        .collect();
+    assert_eq!(q, vec![one.as_str()]);
+    assert_eq!(d["skipped"].as_array().unwrap().len(), 2);
+    assert!(
+        d["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["kind"] == "capped")
+    );
+}
+
+fn lane(summary: &Value, id: &str) -> Value {
+    summary["lanes"]
+        .as_array()
+        .expect("lanes")
+        .iter()
+        .find(|l| l["ticket"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no lane for {id}: {summary}"))
+}
+
+#[test]
+fn parallel_lanes_merge_back_and_a_conflict_is_parked() {
+    let env = Env::new("pipeline");
+    std::fs::write(env.root.join("shared.txt"), "base\n").unwrap();
+    let a = env.ticket(
+        "A",
+        "fix",
+        "fake: write a.txt A\nfake: write shared.txt from A\nfake: advance",
+        &["--sequence", "1"],
+    );
+    // B finishes once A's lane is merged (a.txt on the main branch), so its
+    // merge is the one that conflicts.
+    let b = env.ticket(
+        "B",
+        "fix",
+        &format!(
+            "fake: wait-for {}\nfake: write shared.txt from B\nfake: advance",
+            env.root.join("a.txt").display()
+        ),
+        &["--sequence", "2"],
+    );
+    let c = env.ticket(
+        "C",
+        "fix",
+        "fake: write c.txt C\nfake: advance",
+        &["--sequence", "3"],
+    );
+    // D waits on A (same stage): it runs once A's lane merged.
+    let d = env.ticket(
+        "D",
+        "fix",
+        "fake: write d.txt D\nfake: advance",
+        &["--sequence", "4"],
+    );
+    env.okw(&["dep", &d, &a]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&["--parallel", "3"]);
+    assert_eq!(s["parallel"], 3);
+    assert_eq!(s["lanes"].as_array().unwrap().len(), 4, "{s}");
+    for id in [&a, &c, &d] {
+        assert_eq!(lane(&s, id)["outcome"], "merged", "{s}");
+        assert_eq!(env.status(id), "implement");
+        assert!(
+            !env.git(&["branch", "--list", &format!("docket/{id}")])
+                .contains("docket/")
+        );
+    }
+    let order: Vec<&str> = s["lanes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["ticket"].as_str().unwrap())
+        .collect();
+    let pos = |id: &str| order.iter().position(|o| *o == id).unwrap();
+    assert!(pos(&a) < pos(&d), "D ran before A merged: {order:?}");
+    // B's merge conflicts on shared.txt: aborted, parked, branch kept.
+    let lb = lane(&s, &b);
+    assert_eq!(lb["outcome"], "conflict", "{s}");
+    assert_eq!(lb["conflicts"][0], "shared.txt");
+    assert_eq!(lb["parked"], "blocked");
+    assert_eq!(env.status(&b), "blocked");
+    assert!(env.notes(&b).contains("shared.txt"));
+    assert!(
+        env.git(&["branch", "--list", &format!("docket/{b}")])
+            .contains("docket/")
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.root.join("shared.txt")).unwrap(),
+        "from A\n"
+    );
+    for f in ["a.txt", "c.txt", "d.txt"] {
+        assert!(env.root.join(f).exists(), "{f} not merged");
+    }
+    assert_eq!(env.git(&["status", "--porcelain"]), "");
+    let left: Vec<_> = std::fs::read_dir(env.root.join(".docket/local/lanes"))
+        .map(|r| r.flatten().collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "worktrees left: {left:?}");
+    // Lanes' logs are kept with the run.
+    let log = lane(&s, &c)["runs"][0]["log"].as_str().unwrap().to_string();
+    assert!(env.root.join(&log).exists(), "{log}");
+}
+
+#[test]
+fn killing_the_parallel_orchestrator_keeps_lanes_and_the_next_run_resumes_them() {
+    let env = Env::new("pipeline");
+    let slow = env.ticket(
+        "Slow",
+        "fix",
+        "fake: write s.txt partial\nfake: pid agent.pid\nfake: stall-once 30\nfake: advance",
+        &["--sequence", "1"],
+    );
+    let quick = env.ticket("Quick", "fix", "fake: advance", &["--sequence", "2"]);
+    env.commit_all("tickets");
+    let child = spawn_run(&env, &["--parallel", "2"]);
+    let lane_dir = env.root.join(".docket/local/lanes").join(&slow);
+    let agent_pid = wait_for(&lane_dir.join("agent.pid"), 20);
+    kill("-TERM", &child.id().to_string());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["data"];
+    assert_eq!(s["stopped"], "interrupted");
+    let ls = lane(s, &slow);
+    assert_eq!(ls["outcome"], "kept");
+    assert_eq!(ls["stopped"], "interrupted");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!alive(&agent_pid), "agent {agent_pid} survived");
+    assert!(lane_dir.join(".git").exists(), "lane worktree kept");
+    let _ = quick;
+    // The next run resumes the kept lane first, with a resume note.
+    let s = env.run_ok(&["--parallel", "2"]);
+    let ls = lane(&s, &slow);
+    assert_eq!(ls["outcome"], "merged", "{s}");
+    let prompt = env.root.join(
+        ls["runs"][0]["log"]
+            .as_str()
+            .unwrap()
+            .replace(".log", ".prompt.md"),
+    );
+    let prompt = std::fs::read_to_string(&prompt).unwrap();
+    assert!(prompt.contains("## Resume"), "{prompt}");
+    assert_eq!(env.status(&slow), "implement");
+    assert!(env.root.join("s.txt").exists());
+    assert_eq!(env.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn stop_lets_running_lanes_finish_and_starts_no_more() {
+    let env = Env::new("pipeline");
+    let go = env.home.join("go");
+    let a = env.ticket(
+        "A",
+        "fix",
+        &format!(
+            "fake: pid started.pid\nfake: wait-for {}\nfake: advance",
+            go.display()
+        ),
+        &["--sequence", "1"],
+    );
+    let b = env.ticket("B", "fix", "fake: advance", &["--sequence", "2"]);
+    env.commit_all("tickets");
+    let child = spawn_run(&env, &["--parallel", "1"]);
+    wait_for(
+        &env.root
+            .join(".docket/local/lanes")
+            .join(&a)
+            .join("started.pid"),
+        20,
+    );
+    env.ok(&["run", "--stop"]);
+    // A finishes once the orchestrator took the request.
+    let stop = env.root.join(".docket/local/run/stop");
+    let start = Instant::now();
+    while stop.exists() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::write(&go, "go").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["data"];
+    assert_eq!(s["stopped"], "stop", "{s}");
+    assert_eq!(lane(s, &a)["outcome"], "merged");
+    assert_eq!(s["lanes"].as_array().unwrap().len(), 1);
+    assert_eq!(env.status(&a), "implement");
+    assert_eq!(env.status(&b), "fix");
+}
+
+#[test]
+fn a_ticket_claimed_by_a_live_session_is_left_alone() {
+    let env = Env::new("pipeline");
+    let mine = env.ticket("Mine", "fix", "fake: advance", &[]);
+    let free = env.ticket("Free", "fix", "fake: advance", &[]);
+    env.ok(&[
+        "session",
+        "--role",
+        "implementer",
+        "--name",
+        "ann",
+        "--detach",
+    ]);
+    env.ok(&["claim", &mine, "--session", "ann"]);
+    env.commit_all("tickets");
+    let d = env.ok(&[
+        "run",
+        "--dry-run",
+        "--agent",
+        "fake",
+        "--stages",
+        "fix,implement",
+    ]);
+    let claimed = d["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == mine.as_str())
+        .cloned()
+        .expect("claimed ticket reported");
+    assert_eq!(claimed["kind"], "claimed");
+    assert!(claimed["reason"].as_str().unwrap().contains("ann"));
+    let s = env.run_ok(&["--parallel", "2", "--stages", "fix,implement"]);
+    let ran: Vec<&str> = s["lanes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["ticket"].as_str().unwrap())
+        .collect();
+    assert_eq!(ran, vec![free.as_str()]);
+    assert_eq!(env.status(&free), "implement");
+}
+
+#[test]
+fn a_finished_lane_left_by_a_dead_orchestrator_is_merged_not_rerun() {
+    let env = Env::new("pipeline");
+    let a = env.ticket(
+        "A",
+        "fix",
+        "fake: pid agent.pid\nfake: print 6\nfake: write a.txt A\nfake: advance",
+        &[],
+    );
+    env.commit_all("tickets");
+    let mut child = spawn_run(&env, &["--parallel", "1"]);
+    let lane_dir = env.root.join(".docket/local/lanes").join(&a);
+    wait_for(&lane_dir.join("agent.pid"), 20);
+    kill("-KILL", &child.id().to_string());
+    let _ = child.wait();
+    // The lane's own run goes on and commits on its branch.
+    let flight = lane_dir.join(".docket/local/run/current.json");
+    let start = Instant::now();
+    while flight.exists() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(env.status(&a), "fix");
+    let s = env.run_ok(&["--parallel", "1"]);
+    let l = lane(&s, &a);
+    assert_eq!(l["outcome"], "merged", "{s}");
+    assert_eq!(l["runs"].as_array().unwrap().len(), 0, "ran again: {s}");
+    assert_eq!(env.status(&a), "implement");
+    assert!(env.root.join("a.txt").exists());
 }

@@ -108,3 +108,37 @@ pub fn release_session(p: &Project, session: &str) {
         }
     }
 }
+
+/// Claim `id` for a runner's agent `session` where the ticket stands (the
+/// runner hands it to the agent in its stage, which need not be a claim
+/// status), atomically under the project lock. `Ok(Err(claim))` names the
+/// other live session holding it: that ticket is someone else's work now. A
+/// claim without a session (a person who moved the ticket into the active
+/// stage, e.g. to queue it for agents) does not hold the runner off; the
+/// agent's session takes it over. Ending the session releases the claim.
+pub fn claim_for_session(
+    p: &Project,
+    id: &str,
+    session: &crate::session::Session,
+    now: &str,
+) -> Result<std::result::Result<(), Claim>> {
+    let _lock = p.lock()?;
+    let holder = format!("session:{}", session.id);
+    if let Some(c) = get(p, id)
+        && c.holder != holder
+        && c.session.is_some()
+    {
+        return Ok(Err(c));
+    }
+    put(
+        p,
+        &Claim {
+            ticket: id.to_string(),
+            holder,
+            name: session.name.clone(),
+            session: Some(session.id.clone()),
+            since: now.to_string(),
+        },
+    )?;
+    Ok(Ok(()))
+}

@@ -125,6 +125,10 @@ pub struct Outcome {
     pub archived_to: Option<PathBuf>,
     /// False when nothing needed to change (the file was not rewritten).
     pub changed: bool,
+    /// The ticket as it was on disk right before this write, read under the
+    /// lock (so concurrent writers never leak into "what changed"); `None` for
+    /// a new ticket or when nothing was written.
+    pub before: Option<Box<Ticket>>,
 }
 
 /// A dry evaluation of a move: every guard's verdict.
@@ -416,6 +420,7 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
         ticket,
         archived_to: None,
         changed: true,
+        before: None,
     })
 }
 
@@ -654,15 +659,28 @@ fn finish(
             ticket: t,
             archived_to: None,
             changed: false,
+            before: None,
         });
     }
     t.meta.updated = ctx.now.clone();
+    // The old file is still in place: what it says is exactly "before".
+    let before = (!t.path.as_os_str().is_empty())
+        .then(|| {
+            let f = crate::store::FileRef {
+                id: t.meta.id.clone(),
+                path: t.path.clone(),
+                archived: was_archived,
+            };
+            p.read(&f).ok().map(Box::new)
+        })
+        .flatten();
     let path = p.save(&mut t)?;
     let archived_to = (!was_archived && p.config.is_terminal(&t.meta.status)).then_some(path);
     Ok(Outcome {
         ticket: t,
         archived_to,
         changed: true,
+        before,
     })
 }
 
@@ -956,6 +974,7 @@ pub fn write_plan(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Out
             ticket: t,
             archived_to: None,
             changed: false,
+            before: None,
         });
     }
     let version = (st.version() + 1).to_string();
@@ -1211,6 +1230,7 @@ pub fn dep(p: &Project, ctx: &Ctx, from: &str, to: &str) -> Result<Outcome> {
             ticket: t,
             archived_to: None,
             changed: false,
+            before: None,
         });
     }
     let scan = p.scan()?;
@@ -1281,6 +1301,7 @@ pub fn depends(
             ticket: t,
             archived_to: None,
             changed: false,
+            before: None,
         });
     }
     let added: Vec<&String> = t.meta.deps.iter().filter(|d| !before.contains(d)).collect();

@@ -31,10 +31,7 @@ pub fn run(g: &GlobalArgs, a: EditArgs, printer: &mut Printer) -> CliResult<u8> 
 
 /// Refuse unless both stdin and stdout are a terminal (an editor needs one).
 pub fn require_terminal(message: &str) -> Result<(), Error> {
-    if crate::context::stdin_reserved()
-        || !std::io::stdin().is_terminal()
-        || !std::io::stdout().is_terminal()
-    {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(Error::NotInteractive {
             message: message.into(),
         });

@@ -1,5 +1,5 @@
 //! `docket man`: built-in manual pages. Guides are markdown embedded in the
-//! binary (`crates/docket-cli/man/`); command reference pages are generated from
+//! binary (`crates/docket-api/guides/`, shared with the MCP face); command reference pages are generated from
 //! the clap definitions at run time, so their flags can never drift from the CLI.
 //! A test checks that every flag the guides mention exists too.
 
@@ -17,44 +17,8 @@ pub struct ManArgs {
     pub page: Option<String>,
 }
 
-/// Hand-written guides: (name, title, text).
-pub const GUIDES: &[(&str, &str, &str)] = &[
-    (
-        "minimal",
-        "Compact workflow guide for LLM agents (alias: llm)",
-        include_str!("../../man/minimal.md"),
-    ),
-    (
-        "workflow",
-        "Statuses, transitions and guards",
-        include_str!("../../man/workflow.md"),
-    ),
-    (
-        "states",
-        "The state machine of the default preset",
-        include_str!("../../man/states.md"),
-    ),
-    (
-        "json",
-        "The --json envelope and error codes",
-        include_str!("../../man/json.md"),
-    ),
-    (
-        "mcp",
-        "The MCP server: tools, resources, client set-up",
-        include_str!("../../man/mcp.md"),
-    ),
-    (
-        "agents",
-        "AGENTS.md, Claude Code skill and hook, completions",
-        include_str!("../../man/agents.md"),
-    ),
-    (
-        "runner",
-        "docket run: driving coding agents through the stages",
-        include_str!("../../../../docs/RUNNER.md"),
-    ),
-];
+/// Hand-written guides (shared with the MCP face): name, title, text.
+pub use docket_api::guides::GUIDES;
 
 /// Command families: (page, title, commands). Commands not listed here appear
 /// on the `other` page, so a new command is always documented.
@@ -132,9 +96,9 @@ fn other_commands() -> Vec<String> {
 fn index() -> Vec<PageInfo> {
     let mut out: Vec<PageInfo> = GUIDES
         .iter()
-        .map(|(n, t, _)| PageInfo {
-            name: n.to_string(),
-            title: t.to_string(),
+        .map(|g| PageInfo {
+            name: g.name.to_string(),
+            title: g.title.to_string(),
         })
         .collect();
     for (n, t, _) in FAMILIES {
@@ -261,12 +225,11 @@ fn generated(name: &str) -> Option<Page> {
 
 /// Look up a page by name (guides, `llm`, families, commands).
 fn page(name: &str) -> Option<Page> {
-    let name = if name == "llm" { "minimal" } else { name };
-    if let Some((n, t, text)) = GUIDES.iter().find(|(n, _, _)| *n == name) {
+    if let Some(g) = docket_api::guides::find(name) {
         return Some(Page {
-            name: n.to_string(),
-            title: t.to_string(),
-            text: text.to_string(),
+            name: g.name.to_string(),
+            title: g.title.to_string(),
+            text: g.text.to_string(),
         });
     }
     generated(name)
@@ -349,7 +312,7 @@ mod tests {
         flags(&root, &mut all);
         let mut bad = Vec::new();
         let section = crate::commands::agents::agents_section();
-        let mut texts: Vec<(&str, &str)> = GUIDES.iter().map(|(n, _, t)| (*n, *t)).collect();
+        let mut texts: Vec<(&str, &str)> = GUIDES.iter().map(|g| (g.name, g.text)).collect();
         texts.push(("AGENTS.md section", section.as_str()));
         texts.push(("SKILL.md", crate::commands::agents::SKILL));
         for (page, text) in texts {
@@ -374,7 +337,17 @@ mod tests {
                         current = Some(next.to_string());
                     }
                     // Flags of the agent CLIs the runner drives are theirs, not ours.
-                    if ["claude", "codex", "agent", "auggie", "git", "my-agent"].contains(w) {
+                    if [
+                        "claude",
+                        "codex",
+                        "agent",
+                        "cursor-agent",
+                        "auggie",
+                        "git",
+                        "my-agent",
+                    ]
+                    .contains(w)
+                    {
                         current = Some(FOREIGN.into());
                     }
                     let Some(flag) = w.strip_prefix("--") else {
@@ -420,7 +393,8 @@ mod tests {
     fn every_command_in_the_guides_exists() {
         let root = Cli::command();
         let mut bad = Vec::new();
-        for (page, _, text) in GUIDES {
+        for g in GUIDES {
+            let (page, text) = (g.name, g.text);
             for chunk in text.split("`docket ").skip(1) {
                 let word = chunk
                     .split(|c: char| c.is_whitespace() || c == '`')
@@ -439,7 +413,7 @@ mod tests {
 
     #[test]
     fn minimal_is_compact() {
-        let (_, _, text) = GUIDES[0];
+        let text = GUIDES[0].text;
         // ~4 bytes per token: stay under ~1,500 tokens.
         assert!(text.len() < 6000, "man minimal is {} bytes", text.len());
     }

@@ -22,7 +22,7 @@ pub struct AddNoteArgs {
 /// Read all of stdin, refusing an interactive terminal.
 pub fn read_stdin(what: &str) -> Result<String, Error> {
     let stdin = std::io::stdin();
-    if crate::context::stdin_reserved() || stdin.is_terminal() {
+    if stdin.is_terminal() {
         return Err(Error::invalid(format!(
             "no {what} given: pass it as an argument or pipe it on stdin"
         )));

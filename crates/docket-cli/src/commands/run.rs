@@ -28,7 +28,7 @@ pub struct RunArgs {
     /// Stop after N agent runs (chase: N tickets followed)
     #[arg(long, value_name = "N")]
     pub max: Option<usize>,
-    /// Agent adapter: claude, codex, cursor, auggie, or a [runner.agents.<name>]
+    /// Agent adapter: claude, codex, cursor, auggie, a [runner.agents.<name>], or a path to an executable (./my-agent)
     #[arg(long)]
     pub agent: Option<String>,
     /// Print what would run, in order, and why others wait; start nothing
@@ -55,6 +55,21 @@ pub struct RunArgs {
     /// No progress lines on stderr
     #[arg(short, long)]
     pub quiet: bool,
+    /// Run N agents at once, each on its own ticket in its own git worktree and branch, merging finished work back
+    #[arg(long, value_name = "N")]
+    pub parallel: Option<usize>,
+    /// Only tickets with a sequence at or below N, in every stage without its own cap (unnumbered tickets wait)
+    #[arg(long, value_name = "N")]
+    pub max_sequence: Option<f64>,
+    /// Run tickets whose last agent run failed now, instead of after their back-off
+    #[arg(long)]
+    pub retry_failed: bool,
+    /// Only this ticket (a lane of --parallel runs one ticket this way)
+    #[arg(long, value_name = "ID", hide = true)]
+    pub ticket: Option<String>,
+    /// Report agent activity line by line (for an orchestrating --parallel run)
+    #[arg(long, hide = true)]
+    pub events: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -120,13 +135,18 @@ fn write_templates(p: &Project, printer: &mut Printer) -> CliResult<u8> {
     Ok(0)
 }
 
-fn skipped_lines(skipped: &[Skipped]) -> String {
+pub(crate) fn skipped_lines(skipped: &[Skipped]) -> String {
     let mut s = String::new();
     for (kind, head) in [
         (SkipKind::Deferred, "Deferred"),
         (SkipKind::Blocked, "Dropped (--skip-blocked)"),
         (SkipKind::Capped, "Beyond the sequence cap"),
         (SkipKind::Mode, "Not for agents (mode)"),
+        (
+            SkipKind::BackOff,
+            "Resting after a failure (--retry-failed runs them now)",
+        ),
+        (SkipKind::Claimed, "Claimed by another session"),
     ] {
         let items: Vec<&Skipped> = skipped.iter().filter(|k| k.kind == kind).collect();
         if items.is_empty() {
@@ -176,9 +196,9 @@ fn summary_text(sum: &Summary) -> String {
     match sum.stopped {
         Some("stop") => s.push_str("Stopped on request (docket run --stop).\n"),
         Some("max") => s.push_str("Stopped at --max.\n"),
-        Some("interrupted") => {
-            s.push_str("Interrupted: the next `docket run` resumes the ticket in flight.\n")
-        }
+        Some("interrupted") => s.push_str(
+            "Interrupted: the agent's partial work is committed; the next `docket run` resumes the ticket in flight first.\n",
+        ),
         Some("commit_refused") => {
             s.push_str("Stopped: the deletion guard refused a commit; review the working tree.\n")
         }
@@ -211,27 +231,30 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
         Some(StrategyArg::Live) => Strategy::Live,
         None => strategy_from(rc.strategy.as_deref().unwrap_or("batch")),
     };
-    let stages = match &a.stages {
+    let mut stages = match &a.stages {
         Some(spec) => plan::parse_stages(cfg, spec)?,
         None => plan::default_stages(cfg),
     };
+    if let Some(m) = a.max_sequence
+        && !m.is_finite()
+    {
+        return Err(Error::invalid("--max-sequence: give a number, e.g. 15").into());
+    }
+    plan::apply_max_sequence(&mut stages, a.max_sequence);
+    if a.parallel == Some(0) {
+        return Err(Error::invalid("--parallel: give at least 1 lane").into());
+    }
     let agent_name = a
         .agent
         .clone()
         .or(rc.agent.clone())
         .unwrap_or_else(|| "claude".into());
-    let agent = adapter::resolve(rc, &agent_name).ok_or_else(|| {
-        let mut known: Vec<String> = adapter::BUILTIN.iter().map(|s| s.to_string()).collect();
-        for k in rc.agents.keys() {
-            if !known.contains(k) {
-                known.push(k.clone());
-            }
-        }
-        Error::invalid(format!(
-            "unknown agent `{agent_name}` (known: {}); define others in [runner.agents.<name>]",
-            known.join(", ")
-        ))
-    })?;
+    let agent = agent_for(rc, &agent_name)?;
+    let agent_name = if adapter::is_path(&agent_name) {
+        agent.command.first().cloned().unwrap_or(agent_name)
+    } else {
+        agent_name
+    };
     let idle_ms = match &a.idle_timeout {
         Some(text) => core_runner::parse_duration_ms(text).ok_or_else(|| {
             Error::invalid(format!(
@@ -243,23 +266,73 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
             .map_err(|m| Error::invalid(m.to_string()))?,
     };
     let paths = RunPaths::new(&p);
+    // One run per worktree: take the lock before reading what an earlier run
+    // left, so a second run neither plans nor clears the first one's state.
+    let run_lock = if a.dry_run {
+        None
+    } else {
+        Some(runner::take_run_lock(&p)?)
+    };
     let flight = runner::in_flight(&paths);
+    if run_lock.is_some()
+        && let Some(f) = &flight
+    {
+        runner::end_stale_session(&p, f);
+    }
+    let board = runner::board(&p)?;
+    let only = match &a.ticket {
+        Some(t) => Some(p.get(t)?.meta.id),
+        None => None,
+    };
     let opts = PlanOptions {
         stages: stages.clone(),
         skip_blocked: a.skip_blocked,
         resume: flight.as_ref().map(|f| f.ticket.clone()),
+        resting: if a.retry_failed || only.is_some() {
+            Default::default()
+        } else {
+            runner::resting(&paths, &board)
+        },
+        claimed: runner::claimed(&p, flight.as_ref()),
     };
-    let board = runner::board(&p)?;
-    let the_plan = plan::plan(cfg, &board, &opts)?;
+    let mut the_plan = plan::plan(cfg, &board, &opts)?;
+    if let Some(id) = &only {
+        the_plan.queue.retain(|q| q.id == *id);
+        the_plan.skipped.retain(|k| k.id == *id);
+    }
     if let Some(f) = &flight
+        && run_lock.is_some()
+        && only.as_ref().is_none_or(|o| *o == f.ticket)
         && !the_plan.queue.iter().any(|q| q.id == f.ticket)
     {
         // The interrupted ticket is no longer runnable: forget it.
         let _ = std::fs::remove_file(&paths.current_file);
     }
+    let commit = !a.no_commit && rc.commit.unwrap_or(true);
+    let dirty = match a.dirty_tree {
+        DirtyArg::Salvage => DirtyPolicy::Salvage,
+        DirtyArg::Abort => DirtyPolicy::Abort,
+        DirtyArg::Ignore => DirtyPolicy::Ignore,
+    };
 
     if a.dry_run {
-        return dry_run(&p, printer, strategy, &agent_name, a.max, &the_plan);
+        let dirty_paths = if commit {
+            runner::dirty_paths(&p, flight.as_ref())?
+        } else {
+            Vec::new()
+        };
+        return dry_run(
+            &p,
+            printer,
+            DryRun {
+                strategy,
+                agent: &agent_name,
+                max: a.max,
+                parallel: a.parallel,
+                plan: &the_plan,
+                dirty: (&dirty_paths, dirty),
+            },
+        );
     }
 
     let settings = Settings {
@@ -268,19 +341,16 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
         max: a.max,
         agent_name,
         agent,
-        commit: !a.no_commit && rc.commit.unwrap_or(true),
+        commit,
         idle: Duration::from_millis(idle_ms),
-        dirty: match a.dirty_tree {
-            DirtyArg::Salvage => DirtyPolicy::Salvage,
-            DirtyArg::Abort => DirtyPolicy::Abort,
-            DirtyArg::Ignore => DirtyPolicy::Ignore,
-        },
+        dirty,
         skip_blocked: a.skip_blocked,
         max_deletions: rc
             .max_deletions
             .unwrap_or(core_runner::DEFAULT_MAX_DELETIONS),
         max_chain: rc.max_chain.unwrap_or(core_runner::DEFAULT_MAX_CHAIN),
         quiet: a.quiet,
+        events: a.events,
         ctx: {
             let mut c = context::ctx(&p, g)?;
             c.actor = Some(match &c.actor {
@@ -290,6 +360,22 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
             c
         },
     };
+    if let Some(n) = a.parallel {
+        let lanes = runner::parallel::Lanes {
+            n,
+            max_sequence: a.max_sequence,
+            stages_spec: a.stages.clone(),
+            idle_spec: a.idle_timeout.clone(),
+        };
+        let summary = runner::parallel::execute(&p, &settings, &lanes, the_plan)?;
+        let code = match summary.stopped {
+            Some("interrupted") => 130,
+            _ => 0,
+        };
+        printer.verdict(true, &summary, || runner::parallel::summary_text(&summary));
+        drop(run_lock);
+        return Ok(code);
+    }
     let summary = runner::execute(&p, &settings, the_plan)?;
     // Interrupted: 130, as shells report SIGINT. A refused commit leaves work
     // for a person: exit 1 (with the summary, `ok: false`) so scripts notice.
@@ -299,17 +385,68 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
         _ => 0,
     };
     printer.verdict(code != 1, &summary, || summary_text(&summary));
+    drop(run_lock);
     Ok(code)
 }
 
-fn dry_run(
-    p: &Project,
-    printer: &mut Printer,
+/// The adapter for `--agent`: a path to an executable, or a named adapter.
+fn agent_for(
+    rc: &core_runner::RunnerConfig,
+    agent_name: &str,
+) -> CliResult<core_runner::AgentConfig> {
+    if adapter::is_path(agent_name) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = std::path::Path::new(agent_name);
+        let meta = std::fs::metadata(path).map_err(|e| {
+            Error::invalid(format!(
+                "--agent {agent_name}: cannot use it as an agent: {e}"
+            ))
+        })?;
+        if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
+            return Err(Error::invalid(format!(
+                "--agent {agent_name}: not an executable file (chmod +x it, or name an adapter)"
+            ))
+            .into());
+        }
+        // Absolute, so lanes in other worktrees start the same program.
+        let abs = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+        return Ok(adapter::for_executable(&abs.to_string_lossy()));
+    }
+    Ok(adapter::resolve(rc, agent_name).ok_or_else(|| {
+        let mut known: Vec<String> = adapter::BUILTIN.iter().map(|s| s.to_string()).collect();
+        for k in rc.agents.keys() {
+            if !known.contains(k) {
+                known.push(k.clone());
+            }
+        }
+        Error::invalid(format!(
+            "unknown agent `{agent_name}` (known: {}); define others in [runner.agents.<name>], or give a path to an executable",
+            known.join(", ")
+        ))
+    })?)
+}
+
+/// What `--dry-run` reports.
+struct DryRun<'a> {
     strategy: Strategy,
-    agent: &str,
+    agent: &'a str,
     max: Option<usize>,
-    the_plan: &plan::RunPlan,
-) -> CliResult<u8> {
+    parallel: Option<usize>,
+    plan: &'a plan::RunPlan,
+    /// Uncommitted changes and the policy the real run would apply.
+    dirty: (&'a [String], DirtyPolicy),
+}
+
+fn dry_run(p: &Project, printer: &mut Printer, d: DryRun) -> CliResult<u8> {
+    let DryRun {
+        strategy,
+        agent,
+        max,
+        parallel,
+        plan: the_plan,
+        dirty: (dirty_paths, policy),
+    } = d;
+    let would_refuse = !dirty_paths.is_empty() && policy == DirtyPolicy::Abort;
     let cfg = &p.config;
     let n = the_plan.queue.len();
     let take = max.map(|m| m.min(n)).unwrap_or(n);
@@ -339,6 +476,12 @@ fn dry_run(
         "queue": queue,
         "beyond_max": n - take,
         "skipped": the_plan.skipped,
+        "parallel": parallel,
+        "dirty": {
+            "paths": dirty_paths,
+            "policy": policy,
+            "would_refuse": would_refuse,
+        },
     });
     printer.success(&data, None, || {
         let mut s = format!(
@@ -373,6 +516,34 @@ fn dry_run(
             s.push_str(&format!("  … and {} more beyond --max {take}\n", n - take));
         }
         s.push_str(&skipped_lines(&the_plan.skipped));
+        if let Some(n) = parallel {
+            s.push_str(&format!(
+                "In {n} lane(s) at once, each in its own worktree and branch, merged back as each finishes.\n"
+            ));
+        }
+        if !dirty_paths.is_empty() {
+            let list = dirty_paths
+                .iter()
+                .take(10)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = if dirty_paths.len() > 10 { ", …" } else { "" };
+            s.push_str(&match policy {
+                DirtyPolicy::Abort => format!(
+                    "The real run would refuse to start: {} uncommitted change(s) ({list}{more}). Commit them, or pass --dirty-tree salvage (commit them first) or ignore (keep them out).\n",
+                    dirty_paths.len()
+                ),
+                DirtyPolicy::Salvage => format!(
+                    "The real run would first commit {} uncommitted change(s) ({list}{more}).\n",
+                    dirty_paths.len()
+                ),
+                DirtyPolicy::Ignore => format!(
+                    "The real run would leave {} uncommitted change(s) alone ({list}{more}).\n",
+                    dirty_paths.len()
+                ),
+            });
+        }
         s
     });
     Ok(0)

@@ -234,4 +234,118 @@ impl Git {
         let head = self.run(&["rev-parse", "HEAD"], None)?;
         Ok(String::from_utf8_lossy(&head).trim().to_string())
     }
+
+    /// The checked-out branch, `None` on a detached HEAD.
+    pub fn current_branch(&self) -> Option<String> {
+        let out = self
+            .run(&["symbolic-ref", "-q", "--short", "HEAD"], None)
+            .ok()?;
+        let b = String::from_utf8_lossy(&out).trim().to_string();
+        (!b.is_empty()).then_some(b)
+    }
+
+    /// Whether a local branch exists.
+    pub fn branch_exists(&self, branch: &str) -> bool {
+        self.run(
+            &[
+                "rev-parse",
+                "--verify",
+                "-q",
+                &format!("refs/heads/{branch}"),
+            ],
+            None,
+        )
+        .is_ok()
+    }
+
+    /// Whether `branch` is already contained in HEAD (merged).
+    pub fn is_merged(&self, branch: &str) -> bool {
+        self.run(&["merge-base", "--is-ancestor", branch, "HEAD"], None)
+            .is_ok()
+    }
+
+    /// A new worktree at `dir` on a new branch made from HEAD.
+    pub fn worktree_add(&self, dir: &Path, branch: &str) -> Result<(), Error> {
+        let _ = self.run(&["worktree", "prune"], None);
+        let d = dir.to_string_lossy();
+        self.run(&["worktree", "add", "-q", "-b", branch, &d, "HEAD"], None)
+            .map(|_| ())
+    }
+
+    /// Remove a worktree (its changes were merged) and, with it, its branch.
+    pub fn worktree_remove(&self, dir: &Path, branch: &str) -> Result<(), Error> {
+        let d = dir.to_string_lossy();
+        self.run(&["worktree", "remove", "--force", &d], None)?;
+        self.run(&["branch", "-D", "-q", branch], None).map(|_| ())
+    }
+
+    /// Delete a branch.
+    pub fn branch_delete(&self, branch: &str) -> Result<(), Error> {
+        self.run(&["branch", "-D", "-q", branch], None).map(|_| ())
+    }
+
+    /// Merge `branch` into the checked-out branch with a merge commit. On a
+    /// conflict (or any failure) the merge is aborted and the conflicting
+    /// files (or the reason) are returned.
+    pub fn merge(&self, branch: &str, message: &str) -> Result<Merged, Error> {
+        let mut c = self.cmd(&["merge", "--no-ff", "--no-edit", "-q", "-m", message, branch]);
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let out = c.output().map_err(|e| failed("merge", e))?;
+        if out.status.success() {
+            let head = self.run(&["rev-parse", "HEAD"], None)?;
+            return Ok(Merged::Commit(
+                String::from_utf8_lossy(&head).trim().to_string(),
+            ));
+        }
+        let files = self
+            .run(&["diff", "--name-only", "--diff-filter=U", "-z"], None)
+            .map(|o| {
+                o.split(|b| *b == 0)
+                    .filter(|f| !f.is_empty())
+                    .map(|f| String::from_utf8_lossy(f).to_string())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let _ = self.run(&["merge", "--abort"], None);
+        let why = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout).trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        Ok(Merged::Conflict { files, why })
+    }
+
+    /// Make sure `rel` (a path relative to the top) is git-ignored; when it is
+    /// not, add it to the repository's `info/exclude` (never a tracked file).
+    pub fn ensure_ignored(&self, rel: &str) -> Result<(), Error> {
+        if self.run(&["check-ignore", "-q", rel], None).is_ok() {
+            return Ok(());
+        }
+        let out = self.run(&["rev-parse", "--git-path", "info/exclude"], None)?;
+        let path = PathBuf::from(String::from_utf8_lossy(&out).trim());
+        let path = if path.is_absolute() {
+            path
+        } else {
+            self.top.join(path)
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        writeln!(f, "\n# docket run --parallel: lanes' worktrees\n/{rel}/")
+            .map_err(|e| Error::io(&path, e))
+    }
+}
+
+/// What [`Git::merge`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Merged {
+    /// The merge commit (or HEAD, when there was nothing to merge).
+    Commit(String),
+    /// Aborted: the conflicting files, and git's words.
+    Conflict { files: Vec<String>, why: String },
 }

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod git;
+pub mod parallel;
 pub mod progress;
 
 use std::collections::{HashMap, HashSet};
@@ -17,7 +18,7 @@ use docket_core::ops::{self, Ctx};
 use docket_core::runner::AgentConfig;
 use docket_core::runner::adapter::{self, Invocation, Usage};
 use docket_core::runner::plan::{self, PlanOptions, RunTicket, SkipKind, Skipped, StageSel};
-use docket_core::runner::{InFlight, RunPaths, prompt};
+use docket_core::runner::{InFlight, RunPaths, backoff, progress_label, prompt};
 use docket_core::store::FileRef;
 use docket_core::{Error, Project, session};
 use serde::Serialize;
@@ -61,6 +62,9 @@ pub struct Settings {
     pub max_deletions: usize,
     pub max_chain: usize,
     pub quiet: bool,
+    /// Print the agent's activity as lines (a lane of `--parallel` reports to
+    /// its orchestrator this way).
+    pub events: bool,
     /// Who records outcomes (`docket run`, plus the invoking session if any).
     pub ctx: Ctx,
 }
@@ -149,9 +153,12 @@ struct Runner<'a> {
     resume: Option<InFlight>,
     count: usize,
     total: String,
+    /// Chase: the chain being followed and its moves so far (progress label).
+    chain: Option<(usize, usize)>,
 }
 
-/// Execute a run. The plan was made (and validated) by the caller.
+/// Execute a run. The plan was made (and validated) by the caller, holding
+/// the run lock ([`take_run_lock`]).
 pub fn execute(p: &Project, s: &Settings, initial: plan::RunPlan) -> Result<Summary, Error> {
     let paths = RunPaths::new(p);
     let stamp = jiff::Timestamp::now()
@@ -160,25 +167,7 @@ pub fn execute(p: &Project, s: &Settings, initial: plan::RunPlan) -> Result<Summ
     let run_dir = paths
         .logs_dir
         .join(format!("{stamp}-{}", std::process::id()));
-    // One run per project at a time: a second would race for the same tickets.
-    let run_lock_path = p.local_dir().join("run").join("lock");
-    if let Some(dir) = run_lock_path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    let run_lock = std::fs::File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&run_lock_path)
-        .map_err(|e| Error::io(&run_lock_path, e))?;
-    if run_lock.try_lock().is_err() {
-        return Err(Error::RunnerFailed {
-            message:
-                "another `docket run` is active in this project (stop it with `docket run --stop`)"
-                    .into(),
-        });
-    }
-    let mut progress = Progress::new(s.quiet);
+    let mut progress = Progress::new(s.quiet, s.events);
     let git = if s.commit {
         match Git::discover(&p.root) {
             Some(g) => Some(g),
@@ -193,6 +182,9 @@ pub fn execute(p: &Project, s: &Settings, initial: plan::RunPlan) -> Result<Summ
     let mut salvage_commit = None;
     if let Some(g) = &git {
         g.check_identity()?;
+        if let Some(f) = in_flight(&paths) {
+            recover_interrupted(p, g, &f, s, &mut progress)?;
+        }
         let dirty = g.snapshot()?;
         if !dirty.is_empty() {
             let list: Vec<String> = dirty.keys().cloned().collect();
@@ -245,14 +237,165 @@ pub fn execute(p: &Project, s: &Settings, initial: plan::RunPlan) -> Result<Summ
         resume,
         count: 0,
         total,
+        chain: None,
     };
     match s.strategy {
         Strategy::Batch => r.batch(initial)?,
         Strategy::Chase => r.chase(initial)?,
         Strategy::Live => r.live(initial)?,
     }
-    drop(run_lock);
     Ok(r.summary)
+}
+
+/// One run per worktree at a time: a second would race for the same tickets.
+/// The lock is released when the returned file is dropped (or the process dies).
+pub fn take_run_lock(p: &Project) -> Result<std::fs::File, Error> {
+    let run_lock_path = p.local_dir().join("run").join("lock");
+    if let Some(dir) = run_lock_path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let run_lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&run_lock_path)
+        .map_err(|e| Error::io(&run_lock_path, e))?;
+    if run_lock.try_lock().is_err() {
+        return Err(Error::RunnerFailed {
+            message:
+                "another `docket run` is active in this project (stop it with `docket run --stop`)"
+                    .into(),
+        });
+    }
+    Ok(run_lock)
+}
+
+/// Uncommitted changes a run would find at start, leaving out what an
+/// interrupted run left (the run commits that itself and resumes).
+pub fn dirty_paths(p: &Project, flight: Option<&InFlight>) -> Result<Vec<String>, Error> {
+    let Some(g) = Git::discover(&p.root) else {
+        return Ok(Vec::new());
+    };
+    Ok(g.snapshot()?
+        .into_keys()
+        .filter(|k| flight.is_none_or(|f| f.baseline.contains(k)))
+        .collect())
+}
+
+/// A run that died without recording its interruption (killed hard, a crash)
+/// leaves its agent's work uncommitted: every dirty path that was clean when
+/// the agent started is that work. Commit it with the ticket, so the next run
+/// starts from a clean tree and resumes the ticket (the in-flight record stays).
+fn recover_interrupted(
+    p: &Project,
+    g: &Git,
+    f: &InFlight,
+    s: &Settings,
+    progress: &mut Progress,
+) -> Result<(), Error> {
+    let leftovers: Vec<String> = g
+        .snapshot()?
+        .into_keys()
+        .filter(|k| !f.baseline.contains(k))
+        .collect();
+    if leftovers.is_empty() {
+        return Ok(());
+    }
+    let message = format!(
+        "docket({}): {} work of an interrupted run\n\nThe run stopped while the agent worked ({}); the next run resumes the ticket. Log: {}\n",
+        f.stage, f.ticket, f.started, f.log
+    );
+    match g.commit_paths(&leftovers, &message, s.max_deletions)? {
+        Committed::Commit(h) => progress.note(&format!(
+            "committed {} change(s) an interrupted run left on {} ({}); resuming it",
+            leftovers.len(),
+            f.ticket,
+            &h[..h.len().min(10)]
+        )),
+        Committed::Nothing => {}
+        Committed::Refused { deletions } => {
+            return Err(Error::RunnerFailed {
+                message: format!(
+                    "an interrupted run on {} left changes that delete {} files ({}); review them, commit or restore, then run again",
+                    f.ticket,
+                    deletions.len(),
+                    deletions.join(", ")
+                ),
+            });
+        }
+    }
+    let _ = p;
+    Ok(())
+}
+
+/// The recorded failures (back-off), empty when none or unreadable.
+pub fn load_failures(paths: &RunPaths) -> backoff::Failures {
+    std::fs::read_to_string(&paths.failures_file)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// Record one agent run's outcome in the back-off file (best effort: losing
+/// it only means a failed ticket is tried again sooner).
+pub fn note_outcome(paths: &RunPaths, ticket: &str, stage: &str, failed: bool) {
+    let mut all = load_failures(paths);
+    let before = all.clone();
+    backoff::record(
+        &mut all,
+        ticket,
+        stage,
+        failed,
+        &ops::format_ts(jiff::Timestamp::now()),
+    );
+    if all == before {
+        return;
+    }
+    if let Some(dir) = paths.failures_file.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Ok(text) = serde_json::to_string_pretty(&all) {
+        let _ = docket_core::store::write_atomic(&paths.failures_file, text.as_bytes());
+    }
+}
+
+/// Tickets resting after failures, with when they may run again.
+pub fn resting(paths: &RunPaths, board: &[RunTicket]) -> HashMap<String, String> {
+    let all = load_failures(paths);
+    let now = ops::format_ts(jiff::Timestamp::now());
+    board
+        .iter()
+        .filter_map(|t| {
+            let f = all.get(&t.id)?;
+            Some((t.id.clone(), backoff::resting_until(f, &t.status, &now)?))
+        })
+        .collect()
+}
+
+/// Live claims of sessions (id → holder's name): tickets someone works on
+/// now. Claims without a session do not hold the runner off (see
+/// `claims::claim_for_session`), nor does the claim of an interrupted run's
+/// agent on the ticket it left in flight.
+pub fn claimed(p: &Project, flight: Option<&InFlight>) -> HashMap<String, String> {
+    let mine = flight.and_then(|f| f.session.clone());
+    docket_core::claims::all(p)
+        .into_iter()
+        .filter_map(|c| {
+            let live = docket_core::claims::get(p, &c.ticket)?;
+            let held = live.session.is_some() && live.session != mine;
+            held.then_some((live.ticket, live.name))
+        })
+        .collect()
+}
+
+/// A run about to resume: end the session an interrupted run's agent left
+/// (killed hard, nobody ended it), which releases its claims.
+pub fn end_stale_session(p: &Project, flight: &InFlight) {
+    if let Some(id) = &flight.session
+        && let Ok(s) = session::find(p, id)
+    {
+        let _ = session::end(p, &s);
+    }
 }
 
 fn fmt_duration(d: Duration) -> String {
@@ -343,6 +486,7 @@ impl Runner<'_> {
             let mut resume = item.resume;
             let mut moves = 0;
             loop {
+                self.chain = Some((chains + 1, moves));
                 match self.process(&item.id, &status, resume)? {
                     Step::Stop => break 'roots,
                     Step::NotRun => break,
@@ -412,7 +556,7 @@ impl Runner<'_> {
             let opts = PlanOptions {
                 stages: self.s.stages.clone(),
                 skip_blocked: self.s.skip_blocked,
-                resume: None,
+                ..Default::default()
             };
             plan = plan::plan(&self.p.config, &board(self.p)?, &opts)?;
         }
@@ -500,6 +644,21 @@ impl Runner<'_> {
             },
         )?;
         let sess = session::start_detached(p, &now, &role, Some(&sess_name))?;
+        // Claim it for the agent's session: two runs (lanes, worktrees) never
+        // work one ticket, and people see who has it.
+        if let Err(c) = docket_core::claims::claim_for_session(p, id, &sess, &now)? {
+            let _ = session::end(p, &sess);
+            self.count -= 1;
+            self.skip(Skipped {
+                id: id.to_string(),
+                title: t.meta.title.clone(),
+                stage: stage.to_string(),
+                kind: SkipKind::Claimed,
+                reason: format!("claimed by {} since {}", c.name, c.since),
+                because: vec![],
+            });
+            return Ok(Step::NotRun);
+        }
         let base = format!("{n:03}-{}-{}", id, safe_name(stage));
         let mut resume_note = None;
         if resume && let Some(f) = self.resume.take().filter(|f| f.ticket == id) {
@@ -510,9 +669,12 @@ impl Runner<'_> {
                 &f.log,
             ));
         }
+        let label = match self.chain {
+            Some((chain, moves)) => progress_label(chain, &self.total, moves),
+            None => progress_label(n, &self.total, 0),
+        };
         let head = format!(
-            "[{n}/{}] {stage} {id} {}",
-            self.total,
+            "{label} {stage} {id} {}",
             t.meta.title.chars().take(50).collect::<String>()
         );
         self.progress.start(head);
@@ -556,6 +718,11 @@ impl Runner<'_> {
                 agent: self.s.agent_name.clone(),
                 started: now.clone(),
                 log: log_rel.clone(),
+                baseline: baseline
+                    .as_ref()
+                    .map(|b| b.keys().cloned().collect())
+                    .unwrap_or_default(),
+                session: Some(sess.id.clone()),
             };
             if let Some(dir) = self.paths.current_file.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -622,16 +789,37 @@ impl Runner<'_> {
         };
         let _ = session::end(p, &sess);
         if result == Exit::Interrupted {
-            self.progress
-                .finish("interrupted (the next run resumes it)");
+            // Record it and commit what the agent did so far with the note: the
+            // tree is clean again, and the next plain `docket run` resumes this
+            // ticket first (the in-flight record stays).
+            let committed = self.git.is_some();
             let _ = ops::add_note(
                 p,
                 &self.s.ctx,
                 id,
                 &format!(
-                    "docket run: interrupted while the agent worked; the next run resumes it. Log: {log_rel}"
+                    "docket run: interrupted while the agent worked{}. The next `docket run` resumes this ticket first, pointing the agent at this attempt's log: {log_rel}",
+                    if committed {
+                        "; its partial work is committed"
+                    } else {
+                        ""
+                    }
                 ),
             );
+            let mut line = "interrupted: the next `docket run` resumes it".to_string();
+            if let (Some(g), Some(before)) = (&self.git, &baseline) {
+                let changed = g.changed_since(before)?;
+                let message = format!(
+                    "docket({stage}): {id} {} (interrupted)\n\nInterrupted while the agent worked; the next run resumes it. Log: {log_rel}\n",
+                    t.meta.title
+                );
+                if let Committed::Commit(h) =
+                    g.commit_paths(&changed, &message, self.s.max_deletions)?
+                {
+                    line.push_str(&format!(" · partial work in {}", &h[..h.len().min(10)]));
+                }
+            }
+            self.progress.finish(&line);
             self.summary.stopped = Some("interrupted");
             return Ok(Step::Stop);
         }
@@ -681,6 +869,7 @@ impl Runner<'_> {
         if after.is_some() {
             ops::add_note(p, &self.s.ctx, id, &note)?;
         }
+        note_outcome(&self.paths, id, stage, outcome == "failed");
         self.record_stats(
             &now, id, stage, outcome, &to, &result, attempts, total_dur, &usage, &sess.name,
             &log_rel, &model,

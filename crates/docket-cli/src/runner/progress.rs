@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 pub struct Progress {
     live: bool,
     quiet: bool,
+    events: bool,
     head: String,
     started: Instant,
     activity: String,
@@ -33,11 +34,13 @@ fn truncate(s: &str, max: usize) -> String {
 impl Progress {
     /// `quiet` silences everything (tests of `--json` still get stderr lines
     /// unless asked otherwise).
-    pub fn new(quiet: bool) -> Progress {
+    /// `events`: print each agent activity as a line (not on a terminal).
+    pub fn new(quiet: bool, events: bool) -> Progress {
         let now = Instant::now();
         Progress {
             live: std::io::stderr().is_terminal() && !quiet,
             quiet,
+            events,
             head: String::new(),
             started: now,
             activity: String::new(),
@@ -74,6 +77,9 @@ impl Progress {
     pub fn activity(&mut self, what: &str) {
         self.activity = what.to_string();
         self.activity_at = Instant::now();
+        if self.events && !self.live && !self.quiet {
+            let _ = writeln!(std::io::stderr(), "  · {what}");
+        }
     }
 
     /// Redraw the live line (at most four times a second).

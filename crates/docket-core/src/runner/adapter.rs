@@ -9,6 +9,28 @@ use super::{AgentConfig, RunnerConfig};
 /// Built-in adapter names.
 pub const BUILTIN: &[&str] = &["claude", "codex", "cursor", "auggie"];
 
+/// The argument handed to agents that take their prompt as an argument: short,
+/// whatever the size of the ticket (the prompt itself is in the file).
+pub const POINTER: &str = "Read the file {prompt_file} and follow the instructions in it exactly.";
+
+/// An adapter for `--agent /path/to/executable` (a name with a `/`): the
+/// program gets the prompt file's path as its only argument and the prompt on
+/// stdin (it may read either); its output is read as text.
+pub fn for_executable(path: &str) -> AgentConfig {
+    AgentConfig {
+        command: vec![path.to_string(), "{prompt_file}".to_string()],
+        stdin: true,
+        model_args: Vec::new(),
+        effort_args: Vec::new(),
+        format: Some("text".into()),
+    }
+}
+
+/// Whether an `--agent` value names an executable by path rather than an adapter.
+pub fn is_path(name: &str) -> bool {
+    name.contains('/')
+}
+
 /// Output formats an adapter can declare.
 pub const FORMATS: &[&str] = &["text", "claude", "codex"];
 
@@ -42,15 +64,18 @@ pub fn builtin(name: &str) -> Option<AgentConfig> {
             effort_args: strings(&["-c", "model_reasoning_effort={effort}"]),
             format: Some("codex".into()),
         },
+        // A whole ticket as one argument can pass the system's limit on the
+        // argument list (a 140 KB ticket did), so cursor and auggie get a
+        // short instruction naming the prompt file instead.
         "cursor" => AgentConfig {
-            command: strings(&["agent", "--print", "--force", "{prompt}"]),
+            command: strings(&["cursor-agent", "--print", "--force", POINTER]),
             stdin: false,
             model_args: strings(&["--model", "{model}"]),
             effort_args: Vec::new(),
             format: Some("text".into()),
         },
         "auggie" => AgentConfig {
-            command: strings(&["auggie", "--print", "{prompt}"]),
+            command: strings(&["auggie", "--print", POINTER]),
             stdin: false,
             model_args: strings(&["--model", "{model}"]),
             effort_args: Vec::new(),
@@ -284,13 +309,19 @@ mod tests {
         );
         let c = builtin("cursor").unwrap();
         let inv = Invocation {
-            prompt: "do it".into(),
+            prompt: "x".repeat(200_000),
+            prompt_file: "/tmp/p.md".into(),
             ..Default::default()
         };
-        assert_eq!(
-            command_line(&c, &inv),
-            vec!["agent", "--print", "--force", "do it"]
-        );
+        let argv = command_line(&c, &inv);
+        assert_eq!(argv[0], "cursor-agent");
+        assert!(argv.iter().all(|a| a.len() < 200), "{argv:?}");
+        assert!(argv[3].contains("/tmp/p.md"));
+        let argv = command_line(&builtin("auggie").unwrap(), &inv);
+        assert!(argv.iter().all(|a| a.len() < 200) && argv[2].contains("/tmp/p.md"));
+        let e = for_executable("./bin/my-agent");
+        assert_eq!(command_line(&e, &inv), vec!["./bin/my-agent", "/tmp/p.md"]);
+        assert!(e.stdin && is_path("./x") && !is_path("claude"));
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! terminal live in the front-end (`docket run`); nothing here starts a process.
 
 pub mod adapter;
+pub mod backoff;
+pub mod lanes;
 pub mod plan;
 pub mod prompt;
 
@@ -283,6 +285,17 @@ pub fn format_sequence(s: f64) -> String {
     }
 }
 
+/// The progress label of one agent run: `[n/total]`. In chase the total
+/// counts tickets (chains), so a chain's later moves read `[n/total +k]`
+/// instead of counting past the total.
+pub fn progress_label(chain: usize, total: &str, moves_before: usize) -> String {
+    if moves_before == 0 {
+        format!("[{chain}/{total}]")
+    } else {
+        format!("[{chain}/{total} +{moves_before}]")
+    }
+}
+
 /// Where the runner keeps its state: `.docket/local/run/` and `.docket/local/logs/`.
 pub struct RunPaths {
     /// `docket run --stop` creates it; the runner stops before the next ticket.
@@ -295,17 +308,29 @@ pub struct RunPaths {
     pub stats_file: PathBuf,
     /// Users' prompt templates (committed).
     pub templates_dir: PathBuf,
+    /// Failed tickets and their back-off ([`backoff`]).
+    pub failures_file: PathBuf,
+    /// Lanes of `docket run --parallel`: one git worktree per ticket.
+    pub lanes_dir: PathBuf,
 }
 
 impl RunPaths {
     pub fn new(p: &Project) -> RunPaths {
-        let local = p.local_dir();
+        RunPaths::for_dir(&p.dir)
+    }
+
+    /// The paths of the project whose `.docket/` folder is `docket_dir`
+    /// (e.g. inside a lane's worktree).
+    pub fn for_dir(docket_dir: &std::path::Path) -> RunPaths {
+        let local = docket_dir.join("local");
         RunPaths {
             stop_file: local.join("run").join("stop"),
             current_file: local.join("run").join("current.json"),
             logs_dir: local.join("logs"),
             stats_file: local.join("stats.jsonl"),
-            templates_dir: p.dir.join("templates"),
+            templates_dir: docket_dir.join("templates"),
+            failures_file: local.join("run").join("failures.json"),
+            lanes_dir: local.join(lanes::LANES_DIR),
         }
     }
 }
@@ -320,6 +345,14 @@ pub struct InFlight {
     pub started: String,
     /// Log of the interrupted attempt, relative to the project root.
     pub log: String,
+    /// Paths already dirty before the agent started: after a crash, every
+    /// other dirty path is the interrupted attempt's work.
+    #[serde(default)]
+    pub baseline: Vec<String>,
+    /// The agent's session: a run killed hard never ended it, and its claim
+    /// must not keep the resuming run off the ticket.
+    #[serde(default)]
+    pub session: Option<String>,
 }
 
 #[cfg(test)]
@@ -388,6 +421,12 @@ mod tests {
         let c = Config::parse(&text, Path::new("c")).unwrap();
         assert!(c.runnable_stages().is_empty());
         assert!(c.runner.agents.is_empty());
+    }
+
+    #[test]
+    fn chase_labels_never_count_past_the_total() {
+        assert_eq!(progress_label(3, "3", 0), "[3/3]");
+        assert_eq!(progress_label(3, "3", 1), "[3/3 +1]");
     }
 
     #[test]

@@ -123,6 +123,16 @@ pub fn parse_stages(cfg: &Config, spec: &str) -> Result<Vec<StageSel>> {
     Ok(out)
 }
 
+/// `--max-sequence N`: a sequence ceiling for every selected stage without its
+/// own cap (`fix:15` keeps 15). As with any cap, unnumbered tickets wait.
+pub fn apply_max_sequence(stages: &mut [StageSel], max: Option<f64>) {
+    if let Some(m) = max {
+        for s in stages.iter_mut().filter(|s| s.cap.is_none()) {
+            s.cap = Some(m);
+        }
+    }
+}
+
 /// Inputs of [`plan`].
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
@@ -131,6 +141,10 @@ pub struct PlanOptions {
     pub skip_blocked: bool,
     /// A ticket an interrupted run left in flight: it goes first.
     pub resume: Option<String>,
+    /// Tickets resting after failures (id → until when), see [`super::backoff`].
+    pub resting: HashMap<String, String>,
+    /// Tickets another session holds a live claim on (id → holder's name).
+    pub claimed: HashMap<String, String>,
 }
 
 /// A ticket the run will hand to an agent.
@@ -157,6 +171,10 @@ pub enum SkipKind {
     Capped,
     /// The ticket's mode is not one the runner takes (e.g. hitl).
     Mode,
+    /// Its last agent run failed; it rests (`--retry-failed` runs it now).
+    BackOff,
+    /// Another session holds a live claim on it.
+    Claimed,
 }
 
 /// A ticket left out of the run, and why.
@@ -234,6 +252,28 @@ pub fn plan(cfg: &Config, tickets: &[RunTicket], opts: &PlanOptions) -> Result<R
                         "mode {} (the runner takes {})",
                         t.mode,
                         cfg.runner.modes.join(", ")
+                    ),
+                    vec![],
+                );
+                continue;
+            }
+            if let Some(holder) = opts.claimed.get(&t.id) {
+                skip(
+                    &mut out,
+                    t,
+                    SkipKind::Claimed,
+                    format!("claimed by {holder}"),
+                    vec![],
+                );
+                continue;
+            }
+            if let Some(until) = opts.resting.get(&t.id) {
+                skip(
+                    &mut out,
+                    t,
+                    SkipKind::BackOff,
+                    format!(
+                        "its last agent run failed; it rests until {until} (--retry-failed runs it now)"
                     ),
                     vec![],
                 );
@@ -865,6 +905,53 @@ mod tests {
         }
         let d: Vec<String> = default_stages(&c).into_iter().map(|s| s.status).collect();
         assert_eq!(d, vec!["fix", "plan", "implement", "review"]);
+    }
+
+    #[test]
+    fn max_sequence_caps_stages_without_their_own() {
+        let c = cfg();
+        let mut st = parse_stages(&c, "fix:15,plan").unwrap();
+        apply_max_sequence(&mut st, Some(3.0));
+        assert_eq!(st[0].cap, Some(15.0));
+        assert_eq!(st[1].cap, Some(3.0));
+        let tickets = vec![
+            t("01", "plan", Some(2.0), &[]),
+            t("02", "plan", Some(4.0), &[]),
+            t("03", "plan", None, &[]),
+        ];
+        let o = PlanOptions {
+            stages: st,
+            ..Default::default()
+        };
+        let p = plan(&c, &tickets, &o).unwrap();
+        assert_eq!(ids(&p), vec!["01"]);
+        assert!(p.skipped.iter().all(|s| s.kind == SkipKind::Capped));
+    }
+
+    #[test]
+    fn resting_and_claimed_tickets_wait_with_their_dependents() {
+        let c = cfg();
+        let tickets = vec![
+            t("01", "fix", Some(1.0), &[]),
+            t("02", "fix", Some(2.0), &["01"]),
+            t("03", "fix", Some(3.0), &[]),
+            t("04", "fix", Some(4.0), &[]),
+        ];
+        let mut o = opts(&c);
+        o.resting.insert("01".into(), "2026-01-01T00:30:00Z".into());
+        o.claimed.insert("03".into(), "ann".into());
+        let p = plan(&c, &tickets, &o).unwrap();
+        assert_eq!(ids(&p), vec!["04"]);
+        let kinds: Vec<(&str, SkipKind)> =
+            p.skipped.iter().map(|s| (s.id.as_str(), s.kind)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("01", SkipKind::BackOff),
+                ("03", SkipKind::Claimed),
+                ("02", SkipKind::Deferred)
+            ]
+        );
     }
 
     #[test]

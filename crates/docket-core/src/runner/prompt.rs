@@ -178,7 +178,10 @@ pub fn variables(cfg: &Config, input: &PromptInput) -> Vec<(&'static str, String
         ("description", t.section("Description")),
         ("plan", plan),
         ("log", log),
-        ("ticket", input.file_text.trim_end().to_string()),
+        (
+            "ticket",
+            strip_log_hashes(input.file_text).trim_end().to_string(),
+        ),
         (
             "resume",
             input
@@ -199,6 +202,20 @@ pub fn build(cfg: &Config, templates_dir: &Path, input: &PromptInput) -> Result<
     let mut all = vars;
     all.push(("rules", rules));
     Ok(render(&frame, &all))
+}
+
+/// The ticket file without its audit-chain comments (`<!-- log n=… hash=… -->`):
+/// they cost an agent tokens and tell it nothing about the work.
+pub fn strip_log_hashes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let l = line.trim();
+        if l.starts_with("<!-- log ") && l.ends_with("-->") {
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// The resume note for a ticket an earlier attempt did not finish.
@@ -251,6 +268,15 @@ mod tests {
         let v = variables(&cfg, &input);
         let log = &v.iter().find(|(k, _)| *k == "log").unwrap().1;
         assert_eq!(log, "- 2026-01-01T00:00:00Z (ann): seen twice");
+    }
+
+    #[test]
+    fn prompts_leave_out_log_hashes() {
+        let text = "## Log\n\n### 2026 · note · ann\n<!-- log n=1 session=- prev=00 hash=ab -->\n\nhello\n";
+        assert_eq!(
+            strip_log_hashes(text),
+            "## Log\n\n### 2026 · note · ann\n\nhello\n"
+        );
     }
 
     #[test]
