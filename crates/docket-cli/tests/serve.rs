@@ -596,6 +596,12 @@ fn plan_approval_needs_another_session_from_the_web_too() {
     assert_eq!(r.status, 200, "{}", r.body);
     let r = as_session("s-nonexistent", &mv, json!({}));
     assert_eq!(r.code(), "no_session");
+    // Ending a session from the page ends it for every face.
+    let r = as_session(&other, "/api/session/end", json!({"id": other}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.head.contains("docket_session=;"), "{}", r.head);
+    let listed = s.get("/api/sessions").json();
+    assert!(!listed.to_string().contains(&other), "{listed}");
 }
 
 #[test]

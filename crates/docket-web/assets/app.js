@@ -483,7 +483,14 @@ async function viewSessions() {
   const mine = INFO && INFO.session && INFO.session.id;
   const list = h("div", { class: "list", id: "sessions" }, r.data.items.length ? r.data.items.map((s) => h("div", { class: "item", "data-id": s.id },
     h("strong", {}, s.name), h("span", { class: "chip" }, s.role), h("span", { class: "id" }, s.id), h("span", { class: "muted" }, "last seen " + s.last_seen),
-    READONLY ? null : s.id === mine ? h("span", { class: "chip" }, "acting") : h("button", { type: "button", onclick: () => act(s.id) }, "Act as this session")))
+    READONLY ? null : s.id === mine ? h("span", { class: "chip" }, "acting") : h("button", { type: "button", onclick: () => act(s.id) }, "Act as this session"),
+    READONLY ? null : h("button", { type: "button", class: "end", onclick: async () => {
+      const res = await post("/api/session/end", { id: s.id });
+      if (!res.ok) { flash(res.error.message); return; }
+      flash(`session ${s.name} ended`, true);
+      await loadInfo();
+      await viewSessions();
+    } }, "End")))
     : h("div", { class: "item muted" }, "no active session"));
   const roles = (INFO && INFO.roles) || [{ name: "architect" }, { name: "implementer" }];
   const form = h("form", { class: "stack panel", id: "session-form" }, h("h2", {}, "Start a session"),

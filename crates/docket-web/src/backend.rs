@@ -27,14 +27,22 @@ pub struct Backend {
 /// Listing filters as the query string carries them (comma-separated lists).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ListQuery {
+    /// Ticket types, comma-separated (OR).
     #[serde(rename = "type")]
     pub kind: Option<String>,
+    /// Tags, comma-separated (OR).
     pub tag: Option<String>,
+    /// Statuses, comma-separated (OR); naming one includes terminal tickets.
     pub status: Option<String>,
+    /// Assignees, comma-separated (OR).
     pub assignee: Option<String>,
+    /// Modes (afk, hitl), comma-separated (OR).
     pub mode: Option<String>,
+    /// Words to search for in the whole ticket file (turns the listing into a search).
     pub q: Option<String>,
+    /// Page size (capped at [`MAX_LIMIT`]).
     pub limit: Option<usize>,
+    /// A previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// Include tickets in terminal statuses (the board always does).
     pub all: Option<bool>,
@@ -44,19 +52,30 @@ pub struct ListQuery {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateReq {
+    /// One line.
     pub title: String,
+    /// A configured type (default from the config).
     #[serde(rename = "type")]
     pub kind: Option<String>,
+    /// 0 (highest) to 4.
     pub priority: Option<i64>,
+    /// afk or hitl.
     pub mode: Option<String>,
+    /// Who should do it (blank: nobody).
     pub assignee: Option<String>,
+    /// The parent ticket's id (blank: none).
     pub parent: Option<String>,
+    /// Tags to set.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Markdown for the `## Description` section.
     pub description: Option<String>,
+    /// Markdown for the `## Design` section.
     pub design: Option<String>,
+    /// Acceptance criteria, one title each.
     #[serde(default)]
     pub acceptance: Vec<String>,
+    /// Ids this ticket waits on.
     #[serde(default)]
     pub deps: Vec<String>,
 }
@@ -65,18 +84,29 @@ pub struct CreateReq {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateReq {
+    /// New title.
     pub title: Option<String>,
+    /// New type.
     #[serde(rename = "type")]
     pub kind: Option<String>,
+    /// New priority, 0 to 4.
     pub priority: Option<i64>,
+    /// New mode.
     pub mode: Option<String>,
+    /// New assignee; an empty string clears it.
     pub assignee: Option<String>,
+    /// New tier; an empty string clears it.
     pub tier: Option<String>,
+    /// Replace all tags.
     pub tags: Option<Vec<String>>,
+    /// Replace the `## Description` section.
     pub description: Option<String>,
+    /// Replace the `## Design` section.
     pub design: Option<String>,
+    /// Criteria to add.
     #[serde(default)]
     pub add_acceptance: Vec<String>,
+    /// Criteria to remove, by title.
     #[serde(default)]
     pub remove_acceptance: Vec<String>,
 }
@@ -85,7 +115,9 @@ pub struct UpdateReq {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CriterionReq {
+    /// The criterion's exact title.
     pub title: String,
+    /// Checked or not.
     pub done: bool,
 }
 
@@ -93,7 +125,9 @@ pub struct CriterionReq {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoteReq {
+    /// The note's text (markdown).
     pub text: String,
+    /// Record it as a comment rather than a note.
     #[serde(default)]
     pub comment: bool,
 }
@@ -102,11 +136,15 @@ pub struct NoteReq {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MoveReq {
+    /// The target status; absent: the next one in the workflow.
     pub to: Option<String>,
+    /// Only judge the move (every guard's verdict); write nothing.
     #[serde(default)]
     pub dry_run: bool,
+    /// Pass failing forceable guards, recorded as a violation (needs `reason`).
     #[serde(default)]
     pub force: bool,
+    /// Why the guards were forced.
     pub reason: Option<String>,
 }
 
@@ -114,6 +152,7 @@ pub struct MoveReq {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanReq {
+    /// The whole plan (markdown).
     pub text: String,
 }
 
@@ -121,28 +160,45 @@ pub struct PlanReq {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StartSessionReq {
+    /// architect, implementer, or a custom role.
     pub role: String,
+    /// A readable name (default: generated).
     pub name: Option<String>,
 }
 
 /// A card on the board or a row in a listing.
 #[derive(Debug, Clone, Serialize)]
 pub struct Card {
+    /// The full id (links and moves use it).
     pub id: String,
+    /// The shortest unique prefix, as shown.
     pub short: String,
+    /// The title, as text (the page escapes it).
     pub title: String,
+    /// The current status (the column).
     pub status: String,
+    /// The ticket type.
     #[serde(rename = "type")]
     pub kind: String,
+    /// 0 (highest) to 4.
     pub priority: i64,
+    /// afk or hitl.
     pub mode: String,
+    /// critical, standard or low, when set.
     pub tier: Option<String>,
+    /// Who does it, when set.
     pub assignee: Option<String>,
+    /// Tags in file order.
     pub tags: Vec<String>,
+    /// Checked acceptance criteria.
     pub criteria_done: usize,
+    /// All acceptance criteria.
     pub criteria_total: usize,
+    /// Open and waiting on an open or missing dependency.
     pub blocked: bool,
+    /// The file is in `archive/`.
     pub archived: bool,
+    /// Last change (RFC 3339).
     pub updated: String,
     /// The first matching line, for searches.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -595,6 +651,12 @@ impl Backend {
             },
         )?;
         Ok(json!(s))
+    }
+
+    /// End an active session (by id, prefix or name), as `docket session --end` does.
+    pub fn end_session(&self, key: &str) -> Result<Value, WebError> {
+        let cx = self.cx(Some(key))?;
+        Ok(json!(sessions::end(&cx)?))
     }
 
     /// The active session a key (id, prefix or name) names, before the page picks it.

@@ -32,10 +32,15 @@ const APP_CSS: &str = include_str!("../assets/app.css");
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// The operations, behind one project root.
     pub backend: Arc<Backend>,
+    /// This process's CSRF token (in the page's `<meta>`, checked on every write).
     pub csrf: Arc<str>,
+    /// `--token`, required on every request when set.
     pub token: Option<Arc<str>>,
+    /// `--readonly`: every write is refused.
     pub readonly: bool,
+    /// Batches of file changes from the watcher, for `GET /events`.
     pub changes: broadcast::Sender<Change>,
 }
 
@@ -71,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/activity", get(activity))
         .route("/api/sessions", get(sessions).post(start_session))
         .route("/api/session", post(pick_session))
+        .route("/api/session/end", post(end_session))
         .route("/api/runs", get(runs))
         .route("/events", get(events))
         .route("/assets/app.js", get(app_js))
@@ -337,6 +343,34 @@ async fn pick_session(State(st): State<AppState>, JsonBody(req): JsonBody<PickRe
             with_session_cookie(resp).await
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndReq {
+    /// The session to end (id, prefix or name).
+    id: String,
+}
+
+async fn end_session(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<EndReq>,
+) -> Response {
+    let acting = session_of(&headers);
+    let key = req.id.trim().to_string();
+    let mut resp = call(&st, move |b| b.end_session(&key)).await;
+    // Ending the session this browser acts as also forgets it here.
+    let ended_mine = acting.is_some_and(|a| a == req.id.trim());
+    if resp.status().is_success()
+        && ended_mine
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+        ))
+    {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
 }
 
 /// After a session was started or picked, remember it in a cookie.
