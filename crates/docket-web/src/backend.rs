@@ -890,3 +890,43 @@ pub fn classify(rel: &Path) -> Option<(&'static str, Option<String>)> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_with_anything_but_id_characters_are_refused() {
+        for ok in ["t-01m8", "01m8ebgr2p", "w_1"] {
+            assert!(valid_id(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "..",
+            "../x",
+            "a/b",
+            "a\\b",
+            "t-1\0",
+            "x.md",
+            &"a".repeat(81),
+        ] {
+            assert!(!valid_id(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_files_the_page_shows_wake_it() {
+        let c = |p: &str| classify(Path::new(p));
+        assert_eq!(
+            c("tickets/t-01ab--fix-it.md"),
+            Some(("tickets", Some("t-01ab".to_string())))
+        );
+        assert_eq!(c("archive/t-01ab--fix-it.md").map(|x| x.0), Some("tickets"));
+        assert_eq!(c("local/sessions/s-1.json").map(|x| x.0), Some("sessions"));
+        assert_eq!(c("local/run/current.json").map(|x| x.0), Some("runs"));
+        assert_eq!(c("config.toml").map(|x| x.0), Some("config"));
+        assert_eq!(c("local/cache-v1.bin"), None);
+        assert_eq!(c("local/lock"), None);
+        assert_eq!(c("tickets/.tmpAbc123"), None);
+    }
+}

@@ -163,3 +163,39 @@ pub fn serve(root: &Path, opts: ServeOptions) -> Result<(), WebError> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_binds_without_a_token() {
+        for h in ["127.0.0.1", "localhost", "::1", "[::1]", "127.1.2.3"] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["0.0.0.0", "192.168.1.5", "example.com", "::"] {
+            assert!(!is_loopback(h), "{h}");
+        }
+        let public = ServeOptions {
+            host: "0.0.0.0".into(),
+            ..ServeOptions::default()
+        };
+        assert_eq!(
+            check_options(&public).map_err(|e| e.code),
+            Err("insecure_bind".into())
+        );
+        let with_token = ServeOptions {
+            token: Some("long-enough".into()),
+            ..public.clone()
+        };
+        assert!(check_options(&with_token).is_ok());
+        let weak = ServeOptions {
+            token: Some("short".into()),
+            ..public
+        };
+        assert_eq!(
+            check_options(&weak).map_err(|e| e.code),
+            Err("invalid_argument".into())
+        );
+    }
+}
