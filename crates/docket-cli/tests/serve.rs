@@ -680,3 +680,33 @@ fn the_ticket_page_reports_a_tampered_audit_chain() {
     let v = s.get(&format!("/api/tickets/{id}")).json();
     assert_eq!(v["data"]["chain"]["intact"], false, "{v}");
 }
+
+#[test]
+fn the_global_session_flag_is_the_default_acting_session() {
+    let (tmp, root) = Served::project();
+    let sess = docket_json(
+        &root,
+        &[
+            "session",
+            "--role",
+            "implementer",
+            "--name",
+            "webby",
+            "--detach",
+        ],
+    );
+    let sid = sess["id"].as_str().expect("sid").to_string();
+    let out = docket(
+        &root,
+        &["serve", "--port", "0", "--session", "nobody-like-this"],
+    );
+    assert!(!out.status.success(), "an unknown session refuses to start");
+    let s = Served::start_in(tmp, root, &["--session", &sid]);
+    let info = s.get("/api/info").json();
+    assert_eq!(info["data"]["session"]["name"], "webby", "{info}");
+    let r = s.post("/api/tickets", &json!({"title": "as webby"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = r.json()["data"]["id"].as_str().expect("id").to_string();
+    let shown = docket_json(&s.root, &["show", &id, "--full"]);
+    assert!(shown.to_string().contains("webby (implementer)"), "{shown}");
+}

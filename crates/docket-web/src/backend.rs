@@ -22,6 +22,8 @@ use crate::markdown;
 #[derive(Debug, Clone)]
 pub struct Backend {
     root: PathBuf,
+    /// The session a request without one acts as (`--session`), if any.
+    default_session: Option<String>,
 }
 
 /// Listing filters as the query string carries them (comma-separated lists).
@@ -313,11 +315,23 @@ fn ref_json(by_id: &HashMap<&str, &Listed>, terminal: &[String], id: &str) -> Va
 }
 
 impl Backend {
-    /// A backend for the project whose root folder is `root`.
-    pub fn new(root: &Path) -> Result<Backend, WebError> {
-        Project::open(root).map_err(ApiError::from)?;
+    /// A backend for the project whose root folder is `root`; `session` (checked
+    /// now) is the one requests without a picked session act as.
+    pub fn new(root: &Path, session: Option<&str>) -> Result<Backend, WebError> {
+        let p = Project::open(root).map_err(ApiError::from)?;
+        let default_session = match session.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(key) => Some(
+                Context::new(p, now(), None)
+                    .as_session(key)?
+                    .session
+                    .map(|s| s.id)
+                    .unwrap_or_default(),
+            ),
+            None => None,
+        };
         Ok(Backend {
             root: root.to_path_buf(),
+            default_session,
         })
     }
 
@@ -331,17 +345,27 @@ impl Backend {
     fn cx(&self, session_id: Option<&str>) -> Result<Context, WebError> {
         let p = Project::open(&self.root).map_err(ApiError::from)?;
         let cx = Context::new(p, now(), default_actor());
-        Ok(match session_id.filter(|s| !s.is_empty()) {
+        let picked = session_id
+            .filter(|s| !s.is_empty())
+            .or(self.default_session.as_deref());
+        Ok(match picked {
             Some(sid) => cx.as_session(sid)?,
             None => cx,
         })
     }
 
+    /// The context of a read: no session, so an ended session never fails a read.
+    fn read_cx(&self) -> Result<Context, WebError> {
+        let p = Project::open(&self.root).map_err(ApiError::from)?;
+        Ok(Context::new(p, now(), default_actor()))
+    }
+
     /// Project facts the page needs once: workflow, allowed values, sessions.
     pub fn info(&self, session_id: Option<&str>) -> Result<Value, WebError> {
-        let cx = self.cx(None)?;
+        let cx = self.read_cx()?;
         let info = project::info(&cx)?;
-        let current = session_id.and_then(|sid| self.cx(Some(sid)).ok()?.session);
+        // The picked (or default) session; one that ended shows as none.
+        let current = self.cx(session_id).ok().and_then(|c| c.session);
         let roles = sessions::roles(&cx)?;
         let mut v = serde_json::to_value(&info).unwrap_or(Value::Null);
         if let Some(o) = v.as_object_mut() {
@@ -355,7 +379,7 @@ impl Backend {
     /// `GET /api/tickets`: filtered, in board order (search when `q` is given),
     /// a page at a time.
     pub fn list(&self, q: &ListQuery) -> Result<Value, WebError> {
-        let cx = self.cx(None)?;
+        let cx = self.read_cx()?;
         let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
         let req = ListRequest {
             kind: if text.is_some() {
@@ -383,7 +407,7 @@ impl Backend {
     /// `GET /api/board`: one column per status in workflow order, each capped;
     /// the rest of a column comes from `/api/tickets?status=S&cursor=N`.
     pub fn board(&self, q: &ListQuery) -> Result<Value, WebError> {
-        let cx = self.cx(None)?;
+        let cx = self.read_cx()?;
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
         let req = BoardRequest {
             filters: filters(q),
@@ -412,7 +436,7 @@ impl Backend {
     /// `GET /api/tickets/{id}`: everything the ticket page shows.
     pub fn ticket(&self, input: &str) -> Result<Value, WebError> {
         check_id(input)?;
-        let cx = self.cx(None)?;
+        let cx = self.read_cx()?;
         let shown = tickets::show(
             &cx,
             &ShowRequest {
@@ -492,7 +516,7 @@ impl Backend {
     /// a few levels) and what waits on it, as nodes and edges for the SVG view.
     pub fn graph(&self, input: &str) -> Result<Value, WebError> {
         check_id(input)?;
-        let cx = self.cx(None)?;
+        let cx = self.read_cx()?;
         let root = tickets::show(
             &cx,
             &ShowRequest {
@@ -579,7 +603,7 @@ impl Backend {
     /// can hold a newer entry (an entry is never newer than its ticket's
     /// `updated`), so this reads a handful of files at any size.
     pub fn activity(&self, limit: usize) -> Result<Value, WebError> {
-        let cx = self.cx(None)?;
+        let cx = self.read_cx()?;
         let limit = limit.clamp(1, 200);
         let mut recent = everything(&cx)?;
         recent.sort_by(|a, b| b.entry.meta.updated.cmp(&a.entry.meta.updated));
@@ -628,14 +652,14 @@ impl Backend {
 
     /// `GET /api/sessions`: the active sessions.
     pub fn sessions(&self) -> Result<Value, WebError> {
-        let cx = self.cx(None)?;
+        let cx = self.read_cx()?;
         Ok(json!({ "items": sessions::list(&cx)? }))
     }
 
     /// Start a detached session (the folder's default session is left alone, so
     /// a person's terminal is unaffected) for the page to act as.
     pub fn start_session(&self, req: StartSessionReq) -> Result<Value, WebError> {
-        let cx = self.cx(None)?;
+        let cx = self.read_cx()?;
         let name = req
             .name
             .as_deref()

@@ -37,6 +37,9 @@ pub struct ServeOptions {
     pub open: bool,
     /// Required on every request when set (bearer header, cookie or `?token=`).
     pub token: Option<String>,
+    /// The session requests act as when the page picked none (`docket --session S
+    /// serve`); without it they act as the user, with no session.
+    pub session: Option<String>,
 }
 
 impl Default for ServeOptions {
@@ -47,6 +50,7 @@ impl Default for ServeOptions {
             readonly: false,
             open: false,
             token: None,
+            session: None,
         }
     }
 }
@@ -111,7 +115,7 @@ fn bind(opts: &ServeOptions) -> Result<TcpListener, WebError> {
 /// URL on stdout once listening.
 pub fn serve(root: &Path, opts: ServeOptions) -> Result<(), WebError> {
     check_options(&opts)?;
-    let backend = backend::Backend::new(root)?;
+    let backend = backend::Backend::new(root, opts.session.as_deref())?;
     let listener = bind(&opts)?;
     listener
         .set_nonblocking(true)

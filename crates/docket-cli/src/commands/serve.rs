@@ -38,6 +38,7 @@ pub fn run(g: &GlobalArgs, a: ServeArgs, _printer: &mut Printer) -> CliResult<u8
         readonly: a.readonly,
         open: a.open,
         token: a.token,
+        session: g.session.clone(),
     };
     docket_web::serve(&p.root, opts)
         .map_err(|e| docket_core::Error::invalid(format!("{} ({})", e.message, e.code)))?;
