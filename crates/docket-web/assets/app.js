@@ -205,7 +205,9 @@ async function viewBoard() {
         e.preventDefault();
         colEl.classList.remove("drop");
         const id = e.dataTransfer.getData("text/plain");
-        if (id) dropMove(id, col.status, verdictSlot, load);
+        // A drop back into the card's own column is no move.
+        const from = boardEl.querySelector(`.card[data-id="${CSS.escape(id)}"]`);
+        if (id && !(from && from.dataset.status === col.status)) dropMove(id, col.status, verdictSlot, load);
       });
       return colEl;
     });
