@@ -41,6 +41,13 @@ pub enum Op {
     SessionStart,
     SessionEnd,
     RoleCreate,
+    Log,
+    Stats,
+    ContextList,
+    ContextAdd,
+    ContextUpdate,
+    DocList,
+    DocAdd,
 }
 
 impl Op {
@@ -73,6 +80,13 @@ impl Op {
             Op::SessionStart => "session_start",
             Op::SessionEnd => "session_end",
             Op::RoleCreate => "role_create",
+            Op::Log => "log",
+            Op::Stats => "stats",
+            Op::ContextList => "context_list",
+            Op::ContextAdd => "context_add",
+            Op::ContextUpdate => "context_update",
+            Op::DocList => "doc_list",
+            Op::DocAdd => "doc_add",
         }
     }
 }
@@ -397,6 +411,34 @@ impl From<Error> for ApiError {
             Error::RunCycle { tickets } => put("tickets", json!(tickets)),
             Error::SequenceConflict { ticket, dep, .. } => put("tickets", json!([ticket, dep])),
             Error::DirtyTree { paths } => put("paths", json!(paths)),
+            Error::EntryNotFound { what, key } => {
+                put("key", json!(key));
+                let doc = *what == "document";
+                remedies.push(Remedy::new(
+                    if doc { Op::DocList } else { Op::ContextList },
+                    json!({}),
+                    "see the existing keys",
+                ));
+                if !doc {
+                    remedies.push(Remedy::new(
+                        Op::ContextAdd,
+                        json!({ "key": key, "body": "<text>" }),
+                        "add it",
+                    ));
+                }
+            }
+            Error::EntryExists { what, key } => {
+                put("key", json!(key));
+                remedies.push(if *what == "document" {
+                    Remedy::new(Op::DocList, json!({}), "choose a slug not in use")
+                } else {
+                    Remedy::new(
+                        Op::ContextUpdate,
+                        json!({ "key": key, "body": "<text>" }),
+                        "replace it",
+                    )
+                });
+            }
             Error::ConfigInvalid { path, .. }
             | Error::Parse { path, .. }
             | Error::Io { path, .. } => {

@@ -25,8 +25,13 @@ pub const GUIDES: &[Guide] = &[
     },
     Guide {
         name: "states",
-        title: "The state machine of the default preset",
+        title: "The state machine of each preset (alias: state-machine)",
         text: include_str!("../guides/states.md"),
+    },
+    Guide {
+        name: "stats",
+        title: "Usage logging (docket log) and the stats report",
+        text: include_str!("../guides/stats.md"),
     },
     Guide {
         name: "json",
@@ -50,8 +55,12 @@ pub const GUIDES: &[Guide] = &[
     },
 ];
 
-/// A guide by name (`llm` is an alias of `minimal`).
+/// A guide by name (`llm` is an alias of `minimal`, `state-machine` of `states`).
 pub fn find(name: &str) -> Option<&'static Guide> {
-    let name = if name == "llm" { "minimal" } else { name };
+    let name = match name {
+        "llm" => "minimal",
+        "state-machine" => "states",
+        other => other,
+    };
     GUIDES.iter().find(|g| g.name == name)
 }

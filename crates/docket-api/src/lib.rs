@@ -18,6 +18,8 @@ pub mod context;
 pub mod error;
 pub mod graph;
 pub mod guides;
+pub mod insight;
+pub mod knowledge;
 pub mod moves;
 pub mod notes;
 pub mod project;

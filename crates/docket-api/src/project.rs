@@ -189,6 +189,34 @@ pub struct Primer {
     /// Can be picked up now.
     pub ready: Section,
     pub recently_closed: Section,
+    /// Project context entries every agent must know: key and first line
+    /// (`docket context readall` gives them whole).
+    #[serde(skip_serializing_if = "ContextBrief::is_empty")]
+    pub context: ContextBrief,
+}
+
+/// How many context entries the primer shows (the rest are one call away).
+pub const PRIME_CONTEXT_CAP: usize = 8;
+
+/// One context entry as the primer shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContextLine {
+    pub key: String,
+    pub summary: String,
+}
+
+/// The primer's capped context entries.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ContextBrief {
+    pub items: Vec<ContextLine>,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more: usize,
+}
+
+impl ContextBrief {
+    fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
 }
 
 /// Build the primer.
@@ -301,6 +329,20 @@ pub fn prime(cx: &Context, req: &PrimeRequest) -> ApiResult<Primer> {
         ready_to_close: section(&to_close, cap, false),
         ready: section(&ready, cap, false),
         recently_closed: section(&closed, cap.div_ceil(2), false),
+        context: {
+            let all = docket_core::knowledge::context_list(p)?;
+            ContextBrief {
+                more: all.len().saturating_sub(PRIME_CONTEXT_CAP),
+                items: all
+                    .into_iter()
+                    .take(PRIME_CONTEXT_CAP)
+                    .map(|e| ContextLine {
+                        key: e.key,
+                        summary: e.summary,
+                    })
+                    .collect(),
+            }
+        },
     })
 }
 

@@ -48,6 +48,12 @@ pub struct CreateRequest {
     /// Runner order within a stage (lower runs sooner).
     #[serde(default)]
     pub sequence: Option<f64>,
+    /// How much human attention it needs, 0 to 99.
+    #[serde(default)]
+    pub attention: Option<i64>,
+    /// Slugs of project documents it refers to (each must exist).
+    #[serde(default)]
+    pub docs: Vec<String>,
 }
 
 /// Create a ticket.
@@ -68,6 +74,8 @@ pub fn create(cx: &Context, req: CreateRequest) -> ApiResult<Changed> {
         deps: req.deps,
         links: req.links,
         sequence: req.sequence,
+        attention: req.attention,
+        docs: req.docs,
     };
     let o = cx.write(|c| ops::create(&cx.project, c, new))?;
     Ok(Changed::of(&cx.project, o))
@@ -152,6 +160,12 @@ pub struct UpdateRequest {
     /// Clear the runner sequence.
     #[serde(default)]
     pub clear_sequence: bool,
+    /// Document slugs to refer to (each must exist).
+    #[serde(default)]
+    pub add_docs: Vec<String>,
+    /// Document slugs to stop referring to.
+    #[serde(default)]
+    pub remove_docs: Vec<String>,
 }
 
 /// Update fields, sections, criteria and (through the guards) the status.
@@ -206,6 +220,8 @@ pub fn update(cx: &Context, req: UpdateRequest) -> ApiResult<Changed> {
         force: req.force,
         summary: req.summary,
         sequence,
+        add_docs: req.add_docs,
+        remove_docs: req.remove_docs,
     };
     let id = need_id(&req.id)?;
     let o = cx.write(|c| ops::update(&cx.project, c, id, u))?;

@@ -181,6 +181,9 @@ pub struct Compact {
     pub links: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub external_refs: Vec<String>,
+    /// Slugs of project documents it refers to (`docket doc read <slug>`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub docs: Vec<String>,
     pub created: String,
     pub updated: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -271,6 +274,7 @@ impl Shown {
             deps: m.deps.clone(),
             links: m.links.clone(),
             external_refs: m.external_refs.clone(),
+            docs: docket_core::ops::docs_of(&self.ticket),
             created: m.created.clone(),
             updated: m.updated.clone(),
             closed: m.closed.clone(),
@@ -379,6 +383,10 @@ impl Changed {
             if now != was {
                 changed.insert(key.into(), Value::Bool(true));
             }
+        }
+        let docs = docket_core::ops::docs_of(&after);
+        if before.map(docket_core::ops::docs_of).unwrap_or_default() != docs {
+            changed.insert("docs".into(), serde_json::json!(docs));
         }
         let before_n = before.map(|b| audit::parse(b).0.len()).unwrap_or(0);
         let logged = audit::parse(&after)

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, lifecycle,
-    listing, man, note, plan, prime, run, serve, session, show, update,
+    agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, knowledge,
+    lifecycle, listing, man, monitor, note, plan, prime, run, serve, session, show, stats, update,
+    usage,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -46,6 +47,7 @@ pub enum Command {
     /// Show the project's paths, workflow and allowed values
     Info(info::InfoArgs),
     /// Create a ticket
+    #[command(visible_alias = "new")]
     Create(create::CreateArgs),
     /// Show one ticket (partial ids work, archived too)
     Show(show::ShowArgs),
@@ -98,6 +100,16 @@ pub enum Command {
     Link(graph::LinkArgs),
     /// Remove links between tickets
     Unlink(graph::LinkArgs),
+    /// Record token, tool, duration and cost figures against a ticket (audit log)
+    Log(usage::LogArgs),
+    /// Activity report from the audit logs: counts, cycle time, throughput, burn
+    Stats(stats::StatsArgs),
+    /// Project context entries every agent must know (.docket/context/)
+    Context(knowledge::ContextArgs),
+    /// Long-form project documents: ADRs, specs (.docket/docs/)
+    Doc(knowledge::DocArgs),
+    /// Read-only terminal dashboard: board, work in progress, activity, stats (q quits)
+    Monitor(monitor::MonitorArgs),
     /// Check project integrity (exit 0 clean, 1 errors, 2 cannot scan)
     Check(check::CheckArgs),
     /// The agent primer: in progress, ready to close, ready, recently closed
@@ -188,6 +200,11 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Tier(a) => update::tier(g, a, p),
         Command::Link(a) => graph::link(g, a, p, true),
         Command::Unlink(a) => graph::link(g, a, p, false),
+        Command::Log(a) => usage::run(g, a, p),
+        Command::Stats(a) => stats::run(g, a, p),
+        Command::Context(a) => knowledge::context(g, a, p),
+        Command::Doc(a) => knowledge::doc(g, a, p),
+        Command::Monitor(a) => monitor::run(g, a, p),
         Command::Check(a) => check::run(g, a, p),
         Command::Prime(a) => prime::run(g, a, p),
         Command::Session(a) => session::run(g, a, p),

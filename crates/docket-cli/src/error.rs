@@ -144,6 +144,13 @@ fn command_of(op: Op) -> (&'static str, &'static [&'static str]) {
         Op::SessionStart => ("session", &[]),
         Op::SessionEnd => ("session --end", &[]),
         Op::RoleCreate => ("role create", &["name"]),
+        Op::Log => ("log", &["id"]),
+        Op::Stats => ("stats", &[]),
+        Op::ContextList => ("context list", &[]),
+        Op::ContextAdd => ("context add", &["key"]),
+        Op::ContextUpdate => ("context update", &["key"]),
+        Op::DocList => ("doc list", &[]),
+        Op::DocAdd => ("doc add", &["slug"]),
     }
 }
 

@@ -176,6 +176,9 @@ pub fn show(p: &Project, t: &Ticket) -> String {
     if let Some(t) = &m.tier {
         facts.push(format!("tier: {t}"));
     }
+    if let Some(a) = m.attention {
+        facts.push(format!("attention: {a}"));
+    }
     out.push_str(&paint(style::DIM, &facts.join("  ")));
     out.push('\n');
     let mut facts2 = vec![
@@ -193,6 +196,7 @@ pub fn show(p: &Project, t: &Ticket) -> String {
         ("deps", m.deps.clone()),
         ("links", m.links.clone()),
         ("external refs", m.external_refs.clone()),
+        ("docs", docket_core::ops::docs_of(t)),
     ];
     for (name, vals) in lists {
         if !vals.is_empty() {

@@ -779,6 +779,24 @@ fn claude_stream_json_usage_is_recorded() {
     assert_eq!(line["ticket"], a.as_str());
     assert_eq!(line["output_tokens"], 234);
     assert_eq!(line["tool_calls"], 2);
+    // The same figures travel with the ticket as a `usage` log entry by the
+    // agent's own session, and `stats` counts them.
+    let t = env.ok(&["show", &a, "--full"]);
+    let usage: Vec<&Value> = t["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "usage")
+        .collect();
+    assert_eq!(usage.len(), 1, "{t}");
+    assert_eq!(usage[0]["data"]["input"], "1000");
+    assert_eq!(usage[0]["data"]["output"], "234");
+    assert_eq!(usage[0]["data"]["tools"], "2");
+    assert!(usage[0]["data"]["duration_s"].is_string());
+    assert!(usage[0]["session"].is_string(), "{}", usage[0]);
+    let s = env.ok(&["stats"]);
+    assert_eq!(s["burn"]["total"]["tokens"], 1234);
+    assert_eq!(s["burn"]["total"]["tools"], 2);
 }
 
 #[test]

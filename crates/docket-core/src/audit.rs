@@ -36,6 +36,8 @@ pub mod kind {
     pub const VIOLATION: &str = "violation";
     pub const EDIT: &str = "edit";
     pub const CLAIM: &str = "claim";
+    /// Token, tool, duration and cost figures of a piece of work (`docket log`).
+    pub const USAGE: &str = "usage";
 }
 
 /// One log entry.

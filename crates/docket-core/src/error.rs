@@ -151,6 +151,14 @@ pub enum Error {
     #[error("{message}")]
     RunnerFailed { message: String },
 
+    /// No project context entry or document has this key (`context`, `doc`).
+    #[error("no {what} `{key}`")]
+    EntryNotFound { what: &'static str, key: String },
+
+    /// A context entry or document with this key already exists.
+    #[error("{what} `{key}` already exists")]
+    EntryExists { what: &'static str, key: String },
+
     /// An I/O failure, always naming the path involved.
     #[error("{}: {source}", path.display())]
     Io {
@@ -188,6 +196,8 @@ impl Error {
             Error::SequenceConflict { .. } => "sequence_conflict",
             Error::DirtyTree { .. } => "dirty_tree",
             Error::RunnerFailed { .. } => "runner_failed",
+            Error::EntryNotFound { .. } => "entry_not_found",
+            Error::EntryExists { .. } => "entry_exists",
             Error::Io { .. } => "io_error",
         }
     }
@@ -241,6 +251,15 @@ impl Error {
             Error::DirtyTree { .. } => Some(
                 "commit or stash first, or pass --dirty-tree salvage (commit them first) or --dirty-tree ignore".into(),
             ),
+            Error::EntryNotFound { what, .. } => Some(format!(
+                "run `docket {} list` to see the keys",
+                if *what == "document" { "doc" } else { "context" }
+            )),
+            Error::EntryExists { what, .. } => Some(if *what == "document" {
+                "choose another slug, or archive the old document first".into()
+            } else {
+                "use `docket context update <key>` to replace it".into()
+            }),
             _ => None,
         }
     }

@@ -1,17 +1,35 @@
-//! Ticket ids: `<prefix>-<suffix>` where the suffix is the head of a ULID, so ids
-//! sort by creation time and need no coordination across branches or machines.
+//! Ticket ids: `<prefix>-<suffix>` where the suffix is 6 random characters then
+//! 10 of time (a ULID's parts, reordered), so ids need no coordination across
+//! branches or machines, and short handles tell tickets apart even when many are
+//! created in one second: the shortest unique prefix starts in the random part.
 
 use crate::error::{Error, Result};
 
-/// Characters of the ULID kept in the suffix: 10 of time (ms), 6 of randomness
-/// (30 bits), so two machines creating a ticket in the same millisecond collide
-/// with odds of about one in a billion.
+/// Characters of the ULID kept in the suffix: 6 of randomness (30 bits) first,
+/// then 10 of time (ms), so two machines creating a ticket in the same
+/// millisecond collide with odds of about one in a billion (as with the older
+/// time-first ids, which stay valid).
 pub const SUFFIX_LEN: usize = 16;
+/// The random characters at the head of the suffix.
+pub const RANDOM_LEN: usize = 6;
 
 /// A fresh id for `prefix`.
 pub fn generate(prefix: &str) -> String {
     let ulid = ulid::Ulid::new().to_string().to_ascii_lowercase();
-    format!("{prefix}-{}", &ulid[..SUFFIX_LEN])
+    // A ULID is 10 time characters, then 16 random ones.
+    format!("{prefix}-{}{}", &ulid[10..10 + RANDOM_LEN], &ulid[..10])
+}
+
+/// What orders tickets created in the same second: the time part of an id
+/// (after the random head). For older time-first ids the same slice holds the
+/// low time digits, which order them within a second just as well.
+pub fn order_key(id: &str) -> &str {
+    let s = suffix(id);
+    if s.len() == SUFFIX_LEN && s.is_char_boundary(RANDOM_LEN) {
+        &s[RANDOM_LEN..]
+    } else {
+        s
+    }
 }
 
 /// The part after the first `-` (the whole id when there is none).
@@ -132,12 +150,42 @@ mod tests {
     }
 
     #[test]
-    fn generated_ids_sort_by_time() {
+    fn generated_ids_order_by_time() {
         let a = generate("dk");
         std::thread::sleep(std::time::Duration::from_millis(2));
         let b = generate("dk");
-        assert!(a < b);
+        assert!(order_key(&a) < order_key(&b));
         assert_eq!(suffix(&a).len(), SUFFIX_LEN);
+    }
+
+    /// Handles of a burst: how many characters after the prefix people type.
+    fn handle_lengths(n: usize) -> Vec<usize> {
+        let ids: Vec<String> = (0..n).map(|_| generate("dk")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut lens: Vec<usize> = shortest_unique_prefixes(&refs, 4)
+            .iter()
+            .map(|h| h.len() - "dk-".len())
+            .collect();
+        lens.sort_unstable();
+        lens
+    }
+
+    #[test]
+    fn handles_stay_short_for_tickets_created_in_a_burst() {
+        // Created as fast as possible: far more than 100 a second.
+        let k1 = handle_lengths(1_000);
+        assert!(
+            k1[k1.len() * 95 / 100] <= 5,
+            "1k: {:?}",
+            &k1[k1.len() - 10..]
+        );
+        let k10 = handle_lengths(10_000);
+        assert!(
+            k10[k10.len() * 95 / 100] <= 6,
+            "10k: {:?}",
+            &k10[k10.len() - 10..]
+        );
+        assert!(*k10.last().unwrap() <= 8);
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod error;
 pub mod graph;
 pub mod id;
 pub mod index;
+pub mod insight;
+pub mod knowledge;
 pub mod ops;
 pub mod plan;
 pub mod prime;

@@ -84,6 +84,9 @@ pub struct NewTicket {
     pub links: Vec<String>,
     /// Runner order within a stage (lower runs sooner).
     pub sequence: Option<f64>,
+    pub attention: Option<i64>,
+    /// Slugs of project documents the ticket refers to (each must exist).
+    pub docs: Vec<String>,
 }
 
 /// Where a move should go.
@@ -172,6 +175,9 @@ pub struct Update {
     pub summary: Option<String>,
     /// Runner order within a stage: `Some(None)` clears it.
     pub sequence: Option<Option<f64>>,
+    /// Document references to add (each must exist) and to remove.
+    pub add_docs: Vec<String>,
+    pub remove_docs: Vec<String>,
 }
 
 fn validate_value<S: AsRef<str>>(kind: &str, value: &str, allowed: &[S]) -> Result<()> {
@@ -236,6 +242,50 @@ fn set_sequence(t: &mut Ticket, s: Option<f64>) {
             t.extra.insert("sequence".into(), v);
         }
     }
+}
+
+/// The frontmatter key holding document references. An unknown key to older
+/// readers, so it survives their rewrites and keeps the cache format unchanged.
+pub const DOCS_KEY: &str = "docs";
+
+/// The documents a ticket refers to (`docs` frontmatter list).
+pub fn docs_of(t: &Ticket) -> Vec<String> {
+    t.extra
+        .get(DOCS_KEY)
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn set_docs(t: &mut Ticket, docs: Vec<String>) {
+    if docs.is_empty() {
+        t.extra.shift_remove(DOCS_KEY);
+    } else {
+        t.extra.insert(
+            DOCS_KEY.into(),
+            serde_json::Value::Array(docs.into_iter().map(serde_json::Value::from).collect()),
+        );
+    }
+}
+
+/// Validate document references to add: well-formed slugs of live documents.
+fn check_docs(p: &Project, slugs: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for s in clean_list(slugs) {
+        crate::knowledge::validate_key("document slug", &s)?;
+        if !crate::knowledge::doc_exists(p, &s) {
+            return Err(Error::EntryNotFound {
+                what: "document",
+                key: s,
+            });
+        }
+        push_unique(&mut out, s);
+    }
+    Ok(out)
 }
 
 fn non_blank(what: &str, s: &str) -> Result<String> {
@@ -326,6 +376,9 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     if let Some(s) = new.sequence {
         validate_sequence(s)?;
     }
+    if let Some(a) = new.attention {
+        validate_attention(a)?;
+    }
     for (what, text) in [("description", &new.description), ("design", &new.design)] {
         if let Some(t) = text {
             reject_reserved(what, t, false)?;
@@ -340,6 +393,7 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     }
 
     let _lock = p.lock()?;
+    let docs = check_docs(p, &new.docs)?;
     // References resolve through the id index: no folder listing, so create
     // costs the same at any project size.
     let parent = match new
@@ -376,7 +430,7 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
             priority,
             mode,
             tier: new.tier,
-            attention: None,
+            attention: new.attention,
             assignee: new.assignee.filter(|a| !a.trim().is_empty()),
             parent,
             created: ctx.now.clone(),
@@ -401,6 +455,7 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     if new.sequence.is_some() {
         set_sequence(&mut ticket, new.sequence);
     }
+    set_docs(&mut ticket, docs);
     let status = ticket.meta.status.clone();
     ctx.log(&mut ticket, kind::CREATED, &[("status", &status)], "");
     // Read every link target before writing anything, so a bad file aborts cleanly.
@@ -916,6 +971,27 @@ pub fn add_note(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Outco
     finish(p, ctx, t, was_archived, true)
 }
 
+/// Record a usage entry (tokens, tools, duration, cost, model) with an optional
+/// note. Any status, archived tickets too: usage is history, not workflow.
+pub fn log_usage(
+    p: &Project,
+    ctx: &Ctx,
+    input: &str,
+    usage: &crate::insight::UsageFigures,
+    note: Option<&str>,
+) -> Result<Outcome> {
+    usage.validate()?;
+    let note = note.map(audit::normalize_text).unwrap_or_default();
+    audit::validate_text(&note)?;
+    let _lock = p.lock()?;
+    let mut t = p.get(input)?;
+    let was_archived = p.config.is_terminal(&t.meta.status);
+    let data = usage.to_data();
+    let pairs: Vec<(&str, &str)> = data.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    ctx.log(&mut t, kind::USAGE, &pairs, &note);
+    finish(p, ctx, t, was_archived, true)
+}
+
 /// Append a comment. While the work is in the active status against a frozen
 /// plan, a comment is how a deviation from the plan is recorded.
 pub fn comment(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Outcome> {
@@ -1047,6 +1123,7 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     let summary = check_force(&opts)?;
 
     let _lock = p.lock()?;
+    let add_docs = check_docs(p, &u.add_docs)?;
     let mut t = p.get(input)?;
     let before = t.clone();
     let was_archived = cfg.is_terminal(&t.meta.status);
@@ -1140,6 +1217,14 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     if let Some(s) = u.sequence {
         set_sequence(&mut t, s);
     }
+    if !add_docs.is_empty() || !u.remove_docs.is_empty() {
+        let mut docs = docs_of(&t);
+        docs.retain(|d| !u.remove_docs.iter().any(|r| r.trim() == d));
+        for d in add_docs {
+            push_unique(&mut docs, d);
+        }
+        set_docs(&mut t, docs);
+    }
     let edited = changed_fields(&before, &t);
     if !edited.is_empty() {
         ctx.log(
@@ -1199,6 +1284,7 @@ fn changed_fields(a: &Ticket, b: &Ticket) -> Vec<&'static str> {
         "design",
         a.section(SECTION_DESIGN) != b.section(SECTION_DESIGN),
     );
+    diff("docs", docs_of(a) != docs_of(b));
     if out.is_empty() && a.body != b.body {
         out.push("body");
     }

@@ -54,6 +54,7 @@ pub fn by_priority_then_newest(a: &Meta, b: &Meta) -> Ordering {
     a.priority
         .cmp(&b.priority)
         .then_with(|| b.created.cmp(&a.created))
+        .then_with(|| crate::id::order_key(&b.id).cmp(crate::id::order_key(&a.id)))
         .then_with(|| b.id.cmp(&a.id))
 }
 
@@ -77,7 +78,10 @@ pub fn by_board_order(config: &Config) -> impl Fn(&Entry, &Entry) -> Ordering + 
 /// Most recently closed first.
 pub fn by_closed_desc(a: &Meta, b: &Meta) -> Ordering {
     let at = |m: &Meta| m.closed.clone().unwrap_or_else(|| m.updated.clone());
-    at(b).cmp(&at(a)).then_with(|| b.id.cmp(&a.id))
+    at(b)
+        .cmp(&at(a))
+        .then_with(|| crate::id::order_key(&b.id).cmp(crate::id::order_key(&a.id)))
+        .then_with(|| b.id.cmp(&a.id))
 }
 
 /// One `search` hit: the ticket and the first line that matched.

@@ -34,8 +34,11 @@ pub struct CreateArgs {
     #[arg(long = "external-ref")]
     pub external_ref: Vec<String>,
     /// Description section
-    #[arg(short = 'd', long)]
+    #[arg(short = 'd', long, conflicts_with = "description_file")]
     pub description: Option<String>,
+    /// Read the description section from a file
+    #[arg(long, value_name = "FILE")]
+    pub description_file: Option<std::path::PathBuf>,
     /// Design section
     #[arg(long)]
     pub design: Option<String>,
@@ -54,10 +57,22 @@ pub struct CreateArgs {
     /// Runner order within a stage (lower runs sooner; see `docket run`)
     #[arg(long)]
     pub sequence: Option<f64>,
+    /// How much human attention it needs, 0 to 99
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub attention: Option<i64>,
+    /// Refer to a project document by slug (repeatable; see `docket doc list`)
+    #[arg(long = "doc", value_name = "SLUG")]
+    pub docs: Vec<String>,
 }
 
 pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8> {
     let cx = context::api(g)?;
+    let description = super::text_input(
+        a.description,
+        a.description_file.as_deref(),
+        false,
+        "description",
+    )?;
     let c = tickets::create(
         &cx,
         CreateRequest {
@@ -70,12 +85,14 @@ pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8
             tier: a.tier,
             tags: a.tags,
             external_refs: a.external_ref,
-            description: a.description,
+            description,
             design: a.design,
             acceptance: a.acceptance,
             deps: a.dep,
             links: a.link,
             sequence: a.sequence,
+            attention: a.attention,
+            docs: a.docs,
         },
     )?;
     super::print_changed(printer, "created", &c);

@@ -120,13 +120,26 @@ fn emit(g: &GlobalArgs, req: ListRequest, printer: &mut Printer) -> CliResult<u8
                 line: l.line.as_deref().unwrap_or(""),
             })
             .collect();
-        printer.success(&rows, None, || {
-            let mut out = render::ticket_table(p, &entries);
+        let docs = docket_api::knowledge::doc_search(&cx, req.text.as_deref().unwrap_or(""))?;
+        // Document hits ride in `meta`, so `data` stays the list of ticket rows.
+        let meta = (!docs.is_empty()).then(|| serde_json::json!({ "docs": docs }));
+        printer.success(&rows, meta, || {
+            let mut out = if listing.rows.is_empty() && !docs.is_empty() {
+                String::new()
+            } else {
+                render::ticket_table(p, &entries)
+            };
             if !listing.rows.is_empty() {
                 out.push('\n');
                 for l in &listing.rows {
                     let line = l.line.as_deref().unwrap_or("");
                     out.push_str(&format!("{}: {line}\n", l.entry.meta.id));
+                }
+            }
+            if !docs.is_empty() {
+                out.push_str("\nDocuments:\n");
+                for d in &docs {
+                    out.push_str(&format!("  {} ({}): {}\n", d.slug, d.title, d.line));
                 }
             }
             out

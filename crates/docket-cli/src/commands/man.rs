@@ -53,6 +53,12 @@ pub const FAMILIES: &[(&str, &str, &[&str])] = &[
         "Project set-up and health",
         &["init", "info", "check", "prime", "tier", "demo"],
     ),
+    ("insight", "Usage log and activity stats", &["log", "stats"]),
+    (
+        "knowledge",
+        "Project context entries and documents",
+        &["context", "doc"],
+    ),
     (
         "sessions",
         "Sessions and roles",
@@ -61,7 +67,7 @@ pub const FAMILIES: &[(&str, &str, &[&str])] = &[
     (
         "faces",
         "Agent faces and tooling",
-        &["mcp", "man", "agents", "completions", "run"],
+        &["mcp", "monitor", "man", "agents", "completions", "run"],
     ),
 ];
 
@@ -226,10 +232,16 @@ fn generated(name: &str) -> Option<Page> {
 /// Look up a page by name (guides, `llm`, families, commands).
 fn page(name: &str) -> Option<Page> {
     if let Some(g) = docket_api::guides::find(name) {
+        // A guide named like a command (`stats`) also carries its reference.
+        let mut text = g.text.to_string();
+        if let Some(cmd) = generated(g.name) {
+            text.push_str("\n---\n\n");
+            text.push_str(&cmd.text);
+        }
         return Some(Page {
             name: g.name.to_string(),
             title: g.title.to_string(),
-            text: g.text.to_string(),
+            text,
         });
     }
     generated(name)
@@ -424,6 +436,12 @@ mod tests {
             assert!(page(&p.name).is_some(), "page {} does not render", p.name);
         }
         assert!(page("llm").is_some());
+        let sm = page("state-machine").expect("state-machine alias");
+        assert_eq!(sm.name, "states");
+        let st = page("stats").expect("stats guide");
+        assert!(st.text.contains("docket log <id>"), "guide text");
+        assert!(st.text.contains("--window"), "command reference appended");
+        assert!(page("new").is_some(), "alias of create");
         assert!(page("create").is_some());
         assert!(page("ls").is_some());
         assert!(page("nope").is_none());

@@ -11,9 +11,11 @@ pub mod gen_cmd;
 pub mod graph;
 pub mod info;
 pub mod init;
+pub mod knowledge;
 pub mod lifecycle;
 pub mod listing;
 pub mod man;
+pub mod monitor;
 pub mod note;
 pub mod plan;
 pub mod prime;
@@ -21,7 +23,9 @@ pub mod run;
 pub mod serve;
 pub mod session;
 pub mod show;
+pub mod stats;
 pub mod update;
+pub mod usage;
 
 use std::path::Path;
 

@@ -85,6 +85,21 @@ pub fn run(g: &GlobalArgs, a: PrimeArgs, printer: &mut Printer) -> CliResult<u8>
         section(&mut s, "Ready to close", &primer.ready_to_close, &active);
         section(&mut s, "Ready", &primer.ready, "docket ready");
         section(&mut s, "Recently closed", &primer.recently_closed, "docket closed");
+        if !primer.context.items.is_empty() {
+            s.push_str(&format!(
+                "\n{} (`docket context readall` for the full text)\n",
+                paint(style::BOLD, "Context")
+            ));
+            for c in &primer.context.items {
+                s.push_str(&format!("  {}: {}\n", c.key, c.summary));
+            }
+            if primer.context.more > 0 {
+                s.push_str(&format!(
+                    "  … and {} more: `docket context list`\n",
+                    primer.context.more
+                ));
+            }
+        }
         s.push_str("\nWork loop:\n");
         for (i, step) in work_loop.iter().enumerate() {
             s.push_str(&format!("  {}. {step}\n", i + 1));

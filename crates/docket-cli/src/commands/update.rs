@@ -84,6 +84,12 @@ pub struct UpdateArgs {
     /// Runner order within a stage, lower runs sooner ("" clears)
     #[arg(long)]
     pub sequence: Option<String>,
+    /// Refer to a project document by slug (repeatable)
+    #[arg(long = "doc", value_name = "SLUG")]
+    pub docs: Vec<String>,
+    /// Stop referring to a document (repeatable)
+    #[arg(long = "remove-doc", value_name = "SLUG")]
+    pub remove_docs: Vec<String>,
 }
 
 pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8> {
@@ -137,6 +143,8 @@ pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8
         summary: a.summary,
         sequence,
         clear_sequence,
+        add_docs: a.docs,
+        remove_docs: a.remove_docs,
     };
     let c = tickets::update(&cx, u)?;
     super::print_changed(printer, "updated", &c);

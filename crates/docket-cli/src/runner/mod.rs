@@ -14,6 +14,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use docket_core::insight::UsageFigures;
 use docket_core::ops::{self, Ctx};
 use docket_core::runner::AgentConfig;
 use docket_core::runner::adapter::{self, Invocation, Usage};
@@ -419,6 +420,21 @@ fn usage_text(u: &Usage) -> String {
         parts.push(format!("${c:.2}"));
     }
     parts.iter().map(|p| format!(", {p}")).collect()
+}
+
+/// An agent run's figures as a usage record: tokens only when the agent
+/// reported them, the wall time always.
+fn run_usage(u: &Usage, dur: Duration, model: &Option<String>) -> UsageFigures {
+    UsageFigures {
+        tokens: None,
+        input: u.reported.then_some(u.input_tokens),
+        output: u.reported.then_some(u.output_tokens),
+        cached: (u.reported && u.cache_read_tokens > 0).then_some(u.cache_read_tokens),
+        tools: (u.tool_calls > 0).then_some(u.tool_calls),
+        duration_s: Some(dur.as_secs()),
+        cost: u.cost_usd.filter(|c| c.is_finite() && *c >= 0.0),
+        model: model.clone().filter(|m| !m.trim().is_empty()),
+    }
 }
 
 fn safe_name(s: &str) -> String {
@@ -868,6 +884,21 @@ impl Runner<'_> {
         };
         if after.is_some() {
             ops::add_note(p, &self.s.ctx, id, &note)?;
+            // The run's usage as a `usage` entry by the agent's own session, so
+            // it travels with the ticket and `stats` can burn it down by session.
+            let figures = run_usage(&usage, total_dur, &model);
+            let agent_ctx = ops::Ctx {
+                actor: Some(sess.label()),
+                session: Some(sess.clone()),
+                ..self.s.ctx.clone()
+            };
+            ops::log_usage(
+                p,
+                &agent_ctx,
+                id,
+                &figures,
+                Some(&format!("docket run: {stage} ({outcome})")),
+            )?;
         }
         note_outcome(&self.paths, id, stage, outcome == "failed");
         self.record_stats(

@@ -30,21 +30,28 @@ fn show_by_full_id_id_prefix_and_suffix_prefix() {
 #[test]
 fn ambiguous_prefix_lists_sorted_candidates() {
     let env = TestEnv::init();
-    let mut ids: Vec<String> = (0..4).map(|i| env.create(&format!("t{i}"), &[])).collect();
-    // Ids are time-ordered ULID heads: created together they share the first
-    // characters of the suffix.
-    let shared = suffix(&ids[0])[..4].to_string();
-    let shared = shared.as_str();
-    for id in &ids {
-        assert!(suffix(id).starts_with(shared), "{id} vs {shared}");
+    // Ids start with random characters, so tickets rarely share a handle;
+    // make four that do (as a merge of two branches could), by hand.
+    let mut ids: Vec<String> = Vec::new();
+    for i in 0..4 {
+        let id = env.create(&format!("t{i}"), &[]);
+        let path = env.path_of(&id);
+        let shared_id = format!("dk-aaaa{}", &suffix(&id)[4..]);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace(&id, &shared_id);
+        std::fs::remove_file(&path).unwrap();
+        env.write_file("tickets", &format!("{shared_id}--t{i}.md"), &text);
+        ids.push(shared_id);
     }
+    let shared = "aaaa";
     ids.sort();
 
     let err = env.fail(&["show", shared], "ambiguous_id");
     assert_eq!(err["input"], shared);
     assert_eq!(err["candidates"], json!(ids));
     // Same through the id prefix path.
-    let err = env.fail(&["show", "dk-01"], "ambiguous_id");
+    let err = env.fail(&["show", "dk-aaaa"], "ambiguous_id");
     assert_eq!(err["candidates"], json!(ids));
 
     // Human: candidates on stderr, nothing on stdout.
