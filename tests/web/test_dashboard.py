@@ -256,6 +256,10 @@ def test_ticket_page_plan_approval_and_screenshot(project, serve, page, shots):
     expect(page.locator("#graph .node")).to_have_count(2)
     page.goto(s.url + "/activity")
     expect(page.locator("#activity")).to_contain_text("plan")
+    page.keyboard.press("t")
+    expect(page).to_have_url(s.url + "/stats")
+    expect(page.locator("#stats .panel").first).to_be_visible()
+    expect(page.locator("#stats")).to_contain_text("overview")
     assert page.js_errors == []
 
 

@@ -261,6 +261,14 @@ fn lists_shows_and_boards_tickets_as_envelopes() {
     assert_eq!(cols[0]["status"], "open");
     assert_eq!(cols[0]["total"], 2);
 
+    let stats = s.get("/api/stats?window=7d").json();
+    assert_eq!(stats["data"]["overview"]["created"], 2, "{stats}");
+    assert_eq!(
+        s.get("/api/stats?window=forever").code(),
+        "invalid_argument"
+    );
+    let act = s.get("/api/activity?limit=5").json();
+    assert_eq!(act["data"]["items"][0]["entry"]["kind"], "created", "{act}");
     let r = s.get("/api/tickets/t-zzzzzzzz");
     assert_eq!(r.status, 404);
     assert_eq!(r.code(), "not_found");

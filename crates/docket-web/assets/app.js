@@ -513,11 +513,39 @@ async function viewSessions() {
     h("p", { class: "muted" }, "Changes you make here are recorded as the session you act as. A plan must be approved by a different session than the one that wrote it."),
     list, READONLY ? null : form);
 }
+// Any JSON value as escaped DOM: objects as definition lists, arrays of objects as tables.
+function jsonView(v) {
+  if (v === null || v === undefined) return h("span", { class: "muted" }, "—");
+  if (Array.isArray(v)) {
+    if (!v.length) return h("span", { class: "muted" }, "none");
+    if (typeof v[0] !== "object" || v[0] === null) return h("span", {}, v.join(", "));
+    const cols = [...new Set(v.flatMap((o) => Object.keys(o)))];
+    return h("table", { class: "log" }, h("thead", {}, h("tr", {}, cols.map((c) => h("th", {}, c.replace(/_/g, " "))))),
+      h("tbody", {}, v.map((o) => h("tr", {}, cols.map((c) => h("td", {}, typeof o[c] === "object" && o[c] !== null ? jsonView(o[c]) : String(o[c] ?? "")))))));
+  }
+  if (typeof v === "object") {
+    return h("dl", { class: "fields" }, Object.entries(v).flatMap(([k, x]) => [h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, jsonView(x))]));
+  }
+  return h("span", {}, typeof v === "number" && !Number.isInteger(v) ? v.toFixed(2) : String(v));
+}
+async function viewStats() {
+  const u = new URLSearchParams(location.search);
+  const win = u.get("window") || "7d";
+  const r = await get("/api/stats" + qs({ window: win }));
+  const pick = h("div", { class: "row" }, "window:", ["24h", "7d", "30d", "90d", "365d"].map((w) =>
+    w === win ? h("strong", {}, w) : link("/stats?window=" + w, w)));
+  if (!r.ok) { main.replaceChildren(pick, errorBox(r.error)); return; }
+  const d = r.data;
+  const panels = Object.entries(d).filter(([k]) => !["since", "until"].includes(k)).map(([k, v]) =>
+    h("div", { class: "panel" }, h("h2", {}, k.replace(/_/g, " ")), jsonView(v)));
+  main.replaceChildren(h("h2", {}, "Stats"), pick, h("p", { class: "muted", id: "stats-span" }, `${d.since} → ${d.until}`),
+    h("div", { id: "stats" }, panels));
+}
 async function viewRuns() {
   const r = await get("/api/runs");
   if (!r.ok) { main.replaceChildren(errorBox(r.error)); return; }
   main.replaceChildren(h("h2", {}, "Runner"),
-    h("h3", {}, "Current run"), r.data.current ? h("pre", { class: "json" }, JSON.stringify(r.data.current, null, 2)) : h("p", { class: "muted" }, "no run in progress"),
+    h("h3", {}, "Current run"), r.data.current ? h("div", { class: "panel", id: "current-run" }, r.data.current.ticket ? ticketLink(r.data.current.ticket) : null, jsonView(r.data.current)) : h("p", { class: "muted" }, "no run in progress"),
     h("h3", {}, "Logs"), h("div", { class: "list" }, r.data.logs.length ? r.data.logs.map((l) => h("div", { class: "item" }, h("span", {}, l.name), h("span", { class: "muted" }, `${l.size} bytes · ${l.modified}`))) : h("div", { class: "item muted" }, "none")));
 }
 function viewCreate() {
@@ -557,6 +585,7 @@ async function route() {
   else if (path === "/activity") { view = "activity"; run = viewActivity; }
   else if (path === "/sessions") { view = "sessions"; run = viewSessions; }
   else if (path === "/runs") { view = "runs"; run = viewRuns; }
+  else if (path === "/stats") { view = "stats"; run = viewStats; }
   else if (path === "/new") { view = "new"; run = viewCreate; }
   else { run = viewBoard; }
   document.querySelectorAll("[data-nav]").forEach((a) => a.classList.toggle("active", a.dataset.nav === view));
@@ -593,6 +622,7 @@ document.addEventListener("keydown", (e) => {
   else if (e.key === "b") navigate("/");
   else if (e.key === "a") navigate("/activity");
   else if (e.key === "s") navigate("/sessions");
+  else if (e.key === "t") navigate("/stats");
 });
 
 let pending = null, pendingChange = null;
@@ -604,7 +634,7 @@ function onChange(change) {
     const c = pendingChange;
     pendingChange = null;
     if (c.kinds.includes("sessions") || c.kinds.includes("config")) await loadInfo();
-    const relevant = { board: ["tickets", "config"], ticket: ["tickets", "config"], activity: ["tickets"], sessions: ["sessions"], runs: ["runs"], graph: ["tickets"] }[current.view] || [];
+    const relevant = { board: ["tickets", "config"], ticket: ["tickets", "config"], activity: ["tickets"], sessions: ["sessions"], runs: ["runs"], graph: ["tickets"], stats: ["tickets"] }[current.view] || [];
     if (current.refresh && c.kinds.some((k) => relevant.includes(k))) await current.refresh(c);
   }, 120);
 }

@@ -9,7 +9,7 @@ use docket_api::moves::{MoveKind, MoveRequest as ApiMove};
 use docket_api::query::{BoardRequest, Filters, ListKind, ListRequest};
 use docket_api::tickets::{CreateRequest, ShowRequest, UpdateRequest};
 use docket_api::view::{Detail, Listed};
-use docket_api::{ApiError, Context, notes, project, query, sessions, tickets};
+use docket_api::{ApiError, Context, insight, notes, project, query, sessions, tickets};
 use docket_core::Project;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -598,56 +598,37 @@ impl Backend {
         Ok(json!({"root": root, "nodes": nodes, "edges": edges}))
     }
 
-    /// `GET /api/activity`: the newest log entries across tickets. Tickets are
-    /// read newest-updated first and reading stops as soon as no unread ticket
-    /// can hold a newer entry (an entry is never newer than its ticket's
-    /// `updated`), so this reads a handful of files at any size.
-    pub fn activity(&self, limit: usize) -> Result<Value, WebError> {
+    /// `GET /api/activity`: the newest log entries across tickets (the api reads
+    /// only the most recently updated tickets, so this stays cheap at any size).
+    pub fn activity(&self, limit: usize, window: Option<String>) -> Result<Value, WebError> {
         let cx = self.read_cx()?;
-        let limit = limit.clamp(1, 200);
-        let mut recent = everything(&cx)?;
-        recent.sort_by(|a, b| b.entry.meta.updated.cmp(&a.entry.meta.updated));
-        let mut items: Vec<(docket_core::audit::LogEntry, &Listed)> = Vec::new();
-        for (i, l) in recent.iter().enumerate() {
-            if items.len() >= limit {
-                items.sort_by(|a, b| b.0.at.cmp(&a.0.at).then(b.0.n.cmp(&a.0.n)));
-                items.truncate(limit);
-                let oldest_kept = items.last().map(|e| e.0.at.as_str()).unwrap_or("");
-                if recent[i].entry.meta.updated.as_str() <= oldest_kept {
-                    break;
-                }
-            }
-            // The api has no cheap "log of this file" read (`tickets::show`
-            // re-lists every file for the short id), so the log is read by the
-            // known path. A ticket that vanished since the listing is skipped.
-            let file = docket_core::store::FileRef {
-                id: l.entry.meta.id.clone(),
-                path: l.entry.path.clone(),
-                archived: l.entry.archived,
-            };
-            if let Ok(t) = cx.project.read(&file) {
-                let (log, _) = docket_core::audit::parse(&t);
-                items.extend(log.into_iter().map(|e| (e, l)));
-            }
-            if i >= limit {
-                break;
-            }
-        }
-        items.sort_by(|a, b| b.0.at.cmp(&a.0.at).then(b.0.n.cmp(&a.0.n)));
-        items.truncate(limit);
+        let req = insight::ActivityRequest {
+            limit: Some(limit.clamp(1, 200)),
+            window: Some(window.unwrap_or_else(|| "30d".into())),
+        };
+        let items = insight::activity(&cx, &req)?;
+        let ids: Vec<&str> = items.iter().map(|a| a.id.as_str()).collect();
+        let shorts = docket_api::view::short_ids(&cx.project, &ids);
         let out: Vec<Value> = items
-            .into_iter()
-            .map(|(e, l)| {
+            .iter()
+            .zip(shorts)
+            .map(|(a, short)| {
                 json!({
-                    "ticket": l.entry.meta.id,
-                    "short": l.short,
-                    "title": l.entry.meta.title,
-                    "status": l.entry.meta.status,
-                    "entry": e,
+                    "ticket": a.id,
+                    "short": short,
+                    "title": a.title,
+                    "entry": {"at": a.at, "kind": a.kind, "actor": a.actor, "text": a.text},
                 })
             })
             .collect();
         Ok(json!({ "items": out }))
+    }
+
+    /// `GET /api/stats`: cycle time, throughput, burn and distribution over a
+    /// window (`docket stats`).
+    pub fn stats(&self, req: insight::StatsRequest) -> Result<Value, WebError> {
+        let cx = self.read_cx()?;
+        Ok(json!(insight::stats(&cx, &req)?))
     }
 
     /// `GET /api/sessions`: the active sessions.
@@ -836,13 +817,12 @@ impl Backend {
         }
     }
 
-    /// `GET /api/runs`: the runner's current run and its log files, if any.
-    /// The api has no run family yet, so this reads the runner's plain files.
+    /// `GET /api/runs`: the ticket a run works on now, and the runner's log
+    /// files (the api has no log listing, so their names are read here).
     pub fn runs(&self) -> Result<Value, WebError> {
+        let cx = self.read_cx()?;
+        let current = insight::current_run(&cx);
         let local = self.docket_dir().join("local");
-        let current = std::fs::read_to_string(local.join("run").join("current.json"))
-            .ok()
-            .and_then(|s| serde_json::from_str::<Value>(&s).ok());
         let mut logs: Vec<Value> = Vec::new();
         if let Ok(rd) = std::fs::read_dir(local.join("logs")) {
             for e in rd.flatten() {

@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/tickets/{id}/move", post(move_ticket))
         .route("/api/tickets/{id}/graph", get(graph))
         .route("/api/activity", get(activity))
+        .route("/api/stats", get(stats))
         .route("/api/sessions", get(sessions).post(start_session))
         .route("/api/session", post(pick_session))
         .route("/api/session/end", post(end_session))
@@ -219,16 +220,65 @@ async fn graph(State(st): State<AppState>, Id(id): Id) -> Response {
 }
 
 #[derive(serde::Deserialize)]
-struct LimitQuery {
+struct ActivityQuery {
     limit: Option<usize>,
+    window: Option<String>,
 }
 
 async fn activity(
     State(st): State<AppState>,
-    q: Result<Query<LimitQuery>, axum::extract::rejection::QueryRejection>,
+    q: Result<Query<ActivityQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let limit = q.ok().and_then(|Query(q)| q.limit).unwrap_or(50);
-    call(&st, move |b| b.activity(limit)).await
+    match q {
+        Ok(Query(q)) => {
+            let limit = q.limit.unwrap_or(50);
+            call(&st, move |b| b.activity(limit, q.window)).await
+        }
+        Err(e) => WebError::new(400, "invalid_argument", e.body_text()).into_response(),
+    }
+}
+
+/// Stats filters from the query string (comma-separated lists).
+#[derive(serde::Deserialize)]
+struct StatsQuery {
+    window: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    tier: Option<String>,
+    status: Option<String>,
+    assignee: Option<String>,
+}
+
+async fn stats(
+    State(st): State<AppState>,
+    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(e) => return WebError::new(400, "invalid_argument", e.body_text()).into_response(),
+    };
+    let list = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let req = docket_api::insight::StatsRequest {
+        types: list(&q.kind),
+        tier: list(&q.tier),
+        status: list(&q.status),
+        assignee: list(&q.assignee),
+        window: blank(q.window),
+        since: blank(q.since),
+        until: blank(q.until),
+    };
+    call(&st, move |b| b.stats(req)).await
 }
 
 async fn sessions(State(st): State<AppState>) -> Response {
