@@ -24,11 +24,12 @@ from mcp.types import PaginatedRequestParams
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("DOCKET_BIN", str(ROOT / "target" / "debug" / "docket"))
-TOOLS = {"query", "show", "project", "create", "update", "move", "note", "plan", "graph",
-         "delete", "session", "man"}
-READ_TOOLS = {"query", "show", "project", "move", "plan", "graph", "session", "man"}
+TOOLS = {"query", "show", "project", "create", "update", "move", "note", "log", "knowledge",
+         "plan", "graph", "delete", "session", "man"}
+READ_TOOLS = {"query", "show", "project", "move", "knowledge", "plan", "graph", "session", "man"}
 WRITE_ACTIONS = {"init", "start", "status", "close", "reopen", "advance", "write", "depends",
-                 "link", "unlink", "end", "role_create", "role_delete", "cleanup"}
+                 "link", "unlink", "end", "role_create", "role_delete", "cleanup",
+                 "context_set", "context_delete", "doc_set", "doc_archive"}
 
 
 def env():
@@ -616,3 +617,37 @@ def test_init_from_an_empty_folder():
                 assert shown["log"][-1]["actor"].endswith("(implementer)"), "the session opened"
             assert cli(p, "session", "list")["data"] == []
         run(go())
+
+
+def test_usage_stats_and_knowledge(proj):
+    """Issue 11's operations over MCP: log usage, stats, context entries, documents."""
+    async def go():
+        async with client(proj) as s:
+            t = await ok(s, "create", title="Measure me")
+            u = await ok(s, "log", id=t["id"], tokens=1200, tools=7, duration="3m20s",
+                         cost=0.12, model="sonnet")
+            assert u["logged"] == ["usage"]
+            await err(s, "log", "invalid_argument", id=t["id"])
+            st = await ok(s, "project", action="stats", window="7d")
+            assert "created" in json.dumps(st) and "1200" in json.dumps(st)
+            added = await ok(s, "knowledge", action="context_set", key="tests",
+                             body="Run bash scripts/test.sh before pushing.")
+            assert added["action"] == "added"
+            ctx = await ok(s, "knowledge", action="context")
+            assert ctx["items"][0]["key"] == "tests"
+            again = await ok(s, "knowledge", action="context_set", key="tests", body="New rule.")
+            assert again["action"] == "updated"
+            await ok(s, "knowledge", action="doc_set", slug="adr-1", title="Use ULIDs",
+                     body="We use ULIDs.")
+            await ok(s, "knowledge", action="doc_set", slug="adr-1", body="We use ULIDs, v2.")
+            doc = await ok(s, "knowledge", action="doc_read", key="adr-1")
+            assert "ULIDs" in json.dumps(doc)
+            docs = await ok(s, "knowledge", action="docs")
+            assert docs["total"] == 1
+            await ok(s, "knowledge", action="doc_archive", key="adr-1")
+            await ok(s, "knowledge", action="context_delete", key="tests")
+            e = await err(s, "knowledge", "entry_not_found", action="doc_read", key="nope")
+            assert e["remedies"][0]["tool"] == "knowledge"
+            await err(s, "knowledge", "invalid_argument", action="context_set", key="../x",
+                      body="b")
+    run(go())

@@ -9,7 +9,8 @@ use docket_api::sessions::{RoleRequest, StartRequest};
 use docket_api::tickets::{CreateRequest, DeleteRequest, ShowRequest, UpdateRequest};
 use docket_api::view::{Changed, Detail, Page};
 use docket_api::{
-    ApiResult, Context, graph, guides, moves, notes, project, query, sessions, tickets,
+    ApiResult, Context, graph, guides, insight, knowledge, moves, notes, project, query, sessions,
+    tickets,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -130,6 +131,39 @@ pub fn run(call: &Call, cx: &Context) -> ApiResult<Output> {
             let req: CheckRequest = call.request()?;
             Ok(out(&project::check(&cx.project, &req)?))
         }
+        ("project", "stats") => Ok(out(&insight::stats(cx, &call.request()?)?)),
+        ("log", _) => changed_out(insight::log_usage(cx, call.request()?)),
+        ("knowledge", "context") => Ok(out(&knowledge::context_list(cx)?)),
+        // One `set` per kind keeps the tool list short: update, or add when new.
+        ("knowledge", "context_set") => {
+            let req = call.request()?;
+            Ok(out(&match knowledge::context_update(cx, &req) {
+                Err(e) if e.code == "entry_not_found" => knowledge::context_add(cx, &req)?,
+                other => other?,
+            }))
+        }
+        ("knowledge", "context_delete") => {
+            Ok(out(&knowledge::context_delete(cx, &call.request()?)?))
+        }
+        ("knowledge", "docs") => Ok(out(&knowledge::doc_list(cx, &call.request()?)?)),
+        ("knowledge", "doc_read") => Ok(out(&knowledge::doc_read(cx, &call.request()?)?)),
+        ("knowledge", "doc_set") => {
+            let req: docket_api::knowledge::DocUpdateRequest = call.request()?;
+            match knowledge::doc_update(cx, &req) {
+                Err(e) if e.code == "entry_not_found" => {
+                    let add = docket_api::knowledge::DocAddRequest {
+                        slug: req.slug,
+                        title: req.title,
+                        body: req.body.ok_or_else(|| {
+                            docket_api::ApiError::invalid("a new document needs `body`")
+                        })?,
+                    };
+                    Ok(out(&knowledge::doc_add(cx, &add)?))
+                }
+                other => Ok(out(&other?)),
+            }
+        }
+        ("knowledge", "doc_archive") => Ok(out(&knowledge::doc_archive(cx, &call.request()?)?)),
         ("create", _) => changed_out(tickets::create(cx, call.request::<CreateRequest>()?)),
         ("update", _) => changed_out(tickets::update(cx, call.request::<UpdateRequest>()?)),
         ("delete", _) => Ok(out(&tickets::delete(

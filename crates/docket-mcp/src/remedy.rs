@@ -65,16 +65,12 @@ pub fn call_for(op: Op, args: &Map<String, Value>) -> (&'static str, Map<String,
         Op::SessionStart => ("session", with_action("start", a)),
         Op::SessionEnd => ("session", with_action("end", a)),
         Op::RoleCreate => ("session", with_action("role_create", a)),
-        // Insight and knowledge (issue 11): the tools these name are for the MCP
-        // face to add; the API requests are `insight::UsageRequest`,
-        // `StatsRequest`, `knowledge::ContextWriteRequest`, `DocAddRequest`, ….
         Op::Log => ("log", a),
-        Op::Stats => ("stats", a),
-        Op::ContextList => ("context", with_action("list", a)),
-        Op::ContextAdd => ("context", with_action("add", a)),
-        Op::ContextUpdate => ("context", with_action("update", a)),
-        Op::DocList => ("doc", with_action("list", a)),
-        Op::DocAdd => ("doc", with_action("add", a)),
+        Op::Stats => ("project", with_action("stats", a)),
+        Op::ContextList => ("knowledge", with_action("context", a)),
+        Op::ContextAdd | Op::ContextUpdate => ("knowledge", with_action("context_set", a)),
+        Op::DocList => ("knowledge", with_action("docs", a)),
+        Op::DocAdd => ("knowledge", with_action("doc_set", a)),
     }
 }
 

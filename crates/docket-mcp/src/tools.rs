@@ -7,6 +7,8 @@
 
 use docket_api::ApiError;
 use docket_api::graph::{DepsRequest, LinkRequest, TreeRequest};
+use docket_api::insight::{StatsRequest, UsageRequest};
+use docket_api::knowledge::{ContextWriteRequest, DocListRequest, DocUpdateRequest, KeyRequest};
 use docket_api::moves::{ClaimRequest, MoveRequest};
 use docket_api::notes::{PlanShowRequest, TextRequest};
 use docket_api::project::{CheckRequest, InitRequest, PrimeRequest};
@@ -222,7 +224,7 @@ pub static TOOLS: &[ToolDef] = &[
             r("blocked", s::<ListRequest>, r#"{"kind":"blocked"}"#),
             r("closed", s::<ListRequest>, r#"{"kind":"closed"}"#),
             r("search", s::<ListRequest>, r#"{"kind":"search"}"#),
-            r("board", s::<BoardRequest>, ""),
+            r("board", s::<BoardRequest>, "").unlist(&["per_column"]),
             r("claims", s::<NoArgs>, ""),
         ],
         session: false,
@@ -239,11 +241,13 @@ pub static TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "project",
-        desc: "prime: the agent primer, read first. info: workflow, statuses, allowed values. check: integrity scan. init: create the project here.",
+        desc: "prime: the agent primer, read first. info: workflow, statuses, allowed values. check: integrity scan. stats: activity, cycle time, token burn over `window` (24h, 7d). init: create the project here.",
         actions: &[
             r("prime", s::<PrimeRequest>, "").unlist(FILTERS),
             r("info", s::<NoArgs>, ""),
-            r("check", s::<CheckRequest>, ""),
+            r("check", s::<CheckRequest>, "").unlist(&["code", "severity"]),
+            r("stats", s::<StatsRequest>, "")
+                .unlist(&["since", "until", "type", "tier", "status", "assignee"]),
             w("init", s::<InitRequest>, ""),
         ],
         session: false,
@@ -253,7 +257,13 @@ pub static TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "create",
         desc: "Create a ticket; answers with its id and fields. types: {types}.",
-        actions: &[w("", s::<CreateRequest>, "").unlist(&["sequence"])],
+        actions: &[w("", s::<CreateRequest>, "").unlist(&[
+            "sequence",
+            "docs",
+            "attention",
+            "external_refs",
+            "design",
+        ])],
         session: true,
         destructive: false,
         idempotent: false,
@@ -261,7 +271,15 @@ pub static TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "update",
         desc: "Change fields, sections or acceptance criteria (check one: ac=<exact title>, done=true). A status change goes through the workflow guards. Answers with what changed.",
-        actions: &[w("", s::<UpdateRequest>, "").unlist(&["sequence", "clear_sequence"])],
+        actions: &[w("", s::<UpdateRequest>, "").unlist(&[
+            "sequence",
+            "clear_sequence",
+            "add_docs",
+            "remove_docs",
+            "external_refs",
+            "body",
+            "attention",
+        ])],
         session: true,
         destructive: true,
         idempotent: false,
@@ -291,6 +309,30 @@ pub static TOOLS: &[ToolDef] = &[
         idempotent: false,
     },
     ToolDef {
+        name: "log",
+        desc: "Record your usage on a ticket's log (tokens, tool calls, duration, cost, model).",
+        actions: &[w("", s::<UsageRequest>, "").unlist(&["input", "output", "cached", "note"])],
+        session: true,
+        destructive: false,
+        idempotent: false,
+    },
+    ToolDef {
+        name: "knowledge",
+        desc: "Shared project knowledge. context: facts by `key`; docs: documents by `key` (slug).",
+        actions: &[
+            r("context", s::<NoArgs>, ""),
+            w("context_set", s::<ContextWriteRequest>, ""),
+            w("context_delete", s::<KeyRequest>, ""),
+            r("docs", s::<DocListRequest>, "").unlist(&["archived"]),
+            r("doc_read", s::<KeyRequest>, ""),
+            w("doc_set", s::<DocUpdateRequest>, ""),
+            w("doc_archive", s::<KeyRequest>, ""),
+        ],
+        session: true,
+        destructive: false,
+        idempotent: false,
+    },
+    ToolDef {
         name: "plan",
         desc: "A ticket's plan. write: a new revision of `text` (frozen once another session approves it by advancing). show: the latest, or `revision`.",
         actions: &[
@@ -305,7 +347,7 @@ pub static TOOLS: &[ToolDef] = &[
         name: "graph",
         desc: "Dependencies and links. tree: what `id` waits on, recursively. depends: `id` waits on `on`, stops waiting on `remove` (cycle-checked). link/unlink: symmetric links between all `ids`.",
         actions: &[
-            r("tree", s::<TreeRequest>, ""),
+            r("tree", s::<TreeRequest>, "").unlist(&["full"]),
             w("depends", s::<DepsRequest>, ""),
             w("link", s::<LinkRequest>, r#"{"remove":false}"#),
             w("unlink", s::<LinkRequest>, r#"{"remove":true}"#),
