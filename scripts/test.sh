@@ -9,6 +9,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# strace drives the crash tests (a SIGKILL at every rename/unlink/write/fsync).
+if ! command -v strace >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get install -y strace >/dev/null 2>&1 ||
+      { apt-get update >/dev/null 2>&1 && apt-get install -y strace >/dev/null 2>&1; } || true
+  fi
+fi
+command -v strace >/dev/null 2>&1 || { echo "test.sh: strace is required (install it: apt-get install strace)" >&2; exit 1; }
+
 # tmux drives `docket monitor` in a real terminal (crates/docket-cli/tests/monitor.rs).
 if ! command -v tmux >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

@@ -54,6 +54,7 @@ impl Context {
                 .map(|s| s.label())
                 .or_else(|| self.actor.clone()),
             session: self.session.clone(),
+            user: self.actor.clone(),
         }
     }
 

@@ -450,6 +450,43 @@ impl From<Error> for ApiError {
                     );
                 }
             }
+            Error::DuplicateId { id, paths } => {
+                put("id", json!(id));
+                put(
+                    "paths",
+                    json!(
+                        paths
+                            .iter()
+                            .map(|p| p.to_string_lossy())
+                            .collect::<Vec<_>>()
+                    ),
+                );
+                remedies.push(
+                    Remedy::new(
+                        Op::Check,
+                        json!({}),
+                        "keep one file per id by hand, then check",
+                    )
+                    .by(Who::Person),
+                );
+            }
+            Error::IdMismatch {
+                path,
+                file_id,
+                meta_id,
+            } => {
+                put("path", json!(path.to_string_lossy()));
+                put("file_id", json!(file_id));
+                put("meta_id", json!(meta_id));
+                remedies.push(
+                    Remedy::new(
+                        Op::Check,
+                        json!({}),
+                        "make the file name and frontmatter id agree by hand, then check",
+                    )
+                    .by(Who::Person),
+                );
+            }
             Error::Claimed {
                 id,
                 holder,

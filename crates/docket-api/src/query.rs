@@ -94,6 +94,44 @@ pub struct Listing {
     pub next_cursor: Option<String>,
     /// Files that could not be parsed and were skipped (path, message).
     pub skipped: Vec<(String, String)>,
+    /// Listed files whose identity is in doubt (path, message): a duplicate
+    /// id or a name/frontmatter id mismatch. Shown, but mutations refuse.
+    pub suspect: Vec<(String, String)>,
+}
+
+/// Duplicate ids and name/id mismatches among the scanned files.
+fn suspect(p: &Project, scan: &Scan) -> Vec<(String, String)> {
+    let mut seen: std::collections::HashMap<&str, &std::path::Path> =
+        std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for e in &scan.entries {
+        let file_id = e
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(docket_core::store::id_from_file_name)
+            .unwrap_or("");
+        if file_id != e.meta.id {
+            out.push((
+                p.display_path(&e.path),
+                format!(
+                    "named for `{file_id}` but its frontmatter id is `{}` (id_mismatch)",
+                    e.meta.id
+                ),
+            ));
+        }
+        if let Some(other) = seen.insert(e.meta.id.as_str(), e.path.as_path()) {
+            out.push((
+                p.display_path(&e.path),
+                format!(
+                    "id `{}` is also held by {} (duplicate_id)",
+                    e.meta.id,
+                    p.display_path(other)
+                ),
+            ));
+        }
+    }
+    out
 }
 
 fn skipped(p: &Project, scan: &Scan) -> Vec<(String, String)> {
@@ -205,6 +243,7 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
         total,
         next_cursor: (end < total).then(|| end.to_string()),
         skipped: skipped(p, &scan),
+        suspect: suspect(p, &scan),
     })
 }
 

@@ -53,6 +53,7 @@ pub fn ctx(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
     Ok(Ctx {
         actor: current.as_ref().map(|s| s.label()).or_else(actor),
         session: current,
+        user: actor(),
         now: format_ts(now()),
     })
 }

@@ -130,6 +130,7 @@ impl Printer {
                 text.push_str(&format!("\n  {} {h}", paint(style::DIM, "hint:")));
             }
             let mut e = anstream::stderr();
+            let text = crate::render::escape_controls(&text, !color_off());
             let _ = writeln!(e, "{text}");
         }
         err.exit_code()
@@ -145,6 +146,7 @@ impl Printer {
     /// A warning on stderr (never on stdout, so JSON stays clean).
     pub fn warn(&mut self, text: &str) {
         let mut e = anstream::stderr();
+        let text = crate::render::escape_controls(text, false);
         let _ = writeln!(e, "{} {text}", paint(style::WARN, "warning:"));
     }
 
@@ -155,7 +157,11 @@ impl Printer {
         let _ = out.flush();
     }
 
+    /// Human text: every control sequence but colour is escaped here, so no
+    /// field docket forgot to escape can drive the terminal.
     fn stdout_text(&mut self, text: &str) {
+        // Colour sequences are docket's own only when colour is on.
+        let text = &*crate::render::escape_controls(text, !color_off());
         if color_off() {
             // Nothing to strip: write straight through.
             let mut out = std::io::stdout().lock();

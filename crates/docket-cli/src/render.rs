@@ -26,11 +26,66 @@ pub fn row<'a>(p: &Project, e: &'a Entry) -> TicketRow<'a> {
     }
 }
 
+/// Control characters in text a ticket's author wrote, made visible and
+/// harmless before they reach a terminal: a title holding `ESC]52;…BEL`
+/// (clipboard write) or `ESC[2J` (clear screen) prints as `\x1b]52;…\x07`.
+/// Newlines and tabs stay; C0, DEL, C1 and bidi overrides become `\xNN` /
+/// `\u{NNNN}`. With `keep_sgr`, colour sequences (`ESC[…m`, which docket's
+/// own styling emits) pass: the printer applies this to every human line as
+/// a safety net, while render escapes fields fully. JSON is never escaped.
+pub fn escape_controls(s: &str, keep_sgr: bool) -> std::borrow::Cow<'_, str> {
+    let risky = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(risky) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if c == '\u{1b}' && keep_sgr {
+            let tail = &rest[1..];
+            if let Some(body) = tail.strip_prefix('[') {
+                let n = body
+                    .bytes()
+                    .take_while(|b| b.is_ascii_digit() || *b == b';')
+                    .count();
+                if body.as_bytes().get(n) == Some(&b'm') {
+                    let len = 2 + n + 1;
+                    out.push_str(&rest[..len]);
+                    rest = &rest[len..];
+                    continue;
+                }
+            }
+        }
+        if risky(c) {
+            if (c as u32) < 0x100 {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            } else {
+                out.push_str(&format!("\\u{{{:04x}}}", c as u32));
+            }
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// [`escape_controls`] for a one-line field: newlines escaped too.
+pub fn escape_line(s: &str) -> String {
+    escape_controls(s, false)
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+}
+
 fn width(s: &str) -> usize {
     s.chars().count()
 }
 
 fn truncate(s: &str, max: usize) -> String {
+    let s = &escape_line(s);
     if width(s) <= max {
         s.to_string()
     } else {
@@ -127,7 +182,7 @@ pub fn ticket_table(p: &Project, entries: &[&Entry]) -> String {
             let m = &e.meta;
             let mut title = truncate(&m.title, 70);
             if !m.tags.is_empty() {
-                title.push_str(&format!("  #{}", m.tags.join(" #")));
+                title.push_str(&escape_line(&format!("  #{}", m.tags.join(" #"))));
             }
             vec![
                 short,
@@ -135,7 +190,7 @@ pub fn ticket_table(p: &Project, entries: &[&Entry]) -> String {
                 m.status.clone(),
                 m.kind.clone(),
                 m.mode.clone(),
-                m.assignee.clone().unwrap_or_default(),
+                escape_line(m.assignee.as_deref().unwrap_or_default()),
                 title,
             ]
         })
@@ -162,7 +217,7 @@ pub fn show(p: &Project, t: &Ticket) -> String {
     out.push_str(&format!(
         "{}  {}\n",
         paint(style::ID, &m.id),
-        paint(style::BOLD, &m.title)
+        paint(style::BOLD, &escape_line(&m.title))
     ));
     let mut facts = vec![
         format!("status: {}", m.status),
@@ -171,7 +226,7 @@ pub fn show(p: &Project, t: &Ticket) -> String {
         format!("mode: {}", m.mode),
     ];
     if let Some(a) = &m.assignee {
-        facts.push(format!("assignee: {a}"));
+        facts.push(format!("assignee: {}", escape_line(a)));
     }
     if let Some(t) = &m.tier {
         facts.push(format!("tier: {t}"));
@@ -399,7 +454,30 @@ pub fn changed_line(verb: &str, short: &str, t: &Ticket) -> String {
     format!(
         "{verb} {}  {}  [{}]",
         paint(style::ID, short),
-        t.meta.title,
-        t.meta.status
+        escape_line(&t.meta.title),
+        escape_line(&t.meta.status)
     )
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::{escape_controls, escape_line};
+
+    #[test]
+    fn escapes_everything_but_own_colour() {
+        let s = "a\u{1b}]52;c;x\u{7}b\u{1b}[2Jc\u{1b}[1mbold\u{1b}[0m\u{9b}\u{202e}\n";
+        assert_eq!(
+            escape_controls(s, false),
+            "a\\x1b]52;c;x\\x07b\\x1b[2Jc\\x1b[1mbold\\x1b[0m\\x9b\\u{202e}\n"
+        );
+        assert_eq!(
+            escape_controls(s, true),
+            "a\\x1b]52;c;x\\x07b\\x1b[2Jc\u{1b}[1mbold\u{1b}[0m\\x9b\\u{202e}\n"
+        );
+        assert_eq!(escape_line("a\nb\tc"), "a\\nb\tc");
+        assert!(matches!(
+            escape_controls("plain ✓", false),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }

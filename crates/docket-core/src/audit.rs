@@ -119,6 +119,19 @@ impl LogEntry {
     }
 }
 
+/// The logged state of a ticket's acceptance criteria (`ac=` on created and
+/// edit entries): 16 hex digits over each criterion's state and title, so
+/// `check` can tell a box ticked by hand from one ticked through docket.
+pub fn criteria_hash(criteria: &[crate::ticket::Criterion]) -> String {
+    let mut h = Sha256::new();
+    for c in criteria {
+        h.update(if c.done { b"x " } else { b"- " });
+        h.update(c.title.as_bytes());
+        h.update(b"\n");
+    }
+    short_hex(&h.finalize())[..16].to_string()
+}
+
 /// The first 32 hex digits (128 bits) of a SHA-256 digest.
 fn short_hex(bytes: &[u8]) -> String {
     bytes.iter().take(16).map(|b| format!("{b:02x}")).collect()

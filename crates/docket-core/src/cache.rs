@@ -14,8 +14,8 @@ use crate::store::{Entry, FileFailure, FileRef, Project, Scan, parallel_map, wri
 use crate::ticket::Meta;
 use crate::yaml::{self, ParseFailure};
 
-const VERSION: u32 = 1;
-const FILE_NAME: &str = "cache-v1.bin";
+const VERSION: u32 = 2;
+const FILE_NAME: &str = "cache-v2.bin";
 
 #[derive(Deserialize)]
 struct CacheFile {
@@ -29,6 +29,8 @@ struct CacheEntry {
     name: String,
     size: u64,
     mtime_ns: u64,
+    ctime_ns: u64,
+    ino: u64,
     meta: Meta,
 }
 
@@ -45,11 +47,16 @@ struct CacheEntryRef<'a> {
     name: &'a str,
     size: u64,
     mtime_ns: u64,
+    ctime_ns: u64,
+    ino: u64,
     meta: &'a Meta,
 }
 
-/// Size and mtime (ns since the epoch): the cache key besides the name.
-type Stamp = (u64, u64);
+/// Size, mtime, ctime (ns since the epoch) and inode: the cache key besides
+/// the name. ctime and inode catch an edit that restores size and mtime
+/// (`touch -r`, `os.utime`) or a file swapped in by rename: nobody can set
+/// ctime back.
+type Stamp = (u64, u64, u64, u64);
 
 /// The decoded cache. Entries are written in folder-listing order, and a
 /// folder's listing order is stable while it is unchanged, so lookups first try
@@ -111,24 +118,33 @@ fn io_failure(e: std::io::Error) -> ParseFailure {
     }
 }
 
-/// Size and mtime of a ticket file, stat'ed relative to its open directory.
-/// Symlinks are followed, so an edit to the target is seen.
-fn stamp(f: &FileRef, ent: &fs::DirEntry) -> std::result::Result<Stamp, ParseFailure> {
+/// The cache key of a ticket file, stat'ed relative to its open directory.
+/// Symlinks are followed, so an edit to the target is seen. A file that is
+/// not regular or is over the size cap fails here, before anyone opens it.
+fn stamp(f: &FileRef, ent: &fs::DirEntry, cap: u64) -> std::result::Result<Stamp, ParseFailure> {
+    use std::os::unix::fs::MetadataExt;
     let mut md = ent.metadata().map_err(io_failure)?;
     if md.file_type().is_symlink() {
-        md = fs::metadata(&f.path).map_err(io_failure)?;
+        md = fs::metadata(&f.path).map_err(|_| ParseFailure {
+            code: "not_regular_file",
+            message: "dangling symlink: skipped".into(),
+        })?;
     }
+    crate::store::check_ticket_meta(&md, cap)?;
     let mtime_ns = md
         .modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0);
-    Ok((md.len(), mtime_ns))
+    let ctime_ns = (md.ctime() as u64)
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add(md.ctime_nsec() as u64);
+    Ok((md.len(), mtime_ns, ctime_ns, md.ino()))
 }
 
-fn parse(path: &Path) -> std::result::Result<Meta, ParseFailure> {
-    let text = fs::read_to_string(path).map_err(io_failure)?;
+fn parse(project: &Project, path: &Path) -> std::result::Result<Meta, ParseFailure> {
+    let text = project.read_text(path)?;
     yaml::parse_meta(&text)
 }
 
@@ -147,7 +163,8 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
     let (mut cached, listed) = std::thread::scope(|s| {
         let loader = s.spawn(|| load(project));
         let listed = project.file_entries().map(|entries| {
-            let stamps = parallel_map(&entries, |(f, ent)| stamp(f, ent));
+            let cap = project.config.project.max_ticket_bytes;
+            let stamps = parallel_map(&entries, |(f, ent)| stamp(f, ent, cap));
             (entries, stamps)
         });
         let cached = loader
@@ -165,7 +182,7 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
     for (i, (f, st)) in files.iter().zip(&stamps).enumerate() {
         let hit = match st {
             Ok(st) => match cached.take(f.archived, name_of(&f.path)) {
-                Some(e) if (e.size, e.mtime_ns) == *st => Some(e.meta),
+                Some(e) if (e.size, e.mtime_ns, e.ctime_ns, e.ino) == *st => Some(e.meta),
                 _ => {
                     misses.push(i);
                     None
@@ -179,7 +196,7 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
     // Entries left over belong to files that are gone.
     dirty |= cached.has_leftovers();
     drop(cached);
-    let parsed = parallel_map(&misses, |&i| parse(&files[i].path));
+    let parsed = parallel_map(&misses, |&i| parse(project, &files[i].path));
     let mut parsed = misses.into_iter().zip(parsed).peekable();
 
     let mut scan = Scan::default();
@@ -228,11 +245,13 @@ fn store(project: &Project, entries: &[Entry], stamps: &[Stamp]) {
         entries: entries
             .iter()
             .zip(stamps)
-            .map(|(e, &(size, mtime_ns))| CacheEntryRef {
+            .map(|(e, &(size, mtime_ns, ctime_ns, ino))| CacheEntryRef {
                 archived: e.archived,
                 name: name_of(&e.path),
                 size,
                 mtime_ns,
+                ctime_ns,
+                ino,
                 meta: &e.meta,
             })
             .collect(),

@@ -55,6 +55,13 @@ pub const CODES: &[&str] = &[
     "id_mismatch",
     "audit_chain_broken",
     "plan_modified_after_approval",
+    "not_regular_file",
+    "file_too_large",
+    "temp_file_left",
+    "status_not_logged",
+    "criteria_not_logged",
+    "log_missing",
+    "same_actor_approval",
 ];
 
 /// Scan the whole project (live and archive) and return every issue.
@@ -204,18 +211,37 @@ pub fn run(p: &Project) -> Result<Vec<Issue>> {
             message: format!("dependency cycle: {}", cycle.join(" -> ")),
         });
     }
-    audit_issues(p, &mut issues)?;
+    let metas: HashMap<&std::path::Path, &crate::ticket::Meta> = scan
+        .entries
+        .iter()
+        .map(|e| (e.path.as_path(), &e.meta))
+        .collect();
+    audit_issues(p, &metas, &mut issues)?;
+    for path in p.temp_files() {
+        issues.push(Issue {
+            code: "temp_file_left",
+            severity: Severity::Warning,
+            id: None,
+            path: rel(&path),
+            message: "temp file of an interrupted write; the next docket mutation removes it"
+                .into(),
+        });
+    }
     Ok(issues)
 }
 
 /// Verify every ticket's log chain and frozen plan hash. Reads every file (the
 /// derived cache is not trusted here: a tampered file may keep its size and
 /// mtime) but only its body; files whose frontmatter fails were reported above.
-fn audit_issues(p: &Project, issues: &mut Vec<Issue>) -> Result<()> {
+fn audit_issues(
+    p: &Project,
+    metas: &HashMap<&std::path::Path, &crate::ticket::Meta>,
+    issues: &mut Vec<Issue>,
+) -> Result<()> {
     let files = p.files()?;
     // Reading, parsing and hashing every log is the bulk of the work: on all cores.
     let verdicts = crate::store::parallel_map(&files, |f| {
-        let text = std::fs::read_to_string(&f.path).ok()?;
+        let text = p.read_text(&f.path).ok()?;
         let body = crate::yaml::body_of(&text).ok()?;
         let (entries, defects) = crate::audit::parse_body(body);
         let broken = defects
@@ -223,13 +249,26 @@ fn audit_issues(p: &Project, issues: &mut Vec<Issue>) -> Result<()> {
             .next()
             .or_else(|| crate::audit::verify(&entries));
         let st = crate::plan::state_of_body(body, &entries);
-        Some((broken, st))
+        let holes = metas
+            .get(f.path.as_path())
+            .map(|m| log_holes(p, m, &entries, &st))
+            .unwrap_or_default();
+        Some((broken, st, holes))
     });
     for (f, verdict) in files.iter().zip(verdicts) {
-        let Some((broken, st)) = verdict else {
+        let Some((broken, st, holes)) = verdict else {
             continue;
         };
         let path = Some(p.display_path(&f.path));
+        for (code, severity, message) in holes {
+            issues.push(Issue {
+                code,
+                severity,
+                id: Some(f.id.clone()),
+                path: path.clone(),
+                message,
+            });
+        }
         if let Some(d) = broken {
             issues.push(Issue {
                 code: "audit_chain_broken",
@@ -257,4 +296,97 @@ fn audit_issues(p: &Project, issues: &mut Vec<Issue>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What the frontmatter says that the log does not: a status no transition
+/// led to, criteria ticked or unticked outside docket, a ticket with a
+/// workflow history but no log, and approvals by another session of the
+/// plan's own author. Logs written before docket recorded criteria states
+/// (`edit` entries without `ac=`) are not judged on criteria.
+fn log_holes(
+    p: &Project,
+    m: &crate::ticket::Meta,
+    entries: &[crate::audit::LogEntry],
+    st: &crate::plan::PlanState,
+) -> Vec<(&'static str, Severity, String)> {
+    use crate::audit::kind;
+    let mut out = Vec::new();
+    let any_done = m.acceptance.iter().any(|c| c.done);
+    if entries.is_empty() {
+        let initial = p.config.initial_status();
+        if m.status != initial || !st.text.trim().is_empty() || any_done {
+            out.push((
+                "log_missing",
+                Severity::Error,
+                format!(
+                    "status `{}`{} but the ticket has no log",
+                    m.status,
+                    if any_done { ", checked criteria" } else { "" }
+                ),
+            ));
+        }
+        return out;
+    }
+    let logged_status = entries.iter().rev().find_map(|e| match e.kind.as_str() {
+        kind::TRANSITION => e.get("to"),
+        kind::CREATED => e.get("status"),
+        _ => None,
+    });
+    if let Some(s) = logged_status.filter(|s| *s != m.status) {
+        out.push((
+            "status_not_logged",
+            Severity::Error,
+            format!(
+                "status is `{}` but the log's last transition is to `{s}`",
+                m.status
+            ),
+        ));
+    }
+    let last_ac = entries.iter().rev().find_map(|e| {
+        if let Some(h) = e.get("ac") {
+            Some(Some(h))
+        } else if e.kind == kind::EDIT && e.text.contains("acceptance") {
+            Some(None)
+        } else {
+            None
+        }
+    });
+    let now = crate::audit::criteria_hash(&m.acceptance);
+    let unlogged = match last_ac {
+        Some(Some(h)) => h != now,
+        Some(None) => false,
+        None => any_done,
+    };
+    if unlogged {
+        out.push((
+            "criteria_not_logged",
+            Severity::Error,
+            "the acceptance criteria differ from their last logged change".to_string(),
+        ));
+    }
+    for (i, e) in entries.iter().enumerate() {
+        if e.kind != kind::APPROVAL {
+            continue;
+        }
+        let plan = entries[..i].iter().rev().find(|x| x.kind == kind::PLAN);
+        let same = e.get("same_actor") == Some("true")
+            || plan.is_some_and(|pl| {
+                pl.get("user").is_some()
+                    && pl.get("user") == e.get("user")
+                    && pl.session != e.session
+            });
+        if same {
+            out.push((
+                "same_actor_approval",
+                Severity::Warning,
+                format!(
+                    "log entry {}: plan approved by {}, another session of its author ({})",
+                    e.n,
+                    e.actor,
+                    e.get("user").unwrap_or("?")
+                ),
+            ));
+        }
+    }
+    out
 }

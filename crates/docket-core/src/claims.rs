@@ -61,7 +61,7 @@ fn session_alive(p: &Project, c: &Claim) -> bool {
 
 /// The live claim on a ticket, if any.
 pub fn get(p: &Project, id: &str) -> Option<Claim> {
-    let text = fs::read_to_string(path(p, id)).ok()?;
+    let text = crate::store::read_local_text(&path(p, id)).ok()?;
     let c: Claim = serde_json::from_str(&text).ok()?;
     (c.ticket == id && session_alive(p, &c)).then_some(c)
 }
@@ -95,7 +95,7 @@ pub fn all(p: &Project) -> Vec<Claim> {
         return Vec::new();
     };
     rd.flatten()
-        .filter_map(|e| fs::read_to_string(e.path()).ok())
+        .filter_map(|e| crate::store::read_local_text(&e.path()).ok())
         .filter_map(|t| serde_json::from_str::<Claim>(&t).ok())
         .collect()
 }

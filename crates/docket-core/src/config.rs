@@ -58,6 +58,18 @@ impl SessionsConfig {
 pub struct ProjectSection {
     /// Ticket ids are `<prefix>-<suffix>`.
     pub prefix: String,
+    /// Ticket files larger than this are skipped with a warning (and reported
+    /// by `check`) instead of read: a stray huge file must not stall every
+    /// listing or exhaust memory.
+    #[serde(default = "default_max_ticket_bytes")]
+    pub max_ticket_bytes: u64,
+}
+
+/// 1 MB: far above any hand-written ticket, far below trouble.
+pub const DEFAULT_MAX_TICKET_BYTES: u64 = 1_000_000;
+
+fn default_max_ticket_bytes() -> u64 {
+    DEFAULT_MAX_TICKET_BYTES
 }
 
 /// Statuses, types, modes and the transition rules between statuses.

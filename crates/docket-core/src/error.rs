@@ -151,6 +151,20 @@ pub enum Error {
     #[error("{message}")]
     RunnerFailed { message: String },
 
+    /// Two files claim one ticket id, or a write would replace another
+    /// ticket's file: mutations refuse rather than pick one.
+    #[error("ticket id {id} is held by more than one file: {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
+    DuplicateId { id: String, paths: Vec<PathBuf> },
+
+    /// A ticket file's name and its frontmatter `id` disagree: mutations
+    /// refuse, since either could be the one other tickets mean.
+    #[error("{} is named for {file_id} but its frontmatter says id: {meta_id}", path.display())]
+    IdMismatch {
+        path: PathBuf,
+        file_id: String,
+        meta_id: String,
+    },
+
     /// No project context entry or document has this key (`context`, `doc`).
     #[error("no {what} `{key}`")]
     EntryNotFound { what: &'static str, key: String },
@@ -196,6 +210,8 @@ impl Error {
             Error::SequenceConflict { .. } => "sequence_conflict",
             Error::DirtyTree { .. } => "dirty_tree",
             Error::RunnerFailed { .. } => "runner_failed",
+            Error::DuplicateId { .. } => "duplicate_id",
+            Error::IdMismatch { .. } => "id_mismatch",
             Error::EntryNotFound { .. } => "entry_not_found",
             Error::EntryExists { .. } => "entry_exists",
             Error::Io { .. } => "io_error",
@@ -235,6 +251,12 @@ impl Error {
             }
             Error::ConfigInvalid { .. } => Some("fix .docket/config.toml".into()),
             Error::Parse { .. } => Some("fix the file by hand, then run `docket check`".into()),
+            Error::DuplicateId { .. } => Some(
+                "keep one of the files (or give the other a new id and name), then run `docket check`".into(),
+            ),
+            Error::IdMismatch { .. } => Some(
+                "make the file name and the frontmatter `id` agree by hand, then run `docket check`".into(),
+            ),
             Error::NoSession { .. } => Some(
                 "start one with `docket session --role <architect|implementer>` (or set DOCKET_SESSION)".into(),
             ),

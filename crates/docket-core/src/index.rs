@@ -267,8 +267,10 @@ pub fn candidates(p: &Project, input: &str) -> Found {
             Change::Del(id) => found.retain(|f| f.id != id),
         }
     }
-    found.sort_by(|a, b| a.id.cmp(&b.id));
-    found.dedup_by(|a, b| a.id == b.id);
+    // The same record may match two prefixes; two files holding one id (a
+    // duplicate, which mutations refuse) both stay.
+    found.sort_by(|a, b| (&a.id, a.archived, &a.name).cmp(&(&b.id, b.archived, &b.name)));
+    found.dedup_by(|a, b| a.id == b.id && a.archived == b.archived && a.name == b.name);
     Found::Candidates(found.iter().map(|r| file_ref(p, r)).collect())
 }
 
@@ -347,7 +349,10 @@ fn write_base(p: &Project, recs: &[Rec], stamp: Stamp) -> std::io::Result<()> {
 /// look stale.
 fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

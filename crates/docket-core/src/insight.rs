@@ -369,8 +369,7 @@ pub fn stats(p: &Project, q: &StatsQuery) -> Result<Stats> {
         }
     }
     let logs: Vec<TicketLog> = crate::store::parallel_map(&busy, |e| {
-        let entries = std::fs::read_to_string(&e.path)
-            .ok()
+        let entries = crate::store::read_listed_text(&e.path)
             .and_then(|text| {
                 crate::yaml::body_of(&text)
                     .ok()
@@ -709,8 +708,7 @@ pub fn activity(p: &Project, since: Timestamp, limit: usize) -> Result<Vec<Activ
     recent.sort_by(|a, b| b.meta.updated.cmp(&a.meta.updated));
     recent.truncate(limit);
     let per = crate::store::parallel_map(&recent, |e| {
-        let entries = std::fs::read_to_string(&e.path)
-            .ok()
+        let entries = crate::store::read_listed_text(&e.path)
             .and_then(|text| {
                 crate::yaml::body_of(&text)
                     .ok()
@@ -795,6 +793,7 @@ mod tests {
     /// A log from events, hash-chained like the real thing.
     fn log(m: &crate::Meta, events: &[Event]) -> TicketLog {
         let mut t = crate::Ticket {
+            source: Default::default(),
             meta: m.clone(),
             extra: Default::default(),
             body: String::new(),

@@ -21,6 +21,10 @@ pub struct Ctx {
     pub actor: Option<String>,
     /// The acting session, when there is one.
     pub session: Option<crate::session::Session>,
+    /// The person or agent behind the session (`DOCKET_ACTOR`, else the
+    /// user): recorded on plans and approvals, so an approval by another
+    /// session of the same actor is logged as such and `check` can say so.
+    pub user: Option<String>,
 }
 
 impl Ctx {
@@ -52,6 +56,7 @@ impl Ctx {
     pub fn now(actor: Option<String>) -> Ctx {
         Ctx {
             now: format_ts(jiff::Timestamp::now()),
+            user: actor.clone(),
             actor,
             session: None,
         }
@@ -422,6 +427,7 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
         id = id::generate(&cfg.project.prefix);
     }
     let mut ticket = Ticket {
+        source: Default::default(),
         meta: Meta {
             id: id.clone(),
             title,
@@ -457,11 +463,16 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     }
     set_docs(&mut ticket, docs);
     let status = ticket.meta.status.clone();
-    ctx.log(&mut ticket, kind::CREATED, &[("status", &status)], "");
+    let ac = audit::criteria_hash(&ticket.meta.acceptance);
+    let mut data = vec![("status", status.as_str())];
+    if !ticket.meta.acceptance.is_empty() {
+        data.push(("ac", &ac));
+    }
+    ctx.log(&mut ticket, kind::CREATED, &data, "");
     // Read every link target before writing anything, so a bad file aborts cleanly.
     let mut targets = Vec::new();
     for l in &links {
-        targets.push(p.get(l)?);
+        targets.push(p.get_for_write(l)?);
     }
     p.save(&mut ticket)?;
     for mut t in targets {
@@ -683,12 +694,33 @@ fn apply_move(
         let st = crate::plan::state(t, &entries);
         if let Some(rev) = st.revisions.last() {
             let version = rev.version.to_string();
-            ctx.log(
-                t,
-                kind::APPROVAL,
-                &[("version", &version), ("plan_hash", &rev.hash)],
-                &format!("plan v{version} approved and frozen ({})", rev.hash),
-            );
+            let author = entries.iter().rev().find(|e| e.kind == kind::PLAN);
+            let user = ctx.user.clone().unwrap_or_default();
+            // Another session, but the same person or agent behind it: allowed
+            // by the guard (it compares sessions), logged for `check` to flag.
+            let same_actor = ctx.session.is_some()
+                && !user.is_empty()
+                && author.is_some_and(|a| {
+                    a.get("user") == Some(user.as_str())
+                        && a.session.as_deref() != ctx.session.as_ref().map(|s| s.id.as_str())
+                });
+            let mut data = vec![
+                ("version", version.as_str()),
+                ("plan_hash", rev.hash.as_str()),
+            ];
+            if ctx.session.is_some() && !user.is_empty() {
+                data.push(("user", &user));
+            }
+            if same_actor {
+                data.push(("same_actor", "true"));
+            }
+            let mut text = format!("plan v{version} approved and frozen ({})", rev.hash);
+            if same_actor {
+                text.push_str(&format!(
+                    "; approved by another session of the plan's author ({user})"
+                ));
+            }
+            ctx.log(t, kind::APPROVAL, &data, &text);
         }
     }
     ctx.log(
@@ -816,7 +848,7 @@ fn transition_locked(
     opts: &MoveOptions,
     summary: Option<String>,
 ) -> Result<Outcome> {
-    let mut t = p.get(input)?;
+    let mut t = p.get_for_write(input)?;
     let to = target_status(p, &t.meta.status, &target)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
     // `start` on a ticket already active asks to take it (16 agents starting
@@ -944,7 +976,7 @@ pub fn claim_next(
     let mut refused = None;
     for e in candidates {
         let target = Target::Status(pickup.clone());
-        let before = p.get(&e.meta.id)?;
+        let before = p.get_for_write(&e.meta.id)?;
         match transition_locked(p, ctx, &e.meta.id, target, &opts, None) {
             Ok(o) => return Ok((before, o)),
             // A guard (a role, a WIP limit) refuses this one: say so if no
@@ -965,7 +997,7 @@ pub fn add_note(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Outco
     let text = non_blank("note", text)?;
     audit::validate_text(&text)?;
     let _lock = p.lock()?;
-    let mut t = p.get(input)?;
+    let mut t = p.get_for_write(input)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
     ctx.log(&mut t, kind::NOTE, &[], &text);
     finish(p, ctx, t, was_archived, true)
@@ -984,7 +1016,7 @@ pub fn log_usage(
     let note = note.map(audit::normalize_text).unwrap_or_default();
     audit::validate_text(&note)?;
     let _lock = p.lock()?;
-    let mut t = p.get(input)?;
+    let mut t = p.get_for_write(input)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
     let data = usage.to_data();
     let pairs: Vec<(&str, &str)> = data.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -998,7 +1030,7 @@ pub fn comment(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Outcom
     let text = non_blank("comment", text)?;
     audit::validate_text(&text)?;
     let _lock = p.lock()?;
-    let mut t = p.get(input)?;
+    let mut t = p.get_for_write(input)?;
     let was_archived = p.config.is_terminal(&t.meta.status);
     let (entries, _) = audit::parse(&t);
     let frozen = crate::plan::state(&t, &entries).frozen.is_some();
@@ -1021,7 +1053,7 @@ pub fn write_plan(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Out
     }
     audit::validate_text(&text)?;
     let _lock = p.lock()?;
-    let mut t = p.get(input)?;
+    let mut t = p.get_for_write(input)?;
     let cfg = &p.config;
     let status = t.meta.status.clone();
     let allowed = match &cfg.workflow.planning {
@@ -1055,12 +1087,12 @@ pub fn write_plan(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Out
     }
     let version = (st.version() + 1).to_string();
     t.set_section(SECTION_PLAN, &text);
-    ctx.log(
-        &mut t,
-        kind::PLAN,
-        &[("version", &version), ("plan_hash", &hash)],
-        &text,
-    );
+    let user = ctx.user.clone().unwrap_or_default();
+    let mut data = vec![("version", version.as_str()), ("plan_hash", hash.as_str())];
+    if ctx.session.is_some() && !user.is_empty() {
+        data.push(("user", &user));
+    }
+    ctx.log(&mut t, kind::PLAN, &data, &text);
     finish(p, ctx, t, false, true)
 }
 
@@ -1124,7 +1156,7 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
 
     let _lock = p.lock()?;
     let add_docs = check_docs(p, &u.add_docs)?;
-    let mut t = p.get(input)?;
+    let mut t = p.get_for_write(input)?;
     let before = t.clone();
     let was_archived = cfg.is_terminal(&t.meta.status);
     let m = &mut t.meta;
@@ -1227,10 +1259,16 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
     }
     let edited = changed_fields(&before, &t);
     if !edited.is_empty() {
+        let ac = audit::criteria_hash(&t.meta.acceptance);
+        let data: &[(&str, &str)] = if edited.contains(&"acceptance") {
+            &[("ac", &ac)]
+        } else {
+            &[]
+        };
         ctx.log(
             &mut t,
             kind::EDIT,
-            &[],
+            data,
             &format!("changed {}", edited.join(", ")),
         );
     }
@@ -1296,7 +1334,7 @@ fn read_id(p: &Project, files: &[FileRef], id: &str) -> Result<Ticket> {
     let f = files.iter().find(|f| f.id == id).ok_or(Error::NotFound {
         input: id.to_string(),
     })?;
-    p.read(f)
+    p.read_for_write(f)
 }
 
 /// Add `from -> to` (from waits on to). `to` may be a forward reference.
@@ -1503,7 +1541,7 @@ pub struct Deleted {
 /// which first removes those references.
 pub fn delete(p: &Project, ctx: &Ctx, input: &str, cascade: bool) -> Result<Deleted> {
     let _lock = p.lock()?;
-    let t = p.get(input)?;
+    let t = p.get_for_write(input)?;
     let id = t.meta.id.clone();
     let scan = p.scan()?;
     let referrers: Vec<&crate::store::Entry> = scan
@@ -1551,7 +1589,7 @@ pub fn delete(p: &Project, ctx: &Ctx, input: &str, cascade: bool) -> Result<Dele
 /// Replace a ticket's whole file text (from `edit`), validating it first.
 pub fn replace_text(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<Outcome> {
     let _lock = p.lock()?;
-    let old = p.get(input)?;
+    let old = p.get_for_write(input)?;
     let mut t = crate::yaml::parse_ticket(text, &old.path).map_err(|f| Error::Parse {
         path: old.path.clone(),
         message: f.message,
@@ -1598,7 +1636,13 @@ pub fn replace_text(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<O
         } else {
             edited.join(", ")
         };
-        ctx.log(&mut t, kind::EDIT, &[], &format!("edited {what}"));
+        let ac = audit::criteria_hash(&t.meta.acceptance);
+        let data: &[(&str, &str)] = if edited.contains(&"acceptance") {
+            &[("ac", &ac)]
+        } else {
+            &[]
+        };
+        ctx.log(&mut t, kind::EDIT, data, &format!("edited {what}"));
     }
     // A status edited by hand still goes through the workflow's guards.
     let new_status = std::mem::replace(&mut t.meta.status, old.meta.status.clone());

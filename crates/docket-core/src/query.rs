@@ -102,7 +102,7 @@ pub fn search<'a>(candidates: &[&'a Entry], text: &str) -> Vec<Hit<'a>> {
         return Vec::new();
     }
     let found = crate::store::parallel_map(candidates, |e| {
-        let raw = std::fs::read_to_string(&e.path).ok()?;
+        let raw = crate::store::read_listed_text(&e.path)?;
         let text = searchable(&raw);
         let lower = text.to_lowercase();
         if !terms.iter().all(|t| lower.contains(t.as_str())) {

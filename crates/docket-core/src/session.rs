@@ -222,7 +222,7 @@ pub fn list(p: &Project) -> Result<Vec<Session>> {
         if path.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }
-        if let Ok(text) = fs::read_to_string(&path)
+        if let Ok(text) = crate::store::read_local_text(&path)
             && let Ok(s) = serde_json::from_str::<Session>(&text)
         {
             out.push(s);
@@ -334,7 +334,7 @@ pub fn current(p: &Project, explicit: Option<&str>, env: Option<&str>) -> Result
     if let Some(key) = explicit.or(env).filter(|k| !k.trim().is_empty()) {
         return find(p, key.trim()).map(Some);
     }
-    match fs::read_to_string(default_file(p)) {
+    match crate::store::read_local_text(&default_file(p)) {
         Ok(id) if !id.trim().is_empty() => Ok(find(p, id.trim()).ok()),
         _ => Ok(None),
     }
@@ -351,7 +351,7 @@ pub fn end(p: &Project, s: &Session) -> Result<()> {
     let path = sessions_dir(p).join(format!("{}.json", s.id));
     fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
     crate::claims::release_session(p, &s.id);
-    if fs::read_to_string(default_file(p)).is_ok_and(|d| d.trim() == s.id) {
+    if crate::store::read_local_text(&default_file(p)).is_ok_and(|d| d.trim() == s.id) {
         let _ = fs::remove_file(default_file(p));
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 use std::fs::{self, File};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::cache;
@@ -218,14 +219,120 @@ impl Project {
         let shared = self.shared_dir();
         fs::create_dir_all(shared).map_err(|e| Error::io(shared, e))?;
         let path = shared.join("lock");
+        // O_NOFOLLOW: a symlink planted at the lock path (dangling or not) must
+        // not make docket create or truncate a file outside the project.
         let file = File::options()
             .create(true)
             .truncate(false)
             .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
+        let is_file = file.metadata().map(|m| m.is_file()).unwrap_or(false);
+        if !is_file {
+            return Err(Error::io(
+                &path,
+                std::io::Error::other("the lock path is not a regular file"),
+            ));
+        }
         file.lock().map_err(|e| Error::io(&path, e))?;
-        Ok(ProjectLock { _file: file })
+        let lock = ProjectLock { _file: file };
+        // Before anything else under the lock: finish or undo a move a killed
+        // process left half done, and sweep its temp files.
+        self.recover()?;
+        Ok(lock)
+    }
+
+    /// Where ticket writes stage their temp files: git-ignored, on the same
+    /// file system as the ticket folders, swept under the lock.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.local_dir().join("tmp")
+    }
+
+    fn journal_path(&self) -> PathBuf {
+        self.local_dir().join(MOVE_JOURNAL)
+    }
+
+    /// The interrupted move recorded in the journal, if any: (old, new) paths,
+    /// both validated to be ticket file names in `tickets/` or `archive/`,
+    /// so a planted journal cannot make docket unlink anything else.
+    fn pending_move(&self) -> Option<(PathBuf, PathBuf)> {
+        let text = read_small_regular(&self.journal_path(), 4096).ok()??;
+        let text = String::from_utf8(text).ok()?;
+        let mut lines = text.lines();
+        if lines.next()? != JOURNAL_MAGIC {
+            return None;
+        }
+        let mut path = || -> Option<PathBuf> {
+            let rel = lines.next()?;
+            let (dir, name) = rel.split_once('/')?;
+            if !matches!(dir, "tickets" | "archive")
+                || name.contains('/')
+                || id_from_file_name(name).is_none()
+            {
+                return None;
+            }
+            Some(self.dir.join(dir).join(name))
+        };
+        let old = path()?;
+        let new = path()?;
+        Some((old, new))
+    }
+
+    /// Under the lock: complete or undo an interrupted move, then sweep temp
+    /// files left by killed writes. A move is complete once its new file
+    /// exists (it was renamed into place whole), so the old one goes;
+    /// otherwise the old file is untouched and the journal is dropped.
+    pub fn recover(&self) -> Result<()> {
+        let journal = self.journal_path();
+        if let Some((old, new)) = self.pending_move() {
+            if is_regular(&new) && is_regular(&old) {
+                fs::remove_file(&old).map_err(|e| Error::io(&old, e))?;
+            }
+            crate::index::forget(self);
+        }
+        match fs::remove_file(&journal) {
+            Ok(()) => sync_dir(&self.local_dir()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&journal, e)),
+        }
+        for path in self.temp_files() {
+            let _ = fs::remove_file(path);
+        }
+        Ok(())
+    }
+
+    /// Temp files left by killed ticket writes: everything in the staging
+    /// folder, and `.tmp-*` files in the ticket folders (older versions staged
+    /// there). `check` reports them; the next mutation sweeps them.
+    pub fn temp_files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for (dir, all) in [
+            (self.tmp_dir(), true),
+            (self.tickets_dir(), false),
+            (self.archive_dir(), false),
+        ] {
+            let Ok(rd) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for ent in rd.flatten() {
+                let name = ent.file_name();
+                let name = name.to_string_lossy();
+                if all || name.starts_with(".tmp-") {
+                    out.push(ent.path());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Write a ticket file atomically: staged in [`Project::tmp_dir`] (never a
+    /// stray file in a ticket folder), fsynced, renamed into place.
+    pub fn write_ticket_file(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let tmp_dir = self.tmp_dir();
+        fs::create_dir_all(&tmp_dir).map_err(|e| Error::io(&tmp_dir, e))?;
+        write_atomic_via(&tmp_dir, path, bytes)
     }
 
     /// Every ticket file, by name only, live first then archived. Also
@@ -251,6 +358,13 @@ impl Project {
 
     /// Visit every ticket file's directory entry and (UTF-8) name, live first.
     fn walk(&self, mut visit: impl FnMut(fs::DirEntry, String, bool)) -> Result<()> {
+        // An interrupted move (one failed open when there is none): its old
+        // file is hidden once the new one exists, so a reader never sees the
+        // ticket twice before the next mutation completes the move.
+        let hidden = self
+            .pending_move()
+            .filter(|(_, new)| is_regular(new))
+            .map(|(old, _)| old);
         for (dir, archived) in [(self.tickets_dir(), false), (self.archive_dir(), true)] {
             let rd = match fs::read_dir(&dir) {
                 Ok(rd) => rd,
@@ -262,7 +376,9 @@ impl Project {
                 let Ok(name) = ent.file_name().into_string() else {
                     continue;
                 };
-                if id_from_file_name(&name).is_some() {
+                if id_from_file_name(&name).is_some()
+                    && hidden.as_ref().is_none_or(|h| *h != ent.path())
+                {
                     visit(ent, name, archived);
                 }
             }
@@ -274,26 +390,39 @@ impl Project {
     /// when it is current (no folder listing), else from the names alone,
     /// building a path only for the match.
     pub fn resolve(&self, input: &str) -> Result<FileRef> {
-        if let crate::index::Found::Candidates(found) = crate::index::candidates(self, input) {
-            let id = id::resolve(input, found.iter().map(|f| f.id.as_str()))?;
-            // Trusted, but verified: the file must be where the index says.
-            if let Some(f) = found.into_iter().find(|f| f.id == id && f.path.is_file()) {
-                return Ok(f);
-            }
-        }
-        let files = self.files()?;
-        let id = id::resolve(input, files.iter().map(|f| f.id.as_str()))?;
-        files
+        self.resolve_all(input)?
             .into_iter()
-            .find(|f| f.id == id)
+            .next()
             .ok_or(Error::NotFound {
                 input: input.to_string(),
             })
     }
 
+    /// Every file holding the id `input` resolves to: one, unless the id is
+    /// duplicated (which mutations refuse).
+    pub fn resolve_all(&self, input: &str) -> Result<Vec<FileRef>> {
+        if let crate::index::Found::Candidates(found) = crate::index::candidates(self, input) {
+            let id = id::resolve(input, found.iter().map(|f| f.id.as_str()))?;
+            // Trusted, but verified: the file must be where the index says.
+            let hits: Vec<FileRef> = found
+                .into_iter()
+                .filter(|f| f.id == id && fs::symlink_metadata(&f.path).is_ok())
+                .collect();
+            if !hits.is_empty() {
+                return Ok(hits);
+            }
+        }
+        let files = self.files()?;
+        let id = id::resolve(input, files.iter().map(|f| f.id.as_str()))?;
+        Ok(files.into_iter().filter(|f| f.id == id).collect())
+    }
+
     /// Read and parse one ticket file.
     pub fn read(&self, f: &FileRef) -> Result<Ticket> {
-        let text = fs::read_to_string(&f.path).map_err(|e| Error::io(&f.path, e))?;
+        let text = self.read_text(&f.path).map_err(|p| Error::Parse {
+            path: f.path.clone(),
+            message: p.message,
+        })?;
         yaml::parse_ticket(&text, &f.path).map_err(|p| Error::Parse {
             path: f.path.clone(),
             message: p.message,
@@ -306,6 +435,42 @@ impl Project {
         self.read(&f)
     }
 
+    /// A ticket file's text, within the size cap and only if regular.
+    pub fn read_text(&self, path: &Path) -> std::result::Result<String, ParseFailure> {
+        read_ticket_text(path, self.config.project.max_ticket_bytes)
+    }
+
+    /// [`Project::get`] for a mutation: refuses (`duplicate_id`) when several
+    /// files hold the id and (`id_mismatch`) when the file name and the
+    /// frontmatter id disagree, since writing either could clobber the
+    /// ticket other tickets mean.
+    pub fn get_for_write(&self, input: &str) -> Result<Ticket> {
+        let all = self.resolve_all(input)?;
+        if all.len() > 1 {
+            return Err(Error::DuplicateId {
+                id: all[0].id.clone(),
+                paths: all.into_iter().map(|f| f.path).collect(),
+            });
+        }
+        let f = all.into_iter().next().ok_or(Error::NotFound {
+            input: input.to_string(),
+        })?;
+        self.read_for_write(&f)
+    }
+
+    /// [`Project::read`] refusing a file whose name and frontmatter id disagree.
+    pub fn read_for_write(&self, f: &FileRef) -> Result<Ticket> {
+        let t = self.read(f)?;
+        if t.meta.id != f.id {
+            return Err(Error::IdMismatch {
+                path: f.path.clone(),
+                file_id: f.id.clone(),
+                meta_id: t.meta.id.clone(),
+            });
+        }
+        Ok(t)
+    }
+
     /// Every ticket's frontmatter, served from the derived cache where the file
     /// is unchanged, parsed (on all cores) where it is not.
     pub fn scan(&self) -> Result<Scan> {
@@ -316,10 +481,7 @@ impl Project {
     pub fn read_all(&self) -> Result<(Vec<Ticket>, Vec<FileFailure>)> {
         let files = self.files()?;
         let results = parallel_map(&files, |f| {
-            let text = fs::read_to_string(&f.path).map_err(|e| ParseFailure {
-                code: "frontmatter_parse_error",
-                message: e.to_string(),
-            })?;
+            let text = self.read_text(&f.path)?;
             yaml::parse_ticket(&text, &f.path)
         });
         let mut tickets = Vec::with_capacity(files.len());
@@ -356,20 +518,36 @@ impl Project {
 
     /// Write a ticket atomically, moving it between `tickets/` and `archive/` when
     /// its status says so. The caller holds the lock. Returns the new path.
+    ///
+    /// A move is journaled: the journal names (old, new); the new content is
+    /// renamed into the target folder whole, then the old file is unlinked,
+    /// then the journal. A process killed in between leaves both files for a
+    /// moment: readers skip the old one (see [`Project::files`]) and the next
+    /// lock holder removes it ([`Project::recover`]). Refuses to replace
+    /// another ticket's file.
     pub fn save(&self, t: &mut Ticket) -> Result<PathBuf> {
         let target = self.target_path(t);
         let text = yaml::render_ticket(t);
         let old = t.path.clone();
         let indexed = crate::index::current_before_write(self);
-        if old.as_os_str().is_empty() || !old.exists() {
-            write_atomic(&target, text.as_bytes())?;
+        let moving = !old.as_os_str().is_empty() && old != target && old.exists();
+        let creating = old.as_os_str().is_empty() || !old.exists();
+        if (creating || moving) && fs::symlink_metadata(&target).is_ok() {
+            return Err(Error::DuplicateId {
+                id: t.meta.id.clone(),
+                paths: vec![target.clone()],
+            });
+        }
+        if moving {
+            self.write_journal(&old, &target)?;
+            self.write_ticket_file(&target, text.as_bytes())?;
+            sync_dir(target.parent().unwrap_or(Path::new(".")));
+            fs::remove_file(&old).map_err(|e| Error::io(&old, e))?;
+            sync_dir(old.parent().unwrap_or(Path::new(".")));
+            let journal = self.journal_path();
+            fs::remove_file(&journal).map_err(|e| Error::io(&journal, e))?;
         } else {
-            // Content first (one atomic rename in place), then a single rename
-            // into the right folder: a crash leaves one whole file, never two.
-            write_atomic(&old, text.as_bytes())?;
-            if old != target {
-                fs::rename(&old, &target).map_err(|e| Error::io(&target, e))?;
-            }
+            self.write_ticket_file(&target, text.as_bytes())?;
         }
         t.path = target.clone();
         if indexed {
@@ -381,6 +559,22 @@ impl Project {
             crate::index::after_write(self, Some(&f), None);
         }
         Ok(target)
+    }
+
+    fn write_journal(&self, old: &Path, new: &Path) -> Result<()> {
+        let rel = |p: &Path| -> Result<String> {
+            let r = p
+                .strip_prefix(&self.dir)
+                .ok()
+                .and_then(|r| r.to_str())
+                .filter(|r| !r.contains('\n'))
+                .ok_or_else(|| Error::invalid(format!("cannot journal {}", p.display())))?;
+            Ok(r.to_string())
+        };
+        let text = format!("{JOURNAL_MAGIC}\n{}\n{}\n", rel(old)?, rel(new)?);
+        self.write_ticket_file(&self.journal_path(), text.as_bytes())?;
+        sync_dir(&self.local_dir());
+        Ok(())
     }
 
     /// Whether a ticket with exactly this id exists (from the id index when it
@@ -427,16 +621,145 @@ pub fn file_name(id: &str, title: &str) -> String {
 }
 
 /// Temp file in the same folder, fsync, rename: readers see the old or the new
-/// file, never a half-written one.
+/// file, never a half-written one. The mode follows the umask (like any file
+/// an editor creates), not tempfile's 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
+    write_atomic_via(dir, path, bytes)
+}
+
+/// [`write_atomic`] staging the temp file in `tmp_dir` (same file system).
+fn write_atomic_via(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+        .permissions(fs::Permissions::from_mode(0o666))
+        .tempfile_in(tmp_dir)
+        .map_err(|e| Error::io(tmp_dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// Name of the move journal in `.docket/local/`.
+const MOVE_JOURNAL: &str = "move-journal";
+const JOURNAL_MAGIC: &str = "docket-move-v1";
+
+/// fsync a folder so a rename in it survives a power cut; best effort.
+fn sync_dir(dir: &Path) {
+    if let Ok(f) = File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+/// A regular file (not following a final symlink).
+fn is_regular(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+}
+
+/// Read a file only if it is a regular file of at most `cap` bytes, without
+/// ever blocking (FIFO) or following a symlink: `Ok(None)` when it is missing.
+/// Errors say why a file was refused.
+pub fn read_small_regular(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    read_regular(path, cap, false)
+}
+
+/// Read a small local-state file (session, claim, journal) as text, never
+/// following a symlink out of the project nor blocking on a FIFO; a missing
+/// file is `NotFound`, like `fs::read_to_string`.
+pub fn read_local_text(path: &Path) -> std::io::Result<String> {
+    let bytes = read_regular(path, 1 << 20, false)?
+        .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+    String::from_utf8(bytes).map_err(std::io::Error::other)
+}
+
+/// Read a file that is (or, with `follow`, whose symlink target is) a regular
+/// file of at most `cap` bytes. Opened non-blocking and checked with `fstat`
+/// before reading, so a FIFO or a device (`/dev/zero`) is refused at once.
+fn read_regular(path: &Path, cap: u64, follow: bool) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let flags = if follow {
+        libc::O_NONBLOCK
+    } else {
+        libc::O_NOFOLLOW | libc::O_NONBLOCK
+    };
+    let file = match File::options().read(true).custom_flags(flags).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if meta.len() > cap {
+        return Err(std::io::Error::other(format!(
+            "{} bytes, over the {cap}-byte limit",
+            meta.len()
+        )));
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    file.take(cap.saturating_add(1)).read_to_end(&mut buf)?;
+    if buf.len() as u64 > cap {
+        return Err(std::io::Error::other(format!("over the {cap}-byte limit")));
+    }
+    Ok(Some(buf))
+}
+
+/// Read a ticket file's text: only a regular file (a symlink to one is
+/// fine) within the project's size cap. Failures carry the stable codes
+/// `check` reports: `not_regular_file`, `file_too_large`,
+/// `frontmatter_parse_error` (unreadable or not UTF-8).
+pub fn read_ticket_text(path: &Path, cap: u64) -> std::result::Result<String, ParseFailure> {
+    let meta = fs::metadata(path).map_err(|e| ParseFailure {
+        code: "frontmatter_parse_error",
+        message: e.to_string(),
+    })?;
+    check_ticket_meta(&meta, cap)?;
+    let bytes = read_regular(path, cap, true)
+        .map_err(|e| ParseFailure {
+            code: if meta.len() > cap {
+                "file_too_large"
+            } else {
+                "frontmatter_parse_error"
+            },
+            message: e.to_string(),
+        })?
+        .ok_or_else(|| ParseFailure {
+            code: "frontmatter_parse_error",
+            message: "file vanished".into(),
+        })?;
+    String::from_utf8(bytes).map_err(|_| ParseFailure {
+        code: "frontmatter_parse_error",
+        message: "file is not valid UTF-8".into(),
+    })
+}
+
+/// Read a ticket file a scan already listed (its size was checked against
+/// the project's cap then): still only a regular file, never blocking.
+pub fn read_listed_text(path: &Path) -> Option<String> {
+    read_ticket_text(path, u64::MAX).ok()
+}
+
+/// The type and size test of [`read_ticket_text`] on already-fetched
+/// metadata (the cache stats every file anyway).
+pub fn check_ticket_meta(meta: &fs::Metadata, cap: u64) -> std::result::Result<(), ParseFailure> {
+    if !meta.is_file() {
+        return Err(ParseFailure {
+            code: "not_regular_file",
+            message: "not a regular file (FIFO, device, folder or dangling link): skipped".into(),
+        });
+    }
+    if meta.len() > cap {
+        return Err(ParseFailure {
+            code: "file_too_large",
+            message: format!(
+                "{} bytes, over the {cap}-byte limit ([project] max_ticket_bytes): skipped",
+                meta.len()
+            ),
+        });
+    }
     Ok(())
 }
 

@@ -50,6 +50,21 @@ pub struct Ticket {
     pub body: String,
     /// Where the file currently is (absolute).
     pub path: PathBuf,
+    /// The frontmatter text as read from the file, so a rewrite changes only
+    /// the keys whose values changed (see `yaml::render_ticket`).
+    pub source: Source,
+}
+
+/// The frontmatter text a ticket was parsed from. It never takes part in
+/// equality: two tickets with the same content are equal however their
+/// files were formatted.
+#[derive(Debug, Clone, Default)]
+pub struct Source(pub Option<std::sync::Arc<str>>);
+
+impl PartialEq for Source {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Body section names docket manages, in the order they appear.
@@ -266,6 +281,7 @@ pub(crate) mod tests_support {
 
     pub(crate) fn ticket(body: &str) -> Ticket {
         Ticket {
+            source: Source::default(),
             meta: Meta {
                 id: "dk-1".into(),
                 title: "t".into(),

@@ -6,7 +6,7 @@ use std::path::Path;
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::ticket::{Criterion, Meta, Ticket};
+use crate::ticket::{Criterion, Extra, Meta, Ticket};
 
 /// Why a ticket file could not be loaded; `code` is a `check` issue code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +94,7 @@ pub fn parse_ticket(text: &str, path: &Path) -> Result<Ticket, ParseFailure> {
         extra: map,
         body: body.to_string(),
         path: path.to_path_buf(),
+        source: crate::ticket::Source(Some(fm.into())),
     })
 }
 
@@ -336,8 +337,26 @@ fn meta_map(t: &Ticket) -> IndexMap<String, Value> {
     map
 }
 
-/// Render a ticket back to file text.
+/// Render a ticket back to file text. A ticket read from a file keeps its
+/// frontmatter text: only the keys whose values changed are rewritten
+/// ([`splice`]), so comments, key order, quoting, anchors, aliases, merge
+/// keys, tags and unknown keys survive byte for byte. A new ticket, or a
+/// frontmatter the splice cannot edit provably right, is written whole in
+/// the canonical form.
 pub fn render_ticket(t: &Ticket) -> String {
+    if let Some(yaml) = t.source.0.as_deref().and_then(|fm| splice(fm, t)) {
+        let mut out = String::with_capacity(yaml.len() + t.body.len() + 8);
+        out.push_str("---\n");
+        out.push_str(&yaml);
+        out.push_str("---\n");
+        out.push_str(&t.body);
+        return out;
+    }
+    render_canonical(t)
+}
+
+/// The canonical form: known keys in [`KEY_ORDER`], then unknown ones.
+fn render_canonical(t: &Ticket) -> String {
     let yaml = serde_saphyr::to_string(&meta_map(t)).unwrap_or_else(|e| {
         // Serializing strings, numbers and lists cannot fail; keep a loud marker
         // rather than a panic if the YAML crate ever disagrees.
@@ -352,6 +371,176 @@ pub fn render_ticket(t: &Ticket) -> String {
     out.push_str("---\n");
     out.push_str(&t.body);
     out
+}
+
+/// One top-level key's lines in a frontmatter text: `start..end` byte
+/// range from its key line through its value's continuation lines (blank
+/// and comment lines after the value belong to what follows).
+#[derive(Debug)]
+struct Block {
+    key: String,
+    start: usize,
+    end: usize,
+}
+
+/// The key a top-level line starts, if it is a plain `key:` / `"key":` /
+/// `'key':` line (not a list item, comment, indentation or flow text).
+fn key_of_line(line: &str) -> Option<String> {
+    let first = line.chars().next()?;
+    if first.is_whitespace() || matches!(first, '#' | '-' | '[' | '{' | '?' | '.' | '%') {
+        return None;
+    }
+    let (key, rest) = if first == '"' || first == '\'' {
+        let close = line[1..].find(first)? + 1;
+        (&line[1..close], &line[close + 1..])
+    } else {
+        let colon = line.find(": ").or_else(|| {
+            let t = line.trim_end();
+            t.ends_with(':').then(|| t.len() - 1)
+        })?;
+        (&line[..colon], &line[colon..])
+    };
+    (rest.starts_with(':') && !key.is_empty()).then(|| key.to_string())
+}
+
+/// The top-level key blocks of `fm`, in order; `None` when a key appears
+/// twice (ambiguous: leave it to the canonical writer).
+fn blocks(fm: &str) -> Option<Vec<Block>> {
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut pos = 0;
+    for l in fm.split_inclusive('\n') {
+        lines.push((pos, l));
+        pos += l.len();
+    }
+    let mut out: Vec<Block> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(key) = key_of_line(lines[i].1) else {
+            i += 1;
+            continue;
+        };
+        if out.iter().any(|b| b.key == key) {
+            return None;
+        }
+        let start = lines[i].0;
+        let mut last = i;
+        let mut j = i + 1;
+        while j < lines.len() {
+            let l = lines[j].1;
+            if key_of_line(l).is_some() {
+                break;
+            }
+            let t = l.trim();
+            if !(t.is_empty() || l.starts_with('#')) {
+                last = j;
+            }
+            j += 1;
+        }
+        let end = lines[last].0 + lines[last].1.len();
+        out.push(Block { key, start, end });
+        i = j;
+    }
+    Some(out)
+}
+
+/// `key: value` in the canonical style, for one changed key.
+fn render_key(key: &str, value: &Value) -> Option<String> {
+    let mut one: IndexMap<&str, &Value> = IndexMap::new();
+    one.insert(key, value);
+    let s = serde_saphyr::to_string(&one).ok()?;
+    Some(if s.ends_with('\n') { s } else { s + "\n" })
+}
+
+/// Rewrite in `fm` only the top-level keys whose values differ between what
+/// `fm` says and `t`; `None` when that cannot be done provably right (the
+/// result is re-parsed and must say exactly what `t` says).
+fn splice(fm: &str, t: &Ticket) -> Option<String> {
+    let mut map = parse_map(fm).ok()?;
+    let meta = take_meta(&mut map).ok()?;
+    let before = meta_map(&Ticket {
+        meta,
+        extra: map,
+        body: String::new(),
+        path: Default::default(),
+        source: Default::default(),
+    });
+    let after = meta_map(t);
+    if before == after {
+        return Some(fm.to_string());
+    }
+    let blocks = blocks(fm)?;
+    // (byte range to replace, new text), applied back to front.
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    for (k, old) in &before {
+        let Some(b) = blocks.iter().find(|b| b.key == *k) else {
+            // A key from a merge (`<<: *base`) that changed: overriding it
+            // with an explicit key is right when it is still present.
+            if after.get(k).is_some_and(|v| v != old) {
+                let v = &after[k];
+                edits.push((fm.len(), fm.len(), render_key(k, v)?));
+                continue;
+            }
+            // A merged key cannot be removed by editing lines.
+            after.get(k)?;
+            continue;
+        };
+        match after.get(k) {
+            Some(v) if v == old => {}
+            Some(v) => edits.push((b.start, b.end, render_key(k, v)?)),
+            None => edits.push((b.start, b.end, String::new())),
+        }
+    }
+    // New keys go after the nearest earlier key (in canonical order) that
+    // the text has, else at the end.
+    let keys: Vec<&String> = after.keys().collect();
+    for (i, k) in keys.iter().enumerate() {
+        if before.contains_key(*k) {
+            continue;
+        }
+        let at = keys[..i]
+            .iter()
+            .rev()
+            .find_map(|p| blocks.iter().find(|b| b.key == **p))
+            .map(|b| b.end)
+            .unwrap_or(fm.len());
+        edits.push((at, at, render_key(k, &after[*k])?));
+    }
+    // Stable order: by position, insertions after a replacement at the same
+    // end; applied from the back so earlier offsets stay valid.
+    let mut indexed: Vec<(usize, (usize, usize, String))> = edits.into_iter().enumerate().collect();
+    indexed.sort_by_key(|(i, (s, e, _))| (*s, *e, *i));
+    let mut out = fm.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    for (_, (s, e, text)) in indexed.into_iter().rev() {
+        let (s, e) = (s.min(out.len()), e.min(out.len()));
+        out.replace_range(s..e, &text);
+    }
+    // Proof: the spliced text must say exactly what the ticket says.
+    let mut check = parse_map(&out).ok()?;
+    let meta = take_meta(&mut check).ok()?;
+    let spliced = meta_map(&Ticket {
+        meta,
+        extra: check,
+        body: String::new(),
+        path: Default::default(),
+        source: Default::default(),
+    });
+    (spliced == after && extra_same(&spliced, &after)).then_some(out)
+}
+
+/// Key order of unknown keys is part of what must survive.
+fn extra_same(a: &IndexMap<String, Value>, b: &IndexMap<String, Value>) -> bool {
+    a.keys().eq(b.keys())
+}
+
+/// For fuzzing and tests: parse frontmatter text into its known and unknown
+/// keys (what [`render_ticket`] would splice against).
+pub fn parse_frontmatter(fm: &str) -> Result<(Meta, Extra), ParseFailure> {
+    let mut map = parse_map(fm)?;
+    let meta = take_meta(&mut map)?;
+    Ok((meta, map))
 }
 
 #[cfg(test)]
@@ -412,5 +601,128 @@ mod tests {
             prop_assert_eq!(&back.body, &t.body);
             prop_assert_eq!(render_ticket(&back), text);
         }
+    }
+
+    /// Frontmatter as a person writes it: comments, odd quoting, flow
+    /// lists, anchors, aliases, a merge key, tags and unknown keys.
+    fn hand_written(
+        order: &[usize],
+        title_style: usize,
+        comment_every: usize,
+        merge_mode: bool,
+        flow_tags: bool,
+    ) -> String {
+        let mut parts: Vec<String> = vec![
+            "id: dk-01abc".into(),
+            match title_style {
+                0 => "title: Plain title   # trailing comment".into(),
+                1 => "title: 'Single: quoted'".into(),
+                _ => "title: \"Double \\\"quoted\\\"\"".into(),
+            },
+            "status: open".into(),
+            "priority: 2 # how urgent".into(),
+            "created: 2026-01-01T00:00:00Z".into(),
+            "updated: \"2026-01-01T00:00:00Z\"".into(),
+            if flow_tags {
+                "tags: [a, 'b c']".into()
+            } else {
+                "tags:\n  - a   # first\n  - b c".into()
+            },
+            "base: &base\n  owner: ops\n  mode: afk".into(),
+            "copy: *base".into(),
+            "custom: !!str 0123".into(),
+            "weird: ~".into(),
+        ];
+        if merge_mode {
+            parts.push("<<: *base".into());
+        } else {
+            parts.push("mode: hitl".into());
+        }
+        // Anchors before aliases: keep `base` ahead of `copy` and the merge.
+        let mut ordered: Vec<String> = Vec::new();
+        for &k in order {
+            if k < parts.len() && !ordered.contains(&parts[k]) {
+                ordered.push(parts[k].clone());
+            }
+        }
+        for p in &parts {
+            if !ordered.contains(p) {
+                ordered.push(p.clone());
+            }
+        }
+        let base = ordered.iter().position(|p| p.starts_with("base:")).unwrap();
+        let b = ordered.remove(base);
+        ordered.insert(0, b);
+        let mut out = String::from("# hand-edited\n");
+        for (i, p) in ordered.iter().enumerate() {
+            if comment_every > 0 && i % comment_every == 0 {
+                out.push_str(&format!("# note {i}\n\n"));
+            }
+            out.push_str(p);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// `fm` without the lines of the given top-level keys.
+    fn without(fm: &str, keys: &[&str]) -> String {
+        let bs = blocks(fm).unwrap();
+        let mut out = fm.to_string();
+        let mut cut: Vec<&Block> = bs
+            .iter()
+            .filter(|b| keys.contains(&b.key.as_str()))
+            .collect();
+        cut.sort_by_key(|b| std::cmp::Reverse(b.start));
+        for b in cut {
+            out.replace_range(b.start..b.end, "");
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn one_changed_field_touches_only_its_lines(
+            order in proptest::collection::vec(0usize..12, 0..12),
+            title_style in 0usize..3,
+            comment_every in 0usize..4,
+            merge_mode in any::<bool>(),
+            flow_tags in any::<bool>(),
+            field in 0usize..6,
+            value in "[a-z][a-z0-9 ]{0,10}[a-z0-9]",
+        ) {
+            let fm = hand_written(&order, title_style, comment_every, merge_mode, flow_tags);
+            let text = format!("---\n{fm}---\n\nbody\n");
+            let mut t = parse_ticket(&text, Path::new("x.md")).unwrap();
+            t.meta.updated = "2026-11-27T12:00:00Z".into();
+            let key = match field {
+                0 => { t.meta.title = value.clone(); "title" }
+                1 => { t.meta.status = value.replace(' ', "_"); "status" }
+                2 => { t.meta.priority = (t.meta.priority + 1) % 5; "priority" }
+                3 => { t.meta.tags.push(value.clone()); "tags" }
+                4 => { t.meta.assignee = Some(value.clone()); "assignee" }
+                _ => { t.meta.mode = if t.meta.mode == "afk" { "hitl".into() } else { "afk".into() }; "mode" }
+            };
+            let out = render_ticket(&t);
+            let back = parse_ticket(&out, Path::new("x.md")).unwrap();
+            prop_assert_eq!(&back.meta, &t.meta);
+            prop_assert_eq!(&back.extra, &t.extra);
+            prop_assert_eq!(&back.body, &t.body);
+            let new_fm = split(&out).unwrap().0;
+            prop_assert_eq!(without(new_fm, &[key, "updated"]), without(&fm, &[key, "updated"]),
+                "changing {} touched other lines:\n{}\n--- became ---\n{}", key, fm, new_fm);
+        }
+    }
+
+    #[test]
+    fn comments_anchors_and_tags_survive_a_status_change() {
+        let fm = "# keep me\nid: dk-1 # the id\ntitle: 'T'\nstatus: open\ndefaults: &d\n  x: 1\nother: *d\n<<: *d\ncustom: !!str 0123\nupdated: 2026-01-01T00:00:00Z\n";
+        let text = format!("---\n{fm}---\nbody\n");
+        let mut t = parse_ticket(&text, Path::new("x.md")).unwrap();
+        t.meta.status = "closed".into();
+        t.meta.closed = Some("2026-11-27T00:00:00Z".into());
+        let out = render_ticket(&t);
+        assert!(out.contains("# keep me\nid: dk-1 # the id\ntitle: 'T'\nstatus: closed\ndefaults: &d\n  x: 1\nother: *d\n<<: *d\ncustom: !!str 0123\n"), "{out}");
+        assert!(out.contains("closed: "), "{out}");
     }
 }

@@ -121,6 +121,7 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
             .map(|_| TAGS[rng.below(TAGS.len() as u64) as usize].to_string())
             .collect();
         let mut t = Ticket {
+            source: Default::default(),
             meta: Meta {
                 id: tid.clone(),
                 title,

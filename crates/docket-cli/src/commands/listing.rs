@@ -109,6 +109,11 @@ fn emit(g: &GlobalArgs, req: ListRequest, printer: &mut Printer) -> CliResult<u8
     let cx = context::api(g)?;
     let listing = query::list(&cx, &req)?;
     warn_skipped(printer, &listing.skipped);
+    for (path, message) in &listing.suspect {
+        printer.warn(&format!(
+            "{path}: {message}; changes to it are refused until fixed (run `docket check`)"
+        ));
+    }
     let p = &cx.project;
     let entries: Vec<&Entry> = listing.rows.iter().map(|l| &l.entry).collect();
     if req.kind == ListKind::Search {
