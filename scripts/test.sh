@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit, property and end-to-end tests, then
 # the MCP client tests (the official Python MCP SDK driving `docket mcp` over stdio,
-# with cl100k token budgets counted by js-tiktoken under node).
+# with cl100k token budgets counted by js-tiktoken under node), then the browser
+# tests of `docket serve` (Playwright for Python driving Debian's Chromium; installed
+# here when missing).
 # Idempotent: the Python venv lives in target/py-venv and is reused; a missing
 # dependency fails the run, it never skips tests.
 set -euo pipefail
@@ -41,3 +43,15 @@ if ! "$VENV/bin/python" -c "import mcp, pytest; from mcp.types import CallToolRe
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check "mcp>=2.3,<3" pytest
 fi
 DOCKET_BIN="$PWD/target/debug/docket" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/mcp
+
+# Browser tests of the web dashboard: Playwright for Python driving the system
+# Chromium (Playwright's own browser download cannot be used here). We run as
+# root; a failed install fails the run.
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+if ! "$VENV/bin/python" -c "import playwright.sync_api, pytest" 2>/dev/null; then
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check playwright pytest
+fi
+DOCKET_BIN="$PWD/target/debug/docket" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/web

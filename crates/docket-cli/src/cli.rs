@@ -7,8 +7,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, interop,
-    knowledge, lifecycle, listing, man, merge_driver, monitor, note, plan, prime, run, session,
-    show, stats, update, usage,
+    knowledge, lifecycle, listing, man, merge_driver, monitor, note, plan, prime, run, serve,
+    session, show, stats, update, usage,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -132,6 +132,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Serve every docket operation as MCP tools over stdio (for coding agents)
     Mcp(crate::mcp::McpArgs),
+    /// Serve the web dashboard on 127.0.0.1 (board, tickets, live updates)
+    Serve(serve::ServeArgs),
     /// Built-in manual pages (`docket man minimal` is the guide for LLMs)
     Man(man::ManArgs),
     /// Write agent instructions: AGENTS.md section, Claude Code skill and hook
@@ -256,6 +258,7 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Cleanup(a) => session::cleanup(g, a, p),
         Command::Run(a) => run::run(g, a, p),
         Command::Mcp(a) => crate::mcp::run(g, a, p),
+        Command::Serve(a) => serve::run(g, a, p),
         Command::Man(a) => man::run(g, a, p),
         Command::Agents(a) => agents::run(g, a, p),
         Command::Completions(a) => agents::completions(g, a, p),

@@ -22,6 +22,7 @@ pub mod note;
 pub mod plan;
 pub mod prime;
 pub mod run;
+pub mod serve;
 pub mod session;
 pub mod show;
 pub mod stats;

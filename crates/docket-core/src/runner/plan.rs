@@ -200,16 +200,15 @@ fn label(t: &RunTicket) -> String {
     format!("{} \"{}\"", t.id, t.title)
 }
 
-/// Order key: sequence (unnumbered last), priority, age, id.
+/// Order key: sequence (unnumbered last), priority, age, then the id's time
+/// part (ids start with random characters), then the id.
 fn order_key(t: &RunTicket) -> (bool, f64, i64, &str, &str) {
     (
         t.sequence.is_none(),
         t.sequence.unwrap_or(0.0),
         t.priority,
         t.created.as_str(),
-        // Ids start with random characters: within a second, the id's time
-        // part orders tickets by creation.
-        crate::id::order_key(t.id.as_str()),
+        crate::id::order_key(&t.id),
     )
 }
 
@@ -220,6 +219,7 @@ fn cmp_tickets(a: &RunTicket, b: &RunTicket) -> std::cmp::Ordering {
         .then(ka.2.cmp(&kb.2))
         .then(ka.3.cmp(kb.3))
         .then(ka.4.cmp(kb.4))
+        .then(a.id.cmp(&b.id))
 }
 
 /// Plan a run over `tickets` (every ticket of the project; terminal and
