@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Mutation testing of docket's rule-bearing code with cargo-mutants (issue 17):
+# does some test fail when a rule is broken? Results and the reviewed survivors
+# are recorded in docs/TESTING.md; refresh them whenever a rule changes.
+#
+# Slow (minutes per module on a 2-core machine), so it is NOT part of
+# scripts/test.sh or CI. Needs cargo-mutants: `cargo install cargo-mutants --locked`.
+#
+#   scripts/mutants.sh                       every group below
+#   scripts/mutants.sh core                  the core modules, judged by docket-core's tests
+#   scripts/mutants.sh core workflow audit   only these core modules
+#   scripts/mutants.sh runner                the runner's pure decision code (docket-core/src/runner)
+#   scripts/mutants.sh git                   the runner's commit/deletion guard (docket-cli runner/git.rs)
+#   scripts/mutants.sh --in-diff [BASE]      only lines changed since BASE (default main), every group
+#   scripts/mutants.sh core -- --iterate     anything after `--` goes to cargo-mutants
+#
+# Environment: MUTANTS_JOBS (default 1), MUTANTS_TIMEOUT (seconds per test run,
+# default 120), MUTANTS_NICE (default 19). Results: target/mutants-out/<group>[-<modules>]/mutants.out
+# (outcomes.json, caught.txt, missed.txt, timeout.txt, unviable.txt). Builds share
+# target/mutants-build, so a second run only recompiles the mutated crate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! cargo mutants --version >/dev/null 2>&1; then
+  echo "mutants.sh: cargo-mutants is required: cargo install cargo-mutants --locked" >&2
+  exit 1
+fi
+
+CORE_MODULES=(workflow audit plan graph id store ops check session)
+groups=()
+modules=()
+diff_base=""
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --in-diff)
+      diff_base="main"
+      if [ $# -gt 1 ] && [ "${2#-}" = "$2" ] && ! [[ "$2" =~ ^(core|runner|git)$ ]]; then
+        diff_base="$2"
+        shift
+      fi
+      ;;
+    core | runner | git) groups+=("$1") ;;
+    --) shift; extra=("$@"); break ;;
+    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    *)
+      if [ ${#groups[@]} -gt 0 ] && [ "${groups[-1]}" = core ]; then
+        modules+=("$1")
+      else
+        echo "mutants.sh: unknown argument \`$1\` (see --help)" >&2
+        exit 2
+      fi
+      ;;
+  esac
+  shift
+done
+[ ${#groups[@]} -eq 0 ] && groups=(core runner git)
+[ ${#modules[@]} -eq 0 ] && modules=("${CORE_MODULES[@]}")
+
+export CARGO_TARGET_DIR="$PWD/target/mutants-build"
+# No debug info: faster builds and links, same tests.
+export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0
+common=(--jobs "${MUTANTS_JOBS:-1}" --timeout "${MUTANTS_TIMEOUT:-120}" --build-timeout 900 --no-shuffle)
+
+diff_file=""
+if [ -n "$diff_base" ]; then
+  diff_file="$PWD/target/mutants-out/in-diff.patch"
+  mkdir -p target/mutants-out
+  git diff "$diff_base" -- crates > "$diff_file"
+  if [ ! -s "$diff_file" ]; then
+    echo "mutants.sh: no changes under crates/ since $diff_base"
+    exit 0
+  fi
+  common+=(--in-diff "$diff_file")
+fi
+
+run() {
+  local name=$1
+  shift
+  local out="target/mutants-out/$name"
+  mkdir -p "$out"
+  echo "== mutants: $name" >&2
+  # cargo-mutants exits 2 when mutants survive, 3 on timeouts: report, go on.
+  nice -n "${MUTANTS_NICE:-19}" cargo mutants "${common[@]}" --output "$out" "$@" "${extra[@]}" || true
+  for f in caught missed timeout unviable; do
+    printf '%-9s %s\n' "$f" "$(wc -l < "$out/mutants.out/$f.txt" 2>/dev/null || echo 0)"
+  done
+}
+
+for g in "${groups[@]}"; do
+  case "$g" in
+    core)
+      files=()
+      for m in "${modules[@]}"; do files+=(--file "crates/docket-core/src/$m.rs"); done
+      # The core's own tests (unit, tests/rules.rs, tests/fuzz.rs), no doctests.
+      name=core
+      [ "${modules[*]}" != "${CORE_MODULES[*]}" ] && name="core-$(IFS=-; echo "${modules[*]}")"
+      run "$name" -p docket-core "${files[@]}" -- --tests
+      ;;
+    runner)
+      run runner -p docket-core --file 'crates/docket-core/src/runner/*.rs' -- --tests
+      ;;
+    git)
+      # The decisions: what changed, and the deletion guard of the per-ticket
+      # commit; judged by the unit tests next to them (real git, no agent).
+      run git -p docket-cli --file crates/docket-cli/src/runner/git.rs \
+        --re 'snapshot|changed_since|commit_paths|nul_list' -- --bin docket runner::git
+      ;;
+  esac
+done
