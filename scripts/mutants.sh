@@ -15,7 +15,8 @@
 #   scripts/mutants.sh core -- --iterate     anything after `--` goes to cargo-mutants
 #
 # Environment: MUTANTS_JOBS (default 1), MUTANTS_TIMEOUT (seconds per test run,
-# default 120), MUTANTS_NICE (default 19). Results: target/mutants-out/<group>[-<modules>]/mutants.out
+# default 120), MUTANTS_NICE (default 19), MUTANTS_OUT (default target/mutants-out),
+# CARGO_TARGET_DIR (default target/mutants-build). Results: $MUTANTS_OUT/<group>[-<modules>]/mutants.out
 # (outcomes.json, caught.txt, missed.txt, timeout.txt, unviable.txt). Builds share
 # target/mutants-build, so a second run only recompiles the mutated crate.
 set -euo pipefail
@@ -57,15 +58,16 @@ done
 [ ${#groups[@]} -eq 0 ] && groups=(core runner git)
 [ ${#modules[@]} -eq 0 ] && modules=("${CORE_MODULES[@]}")
 
-export CARGO_TARGET_DIR="$PWD/target/mutants-build"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/mutants-build}"
+OUT_ROOT="${MUTANTS_OUT:-$PWD/target/mutants-out}"
 # No debug info: faster builds and links, same tests.
 export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0
 common=(--jobs "${MUTANTS_JOBS:-1}" --timeout "${MUTANTS_TIMEOUT:-120}" --build-timeout 900 --no-shuffle)
 
 diff_file=""
 if [ -n "$diff_base" ]; then
-  diff_file="$PWD/target/mutants-out/in-diff.patch"
-  mkdir -p target/mutants-out
+  diff_file="$OUT_ROOT/in-diff.patch"
+  mkdir -p "$OUT_ROOT"
   git diff "$diff_base" -- crates > "$diff_file"
   if [ ! -s "$diff_file" ]; then
     echo "mutants.sh: no changes under crates/ since $diff_base"
@@ -77,7 +79,7 @@ fi
 run() {
   local name=$1
   shift
-  local out="target/mutants-out/$name"
+  local out="$OUT_ROOT/$name"
   mkdir -p "$out"
   echo "== mutants: $name" >&2
   # cargo-mutants exits 2 when mutants survive, 3 on timeouts: report, go on.
