@@ -349,3 +349,140 @@ pub enum Merged {
     /// Aborted: the conflicting files, and git's words.
     Conflict { files: Vec<String>, why: String },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repository with `files` committed, its own identity and no signing.
+    fn repo(files: &[&str]) -> (tempfile::TempDir, Git) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let top = tmp.path().canonicalize().expect("canonical");
+        let git = Git { top };
+        git.run(&["init", "-q", "-b", "main"], None).expect("init");
+        for (k, v) in [
+            ("user.name", "Tester"),
+            ("user.email", "tester@example.com"),
+            ("commit.gpgsign", "false"),
+        ] {
+            git.run(&["config", k, v], None).expect("config");
+        }
+        for f in files {
+            std::fs::write(git.top.join(f), format!("content of {f}\n")).expect("write");
+        }
+        git.run(&["add", "-A"], None).expect("add");
+        git.run(&["commit", "-q", "--allow-empty", "-m", "init"], None)
+            .expect("commit");
+        (tmp, git)
+    }
+
+    fn names(n: usize) -> Vec<String> {
+        (1..=n).map(|i| format!("f{i}.txt")).collect()
+    }
+
+    fn staged(git: &Git) -> String {
+        String::from_utf8_lossy(
+            &git.run(&["diff", "--cached", "--name-only"], None)
+                .expect("diff"),
+        )
+        .to_string()
+    }
+
+    fn delete_all(git: &Git, files: &[String]) -> Vec<String> {
+        let before = git.snapshot().expect("snapshot");
+        for f in files {
+            std::fs::remove_file(git.top.join(f)).expect("rm");
+        }
+        git.changed_since(&before).expect("changed")
+    }
+
+    #[test]
+    fn deleting_exactly_the_limit_is_committed() {
+        let files = names(5);
+        let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+        let (_tmp, git) = repo(&refs);
+        let changed = delete_all(&git, &files);
+        assert_eq!(changed, files);
+        let out = git
+            .commit_paths(&changed, "delete five", 5)
+            .expect("commit");
+        assert!(matches!(out, Committed::Commit(_)), "{out:?}");
+    }
+
+    #[test]
+    fn deleting_one_over_the_limit_is_refused_and_unstaged() {
+        let files = names(6);
+        let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+        let (_tmp, git) = repo(&refs);
+        let changed = delete_all(&git, &files);
+        let out = git.commit_paths(&changed, "delete six", 5).expect("commit");
+        assert_eq!(out, Committed::Refused { deletions: files });
+        assert_eq!(staged(&git), "", "the refused change is left unstaged");
+    }
+
+    #[test]
+    fn a_renamed_file_is_not_a_deletion() {
+        let (_tmp, git) = repo(&["old.txt"]);
+        let before = git.snapshot().expect("snapshot");
+        std::fs::rename(git.top.join("old.txt"), git.top.join("new.txt")).expect("mv");
+        let changed = git.changed_since(&before).expect("changed");
+        assert_eq!(changed, vec!["new.txt".to_string(), "old.txt".to_string()]);
+        let out = git.commit_paths(&changed, "rename", 0).expect("commit");
+        assert!(matches!(out, Committed::Commit(_)), "{out:?}");
+        let shown = git
+            .run(&["show", "--name-status", "-M", "--format=", "HEAD"], None)
+            .expect("show");
+        assert!(
+            String::from_utf8_lossy(&shown).starts_with('R'),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn only_paths_changed_since_the_snapshot_are_reported() {
+        let (_tmp, git) = repo(&["a.txt", "b.txt", "c.txt"]);
+        std::fs::write(git.top.join("a.txt"), "dirty before\n").expect("write");
+        std::fs::write(git.top.join("c.txt"), "dirty before\n").expect("write");
+        let before = git.snapshot().expect("snapshot");
+        assert_eq!(
+            before.keys().cloned().collect::<Vec<_>>(),
+            vec!["a.txt".to_string(), "c.txt".to_string()]
+        );
+        // The agent edits a dirty file again, a clean one, and adds one.
+        std::fs::write(git.top.join("a.txt"), "dirty after\n").expect("write");
+        std::fs::write(git.top.join("b.txt"), "changed\n").expect("write");
+        std::fs::write(git.top.join("new.txt"), "new\n").expect("write");
+        let changed = git.changed_since(&before).expect("changed");
+        assert_eq!(changed, vec!["a.txt", "b.txt", "new.txt"]);
+    }
+
+    #[test]
+    fn a_commit_takes_only_the_given_paths() {
+        let (_tmp, git) = repo(&["a.txt", "b.txt"]);
+        std::fs::write(git.top.join("a.txt"), "mine\n").expect("write");
+        std::fs::write(git.top.join("b.txt"), "someone else's\n").expect("write");
+        let out = git
+            .commit_paths(&["a.txt".to_string()], "a only", 5)
+            .expect("commit");
+        assert!(matches!(out, Committed::Commit(_)), "{out:?}");
+        let files = git
+            .run(&["show", "--name-only", "--format=", "HEAD"], None)
+            .expect("show");
+        assert_eq!(String::from_utf8_lossy(&files), "a.txt\n");
+        assert!(git.snapshot().expect("snapshot").contains_key("b.txt"));
+    }
+
+    #[test]
+    fn nothing_to_commit_is_nothing() {
+        let (_tmp, git) = repo(&["a.txt"]);
+        assert_eq!(
+            git.commit_paths(&[], "none", 5).expect("empty"),
+            Committed::Nothing
+        );
+        let unchanged = vec!["a.txt".to_string()];
+        assert_eq!(
+            git.commit_paths(&unchanged, "none", 5).expect("unchanged"),
+            Committed::Nothing
+        );
+    }
+}
