@@ -17,6 +17,8 @@
 //! - `record <path>` — append `<id> <stage> <role>` to a file
 //! - `claude-usage` — print claude stream-json events with usage
 //! - `pid <path>` — write its process id to a file
+//! - `env <path>` — write the `DOCKET_*` variables and the first `PATH` entry
+//!   it was given, one `KEY=value` a line
 //! - `wait-for <path>` — wait (up to 20 s) until the path exists
 
 use std::io::{Read, Write};
@@ -159,6 +161,24 @@ fn main() {
                 {
                     std::thread::sleep(Duration::from_millis(20));
                 }
+            }
+            "env" => {
+                let mut out = String::new();
+                for key in [
+                    "DOCKET_SESSION",
+                    "DOCKET_TICKET",
+                    "DOCKET_STAGE",
+                    "DOCKET_RUN_LOG",
+                    "DOCKET_PROMPT_FILE",
+                    "DOCKET_BIN",
+                ] {
+                    let v = std::env::var(key).unwrap_or_default();
+                    out.push_str(&format!("{key}={v}\n"));
+                }
+                let path = std::env::var_os("PATH").unwrap_or_default();
+                let first = std::env::split_paths(&path).next().unwrap_or_default();
+                out.push_str(&format!("PATH0={}\n", first.display()));
+                let _ = std::fs::write(arg(1), out);
             }
             "pid" => {
                 let _ = std::fs::write(arg(1), std::process::id().to_string());

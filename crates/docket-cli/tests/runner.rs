@@ -693,6 +693,105 @@ fn deletion_guard_refuses_the_commit_and_stops() {
     );
 }
 
+/// `KEY=value` lines written by the fake agent's `env` action.
+fn env_file(path: &Path) -> std::collections::BTreeMap<String, String> {
+    std::fs::read_to_string(path)
+        .expect("env file")
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn the_agent_is_given_its_session_ticket_stage_log_prompt_and_docket() {
+    let env = Env::new("pipeline");
+    let out = env.home.join("agent-env.txt");
+    let script = format!("fake: env {}\nfake: advance", out.display());
+    let a = env.ticket("A", "fix", &script, &[]);
+    env.commit_all("tickets");
+    let s = env.run_ok(&[]);
+    assert_eq!(s["runs"][0]["outcome"], "advanced");
+    let vars = env_file(&out);
+    assert_eq!(vars["DOCKET_TICKET"], a);
+    assert_eq!(vars["DOCKET_STAGE"], "fix");
+    // The agent acts as the run's session for this ticket: its move is logged
+    // under that session.
+    let sid = &vars["DOCKET_SESSION"];
+    assert!(sid.starts_with("s-"), "{vars:?}");
+    let file = std::fs::read_dir(env.root.join(".docket/tickets"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(&a))
+        .expect("ticket file");
+    let text = std::fs::read_to_string(file).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.contains(&format!("session={sid} ")) && l.contains("from=fix")),
+        "{text}"
+    );
+    let log = s["runs"][0]["log"].as_str().unwrap();
+    assert!(vars["DOCKET_RUN_LOG"].ends_with(log), "{vars:?} vs {log}");
+    assert!(!vars["DOCKET_PROMPT_FILE"].is_empty(), "{vars:?}");
+    // The same docket runs it, first on its PATH.
+    let bin = Path::new(env!("CARGO_BIN_EXE_docket"))
+        .canonicalize()
+        .unwrap();
+    assert_eq!(Path::new(&vars["DOCKET_BIN"]).canonicalize().unwrap(), bin);
+    assert_eq!(
+        Path::new(&vars["PATH0"]).canonicalize().unwrap(),
+        bin.parent().unwrap()
+    );
+}
+
+#[test]
+fn no_commit_leaves_the_agents_work_uncommitted() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("A", "fix", "fake: write a.txt A\nfake: advance", &[]);
+    env.commit_all("tickets");
+    let before = env.subjects();
+    let s = env.run_ok(&["--no-commit"]);
+    assert_eq!(s["runs"][0]["outcome"], "advanced");
+    assert!(s["runs"][0]["commit"].is_null(), "{s}");
+    assert_eq!(env.subjects(), before);
+    assert_eq!(env.status(&a), "implement");
+    assert!(env.git(&["status", "--porcelain"]).contains("?? a.txt"));
+}
+
+#[test]
+fn commit_false_in_the_config_makes_no_commits() {
+    let env = Env::new("pipeline");
+    let cfg = env.root.join(".docket/config.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(text.contains("\ncommit = true"), "{text}");
+    std::fs::write(
+        &cfg,
+        text.replacen("\ncommit = true", "\ncommit = false", 1),
+    )
+    .unwrap();
+    env.ticket("A", "fix", "fake: write a.txt A\nfake: advance", &[]);
+    env.commit_all("tickets");
+    let before = env.subjects();
+    let s = env.run_ok(&[]);
+    assert_eq!(s["runs"][0]["outcome"], "advanced");
+    assert!(s["runs"][0]["commit"].is_null(), "{s}");
+    assert_eq!(env.subjects(), before);
+    assert!(env.git(&["status", "--porcelain"]).contains("?? a.txt"));
+}
+
+#[test]
+fn outside_git_the_run_works_without_commits() {
+    let env = Env::new("pipeline");
+    std::fs::remove_dir_all(env.root.join(".git")).unwrap();
+    let a = env.ticket("A", "fix", "fake: write a.txt A\nfake: advance", &[]);
+    let s = env.run_ok(&[]);
+    assert_eq!(s["runs"][0]["outcome"], "advanced");
+    assert!(s["runs"][0]["commit"].is_null(), "{s}");
+    assert_eq!(env.status(&a), "implement");
+    assert!(env.root.join("a.txt").exists());
+    assert!(!env.root.join(".git").exists());
+}
+
 #[test]
 fn a_failing_agent_is_noted_and_the_run_goes_on() {
     let env = Env::new("pipeline");
