@@ -384,3 +384,310 @@ fn a_reader_never_sees_a_partially_written_file() {
         .collect();
     assert_eq!(names, vec![std::ffi::OsString::from("t-1--big.md")]);
 }
+
+#[test]
+fn severities_parse_by_name() {
+    use docket_core::check::Severity;
+    assert_eq!(Severity::parse("error"), Some(Severity::Error));
+    assert_eq!(Severity::parse("warning"), Some(Severity::Warning));
+    assert_eq!(Severity::parse("info"), None);
+}
+
+fn issues(env: &Env) -> Vec<check::Issue> {
+    check::run(&env.p).expect("check")
+}
+
+#[test]
+fn a_clean_project_has_no_issues_through_a_whole_workflow() {
+    let env = project("plan-first");
+    let ada = env.session("architect", "ada");
+    let ivy = env.session("implementer", "ivy");
+    let id = planned(&env, &ivy, &[]);
+    let mut ada_ctx = ctx_of(&ada);
+    ada_ctx.user = Some("ada-user".into());
+    env.move_to(&ada_ctx, &id, "in_progress").expect("approve");
+    ops::comment(&env.p, &ctx_of(&ivy), &id, "deviation").expect("comment");
+    env.move_to(&ctx_of(&ivy), &id, "done").expect("submit");
+    env.move_to(&ctx_of(&ada), &id, "verified").expect("verify");
+    env.move_to(&ctx_of(&ada), &id, "archived")
+        .expect("archive");
+    assert!(env.codes().is_empty(), "{:?}", env.codes());
+}
+
+#[test]
+fn check_reports_unknown_status_and_priority_as_errors() {
+    let env = project("simple");
+    let a = env.create("a", &[]);
+    let b = env.create("b", &[]);
+    let c = env.create("c", &[]);
+    env.set_key(&a, "status", "doing");
+    env.set_key(&b, "priority", "5");
+    env.set_key(&c, "priority", "0");
+    let found = issues(&env);
+    let of = |id: &str| {
+        found
+            .iter()
+            .filter(|i| i.id.as_deref() == Some(id))
+            .map(|i| (i.code, i.severity))
+            .collect::<Vec<_>>()
+    };
+    use docket_core::check::Severity::Error as E;
+    // An unknown status is not also judged as misplaced; the log still says
+    // `open`, so it is unlogged too.
+    assert_eq!(
+        of(&a),
+        vec![("invalid_status", E), ("status_not_logged", E)]
+    );
+    assert_eq!(of(&b), vec![("invalid_priority", E)]);
+    assert_eq!(of(&c), vec![]);
+}
+
+#[test]
+fn check_reports_duplicate_ids_unknown_references_and_cycles() {
+    let env = project("simple");
+    let a = env.create("a", &[]);
+    let b = env.create("b", &[&a]);
+    let c = env.create("c", &["t-ghost"]);
+    // b -> a by the create; a -> b by hand closes a cycle.
+    env.set_key(&a, "deps", &format!("[{b}]"));
+    let copy = env.p.tickets_dir().join(format!("{c}--copy.md"));
+    std::fs::copy(env.path_of(&c), &copy).expect("copy");
+    let found = issues(&env);
+    let codes: Vec<_> = found.iter().map(|i| (i.code, i.severity)).collect();
+    use docket_core::check::Severity::{Error as E, Warning as W};
+    assert!(codes.contains(&("duplicate_id", E)), "{codes:?}");
+    assert!(codes.contains(&("unknown_id", W)), "{codes:?}");
+    assert!(codes.contains(&("dep_cycle", E)), "{codes:?}");
+    let cycle = found.iter().find(|i| i.code == "dep_cycle").expect("cycle");
+    assert!(cycle.message.contains(&a) && cycle.message.contains(&b));
+    assert!(cycle.path.is_some());
+    let unknown = found
+        .iter()
+        .find(|i| i.code == "unknown_id")
+        .expect("unknown");
+    assert_eq!(unknown.id.as_deref(), Some(c.as_str()));
+    assert!(unknown.message.contains("t-ghost"));
+}
+
+#[test]
+fn check_reports_unreadable_files_and_temp_files() {
+    let env = project("simple");
+    std::fs::write(env.p.tickets_dir().join("t-bad--x.md"), "no frontmatter\n").expect("write");
+    std::fs::create_dir_all(env.p.tmp_dir()).expect("mkdir");
+    std::fs::write(env.p.tmp_dir().join(".tmp-left"), "x").expect("write");
+    let found = issues(&env);
+    let codes: Vec<_> = found.iter().map(|i| (i.code, i.severity)).collect();
+    use docket_core::check::Severity::{Error as E, Warning as W};
+    assert_eq!(
+        codes,
+        vec![("frontmatter_parse_error", E), ("temp_file_left", W)]
+    );
+}
+
+/// Remove the `## Log` section of a ticket file by hand.
+fn strip_log(env: &Env, id: &str) {
+    let path = env.path_of(id);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let cut = text.find("\n## Log").expect("log section");
+    std::fs::write(&path, &text[..cut + 1]).expect("write");
+}
+
+#[test]
+fn a_ticket_without_a_log_is_judged_by_what_it_claims() {
+    let env = project("simple");
+    let fresh = env.create("fresh", &[]);
+    strip_log(&env, &fresh);
+    assert!(
+        env.codes().is_empty(),
+        "a new ticket needs no log: {:?}",
+        env.codes()
+    );
+    let moved = env.create("moved", &[]);
+    strip_log(&env, &moved);
+    env.set_key(&moved, "status", "in_progress");
+    let ticked = env.create("ticked", &[]);
+    strip_log(&env, &ticked);
+    env.set_key(&ticked, "acceptance", "[{title: a, done: true}]");
+    let unticked = env.create("unticked", &[]);
+    strip_log(&env, &unticked);
+    env.set_key(&unticked, "acceptance", "[{title: a, done: false}]");
+    let codes = env.codes();
+    assert!(codes.contains(&("log_missing", Some(moved))), "{codes:?}");
+    assert!(codes.contains(&("log_missing", Some(ticked))), "{codes:?}");
+    assert_eq!(codes.len(), 2, "{codes:?}");
+}
+
+#[test]
+fn a_plan_without_a_log_is_log_missing() {
+    let env = project("simple");
+    let id = env.create("planned", &[]);
+    ops::write_plan(&env.p, &env.as_user("tester"), &id, "the plan").expect("plan");
+    let path = env.path_of(&id);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let cut = text.find("\n## Log").expect("log");
+    std::fs::write(&path, &text[..cut + 1]).expect("write");
+    assert_eq!(env.codes(), vec![("log_missing", Some(id))]);
+}
+
+#[test]
+fn a_status_changed_by_hand_is_not_logged() {
+    let env = project("simple");
+    let id = env.create("x", &[]);
+    let other = env.create("y", &[]);
+    env.move_to(&env.as_user("tester"), &other, "in_progress")
+        .expect("move");
+    env.set_key(&id, "status", "in_progress");
+    assert_eq!(env.codes(), vec![("status_not_logged", Some(id))]);
+}
+
+#[test]
+fn criteria_ticked_by_hand_are_not_logged_and_through_docket_they_are() {
+    let env = project("simple");
+    let ctx = env.as_user("tester");
+    let new = NewTicket {
+        title: "x".into(),
+        acceptance: vec!["a".into(), "b".into()],
+        ..Default::default()
+    };
+    let id = ops::create(&env.p, &ctx, new)
+        .expect("create")
+        .ticket
+        .meta
+        .id;
+    let flip = ops::Update {
+        flip_ac: Some(("a".into(), true)),
+        ..Default::default()
+    };
+    ops::update(&env.p, &ctx, &id, flip).expect("tick");
+    assert!(env.codes().is_empty(), "{:?}", env.codes());
+    let path = env.path_of(&id);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let i = text.find("title: b").expect("b");
+    let j = i + text[i..].find("done: false").expect("done");
+    let edited = format!(
+        "{}done: true{}",
+        &text[..j],
+        &text[j + "done: false".len()..]
+    );
+    std::fs::write(&path, edited).expect("write");
+    assert_eq!(env.codes(), vec![("criteria_not_logged", Some(id))]);
+}
+
+#[test]
+fn criteria_ticked_by_hand_without_any_logged_state_are_not_logged() {
+    let env = project("simple");
+    let id = env.create("x", &[]);
+    env.set_key(&id, "acceptance", "[{title: a, done: true}]");
+    assert_eq!(env.codes(), vec![("criteria_not_logged", Some(id.clone()))]);
+    // An unticked criterion added by hand is not a claim of progress.
+    env.set_key(&id, "acceptance", "[{title: a, done: false}]");
+    assert!(env.codes().is_empty(), "{:?}", env.codes());
+}
+
+#[test]
+fn an_old_edit_entry_without_criteria_state_is_not_judged() {
+    let env = project("simple");
+    let id = env.create("x", &[]);
+    let mut t = env.p.get(&id).expect("get");
+    docket_core::audit::append(
+        &mut t,
+        NOW,
+        &docket_core::audit::Author {
+            actor: "old docket".into(),
+            ..Default::default()
+        },
+        docket_core::audit::kind::EDIT,
+        &[],
+        "changed acceptance",
+    );
+    t.meta.acceptance = vec![docket_core::ticket::Criterion {
+        title: "a".into(),
+        done: true,
+    }];
+    let _lock = env.p.lock().expect("lock");
+    env.p.save(&mut t).expect("save");
+    assert!(env.codes().is_empty(), "{:?}", env.codes());
+}
+
+#[test]
+fn an_approval_by_another_session_of_the_same_user_is_a_warning() {
+    let env = project("plan-first");
+    let ivy = env.session("implementer", "ivy");
+    let ada = env.session("architect", "ada");
+    // Both sessions are run by `tester` (ctx_of): allowed, but flagged.
+    let id = planned(&env, &ivy, &[]);
+    env.move_to(&ctx_of(&ada), &id, "in_progress")
+        .expect("approve");
+    let found = issues(&env);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].code, "same_actor_approval");
+    assert_eq!(found[0].severity, docket_core::check::Severity::Warning);
+    assert!(found[0].message.contains("tester"), "{}", found[0].message);
+}
+
+#[test]
+fn an_approval_by_another_user_is_not_flagged() {
+    let env = project("plan-first");
+    let ivy = env.session("implementer", "ivy");
+    let ada = env.session("architect", "ada");
+    let id = planned(&env, &ivy, &[]);
+    let mut by_other = ctx_of(&ada);
+    by_other.user = Some("someone-else".into());
+    env.move_to(&by_other, &id, "in_progress").expect("approve");
+    assert!(env.codes().is_empty(), "{:?}", env.codes());
+}
+
+#[test]
+fn a_same_user_approval_logged_without_the_flag_is_still_found() {
+    let env = project("plan-first");
+    let ivy = env.session("implementer", "ivy");
+    let ada = env.session("architect", "ada");
+    let id = planned(&env, &ivy, &[]);
+    env.move_to(&ctx_of(&ada), &id, "in_progress")
+        .expect("approve");
+    // An approval written before the flag existed: same user, other session.
+    let mut t = env.p.get(&id).expect("get");
+    t.body = t.body.replace(" same_actor=true", "");
+    let (entries, _) = docket_core::audit::parse(&t);
+    let mut rebuilt = t.clone();
+    rebuilt.set_section(docket_core::audit::SECTION_LOG, "");
+    for e in &entries {
+        let data: Vec<(&str, &str)> = e
+            .data
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let author = docket_core::audit::Author {
+            actor: e.actor.clone(),
+            session: e.session.clone(),
+            role: e.role.clone(),
+        };
+        docket_core::audit::append(&mut rebuilt, &e.at, &author, &e.kind, &data, &e.text);
+    }
+    {
+        let _lock = env.p.lock().expect("lock");
+        env.p.save(&mut rebuilt).expect("save");
+    }
+    let codes = env.codes();
+    assert_eq!(codes, vec![("same_actor_approval", Some(id))]);
+}
+
+#[test]
+fn a_frozen_plan_edited_by_hand_is_reported() {
+    let env = project("plan-first");
+    let ivy = env.session("implementer", "ivy");
+    let ada = env.session("architect", "ada");
+    let id = planned(&env, &ivy, &[]);
+    let mut other = ctx_of(&ada);
+    other.user = Some("someone-else".into());
+    env.move_to(&other, &id, "in_progress").expect("approve");
+    env.edit_file(
+        &id,
+        "## Plan\n\n1. do it",
+        "## Plan\n\n1. do something else",
+    );
+    assert_eq!(
+        env.codes(),
+        vec![("plan_modified_after_approval", Some(id))]
+    );
+}
