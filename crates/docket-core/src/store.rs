@@ -201,7 +201,11 @@ impl Project {
 
     /// `path` relative to the project root with forward slashes, for output.
     pub fn display_path(&self, path: &Path) -> String {
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            // Outside the project (a worktree's shared space): as it is, not
+            // `//abs/path` from joining the root component.
+            return path.to_string_lossy().into_owned();
+        };
         rel.components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
