@@ -13,6 +13,7 @@
 #   scripts/mutants.sh git                   the runner's commit/deletion guard (docket-cli runner/git.rs)
 #   scripts/mutants.sh --in-diff [BASE]      only lines changed since BASE (default main), every group
 #   scripts/mutants.sh core -- --iterate     anything after `--` goes to cargo-mutants
+#   scripts/mutants.sh core ops -- --shard 0/10 --sharding round-robin   a 1-in-10 sample
 #
 # Environment: MUTANTS_JOBS (default 1), MUTANTS_TIMEOUT (seconds per test run,
 # default 120), MUTANTS_NICE (default 19), MUTANTS_OUT (default target/mutants-out),
@@ -43,7 +44,7 @@ while [ $# -gt 0 ]; do
       ;;
     core | runner | git) groups+=("$1") ;;
     --) shift; extra=("$@"); break ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *)
       if [ ${#groups[@]} -gt 0 ] && [ "${groups[-1]}" = core ]; then
         modules+=("$1")
@@ -83,7 +84,7 @@ run() {
   mkdir -p "$out"
   echo "== mutants: $name" >&2
   # cargo-mutants exits 2 when mutants survive, 3 on timeouts: report, go on.
-  nice -n "${MUTANTS_NICE:-19}" cargo mutants "${common[@]}" --output "$out" "$@" "${extra[@]}" || true
+  nice -n "${MUTANTS_NICE:-19}" cargo mutants "${common[@]}" --output "$out" "${extra[@]}" "$@" || true
   for f in caught missed timeout unviable; do
     printf '%-9s %s\n' "$f" "$(wc -l < "$out/mutants.out/$f.txt" 2>/dev/null || echo 0)"
   done
