@@ -80,6 +80,13 @@ fi
 run() {
   local name=$1
   shift
+  # A sample (`--shard k/n`) gets its own folder.
+  local i
+  for ((i = 0; i < ${#extra[@]}; i++)); do
+    if [ "${extra[$i]}" = --shard ] && [ $((i + 1)) -lt ${#extra[@]} ]; then
+      name="$name-shard-${extra[$((i + 1))]//\//of}"
+    fi
+  done
   local out="$OUT_ROOT/$name"
   mkdir -p "$out"
   echo "== mutants: $name" >&2
