@@ -12,6 +12,8 @@
 #   scripts/mutants.sh runner                the runner's pure decision code (docket-core/src/runner)
 #   scripts/mutants.sh git                   the runner's commit/deletion guard (docket-cli runner/git.rs)
 #   scripts/mutants.sh --in-diff [BASE]      only lines changed since BASE (default main), every group
+#   scripts/mutants.sh summary               per-file caught/missed/timeout/unviable of the runs
+#                                            under $MUTANTS_OUT, and every surviving mutant
 #   scripts/mutants.sh core -- --iterate     anything after `--` goes to cargo-mutants
 #   scripts/mutants.sh core ops -- --shard 0/10 --sharding round-robin   a 1-in-10 sample
 #
@@ -29,6 +31,42 @@ if ! cargo mutants --version >/dev/null 2>&1; then
 fi
 
 CORE_MODULES=(workflow audit plan graph id store ops check session)
+
+if [ "${1:-}" = summary ]; then
+  python3 - "${MUTANTS_OUT:-$PWD/target/mutants-out}" <<'PY'
+import collections, glob, json, os, sys
+root = sys.argv[1]
+per = collections.defaultdict(collections.Counter)
+missed = []
+for f in sorted(glob.glob(os.path.join(root, "*", "mutants.out", "outcomes.json"))):
+    run = f.split(os.sep)[-3]
+    for o in json.load(open(f))["outcomes"]:
+        m = o["scenario"]
+        if not isinstance(m, dict) or "Mutant" not in m:
+            continue
+        m = m["Mutant"]
+        kind = {"CaughtMutant": "caught", "MissedMutant": "missed", "Timeout": "timeout",
+                "Unviable": "unviable"}.get(o["summary"], o["summary"])
+        per[(run, m["file"])][kind] += 1
+        if kind == "missed":
+            missed.append((run, m["name"]))
+print(f"{'run':<55} {'file':<42} caught missed timeout unviable  score")
+tot = collections.Counter()
+for (run, file), c in sorted(per.items()):
+    tot.update(c)
+    viable = c["caught"] + c["missed"] + c["timeout"]
+    score = 100 * (c["caught"] + c["timeout"]) / viable if viable else 100
+    print(f"{run:<55} {file:<42} {c['caught']:>6} {c['missed']:>6} {c['timeout']:>7} {c['unviable']:>8} {score:>5.1f}%")
+viable = tot["caught"] + tot["missed"] + tot["timeout"]
+if viable:
+    print(f"{'total':<98} {tot['caught']:>6} {tot['missed']:>6} {tot['timeout']:>7} {tot['unviable']:>8} "
+          f"{100 * (tot['caught'] + tot['timeout']) / viable:>5.1f}%")
+print("\nsurviving mutants:")
+for run, name in missed:
+    print(f"  [{run}] {name}")
+PY
+  exit 0
+fi
 groups=()
 modules=()
 diff_base=""
