@@ -760,3 +760,104 @@ fn the_dep_tree_marks_repeats_and_missing_tickets() {
     let t = g.tree("a", true);
     assert!(t.deps[0].deps[0].seen);
 }
+
+// ---- audit log ------------------------------------------------------------
+
+#[test]
+fn a_lone_double_hash_line_is_refused_like_a_heading() {
+    assert!(audit::validate_text("a\n##\nb").is_err());
+    assert!(audit::validate_text("a\n  ## b").is_err());
+    assert!(audit::validate_text("a\n##b\n### c").is_ok());
+    assert!(audit::validate_no_marker("x\n  <!-- log n=1").is_err());
+    assert!(audit::validate_no_marker("x\n## fine here").is_ok());
+}
+
+#[test]
+fn an_actor_is_kept_on_one_line_and_never_empty() {
+    let mut t = ticket();
+    let odd = Author {
+        actor: "a\tb · c\n".into(),
+        session: None,
+        role: None,
+    };
+    log(&mut t, &odd, kind::NOTE, &[], "x");
+    let blank = Author {
+        actor: " \u{7} ".into(),
+        session: None,
+        role: None,
+    };
+    log(&mut t, &blank, kind::NOTE, &[], "y");
+    let es = entries(&t);
+    assert_eq!(es[0].actor, "a b - c");
+    assert_eq!(es[1].actor, "unknown");
+    assert_eq!(es[1].identity(), "user:unknown");
+    assert_eq!(audit::verify(&es), None);
+}
+
+#[test]
+fn every_special_character_in_a_value_round_trips() {
+    for v in ["%", "=", ">", " ", "\t", "\u{1}", "-->", "%41", "a b=c>d%"] {
+        let mut t = ticket();
+        log(&mut t, &who("ada", "s-a"), kind::NOTE, &[("to", v)], "x");
+        let line = t
+            .body
+            .lines()
+            .find(|l| l.starts_with("<!-- log "))
+            .expect("marker")
+            .to_string();
+        let inner = &line["<!-- log ".len()..line.len() - "-->".len()];
+        assert!(
+            !inner.contains('>') && !inner.contains('\t'),
+            "{v:?}: {line}"
+        );
+        let es = entries(&t);
+        assert_eq!(es.len(), 1, "{v:?}: {line}");
+        assert_eq!(es[0].get("to"), Some(v), "{line}");
+        assert_eq!(audit::verify(&es), None);
+    }
+}
+
+#[test]
+fn the_chain_reports_the_first_bad_entry() {
+    let mut t = ticket();
+    let ada = who("ada", "s-a");
+    for text in ["one", "two", "three"] {
+        log(&mut t, &ada, kind::NOTE, &[], text);
+    }
+    let good = entries(&t);
+    assert_eq!(audit::verify(&good), None);
+    let mut renumbered = good.clone();
+    renumbered[2].n = 7;
+    let d = audit::verify(&renumbered).expect("defect");
+    assert_eq!(d.entry, 3);
+    assert!(d.message.contains("numbered 7"), "{}", d.message);
+    let mut relinked = good.clone();
+    relinked[1].prev = audit::GENESIS.into();
+    let d = audit::verify(&relinked).expect("defect");
+    assert_eq!(d.entry, 2);
+    assert!(d.message.contains("does not link"), "{}", d.message);
+    let mut edited = good.clone();
+    edited[0].role = Some("implementer".into());
+    assert_eq!(audit::verify(&edited).expect("defect").entry, 1);
+    let mut edited = good;
+    edited[2].kind = kind::COMMENT.into();
+    assert_eq!(audit::verify(&edited).expect("defect").entry, 3);
+}
+
+#[test]
+fn hashes_are_128_bit_hex_and_criteria_hashes_64_bit() {
+    let h = audit::plan_hash(" plan \r\n");
+    assert_eq!(h, audit::plan_hash("plan"));
+    assert_eq!(h.len(), 32);
+    assert!(h.chars().all(|c| c.is_ascii_hexdigit()));
+    let c = |done: bool, title: &str| Criterion {
+        title: title.into(),
+        done,
+    };
+    let a = audit::criteria_hash(&[c(false, "a")]);
+    assert_eq!(a.len(), 16);
+    assert_ne!(a, audit::criteria_hash(&[c(true, "a")]));
+    assert_ne!(a, audit::criteria_hash(&[c(false, "b")]));
+    assert_ne!(a, audit::criteria_hash(&[]));
+    assert_eq!(audit::normalize_text("\r\na\r\nb\rc\n\n"), "a\nb\nc");
+}
