@@ -149,8 +149,10 @@ for g in "${groups[@]}"; do
       run runner -p docket-core --file 'crates/docket-core/src/runner/*.rs' -- --tests
       ;;
     git)
-      # The decisions: what changed, and the deletion guard of the per-ticket
-      # commit; judged by the unit tests next to them (real git, no agent).
+      # The git side of those decisions (the parsing and the guard itself are
+      # pure, in docket-core/src/runner/commit.rs, measured by `runner`): what
+      # changed and the scoped commit, judged by the unit tests next to them
+      # (real git, no agent). Builds the whole CLI: slow.
       run git -p docket-cli --file crates/docket-cli/src/runner/git.rs \
         --re 'snapshot|changed_since|commit_paths|nul_list' -- --bin docket runner::git
       ;;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use docket_core::Error;
+use docket_core::runner::commit;
 
 /// A repository, addressed from its top folder (porcelain paths are relative to it).
 pub struct Git {
@@ -99,19 +100,11 @@ impl Git {
             None,
         )?;
         let mut map = Snapshot::new();
-        let mut fields = out.split(|b| *b == 0).filter(|f| !f.is_empty());
-        while let Some(entry) = fields.next() {
-            if entry.len() < 4 {
-                continue;
-            }
-            let code = String::from_utf8_lossy(&entry[..2]).to_string();
-            let path = String::from_utf8_lossy(&entry[3..]).to_string();
-            let renamed = code.contains('R') || code.contains('C');
-            let hash = self.hash_file(&path);
-            map.insert(path, (code.clone(), hash));
-            if renamed && let Some(orig) = fields.next() {
-                let orig = String::from_utf8_lossy(orig).to_string();
-                map.insert(orig, (code, None));
+        for e in commit::parse_status(&out) {
+            let hash = self.hash_file(&e.path);
+            map.insert(e.path, (e.code.clone(), hash));
+            if let Some(orig) = e.orig {
+                map.insert(orig, (e.code, None));
             }
         }
         Ok(map)
@@ -170,35 +163,11 @@ impl Git {
             ],
             None,
         )?;
-        let mut deletions = Vec::new();
-        let mut fields = diff.split(|b| *b == 0).filter(|f| !f.is_empty());
-        let mut staged_ours = false;
-        while let Some(status) = fields.next() {
-            let s = String::from_utf8_lossy(status).to_string();
-            let first = fields
-                .next()
-                .map(|p| String::from_utf8_lossy(p).to_string());
-            let second = if s.starts_with('R') || s.starts_with('C') {
-                fields
-                    .next()
-                    .map(|p| String::from_utf8_lossy(p).to_string())
-            } else {
-                None
-            };
-            let ours = |p: &Option<String>| p.as_ref().is_some_and(|p| paths.contains(p));
-            if ours(&first) || ours(&second) {
-                staged_ours = true;
-                if s.starts_with('D')
-                    && let Some(p) = first
-                {
-                    deletions.push(p);
-                }
-            }
-        }
-        if !staged_ours {
+        let commit::Staged { ours, deletions } = commit::staged(&diff, paths);
+        if !ours {
             return Ok(Committed::Nothing);
         }
-        if deletions.len() > max_deletions {
+        if commit::too_many_deletions(deletions.len(), max_deletions) {
             let _ = self.run(
                 &[
                     "reset",

@@ -6,6 +6,7 @@
 
 pub mod adapter;
 pub mod backoff;
+pub mod commit;
 pub mod lanes;
 pub mod plan;
 pub mod prompt;
