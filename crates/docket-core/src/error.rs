@@ -151,9 +151,9 @@ pub enum Error {
     /// has not trusted on this machine (or changed them since): a cloned
     /// repository must not start programs of its own choosing unasked.
     #[error(
-        "the runner config of {} is {} on this machine; `docket run` would run:\n{}",
+        "the runner config of {} {} on this machine; `docket run` would run:\n{}",
         project.display(),
-        if *changed { "changed since you trusted it" } else { "not trusted" },
+        if *changed { "changed since you trusted it" } else { "is not trusted" },
         listing.join("\n")
     )]
     RunnerUntrusted {

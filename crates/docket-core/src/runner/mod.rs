@@ -274,6 +274,24 @@ impl Config {
     }
 }
 
+/// The model and effort of one agent run: the ticket's tier's
+/// (`[runner.tiers.<tier>]`), else the stage's, else `[runner]`'s. One
+/// function, so `--dry-run` shows the command line the real run starts.
+pub fn model_choice(cfg: &Config, stage: &str, tier: Option<&str>) -> ModelChoice {
+    let tier = tier.and_then(|t| cfg.runner.tiers.get(t));
+    let st = cfg.stage(stage);
+    ModelChoice {
+        model: tier
+            .and_then(|c| c.model.clone())
+            .or_else(|| st.and_then(|s| s.model.clone()))
+            .or_else(|| cfg.runner.model.clone()),
+        effort: tier
+            .and_then(|c| c.effort.clone())
+            .or_else(|| st.and_then(|s| s.effort.clone()))
+            .or_else(|| cfg.runner.effort.clone()),
+    }
+}
+
 /// A ticket's runner sequence (frontmatter `sequence`, lower runs sooner); kept
 /// as an unknown frontmatter key so files stay readable by older versions.
 pub fn sequence(t: &Ticket) -> Option<f64> {

@@ -141,6 +141,14 @@ impl Material {
         !self.agents.is_empty() || !self.templates.is_empty()
     }
 
+    /// Whether a run with adapter `agent` uses anything repository-defined:
+    /// that adapter's own table, or any project template. A built-in adapter
+    /// without override, or an executable given on the command line, with
+    /// the built-in templates, runs without trust.
+    pub fn required_for(&self, agent: &str) -> bool {
+        !self.templates.is_empty() || self.agents.iter().any(|a| a.name == agent)
+    }
+
     /// The commands, one line each ([`TrustedAgent::line`]).
     pub fn command_lines(&self) -> Vec<String> {
         self.agents.iter().map(TrustedAgent::line).collect()
