@@ -41,7 +41,8 @@ fn strings(items: &[&str]) -> Vec<String> {
 
 /// The built-in adapter `name`. Unattended runs cannot answer permission
 /// prompts, so the defaults let the agent edit files and run commands in the
-/// project; override `command` in `[runner.agents.<name>]` to restrict them.
+/// project; override `command` in `[runner.agents.<name>]` (with
+/// `override = true`, then `docket trust`) to restrict them.
 pub fn builtin(name: &str) -> Option<AgentConfig> {
     let a = match name {
         "claude" => AgentConfig {
