@@ -1460,7 +1460,10 @@ fn an_untrusted_config_is_refused_with_its_commands_and_nothing_changes() {
     // People see the commands and the remedy too.
     let out = env.docket(&["run", "-q", "--agent", "fake"]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&fake) && err.contains("`docket trust`"), "{err}");
+    assert!(
+        err.contains(&fake) && err.contains("`docket trust`"),
+        "{err}"
+    );
     // Nothing written: no lock, no log, no session, no commit, no store.
     assert_eq!(tree(&env.root), before);
     assert_eq!(env.git(&["rev-parse", "HEAD"]), head);
@@ -1549,11 +1552,18 @@ fn a_changed_config_or_template_needs_trust_again_and_revoke_forgets() {
     let s = env.run_ok(&[]);
     assert_eq!(runs(&s), vec![(a.clone(), "fix".into(), "advanced".into())]);
     let prompt = std::fs::read_to_string(
-        env.root
-            .join(s["runs"][0]["log"].as_str().unwrap().replace(".log", ".prompt.md")),
+        env.root.join(
+            s["runs"][0]["log"]
+                .as_str()
+                .unwrap()
+                .replace(".log", ".prompt.md"),
+        ),
     )
     .unwrap();
-    assert!(prompt.contains(&format!("Edited rules for {a}.")), "{prompt}");
+    assert!(
+        prompt.contains(&format!("Edited rules for {a}.")),
+        "{prompt}"
+    );
     // Revoke forgets it; the next run is refused; revoking again is a no-op.
     let d = env.ok(&["trust", "--revoke"]);
     assert_eq!(d["action"], "revoked");
@@ -1601,9 +1611,10 @@ fn builtin_adapter_names_are_not_redefined_silently() {
     env.ok(&["list"]);
     // On purpose: `override = true`, which then needs trust like any command.
     let cfg = env.root.join(".docket/config.toml");
-    let text = std::fs::read_to_string(&cfg)
-        .unwrap()
-        .replace("[runner.agents.claude]\n", "[runner.agents.claude]\noverride = true\n");
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "[runner.agents.claude]\n",
+        "[runner.agents.claude]\noverride = true\n",
+    );
     std::fs::write(&cfg, text).unwrap();
     env.commit_all("override claude");
     let (v, _) = env.json(&["run", "-q", "--agent", "claude"]);
@@ -1634,10 +1645,7 @@ fn templates_outside_the_project_are_refused() {
         "../../outside.md".to_string(),
         outside.to_string_lossy().to_string(),
     ] {
-        let text = original.replace(
-            "prompt = \"fix.md\"",
-            &format!("prompt = {prompt:?}"),
-        );
+        let text = original.replace("prompt = \"fix.md\"", &format!("prompt = {prompt:?}"));
         assert_ne!(text, original);
         std::fs::write(&cfg, text).unwrap();
         for args in [
@@ -1660,10 +1668,7 @@ fn templates_outside_the_project_are_refused() {
     let (v, _) = env.run(&[]);
     assert_eq!(v["error"]["code"], "template_outside", "{v}");
     assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("leads to"),
+        v["error"]["message"].as_str().unwrap().contains("leads to"),
         "{v}"
     );
     // The templates folder itself linked elsewhere.
@@ -1682,10 +1687,7 @@ fn dry_run_prints_each_tickets_exact_command_line() {
     let env = Env::new("pipeline");
     let a = env.ticket("A", "fix", "fake: advance", &[]);
     let b = env.ticket("B", "implement", "fake: advance", &["--tier", "critical"]);
-    append_config(
-        &env,
-        "\n[runner.tiers.critical]\nmodel = \"big model\"\n",
-    );
+    append_config(&env, "\n[runner.tiers.critical]\nmodel = \"big model\"\n");
     // Model arguments for the fake adapter, so the tier's model shows.
     let cfg = env.root.join(".docket/config.toml");
     let text = std::fs::read_to_string(&cfg).unwrap().replacen(
@@ -1716,10 +1718,7 @@ fn dry_run_prints_each_tickets_exact_command_line() {
     );
     assert_eq!(
         q[1]["command"],
-        format!(
-            "{fake} '{}' --model 'big model'",
-            pf(2, &b, "implement")
-        )
+        format!("{fake} '{}' --model 'big model'", pf(2, &b, "implement"))
     );
     let out = env.docket(&["run", "--dry-run", "--agent", "fake"]);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -1742,6 +1741,9 @@ fn trust_has_help() {
     let out = env.docket(&["trust", "--help"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("--revoke") && text.contains("--show"), "{text}");
+    assert!(
+        text.contains("--revoke") && text.contains("--show"),
+        "{text}"
+    );
     assert!(text.contains("DOCKET_CONFIG_DIR"), "{text}");
 }

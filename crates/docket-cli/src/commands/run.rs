@@ -269,7 +269,12 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
     let trust_state = if material.required_for(&agent_name) {
         let entry = context::trust_store()?.get(&p.root)?;
         if !a.dry_run {
-            trust::require(&material, &p.root, entry.as_ref(), a.trusted_hash.as_deref())?;
+            trust::require(
+                &material,
+                &p.root,
+                entry.as_ref(),
+                a.trusted_hash.as_deref(),
+            )?;
         }
         match a.trusted_hash.as_deref() {
             Some(h) if h == material.hash => TrustState::Trusted,
@@ -528,7 +533,10 @@ fn dry_run(p: &Project, printer: &mut Printer, d: DryRun) -> CliResult<u8> {
     let commands: Vec<(Vec<String>, String)> = the_plan
         .queue
         .iter()
-        .take(max.map(|m| m.min(the_plan.queue.len())).unwrap_or(the_plan.queue.len()))
+        .take(
+            max.map(|m| m.min(the_plan.queue.len()))
+                .unwrap_or(the_plan.queue.len()),
+        )
         .enumerate()
         .map(|(i, q)| command_for(p, agent_config, board, i + 1, q))
         .collect();

@@ -16,10 +16,10 @@ use std::time::Duration;
 
 use docket_core::insight::UsageFigures;
 use docket_core::ops::{self, Ctx};
-use docket_core::runner::trust;
-use docket_core::runner::{AgentConfig, ModelChoice};
 use docket_core::runner::adapter::{self, Invocation, Usage};
 use docket_core::runner::plan::{self, PlanOptions, RunTicket, SkipKind, Skipped, StageSel};
+use docket_core::runner::trust;
+use docket_core::runner::{AgentConfig, ModelChoice};
 use docket_core::runner::{InFlight, RunPaths, backoff, progress_label, prompt};
 use docket_core::store::FileRef;
 use docket_core::{Error, Project, session};

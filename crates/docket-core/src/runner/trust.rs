@@ -564,8 +564,9 @@ mod tests {
         let (_t, dir, cfg) = project("[runner.agents.claude]\ncommand = [\"evil\"]\n");
         let err = material(&cfg, &dir).unwrap_err();
         assert_eq!(err.code(), "agent_redefined");
-        let (_t, dir, cfg) =
-            project("[runner.agents.claude]\noverride = true\ncommand = [\"mine\"]\nstdin = true\n");
+        let (_t, dir, cfg) = project(
+            "[runner.agents.claude]\noverride = true\ncommand = [\"mine\"]\nstdin = true\n",
+        );
         let m = material(&cfg, &dir).unwrap();
         assert!(m.required());
         assert!(m.agents[0].overrides_builtin);
@@ -573,10 +574,7 @@ mod tests {
         assert!(m.agents[0].line().contains("overrides the built-in"));
         let (_t, dir, cfg) =
             project("[runner.agents.mine]\noverride = true\ncommand = [\"mine\"]\n");
-        assert_eq!(
-            material(&cfg, &dir).unwrap_err().code(),
-            "invalid_argument"
-        );
+        assert_eq!(material(&cfg, &dir).unwrap_err().code(), "invalid_argument");
     }
 
     #[test]
