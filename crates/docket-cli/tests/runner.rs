@@ -1628,7 +1628,7 @@ fn builtin_adapter_names_are_not_redefined_silently() {
     env.ok(&["trust"]);
     let d = env.ok(&["run", "--dry-run", "--agent", "claude"]);
     assert_eq!(d["queue"][0]["argv"][0], fake.as_str(), "{d}");
-    // The override keeps the built-in's stdin unless it says otherwise.
+    // An override with its own command says its own `stdin` (default false).
     assert_eq!(d["queue"][0]["stdin"], false);
 }
 
