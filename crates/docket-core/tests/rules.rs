@@ -3,6 +3,9 @@
 //! `check` sees it, and the check codes. Fast (no binary, no git), so
 //! `scripts/mutants.sh` can judge the core with the core's own tests.
 
+// Test helpers return the core's own `Result`.
+#![allow(clippy::result_large_err)]
+
 use std::path::PathBuf;
 
 use docket_core::Error;

@@ -1,6 +1,9 @@
 //! Sessions and roles: names, lookup, the current session, ending, expiry and
 //! custom roles, on a temporary project.
 
+// Test helpers return the core's own `Result`.
+#![allow(clippy::result_large_err)]
+
 use docket_core::Error;
 use docket_core::session::{self, Session};
 use docket_core::store::{InitOptions, Project};

@@ -2,6 +2,9 @@
 //! lock, recovery of an interrupted move, temp files, file names, identity
 //! checks, safe reads and the size cap.
 
+// Test helpers return the core's own `Result`.
+#![allow(clippy::result_large_err)]
+
 use std::path::{Path, PathBuf};
 
 use docket_core::Error;
