@@ -107,7 +107,8 @@ diff_file=""
 if [ -n "$diff_base" ]; then
   diff_file="$OUT_ROOT/in-diff.patch"
   mkdir -p "$OUT_ROOT"
-  git diff "$diff_base" -- crates > "$diff_file"
+  # The lines this branch changed: against the merge base, not BASE's tip.
+  git diff "$(git merge-base "$diff_base" HEAD)" -- crates > "$diff_file"
   if [ ! -s "$diff_file" ]; then
     echo "mutants.sh: no changes under crates/ since $diff_base"
     exit 0
@@ -131,7 +132,7 @@ run() {
   # cargo-mutants exits 2 when mutants survive, 3 on timeouts: report, go on.
   nice -n "${MUTANTS_NICE:-19}" cargo mutants "${common[@]}" --output "$out" "${extra[@]}" "$@" || true
   for f in caught missed timeout unviable; do
-    printf '%-9s %s\n' "$f" "$(wc -l < "$out/mutants.out/$f.txt" 2>/dev/null || echo 0)"
+    printf '%-9s %s\n' "$f" "$({ wc -l < "$out/mutants.out/$f.txt"; } 2>/dev/null || echo 0)"
   done
 }
 
