@@ -864,3 +864,16 @@ fn hashes_are_128_bit_hex_and_criteria_hashes_64_bit() {
     assert_ne!(a, audit::criteria_hash(&[]));
     assert_eq!(audit::normalize_text("\r\na\r\nb\rc\n\n"), "a\nb\nc");
 }
+
+// ---- ids --------------------------------------------------------------------
+
+#[test]
+fn the_order_key_is_the_time_part_of_a_new_id_and_all_of_an_old_one() {
+    use docket_core::id;
+    assert_eq!(id::order_key("t-abcdef0123456789"), "0123456789");
+    assert_eq!(id::order_key("dk-01aaa111"), "01aaa111");
+    assert_eq!(id::order_key("dk-abc"), "abc");
+    let fresh = id::generate("t");
+    assert_eq!(id::order_key(&fresh).len(), 10);
+    assert_eq!(id::suffix(&fresh).len(), id::SUFFIX_LEN);
+}
