@@ -877,3 +877,12 @@ fn the_order_key_is_the_time_part_of_a_new_id_and_all_of_an_old_one() {
     assert_eq!(id::order_key(&fresh).len(), 10);
     assert_eq!(id::suffix(&fresh).len(), id::SUFFIX_LEN);
 }
+
+#[test]
+fn a_short_handle_never_cuts_a_character_in_half() {
+    use docket_core::id;
+    assert_eq!(
+        id::shortest_unique_prefixes(&["x-éa", "x-za"], 1),
+        ["x-é", "x-z"]
+    );
+}
