@@ -12,7 +12,7 @@
 #   scripts/mutants.sh runner                the runner's pure decision code (docket-core/src/runner)
 #   scripts/mutants.sh git                   the runner's commit/deletion guard (docket-cli runner/git.rs)
 #   scripts/mutants.sh --in-diff [BASE]      only lines changed since BASE (default main), every group
-#   scripts/mutants.sh summary               per-file caught/missed/timeout/unviable of the runs
+#   scripts/mutants.sh summary               per-file caught/missed/timeout/unviable (markdown) of the runs
 #                                            under $MUTANTS_OUT, and every surviving mutant
 #   scripts/mutants.sh core -- --iterate     anything after `--` goes to cargo-mutants
 #   scripts/mutants.sh core ops -- --shard 0/10 --sharding round-robin   a 1-in-10 sample
@@ -50,20 +50,22 @@ for f in sorted(glob.glob(os.path.join(root, "*", "mutants.out", "outcomes.json"
         per[(run, m["file"])][kind] += 1
         if kind == "missed":
             missed.append((run, m["name"]))
-print(f"{'run':<55} {'file':<42} caught missed timeout unviable  score")
+print("| run | file | caught | missed | timeout | unviable | caught % |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
 tot = collections.Counter()
 for (run, file), c in sorted(per.items()):
     tot.update(c)
     viable = c["caught"] + c["missed"] + c["timeout"]
     score = 100 * (c["caught"] + c["timeout"]) / viable if viable else 100
-    print(f"{run:<55} {file:<42} {c['caught']:>6} {c['missed']:>6} {c['timeout']:>7} {c['unviable']:>8} {score:>5.1f}%")
+    short = file.replace("crates/", "")
+    print(f"| {run} | {short} | {c['caught']} | {c['missed']} | {c['timeout']} | {c['unviable']} | {score:.1f} |")
 viable = tot["caught"] + tot["missed"] + tot["timeout"]
 if viable:
-    print(f"{'total':<98} {tot['caught']:>6} {tot['missed']:>6} {tot['timeout']:>7} {tot['unviable']:>8} "
-          f"{100 * (tot['caught'] + tot['timeout']) / viable:>5.1f}%")
-print("\nsurviving mutants:")
+    print(f"| **total** | | {tot['caught']} | {tot['missed']} | {tot['timeout']} | {tot['unviable']} | "
+          f"{100 * (tot['caught'] + tot['timeout']) / viable:.1f} |")
+print("\nSurviving mutants:\n")
 for run, name in missed:
-    print(f"  [{run}] {name}")
+    print(f"- [{run}] `{name}`")
 PY
   exit 0
 fi
