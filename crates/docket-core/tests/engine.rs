@@ -886,3 +886,42 @@ fn a_short_handle_never_cuts_a_character_in_half() {
         ["x-é", "x-z"]
     );
 }
+
+#[test]
+fn a_malformed_entry_is_reported_at_its_position() {
+    let mut t = ticket();
+    let ada = who("ada", "s-a");
+    for text in ["one", "two", "three"] {
+        log(&mut t, &ada, kind::NOTE, &[], text);
+    }
+    let broken = t.body.replacen("<!-- log n=2", "<!-- log n2", 1);
+    let (es, defects) = audit::parse_body(&broken);
+    assert_eq!(es.len(), 2);
+    assert_eq!(defects.len(), 1);
+    assert_eq!(defects[0].entry, 2);
+}
+
+#[test]
+fn a_merge_entry_whose_counts_do_not_fit_is_a_defect() {
+    let mut t = ticket();
+    let ada = who("ada", "s-a");
+    log(&mut t, &ada, kind::NOTE, &[], "one");
+    let head = entries(&t)[0].hash.clone();
+    // Entry 2 claims to re-chain 2 entries: more than there are before it.
+    log(
+        &mut t,
+        &ada,
+        kind::MERGE,
+        &[
+            ("base", "0"),
+            ("count", "2"),
+            ("rechained", "theirs"),
+            ("ours", &head),
+            ("theirs", &head),
+        ],
+        "",
+    );
+    let d = audit::verify(&entries(&t)).expect("defect");
+    assert_eq!(d.entry, 2);
+    assert!(d.message.contains("counts do not fit"), "{}", d.message);
+}
