@@ -491,3 +491,51 @@ fn a_ticket_write_stages_in_the_local_tmp_folder() {
     assert!(names_in(&p.tmp_dir()).is_empty());
     assert_eq!(names_in(&p.tickets_dir()), ["t-x--y.md"]);
 }
+
+#[test]
+fn a_save_whose_file_vanished_never_overwrites_the_target() {
+    let (_t, p) = project();
+    let id = create(&p, "vanishing");
+    let mut t = p.get_for_write(&id).expect("get");
+    let name = t.path.file_name().expect("name").to_owned();
+    // Someone moved the file into the archive by hand since it was read.
+    std::fs::rename(&t.path, p.archive_dir().join(&name)).expect("mv");
+    std::fs::write(p.archive_dir().join(&name), "someone else's").expect("write");
+    t.meta.status = "closed".into();
+    let _lock = p.lock().expect("lock");
+    assert!(matches!(p.save(&mut t), Err(Error::DuplicateId { .. })));
+    assert_eq!(
+        std::fs::read_to_string(p.archive_dir().join(&name)).expect("read"),
+        "someone else's"
+    );
+}
+
+#[test]
+fn a_current_index_pointing_at_a_vanished_file_falls_back_to_listing() {
+    let (_t, p) = project();
+    let id = create(&p, "moved");
+    // Make the id index current, then move the file and put both folders'
+    // times back, as a foreign change within one clock tick would.
+    p.files().expect("files");
+    assert_eq!(
+        p.resolve(&id).expect("resolve").path.parent(),
+        Some(p.tickets_dir().as_path())
+    );
+    let mtime = |d: &Path| {
+        std::fs::metadata(d)
+            .expect("meta")
+            .modified()
+            .expect("mtime")
+    };
+    let (live, arch) = (mtime(&p.tickets_dir()), mtime(&p.archive_dir()));
+    let path = p.resolve(&id).expect("resolve").path;
+    let moved = p.archive_dir().join(path.file_name().expect("name"));
+    std::fs::rename(&path, &moved).expect("mv");
+    for (dir, t) in [(p.tickets_dir(), live), (p.archive_dir(), arch)] {
+        std::fs::File::open(&dir)
+            .expect("open dir")
+            .set_modified(t)
+            .expect("set mtime");
+    }
+    assert_eq!(p.resolve(&id).expect("resolve").path, moved);
+}
