@@ -1,0 +1,110 @@
+//! The runner's pure decisions, from outside the crate: sequences, stage
+//! selections, agent output lines, template paths and the resume note.
+
+// Test helpers return the core's own `Result`.
+#![allow(clippy::result_large_err)]
+
+use std::path::Path;
+
+use docket_core::Error;
+use docket_core::config::{Config, preset_template};
+use docket_core::runner::{self, adapter::OutputReader, plan, prompt};
+
+fn pipeline() -> Config {
+    let text = preset_template("pipeline", "t").expect("preset");
+    Config::parse(&text, Path::new("config.toml")).expect("config")
+}
+
+fn with_sequence(value: &str) -> docket_core::Ticket {
+    let text = format!(
+        "---\nid: t-1\ntitle: t\nstatus: fix\ntype: task\npriority: 2\nmode: afk\ncreated: \"2026-01-01T00:00:00Z\"\nupdated: \"2026-01-01T00:00:00Z\"\n{value}---\n"
+    );
+    docket_core::yaml::parse_ticket(&text, Path::new("t-1--t.md")).expect("ticket")
+}
+
+#[test]
+fn a_sequence_is_a_finite_number_or_nothing() {
+    assert_eq!(runner::sequence(&with_sequence("")), None);
+    assert_eq!(runner::sequence(&with_sequence("sequence: 3\n")), Some(3.0));
+    assert_eq!(
+        runner::sequence(&with_sequence("sequence: \" 2.5 \"\n")),
+        Some(2.5)
+    );
+    assert_eq!(runner::sequence(&with_sequence("sequence: soon\n")), None);
+    assert_eq!(runner::sequence(&with_sequence("sequence: [1]\n")), None);
+    assert_eq!(
+        runner::sequence(&with_sequence("sequence: \"inf\"\n")),
+        None
+    );
+}
+
+#[test]
+fn a_stage_selection_names_known_runnable_statuses() {
+    let c = pipeline();
+    let sel = plan::parse_stages(&c, "fix,review").expect("valid");
+    assert_eq!(sel.len(), 2);
+    match plan::parse_stages(&c, "fix,nowhere") {
+        Err(Error::InvalidArgument { message }) => {
+            assert!(message.contains("unknown status `nowhere`"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // `complete` exists but agents do not work it.
+    assert!(plan::parse_stages(&c, "complete").is_err());
+}
+
+#[test]
+fn a_text_line_is_shown_whole_up_to_eighty_characters() {
+    let mut r = OutputReader::new(None);
+    let eighty = "x".repeat(80);
+    assert_eq!(r.line(&eighty).as_deref(), Some(eighty.as_str()));
+    let long = "y".repeat(81);
+    let shown = r.line(&long).expect("shown");
+    assert_eq!(shown.chars().count(), 80);
+    assert!(shown.ends_with('…'));
+    assert_eq!(r.line("  a   b  ").as_deref(), Some("a b"));
+    assert_eq!(r.line("   "), None);
+}
+
+#[test]
+fn a_template_that_is_a_dangling_link_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join(".docket/templates");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::os::unix::fs::symlink(tmp.path().join("nowhere.md"), dir.join("gone.md")).expect("link");
+    match prompt::project_template(&dir, "gone.md") {
+        Err(Error::TemplateOutside { reason, .. }) => {
+            assert!(reason.contains("symlink to nothing"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        prompt::project_template(&dir, "absent.md").expect("absent"),
+        None
+    );
+    std::fs::write(dir.join("here.md"), "x").expect("write");
+    assert!(
+        prompt::project_template(&dir, "here.md")
+            .expect("here")
+            .is_some()
+    );
+}
+
+#[test]
+fn the_resume_note_says_why_when_who_and_where_the_log_is() {
+    let note = prompt::resume_note(
+        "idle timeout",
+        "2026-01-01T00:00:00Z",
+        "claude",
+        "run/x.log",
+    );
+    for part in [
+        "idle timeout",
+        "2026-01-01T00:00:00Z",
+        "agent claude",
+        "`run/x.log`",
+        "resume",
+    ] {
+        assert!(note.contains(part), "{part}: {note}");
+    }
+}
