@@ -108,3 +108,42 @@ fn the_resume_note_says_why_when_who_and_where_the_log_is() {
         assert!(note.contains(part), "{part}: {note}");
     }
 }
+
+fn run_ticket(id: &str, status: &str, deps: &[&str]) -> plan::RunTicket {
+    plan::RunTicket {
+        id: id.into(),
+        title: id.into(),
+        status: status.into(),
+        priority: 2,
+        mode: "afk".into(),
+        tier: None,
+        created: format!("2026-01-01T00:00:{id}Z"),
+        sequence: None,
+        deps: deps.iter().map(|d| d.to_string()).collect(),
+    }
+}
+
+#[test]
+fn a_same_stage_dependency_left_out_of_the_run_defers_its_dependent() {
+    let c = pipeline();
+    let tickets = vec![
+        run_ticket("01", "fix", &["02"]),
+        run_ticket("02", "fix", &[]),
+    ];
+    let opts = plan::PlanOptions {
+        stages: plan::default_stages(&c),
+        claimed: [("02".to_string(), "bob".to_string())].into(),
+        ..Default::default()
+    };
+    let p = plan::plan(&c, &tickets, &opts).expect("plan");
+    assert!(p.queue.is_empty(), "{:?}", p.queue);
+    let reasons: Vec<(&str, &str)> = p
+        .skipped
+        .iter()
+        .map(|s| (s.id.as_str(), s.reason.as_str()))
+        .collect();
+    assert!(
+        reasons.contains(&("01", "waits on 02 (fix, not in this run)")),
+        "{reasons:?}"
+    );
+}
