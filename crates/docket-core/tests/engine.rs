@@ -925,3 +925,30 @@ fn a_merge_entry_whose_counts_do_not_fit_is_a_defect() {
     assert_eq!(d.entry, 2);
     assert!(d.message.contains("counts do not fit"), "{}", d.message);
 }
+
+#[test]
+fn a_merge_entry_based_after_the_kept_side_is_a_defect() {
+    let mut t = ticket();
+    let ada = who("ada", "s-a");
+    log(&mut t, &ada, kind::NOTE, &[], "one");
+    log(&mut t, &ada, kind::NOTE, &[], "two");
+    let es = entries(&t);
+    let (one, two) = (es[0].hash.clone(), es[1].hash.clone());
+    // Entry 3 re-chains entry 2 onto entry 1, yet claims both share 2 entries.
+    log(
+        &mut t,
+        &ada,
+        kind::MERGE,
+        &[
+            ("base", "2"),
+            ("count", "1"),
+            ("rechained", "theirs"),
+            ("ours", &one),
+            ("theirs", &two),
+        ],
+        "",
+    );
+    let d = audit::verify(&entries(&t)).expect("defect");
+    assert_eq!(d.entry, 3);
+    assert!(d.message.contains("counts do not fit"), "{}", d.message);
+}
