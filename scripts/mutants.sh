@@ -36,9 +36,10 @@ if [ "${1:-}" = summary ]; then
   python3 - "${MUTANTS_OUT:-$PWD/target/mutants-out}" <<'PY'
 import collections, glob, json, os, sys
 root = sys.argv[1]
-per = collections.defaultdict(collections.Counter)
-missed = []
-for f in sorted(glob.glob(os.path.join(root, "*", "mutants.out", "outcomes.json"))):
+# The latest outcome of each mutant wins (runs ordered by when they ended).
+latest = {}
+runs = sorted(glob.glob(os.path.join(root, "*", "mutants.out", "outcomes.json")), key=os.path.getmtime)
+for f in runs:
     run = f.split(os.sep)[-3]
     for o in json.load(open(f))["outcomes"]:
         m = o["scenario"]
@@ -47,25 +48,27 @@ for f in sorted(glob.glob(os.path.join(root, "*", "mutants.out", "outcomes.json"
         m = m["Mutant"]
         kind = {"CaughtMutant": "caught", "MissedMutant": "missed", "Timeout": "timeout",
                 "Unviable": "unviable"}.get(o["summary"], o["summary"])
-        per[(run, m["file"])][kind] += 1
-        if kind == "missed":
-            missed.append((run, m["name"]))
-print("| run | file | caught | missed | timeout | unviable | caught % |")
-print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+        latest[m["name"]] = (m["file"], kind, run)
+per = collections.defaultdict(collections.Counter)
+for name, (file, kind, run) in latest.items():
+    per[file][kind] += 1
+print("Runs: " + ", ".join(f.split(os.sep)[-3] for f in runs) + "\n")
+print("| file | caught | missed | timeout | unviable | caught % |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
 tot = collections.Counter()
-for (run, file), c in sorted(per.items()):
+for file, c in sorted(per.items()):
     tot.update(c)
     viable = c["caught"] + c["missed"] + c["timeout"]
     score = 100 * (c["caught"] + c["timeout"]) / viable if viable else 100
-    short = file.replace("crates/", "")
-    print(f"| {run} | {short} | {c['caught']} | {c['missed']} | {c['timeout']} | {c['unviable']} | {score:.1f} |")
+    print(f"| {file.replace('crates/', '')} | {c['caught']} | {c['missed']} | {c['timeout']} | {c['unviable']} | {score:.1f} |")
 viable = tot["caught"] + tot["missed"] + tot["timeout"]
 if viable:
-    print(f"| **total** | | {tot['caught']} | {tot['missed']} | {tot['timeout']} | {tot['unviable']} | "
+    print(f"| **total** | {tot['caught']} | {tot['missed']} | {tot['timeout']} | {tot['unviable']} | "
           f"{100 * (tot['caught'] + tot['timeout']) / viable:.1f} |")
-print("\nSurviving mutants:\n")
-for run, name in missed:
-    print(f"- [{run}] `{name}`")
+print("\nSurviving mutants (timeouts count as caught):\n")
+for name, (file, kind, run) in sorted(latest.items()):
+    if kind == "missed":
+        print(f"- `{name}` ({run})")
 PY
   exit 0
 fi
