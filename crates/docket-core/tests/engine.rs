@@ -952,3 +952,41 @@ fn a_merge_entry_based_after_the_kept_side_is_a_defect() {
     assert_eq!(d.entry, 3);
     assert!(d.message.contains("counts do not fit"), "{}", d.message);
 }
+
+#[test]
+fn a_merge_rechaining_several_entries_verifies() {
+    let base = {
+        let mut t = ticket();
+        log(&mut t, &who("ada", "s-a"), kind::CREATED, &[], "");
+        t
+    };
+    let render = |t: &Ticket| docket_core::yaml::render_ticket(t);
+    let side = |name: &str| {
+        let mut t = base.clone();
+        for text in ["first", "second"] {
+            log(
+                &mut t,
+                &who(name, name),
+                kind::NOTE,
+                &[],
+                &format!("{name} {text}"),
+            );
+        }
+        render(&t)
+    };
+    let merged = docket_core::merge::merge(
+        &render(&base),
+        &side("ann"),
+        &side("bob"),
+        "2026-01-02T00:00:00Z",
+        &who("git", "s-g"),
+    )
+    .expect("merge");
+    assert!(merged.conflicts.is_empty() && merged.joined, "{merged:?}");
+    let (es, defects) = audit::parse_body(docket_core::yaml::body_of(&merged.text).expect("body"));
+    assert!(defects.is_empty());
+    assert_eq!(es.len(), 6);
+    let m = es.last().expect("merge entry");
+    assert_eq!((m.kind.as_str(), m.get("count")), (kind::MERGE, Some("2")));
+    assert_eq!(audit::verify(&es), None);
+}
