@@ -1322,3 +1322,43 @@ fn approving_with_start_leaves_the_claim_with_the_planner() {
         "ivy"
     );
 }
+
+#[test]
+fn only_a_move_into_the_archive_reports_archived_to() {
+    let env = project("simple");
+    let id = env.create("x");
+    let closed = env.go(&user(), &id, "closed").expect("close");
+    assert!(closed.archived_to.is_some());
+    let noted = ops::add_note(&env.p, &user(), &id, "after").expect("note");
+    assert_eq!(noted.archived_to, None);
+    let reopened = env.go(&user(), &id, "open").expect("reopen");
+    assert_eq!(reopened.archived_to, None);
+}
+
+#[test]
+fn an_approval_after_the_planner_left_takes_no_claim() {
+    let env = project("plan-first");
+    let ivy = env.session("implementer", "ivy");
+    let ada = env.session("architect", "ada");
+    let id = env.create("x");
+    env.go(&ctx_of(&ivy), &id, "planning").expect("pick up");
+    ops::write_plan(&env.p, &ctx_of(&ivy), &id, "p").expect("plan");
+    session::end(&env.p, &ivy).expect("end");
+    env.go(&ctx_of(&ada), &id, "in_progress").expect("approve");
+    assert!(docket_core::claims::get(&env.p, &id).is_none());
+    assert_eq!(env.get(&id).meta.assignee.as_deref(), Some("ivy"));
+}
+
+#[test]
+fn removing_a_forward_reference_uses_its_text_even_when_it_now_resolves() {
+    let env = project("simple");
+    let a = env.create("a");
+    ops::dep(&env.p, &user(), &a, "t-zzz").expect("forward reference");
+    // A ticket whose id the reference is now a prefix of.
+    let text = std::fs::read_to_string(env.get(&a).path)
+        .expect("read")
+        .replace(&a, "t-zzzabc");
+    std::fs::write(env.p.tickets_dir().join("t-zzzabc--other.md"), text).expect("write");
+    ops::depends(&env.p, &user(), &a, &[], &["t-zzz".into()]).expect("remove");
+    assert!(env.get(&a).meta.deps.is_empty());
+}
