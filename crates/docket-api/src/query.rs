@@ -7,14 +7,14 @@ use docket_core::query::{self, Filter};
 use docket_core::store::{Entry, Scan};
 use docket_core::{Error, Project};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::error::{ApiError, ApiResult};
 use crate::view::{Listed, short_ids};
 
 /// Which listing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ListKind {
     /// Open tickets in board order (`all`: closed too).
@@ -31,7 +31,7 @@ pub enum ListKind {
 }
 
 /// The uniform filters: OR within a field, AND across fields.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Filters {
     #[serde(default, rename = "type")]
@@ -62,7 +62,7 @@ impl Filters {
 }
 
 /// A listing request.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ListRequest {
     #[serde(default)]
     pub kind: ListKind,
@@ -97,6 +97,8 @@ pub struct Listing {
     /// Listed files whose identity is in doubt (path, message): a duplicate
     /// id or a name/frontmatter id mismatch. Shown, but mutations refuse.
     pub suspect: Vec<(String, String)>,
+    /// Which path answered.
+    pub source: Source,
 }
 
 /// Duplicate ids and name/id mismatches among the scanned files.
@@ -156,7 +158,7 @@ fn in_board_order<'a>(p: &Project, scan: &'a Scan, filter: &Filter, all: bool) -
     picked
 }
 
-fn parse_cursor(c: Option<&str>) -> ApiResult<usize> {
+pub(crate) fn parse_cursor(c: Option<&str>) -> ApiResult<usize> {
     match c {
         None | Some("") => Ok(0),
         Some(s) => s.parse::<usize>().map_err(|_| {
@@ -167,7 +169,8 @@ fn parse_cursor(c: Option<&str>) -> ApiResult<usize> {
     }
 }
 
-/// Run a listing.
+/// Run a listing: answered by the hot index when the context allows it and
+/// a current one answers (see [`crate::hot`]), else by scanning the folders.
 pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
     let p = &cx.project;
     let filter = req.filters.to_filter(p)?;
@@ -177,24 +180,67 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
             "give at least one word to search for (`text`)",
         ));
     }
+    // Claimed elsewhere (another worktree may not show the move yet): judged
+    // by this caller, with its own clock, whoever answers.
+    let claimed = if req.kind == ListKind::Ready && !req.include_started {
+        docket_core::claims::live_ids(p)
+    } else {
+        Default::default()
+    };
+    let mut why_scan = None;
+    if cx.hot_index && req.kind != ListKind::Search {
+        match crate::hot::list(p, req, &claimed) {
+            Ok(listing) => return Ok(listing),
+            Err(why) => why_scan = Some(why),
+        }
+    }
     let scan = p.scan()?;
+    let mut listing = list_in(p, &scan, &filter, req, offset, &claimed, &|ids| {
+        short_ids(p, ids)
+    });
+    listing.source = Source::Scan(why_scan);
+    Ok(listing)
+}
+
+/// Which path answered a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The folders were scanned; when the hot index was asked first, why it
+    /// did not answer.
+    Scan(Option<String>),
+    /// A current hot index answered.
+    Hot,
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source::Scan(None)
+    }
+}
+
+/// A listing over an already loaded scan: the one implementation the scan and
+/// the hot index both run, so they cannot disagree. `shorts` gives the
+/// shortest unique prefixes of the page's ids over every ticket file.
+pub fn list_in(
+    p: &Project,
+    scan: &Scan,
+    filter: &Filter,
+    req: &ListRequest,
+    offset: usize,
+    claimed: &std::collections::HashSet<String>,
+    shorts: &dyn Fn(&[&str]) -> Vec<String>,
+) -> Listing {
     let graph = Graph::new(&scan.entries, &p.config);
     let mut lines: Vec<Option<String>> = Vec::new();
     let picked: Vec<&Entry> = match req.kind {
-        ListKind::List => in_board_order(p, &scan, &filter, req.all),
+        ListKind::List => in_board_order(p, scan, filter, req.all),
         ListKind::Search => {
-            let candidates = in_board_order(p, &scan, &filter, req.all);
+            let candidates = in_board_order(p, scan, filter, req.all);
             let hits = query::search(&candidates, req.text.as_deref().unwrap_or(""));
             lines = hits.iter().map(|h| Some(h.line.clone())).collect();
             hits.iter().map(|h| h.entry).collect()
         }
         ListKind::Ready | ListKind::Blocked => {
-            // Claimed elsewhere (another worktree may not show the move yet).
-            let claimed = if req.kind == ListKind::Ready && !req.include_started {
-                docket_core::claims::live_ids(p)
-            } else {
-                Default::default()
-            };
             let mut v: Vec<&Entry> = scan
                 .entries
                 .iter()
@@ -226,7 +272,7 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
     let start = offset.min(total);
     let page = &picked[start..end];
     let ids: Vec<&str> = page.iter().map(|e| e.meta.id.as_str()).collect();
-    let shorts = short_ids(p, &ids);
+    let shorts = shorts(&ids);
     let rows = page
         .iter()
         .zip(shorts)
@@ -238,13 +284,14 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
             line: lines.get(start + i).cloned().flatten(),
         })
         .collect();
-    Ok(Listing {
+    Listing {
         rows,
         total,
         next_cursor: (end < total).then(|| end.to_string()),
-        skipped: skipped(p, &scan),
-        suspect: suspect(p, &scan),
-    })
+        skipped: skipped(p, scan),
+        suspect: suspect(p, scan),
+        source: Source::default(),
+    }
 }
 
 /// One board column.

@@ -16,9 +16,15 @@ pub fn short_ids(p: &Project, ids: &[&str]) -> Vec<String> {
         .map(|f| f.into_iter().map(|f| f.id).collect())
         .unwrap_or_default();
     let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-    let shorts = id::shortest_unique_prefixes(&refs, 4);
+    short_ids_among(&refs, ids)
+}
+
+/// Shortest unique id prefixes for `ids`, over the ids `all` (every ticket
+/// file's id; a hot index holds them already).
+pub fn short_ids_among(all: &[&str], ids: &[&str]) -> Vec<String> {
+    let shorts = id::shortest_unique_prefixes(all, 4);
     let by_id: std::collections::HashMap<&str, &String> =
-        refs.iter().copied().zip(&shorts).collect();
+        all.iter().copied().zip(&shorts).collect();
     ids.iter()
         .map(|id| {
             by_id

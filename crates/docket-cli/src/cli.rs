@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::commands::{
     agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, interop,
     knowledge, lifecycle, listing, man, merge_driver, monitor, note, plan, prime, run, serve,
-    session, show, stats, update, usage,
+    session, show, stats, update, usage, watch,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -134,6 +134,8 @@ pub enum Command {
     Mcp(crate::mcp::McpArgs),
     /// Serve the web dashboard on 127.0.0.1 (board, tickets, live updates)
     Serve(serve::ServeArgs),
+    /// Keep a hot index of this project for other docket commands (runs until stopped)
+    Watch(watch::WatchArgs),
     /// Built-in manual pages (`docket man minimal` is the guide for LLMs)
     Man(man::ManArgs),
     /// Write agent instructions: AGENTS.md section, Claude Code skill and hook
@@ -259,6 +261,7 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Run(a) => run::run(g, a, p),
         Command::Mcp(a) => crate::mcp::run(g, a, p),
         Command::Serve(a) => serve::run(g, a, p),
+        Command::Watch(a) => watch::run(g, a, p),
         Command::Man(a) => man::run(g, a, p),
         Command::Agents(a) => agents::run(g, a, p),
         Command::Completions(a) => agents::completions(g, a, p),

@@ -143,6 +143,13 @@ impl Printer {
         }
     }
 
+    /// A diagnostic line on stderr, as is (e.g. `DOCKET_HOT_DEBUG`).
+    pub fn debug(&mut self, text: &str) {
+        let mut e = std::io::stderr();
+        let text = crate::render::escape_controls(text, false);
+        let _ = writeln!(e, "docket: {text}");
+    }
+
     /// A warning on stderr (never on stdout, so JSON stays clean).
     pub fn warn(&mut self, text: &str) {
         let mut e = anstream::stderr();

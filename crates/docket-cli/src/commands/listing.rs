@@ -108,6 +108,13 @@ fn request(kind: ListKind, f: &FilterArgs, all: bool) -> ListRequest {
 fn emit(g: &GlobalArgs, req: ListRequest, printer: &mut Printer) -> CliResult<u8> {
     let cx = context::api(g)?;
     let listing = query::list(&cx, &req)?;
+    if std::env::var_os("DOCKET_HOT_DEBUG").is_some() {
+        printer.debug(&match &listing.source {
+            query::Source::Hot => "answered by the hot index".to_string(),
+            query::Source::Scan(None) => "scanned the folders".to_string(),
+            query::Source::Scan(Some(why)) => format!("scanned the folders ({why})"),
+        });
+    }
     warn_skipped(printer, &listing.skipped);
     for (path, message) in &listing.suspect {
         printer.warn(&format!(

@@ -28,6 +28,7 @@ pub mod show;
 pub mod stats;
 pub mod update;
 pub mod usage;
+pub mod watch;
 
 use std::path::Path;
 
