@@ -191,12 +191,22 @@ pub fn read_request(stream: &mut UnixStream, cap: u64) -> Result<HotRequest, Str
     serde_json::from_slice(&line).map_err(|e| format!("bad request: {e}"))
 }
 
+/// Server side: one reply, encoded (a server may keep it for the same
+/// request while nothing changes).
+pub fn encode_reply(reply: &HotReply) -> std::io::Result<Vec<u8>> {
+    postcard::to_allocvec(reply).map_err(std::io::Error::other)
+}
+
+/// Server side: write one encoded reply.
+pub fn write_encoded(stream: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    stream.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    stream.write_all(bytes)?;
+    stream.flush()
+}
+
 /// Server side: write one reply.
 pub fn write_reply(stream: &mut impl Write, reply: &HotReply) -> std::io::Result<()> {
-    let bytes = postcard::to_allocvec(reply).map_err(std::io::Error::other)?;
-    stream.write_all(&(bytes.len() as u64).to_le_bytes())?;
-    stream.write_all(&bytes)?;
-    stream.flush()
+    write_encoded(stream, &encode_reply(reply)?)
 }
 
 fn read_reply(stream: &mut impl Read) -> std::io::Result<HotReply> {

@@ -153,8 +153,23 @@ fn in_board_order<'a>(p: &Project, scan: &'a Scan, filter: &Filter, all: bool) -
         .filter(|e| include_terminal || !p.config.is_terminal(&e.meta.status))
         .filter(|e| filter.matches(&e.meta))
         .collect();
-    let order = query::by_board_order(&p.config);
-    picked.sort_by(|a, b| order(a, b));
+    // `query::by_board_order`, with each status's position looked up once per
+    // ticket instead of twice per comparison.
+    let pos = |s: &str| {
+        p.config
+            .workflow
+            .statuses
+            .iter()
+            .position(|x| x == s)
+            .unwrap_or(usize::MAX)
+    };
+    let mut keyed: Vec<(usize, &Entry)> =
+        picked.drain(..).map(|e| (pos(&e.meta.status), e)).collect();
+    keyed.sort_by(|(pa, a), (pb, b)| {
+        pa.cmp(pb)
+            .then_with(|| query::by_priority_then_newest(&a.meta, &b.meta))
+    });
+    picked.extend(keyed.into_iter().map(|(_, e)| e));
     picked
 }
 

@@ -92,12 +92,26 @@ impl Printer {
                 data,
                 meta,
             };
-            let line = serde_json::to_string(&env).unwrap_or_else(|e| {
-                json!({ "schema_version": SCHEMA_VERSION, "ok": false,
-                        "error": { "code": "internal", "message": e.to_string() } })
-                .to_string()
-            });
-            self.stdout_line(&line);
+            // Streamed into a buffered, locked stdout: a listing of 60k rows
+            // is never held as one string.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match serde_json::to_writer(&mut out, &env) {
+                Ok(()) => {
+                    // A closed pipe (`docket list | head`) is not an error worth reporting.
+                    let _ = writeln!(out);
+                    let _ = out.flush();
+                }
+                Err(e) if e.is_io() => {}
+                Err(e) => {
+                    // Nothing was written unless serialization failed midway;
+                    // either way the error envelope gets its own line.
+                    drop(out);
+                    let line = json!({ "schema_version": SCHEMA_VERSION, "ok": false,
+                            "error": { "code": "internal", "message": e.to_string() } })
+                    .to_string();
+                    self.stdout_line(&line);
+                }
+            }
         } else {
             let text = human();
             if !text.is_empty() {

@@ -98,6 +98,11 @@ struct Files {
     ready: bool,
     /// Why the view is not ready (for the client's debug output).
     why: String,
+    /// Bumped by every applied change: a reply computed at one generation
+    /// is the answer to the same request until the next.
+    generation: u64,
+    /// Recent replies: (generation, request key, encoded reply).
+    memo: Vec<(u64, Vec<u8>, Arc<Vec<u8>>)>,
 }
 
 fn key_of(path: &Path, archived: bool) -> (bool, String) {
@@ -111,6 +116,8 @@ fn key_of(path: &Path, archived: bool) -> (bool, String) {
 
 impl Files {
     fn rebuild(&mut self) {
+        self.generation += 1;
+        self.memo.clear();
         match self.project.scan() {
             Ok(scan) => {
                 self.scan = scan;
@@ -161,6 +168,8 @@ impl Files {
 
     /// Re-read one file the way the scan would.
     fn refresh(&mut self, path: &Path, archived: bool) {
+        self.generation += 1;
+        self.memo.clear();
         let key = key_of(path, archived);
         let existed = self.remove(&key);
         let Some(read) = docket_core::live::read_meta(&self.project, path) else {
@@ -298,6 +307,8 @@ pub fn start(project: Project) -> Result<Server, HotError> {
             shorts: None,
             ready: false,
             why: "loading".into(),
+            generation: 0,
+            memo: Vec::new(),
         }),
         cookies: Cookies::default(),
         next_cookie: AtomicU64::new(0),
@@ -435,9 +446,12 @@ fn handle(shared: &Shared, mut stream: UnixStream) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
     let reply = match hot::read_request(&mut stream, MAX_REQUEST) {
         Ok(req) => answer(shared, req),
-        Err(e) => HotReply::Unsure(e),
+        Err(e) => Err(e),
     };
-    let _ = hot::write_reply(&mut stream, &reply);
+    let _ = match reply {
+        Ok(bytes) => hot::write_encoded(&mut stream, &bytes),
+        Err(why) => hot::write_reply(&mut stream, &HotReply::Unsure(why)),
+    };
 }
 
 /// Wait until the event thread has applied every event queued before now.
@@ -472,14 +486,11 @@ fn sync(shared: &Shared) -> Result<(), String> {
     }
 }
 
-fn answer(shared: &Shared, req: HotRequest) -> HotReply {
-    match try_answer(shared, req) {
-        Ok(l) => HotReply::Listing(l),
-        Err(why) => HotReply::Unsure(why),
-    }
-}
+/// How many recent replies are kept for repeated requests.
+const MEMO: usize = 8;
 
-fn try_answer(shared: &Shared, req: HotRequest) -> Result<WireListing, String> {
+/// The encoded reply to a request, or why the client must scan.
+fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
     if req.protocol != hot::PROTOCOL || req.build != hot::BUILD {
         return Err(format!(
             "the server speaks {} (protocol {}), the client {} (protocol {})",
@@ -512,6 +523,16 @@ fn try_answer(shared: &Shared, req: HotRequest) -> Result<WireListing, String> {
     if files.project.move_pending() {
         return Err("a move between folders is in progress".into());
     }
+    // The same request at the same generation has the same answer.
+    let key = serde_json::to_vec(&(&req.req, &req.claimed)).map_err(|e| e.to_string())?;
+    let generation = files.generation;
+    if let Some((_, _, bytes)) = files
+        .memo
+        .iter()
+        .find(|(g, k, _)| *g == generation && *k == key)
+    {
+        return Ok(bytes.clone());
+    }
     let claimed: HashSet<String> = req.claimed.into_iter().collect();
     let req = req.req;
     let offset = match req.cursor.as_deref() {
@@ -528,5 +549,11 @@ fn try_answer(shared: &Shared, req: HotRequest) -> Result<WireListing, String> {
             .map(|id| shorts.get(*id).cloned().unwrap_or_else(|| id.to_string()))
             .collect()
     });
-    Ok(WireListing::from_listing(listing))
+    let reply = HotReply::Listing(WireListing::from_listing(listing));
+    let bytes = Arc::new(hot::encode_reply(&reply).map_err(|e| e.to_string())?);
+    if files.memo.len() >= MEMO {
+        files.memo.remove(0);
+    }
+    files.memo.push((generation, key, bytes.clone()));
+    Ok(bytes)
 }
