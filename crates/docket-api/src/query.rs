@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::error::{ApiError, ApiResult};
-use crate::view::{Listed, short_ids};
+use crate::view::{Listed, short_ids, short_ids_among};
 
 /// Which listing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -210,8 +210,21 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
         }
     }
     let scan = p.scan()?;
+    // Every ticket file's id, from the scan's file names (what `short_ids`
+    // would list the folders again for).
+    let all: Vec<&str> = scan
+        .entries
+        .iter()
+        .filter_map(|e| {
+            e.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(docket_core::store::id_from_file_name)
+        })
+        .chain(scan.failures.iter().map(|f| f.id.as_str()))
+        .collect();
     let mut listing = list_in(p, &scan, &filter, req, offset, &claimed, &|ids| {
-        short_ids(p, ids)
+        short_ids_among(&all, ids)
     });
     listing.source = Source::Scan(why_scan);
     Ok(listing)

@@ -170,11 +170,16 @@ pub fn short_ids(p: &Project, ids: &[&str]) -> Vec<String> {
 
 /// The standard ticket table: ID, P, STATUS, TYPE, TITLE (+ extras).
 pub fn ticket_table(p: &Project, entries: &[&Entry]) -> String {
+    let ids: Vec<&str> = entries.iter().map(|e| e.meta.id.as_str()).collect();
+    ticket_table_with(entries, short_ids(p, &ids))
+}
+
+/// [`ticket_table`] with the short ids already known (a listing carries
+/// them), so the folders are not listed again.
+pub fn ticket_table_with(entries: &[&Entry], shorts: Vec<String>) -> String {
     if entries.is_empty() {
         return paint(style::DIM, "no tickets");
     }
-    let ids: Vec<&str> = entries.iter().map(|e| e.meta.id.as_str()).collect();
-    let shorts = short_ids(p, &ids);
     let rows: Vec<Vec<String>> = entries
         .iter()
         .zip(shorts)

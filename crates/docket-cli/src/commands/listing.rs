@@ -159,7 +159,8 @@ fn emit(g: &GlobalArgs, req: ListRequest, printer: &mut Printer) -> CliResult<u8
         return Ok(0);
     }
     let rows: Vec<render::TicketRow> = entries.iter().map(|e| render::row(p, e)).collect();
-    printer.success(&rows, None, || render::ticket_table(p, &entries));
+    let shorts = listing.rows.iter().map(|l| l.short.clone()).collect();
+    printer.success(&rows, None, || render::ticket_table_with(&entries, shorts));
     Ok(0)
 }
 
