@@ -176,6 +176,11 @@ pub struct UpdateRequest {
     pub ac: Option<String>,
     #[serde(default)]
     pub done: Option<bool>,
+    /// More criteria titles flipped with `ac` to the same `done` (the command
+    /// line's repeated `--ac`; not part of the wire format).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub more_ac: Vec<String>,
     #[serde(default)]
     pub remove_ac: Vec<String>,
     /// Move to this status (through the workflow's guards).
@@ -203,7 +208,10 @@ pub struct UpdateRequest {
 /// Update fields, sections, criteria and (through the guards) the status.
 pub fn update(cx: &Context, req: UpdateRequest) -> ApiResult<Changed> {
     let flip_ac = match (req.ac, req.done) {
-        (Some(t), Some(d)) => Some((t, d)),
+        (Some(t), Some(d)) => std::iter::once(t)
+            .chain(req.more_ac)
+            .map(|t| (t, d))
+            .collect(),
         (Some(_), None) => {
             return Err(ApiError::invalid(
                 "`ac` needs `done` (true to check the criterion, false to uncheck it)",
@@ -214,7 +222,10 @@ pub fn update(cx: &Context, req: UpdateRequest) -> ApiResult<Changed> {
                 "`done` needs `ac` (the criterion's exact title)",
             ));
         }
-        (None, None) => None,
+        (None, None) if req.more_ac.is_empty() => Vec::new(),
+        (None, None) => {
+            return Err(ApiError::invalid("`more_ac` needs `ac` and `done`"));
+        }
     };
     let sequence = match (req.sequence, req.clear_sequence) {
         (Some(_), true) => {

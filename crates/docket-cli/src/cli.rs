@@ -181,7 +181,10 @@ impl Command {
 /// Parse arguments; help and version print here and exit 0.
 pub fn parse(args: &[OsString]) -> CliResult<Cli> {
     match Cli::try_parse_from(args) {
-        Ok(cli) => Ok(cli),
+        Ok(mut cli) => {
+            cli.reclaim_json_flag();
+            Ok(cli)
+        }
         Err(e) => {
             use clap::error::ErrorKind;
             match e.kind() {
@@ -191,18 +194,38 @@ pub fn parse(args: &[OsString]) -> CliResult<Cli> {
                     let _ = e.print();
                     std::process::exit(0);
                 }
-                _ => {
-                    let json = args.iter().any(|a| a == "--json");
-                    let text = if json {
-                        e.render().to_string()
-                    } else {
-                        e.render().ansi().to_string()
-                    };
-                    Err(CliError::Usage(
-                        text.trim_start_matches("error: ").trim_end().to_string(),
-                    ))
-                }
+                _ => Err(CliError::Usage(usage_text(&e.render().to_string()))),
             }
+        }
+    }
+}
+
+/// clap's rendering of a usage error without its leading `error: ` and its
+/// closing "For more information, try '--help'." line: the printer adds the
+/// one hint.
+fn usage_text(rendered: &str) -> String {
+    let text = rendered.trim_end();
+    let text = match text.rfind('\n') {
+        Some(i) if text[i..].contains("For more information, try") => text[..i].trim_end(),
+        _ => text,
+    };
+    text.trim_start_matches("error: ").to_string()
+}
+
+impl Cli {
+    /// Free text after a note's or comment's first word accepts values that
+    /// start with `-` (`add-note ID "- item"`), so clap takes a trailing
+    /// `--json` for text too; an exact `--json` word there is the flag.
+    fn reclaim_json_flag(&mut self) {
+        let text = match &mut self.command {
+            Command::AddNote(a) => &mut a.text,
+            Command::Comment(a) => &mut a.text,
+            _ => return,
+        };
+        let before = text.len();
+        text.retain(|w| w != "--json");
+        if text.len() != before {
+            self.global.json = true;
         }
     }
 }

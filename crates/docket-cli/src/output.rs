@@ -63,6 +63,12 @@ fn color_off() -> bool {
     })
 }
 
+/// `n` with its noun, singular for exactly one: `count(1, "ticket", "tickets")`
+/// is "1 ticket", `count(0, …)` "0 tickets".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 impl Printer {
     pub fn new(json: bool) -> Self {
         Printer {
@@ -123,7 +129,7 @@ impl Printer {
             self.stdout_line(&env.to_string());
         } else {
             let mut text = match err {
-                CliError::Usage(m) => m.trim_end().to_string(),
+                CliError::Usage(m) => format!("{} {}", paint(style::ERR, "error:"), m.trim_end()),
                 _ => format!("{} {}", paint(style::ERR, "error:"), err.message()),
             };
             if let Some(h) = err.hint() {

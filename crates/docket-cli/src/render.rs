@@ -374,7 +374,10 @@ fn history(log: &[LogEntry], intact: bool) -> String {
         if intact {
             paint(
                 style::DIM,
-                &format!("({} entries, hash chain intact)", log.len()),
+                &format!(
+                    "({}, hash chain intact)",
+                    crate::output::count(log.len() as u64, "entry", "entries")
+                ),
             )
         } else {
             paint(style::ERR, "(hash chain BROKEN: run `docket check`)")

@@ -47,7 +47,12 @@ pub enum Error {
     },
 
     /// The children gate refused a move into a terminal status.
-    #[error("{id} has {} open child ticket(s): {}", children.len(), children.join(", "))]
+    #[error(
+        "{id} has {} open child {}: {}",
+        children.len(),
+        if children.len() == 1 { "ticket" } else { "tickets" },
+        children.join(", ")
+    )]
     OpenChildren {
         id: String,
         children: Vec<String>,

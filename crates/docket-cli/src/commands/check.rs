@@ -7,7 +7,7 @@ use docket_core::check::Severity;
 use crate::cli::GlobalArgs;
 use crate::context;
 use crate::error::{CliError, CliResult};
-use crate::output::{Printer, paint, style};
+use crate::output::{Printer, count, paint, style};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
@@ -50,8 +50,10 @@ pub fn run(g: &GlobalArgs, a: CheckArgs, printer: &mut Printer) -> CliResult<u8>
             ));
         }
         s.push_str(&format!(
-            "{} tickets checked: {errors} error(s), {warnings} warning(s)",
-            report.summary.scanned
+            "{} checked: {}, {}",
+            count(report.summary.scanned as u64, "ticket", "tickets"),
+            count(errors as u64, "error", "errors"),
+            count(warnings as u64, "warning", "warnings"),
         ));
         s
     });

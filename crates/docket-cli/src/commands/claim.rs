@@ -26,7 +26,7 @@ pub struct ClaimArgs {
     #[arg(long, requires = "reason", conflicts_with_all = ["next", "list"])]
     pub steal: bool,
     /// Why the claim is taken over
-    #[arg(long, requires = "steal")]
+    #[arg(long, requires = "steal", allow_hyphen_values = true)]
     pub reason: Option<String>,
     #[command(flatten)]
     pub filter: FilterArgs,

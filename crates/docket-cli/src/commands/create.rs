@@ -34,16 +34,21 @@ pub struct CreateArgs {
     #[arg(long = "external-ref")]
     pub external_ref: Vec<String>,
     /// Description section
-    #[arg(short = 'd', long, conflicts_with = "description_file")]
+    #[arg(
+        short = 'd',
+        long,
+        conflicts_with = "description_file",
+        allow_hyphen_values = true
+    )]
     pub description: Option<String>,
     /// Read the description section from a file
     #[arg(long, value_name = "FILE")]
     pub description_file: Option<std::path::PathBuf>,
     /// Design section
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub design: Option<String>,
     /// Acceptance criterion (repeatable)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub acceptance: Vec<String>,
     /// Dependency (repeatable; unknown ids are kept as forward references)
     #[arg(long)]

@@ -137,7 +137,7 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
             &ctx,
             &schema,
             Update {
-                flip_ac: Some((ac.into(), true)),
+                flip_ac: vec![(ac.into(), true)],
                 ..Default::default()
             },
         )?;

@@ -16,6 +16,7 @@ pub struct AddNoteArgs {
     /// Ticket id
     pub id: String,
     /// Note text (read from stdin when omitted)
+    #[arg(allow_hyphen_values = true)]
     pub text: Vec<String>,
 }
 

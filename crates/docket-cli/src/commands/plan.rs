@@ -15,7 +15,7 @@ pub struct PlanArgs {
     /// Ticket id
     pub id: String,
     /// The plan text
-    #[arg(long, conflicts_with_all = ["file", "stdin", "show"])]
+    #[arg(long, conflicts_with_all = ["file", "stdin", "show"], allow_hyphen_values = true)]
     pub body: Option<String>,
     /// Read the plan from a file
     #[arg(long, value_name = "FILE", conflicts_with_all = ["stdin", "show"])]
@@ -36,6 +36,7 @@ pub struct CommentArgs {
     /// Ticket id
     pub id: String,
     /// Comment text (read from stdin when omitted and no --body-file)
+    #[arg(allow_hyphen_values = true)]
     pub text: Vec<String>,
     /// Read the comment from a file
     #[arg(long, value_name = "FILE", conflicts_with = "text")]

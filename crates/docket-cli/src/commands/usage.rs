@@ -37,7 +37,7 @@ pub struct LogArgs {
     #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
     /// Text stored with the entry
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
 }
 

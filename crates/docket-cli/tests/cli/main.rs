@@ -20,6 +20,7 @@ mod test_init;
 mod test_insight;
 mod test_interop;
 mod test_json;
+mod test_keyboard;
 mod test_knowledge;
 mod test_lifecycle;
 mod test_listing;
