@@ -37,9 +37,12 @@ pub struct CreateRequest {
     /// Acceptance criteria (titles).
     #[serde(default)]
     pub acceptance: Vec<String>,
-    /// Ids this ticket waits on.
+    /// Ids this ticket waits on (unknown ids are kept as forward references, with a warning).
     #[serde(default)]
     pub deps: Vec<String>,
+    /// Refuse `deps` that match no ticket (nothing is written).
+    #[serde(default)]
+    pub strict: bool,
     #[serde(default)]
     pub links: Vec<String>,
     /// critical, standard or low.
@@ -58,6 +61,7 @@ pub struct CreateRequest {
 
 /// Create a ticket.
 pub fn create(cx: &Context, req: CreateRequest) -> ApiResult<Changed> {
+    let missing = crate::graph::check_missing(cx, None, &req.deps, req.strict)?;
     let new = NewTicket {
         title: req.title,
         kind: req.kind,
@@ -78,7 +82,9 @@ pub fn create(cx: &Context, req: CreateRequest) -> ApiResult<Changed> {
         docs: req.docs,
     };
     let o = cx.write(|c| ops::create(&cx.project, c, new))?;
-    Ok(Changed::of(&cx.project, o))
+    let mut changed = Changed::of(&cx.project, o);
+    changed.warnings = crate::graph::missing_warnings(&changed.short, &missing);
+    Ok(changed)
 }
 
 /// Which ticket to show, and how much of it.

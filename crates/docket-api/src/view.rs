@@ -177,6 +177,10 @@ pub struct Compact {
     pub tags: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub deps: Vec<String>,
+    /// Dependencies that match no ticket (forward references: the ticket
+    /// stays blocked until they exist).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_deps: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -213,6 +217,8 @@ pub struct Full {
     pub meta: Meta,
     pub short: String,
     pub path: String,
+    /// Dependencies that match no ticket.
+    pub missing_deps: Vec<String>,
     pub description: String,
     pub design: String,
     pub notes: Vec<Note>,
@@ -235,6 +241,8 @@ pub struct Shown {
     pub log: Vec<LogEntry>,
     pub log_intact: bool,
     pub plan: Option<PlanState>,
+    /// Dependencies that match no ticket.
+    pub missing_deps: Vec<String>,
 }
 
 impl Shown {
@@ -250,6 +258,7 @@ impl Shown {
             log,
             log_intact,
             plan: has_plan.then_some(plan),
+            missing_deps: crate::graph::missing(p, &t.meta.deps),
             ticket: t,
         }
     }
@@ -272,6 +281,7 @@ impl Shown {
             parent: m.parent.clone(),
             tags: m.tags.clone(),
             deps: m.deps.clone(),
+            missing_deps: self.missing_deps.clone(),
             links: m.links.clone(),
             external_refs: m.external_refs.clone(),
             docs: docket_core::ops::docs_of(&self.ticket),
@@ -301,6 +311,7 @@ impl Shown {
             meta: t.meta.clone(),
             short: self.short.clone(),
             path: self.path.clone(),
+            missing_deps: self.missing_deps.clone(),
             description: t.section(SECTION_DESCRIPTION),
             design: t.section(SECTION_DESIGN),
             notes: t.notes(),
@@ -328,6 +339,10 @@ pub struct Changed {
     /// Set when the ticket moved into the archive.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub archived_to: Option<String>,
+    /// What the caller should know about a write that succeeded, e.g. a
+    /// dependency on an id that matches no ticket.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// The whole ticket after the write, for faces that show it (not serialized).
     #[serde(skip)]
     pub ticket: Ticket,
@@ -402,6 +417,7 @@ impl Changed {
             changed,
             logged,
             archived_to: archived_to.map(|a| p.display_path(a)),
+            warnings: Vec::new(),
             ticket: after,
         }
     }

@@ -248,7 +248,7 @@ pub fn show(p: &Project, t: &Ticket) -> String {
     let lists = [
         ("parent", m.parent.iter().cloned().collect::<Vec<_>>()),
         ("tags", m.tags.clone()),
-        ("deps", m.deps.clone()),
+        ("deps", mark_missing(p, &m.deps)),
         ("links", m.links.clone()),
         ("external refs", m.external_refs.clone()),
         ("docs", docket_core::ops::docs_of(t)),
@@ -483,4 +483,19 @@ mod escape_tests {
             std::borrow::Cow::Borrowed(_)
         ));
     }
+}
+
+/// Dependencies as people read them: one that matches no ticket is marked
+/// `(missing)`, since it keeps its ticket blocked until it exists.
+pub fn mark_missing(p: &Project, deps: &[String]) -> Vec<String> {
+    let missing = docket_api::graph::missing(p, deps);
+    deps.iter()
+        .map(|d| {
+            if missing.contains(d) {
+                format!("{d} {}", paint(style::WARN, "(missing)"))
+            } else {
+                d.clone()
+            }
+        })
+        .collect()
 }

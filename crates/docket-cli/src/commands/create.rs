@@ -50,9 +50,12 @@ pub struct CreateArgs {
     /// Acceptance criterion (repeatable)
     #[arg(long, allow_hyphen_values = true)]
     pub acceptance: Vec<String>,
-    /// Dependency (repeatable; unknown ids are kept as forward references)
+    /// Dependency (repeatable; an unknown id is kept as a forward reference, with a warning)
     #[arg(long)]
     pub dep: Vec<String>,
+    /// Refuse --dep ids that match no ticket (nothing is written)
+    #[arg(long)]
+    pub strict: bool,
     /// Link (repeatable; every id must exist or nothing is written)
     #[arg(long)]
     pub link: Vec<String>,
@@ -94,6 +97,7 @@ pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8
             design: a.design,
             acceptance: a.acceptance,
             deps: a.dep,
+            strict: a.strict,
             links: a.link,
             sequence: a.sequence,
             attention: a.attention,

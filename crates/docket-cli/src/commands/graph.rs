@@ -18,9 +18,12 @@ pub struct DepArgs {
     /// The ticket that waits
     #[arg(required = true)]
     pub from: Option<String>,
-    /// The ticket it waits on (unknown ids are kept as forward references)
+    /// The ticket it waits on (an unknown id is kept as a forward reference, with a warning)
     #[arg(required = true)]
     pub to: Option<String>,
+    /// Refuse an id that matches no ticket (nothing is written)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -57,6 +60,9 @@ pub struct DependsArgs {
     /// Remove dependencies (comma-separated or repeated ids)
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub remove: Vec<String>,
+    /// Refuse --on ids that match no ticket (nothing is written)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug)]
@@ -95,6 +101,7 @@ pub fn dep(g: &GlobalArgs, a: DepArgs, printer: &mut Printer) -> CliResult<u8> {
             id: from,
             on: vec![to],
             remove: vec![],
+            strict: a.strict,
         },
     )?;
     let verb = if c.changed.is_empty() {
@@ -144,6 +151,7 @@ pub fn undep(g: &GlobalArgs, a: UndepArgs, printer: &mut Printer) -> CliResult<u
         id: a.from,
         on: vec![],
         remove: vec![a.to],
+        strict: false,
     };
     super::print_changed(printer, "dependency removed:", &graph::depends(&cx, &req)?);
     Ok(0)
@@ -155,6 +163,7 @@ pub fn depends(g: &GlobalArgs, a: DependsArgs, printer: &mut Printer) -> CliResu
         id: a.id,
         on: a.on,
         remove: a.remove,
+        strict: a.strict,
     };
     super::print_changed(
         printer,

@@ -152,8 +152,51 @@ fn emit(g: &GlobalArgs, req: ListRequest, printer: &mut Printer) -> CliResult<u8
         return Ok(0);
     }
     let rows: Vec<render::TicketRow> = entries.iter().map(|e| render::row(p, e)).collect();
-    printer.success(&rows, None, || render::ticket_table(p, &entries));
+    let missing = if req.kind == ListKind::Blocked {
+        missing_deps(p, &entries)
+    } else {
+        Vec::new()
+    };
+    // Which blocked tickets wait on ids no ticket has: in `meta`, so `data`
+    // stays the list of rows.
+    let meta = (!missing.is_empty()).then(|| {
+        let map: serde_json::Map<String, serde_json::Value> = missing
+            .iter()
+            .map(|(id, m)| (id.clone(), serde_json::json!(m)))
+            .collect();
+        serde_json::json!({ "missing_deps": map })
+    });
+    printer.success(&rows, meta, || {
+        let mut out = render::ticket_table(p, &entries);
+        if !missing.is_empty() {
+            out.push_str("\nWaiting on ids no ticket has (forward references):\n");
+            for (id, _) in &missing {
+                let deps = entries
+                    .iter()
+                    .find(|e| e.meta.id == *id)
+                    .map(|e| render::mark_missing(p, &e.meta.deps))
+                    .unwrap_or_default();
+                out.push_str(&format!("  {id} waits on {}\n", deps.join(", ")));
+            }
+        }
+        out
+    });
     Ok(0)
+}
+
+/// Each listed ticket with the dependencies of it that match no ticket.
+fn missing_deps(p: &docket_core::Project, entries: &[&Entry]) -> Vec<(String, Vec<String>)> {
+    entries
+        .iter()
+        .filter(|e| !e.meta.deps.is_empty())
+        .map(|e| {
+            (
+                e.meta.id.clone(),
+                docket_api::graph::missing(p, &e.meta.deps),
+            )
+        })
+        .filter(|(_, m)| !m.is_empty())
+        .collect()
 }
 
 pub fn search(g: &GlobalArgs, a: SearchArgs, printer: &mut Printer) -> CliResult<u8> {
