@@ -47,7 +47,7 @@ pub fn depends(cx: &Context, req: &DepsRequest) -> ApiResult<Changed> {
         }
     })?;
     let mut changed = Changed::of(&cx.project, o);
-    changed.warnings = missing_warnings(&changed.short, &missing);
+    changed.warnings = missing_warnings(&changed.id, &missing);
     Ok(changed)
 }
 

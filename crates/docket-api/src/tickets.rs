@@ -83,7 +83,7 @@ pub fn create(cx: &Context, req: CreateRequest) -> ApiResult<Changed> {
     };
     let o = cx.write(|c| ops::create(&cx.project, c, new))?;
     let mut changed = Changed::of(&cx.project, o);
-    changed.warnings = crate::graph::missing_warnings(&changed.short, &missing);
+    changed.warnings = crate::graph::missing_warnings(&changed.id, &missing);
     Ok(changed)
 }
 

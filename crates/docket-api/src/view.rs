@@ -53,6 +53,8 @@ fn is_false(b: &bool) -> bool {
 #[derive(Debug, Clone, Serialize)]
 pub struct Brief {
     pub id: String,
+    /// The handle people type: the shortest unique id prefix (JSON `handle`).
+    #[serde(rename = "handle")]
     pub short: String,
     pub title: String,
     pub status: String,
@@ -158,6 +160,8 @@ fn log_line(e: &LogEntry) -> LogLine {
 #[derive(Debug, Clone, Serialize)]
 pub struct Compact {
     pub id: String,
+    /// The handle people type: the shortest unique id prefix (JSON `handle`).
+    #[serde(rename = "handle")]
     pub short: String,
     pub title: String,
     pub status: String,
@@ -215,6 +219,8 @@ pub struct Compact {
 pub struct Full {
     #[serde(flatten)]
     pub meta: Meta,
+    /// The handle people type: the shortest unique id prefix (JSON `handle`).
+    #[serde(rename = "handle")]
     pub short: String,
     pub path: String,
     /// Dependencies that match no ticket.
@@ -327,6 +333,8 @@ impl Shown {
 #[derive(Debug, Clone, Serialize)]
 pub struct Changed {
     pub id: String,
+    /// The handle people type: the shortest unique id prefix (JSON `handle`).
+    #[serde(rename = "handle")]
     pub short: String,
     pub status: String,
     /// New values of the frontmatter fields that changed (`updated` aside), and

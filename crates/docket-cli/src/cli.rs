@@ -182,7 +182,7 @@ impl Command {
 pub fn parse(args: &[OsString]) -> CliResult<Cli> {
     match Cli::try_parse_from(args) {
         Ok(mut cli) => {
-            cli.reclaim_json_flag();
+            cli.check_free_text(args)?;
             Ok(cli)
         }
         Err(e) => {
@@ -213,19 +213,39 @@ fn usage_text(rendered: &str) -> String {
 }
 
 impl Cli {
-    /// Free text after a note's or comment's first word accepts values that
-    /// start with `-` (`add-note ID "- item"`), so clap takes a trailing
-    /// `--json` for text too; an exact `--json` word there is the flag.
-    fn reclaim_json_flag(&mut self) {
+    /// A note's or comment's text accepts words that start with `-`
+    /// (`add-note ID "- item"`), so clap takes the words after its first one
+    /// as text even when they look like flags. An exact `--json` there is the
+    /// flag; any other `--word` is refused as an unknown flag unless `--`
+    /// marks the text as literal.
+    fn check_free_text(&mut self, args: &[OsString]) -> CliResult<()> {
         let text = match &mut self.command {
             Command::AddNote(a) => &mut a.text,
             Command::Comment(a) => &mut a.text,
-            _ => return,
+            _ => return Ok(()),
         };
+        if args.iter().any(|a| a == "--") {
+            return Ok(());
+        }
         let before = text.len();
         text.retain(|w| w != "--json");
         if text.len() != before {
             self.global.json = true;
+        }
+        let looks_like_flag = |w: &str| {
+            w.strip_prefix("--").is_some_and(|rest| {
+                rest.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && rest
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '=')
+            })
+        };
+        match text.iter().find(|w| looks_like_flag(w)) {
+            Some(flag) => Err(CliError::Usage(format!(
+                "unexpected argument '{flag}' found\n\n  \
+                 tip: to pass '{flag}' as text, put '--' before the text: `-- {flag}`"
+            ))),
+            None => Ok(()),
         }
     }
 }

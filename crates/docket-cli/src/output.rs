@@ -12,9 +12,13 @@ use crate::error::CliError;
 /// Version of the JSON envelope for outputs whose shape never changed (`docs/JSON.md`).
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Version of the outputs reshaped by the typed API: lean write results, the
-/// compact `show`, the capped `prime` (`docs/JSON.md` lists them).
+/// Version of the outputs reshaped by the typed API: `delete`, `import`,
+/// `export`, `inbox` (`docs/JSON.md` lists them).
 pub const SCHEMA_V2: u32 = 2;
+
+/// Version of the outputs that name a ticket's handle `handle` (schema 2
+/// called it `short`): lean write results, `show`, `prime`.
+pub const SCHEMA_V3: u32 = 3;
 
 /// The success envelope of `docs/JSON.md`.
 #[derive(Serialize)]

@@ -1,6 +1,7 @@
 //! Wire types for JSON (`TicketView`) and the human renderings of tickets:
 //! aligned tables, the `show` page and the board.
 
+use docket_api::view::Listed;
 use docket_core::audit::{self, LogEntry};
 use docket_core::plan::PlanState;
 use docket_core::store::Entry;
@@ -10,19 +11,22 @@ use serde::Serialize;
 
 use crate::output::{paint, style};
 
-/// A ticket as listings show it: frontmatter fields plus its path.
+/// A ticket as listings show it: frontmatter fields, its handle and its path.
 #[derive(Serialize)]
 pub struct TicketRow<'a> {
     #[serde(flatten)]
     pub meta: &'a Meta,
+    /// The shortest unique id prefix, as people type it.
+    pub handle: &'a str,
     pub path: String,
 }
 
-/// A listing row: the frontmatter fields plus the path.
-pub fn row<'a>(p: &Project, e: &'a Entry) -> TicketRow<'a> {
+/// A listing row: the frontmatter fields plus the handle and the path.
+pub fn row<'a>(p: &Project, l: &'a Listed) -> TicketRow<'a> {
     TicketRow {
-        meta: &e.meta,
-        path: p.display_path(&e.path),
+        meta: &l.entry.meta,
+        handle: &l.short,
+        path: p.display_path(&l.entry.path),
     }
 }
 

@@ -173,7 +173,8 @@ pub struct StartSessionReq {
 pub struct Card {
     /// The full id (links and moves use it).
     pub id: String,
-    /// The shortest unique prefix, as shown.
+    /// The handle: the shortest unique prefix, as shown (JSON `handle`).
+    #[serde(rename = "handle")]
     pub short: String,
     /// The title, as text (the page escapes it).
     pub title: String,
@@ -304,7 +305,7 @@ fn ref_json(by_id: &HashMap<&str, &Listed>, terminal: &[String], id: &str) -> Va
     match by_id.get(id) {
         Some(l) => json!({
             "id": id,
-            "short": l.short,
+            "handle": l.short,
             "title": l.entry.meta.title,
             "status": l.entry.meta.status,
             "done": terminal.contains(&l.entry.meta.status),
@@ -492,7 +493,7 @@ impl Backend {
         let next = cx.project.config.next_status(&full.meta.status);
         Ok(json!({
             "meta": full.meta,
-            "short": full.short,
+            "handle": full.short,
             "path": full.path,
             "blocked": blocked,
             "description": full.description,
@@ -615,7 +616,7 @@ impl Backend {
             .map(|(a, short)| {
                 json!({
                     "ticket": a.id,
-                    "short": short,
+                    "handle": short,
                     "title": a.title,
                     "entry": {"at": a.at, "kind": a.kind, "actor": a.actor, "text": a.text},
                 })

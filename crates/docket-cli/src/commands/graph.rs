@@ -181,7 +181,7 @@ pub fn link(g: &GlobalArgs, a: LinkArgs, printer: &mut Printer, add: bool) -> Cl
     };
     let tickets = graph::link(&cx, &req)?;
     let p = &cx.project;
-    let rows: Vec<render::TicketRow> = tickets.iter().map(|l| render::row(p, &l.entry)).collect();
+    let rows: Vec<render::TicketRow> = tickets.iter().map(|l| render::row(p, l)).collect();
     printer.success(&rows, None, || {
         let ids: Vec<&str> = tickets.iter().map(|t| t.entry.meta.id.as_str()).collect();
         format!(

@@ -121,7 +121,7 @@ fn emit(g: &GlobalArgs, req: ListRequest, printer: &mut Printer) -> CliResult<u8
             .rows
             .iter()
             .map(|l| SearchRow {
-                row: render::row(p, &l.entry),
+                row: render::row(p, l),
                 line: l.line.as_deref().unwrap_or(""),
             })
             .collect();
@@ -151,7 +151,7 @@ fn emit(g: &GlobalArgs, req: ListRequest, printer: &mut Printer) -> CliResult<u8
         });
         return Ok(0);
     }
-    let rows: Vec<render::TicketRow> = entries.iter().map(|e| render::row(p, e)).collect();
+    let rows: Vec<render::TicketRow> = listing.rows.iter().map(|l| render::row(p, l)).collect();
     let missing = if req.kind == ListKind::Blocked {
         missing_deps(p, &entries)
     } else {
@@ -234,8 +234,7 @@ pub fn print_board(cx: &docket_api::Context, printer: &mut Printer) -> CliResult
     let p = &cx.project;
     let mut columns = serde_json::Map::new();
     for col in &board.columns {
-        let rows: Vec<render::TicketRow> =
-            col.rows.iter().map(|l| render::row(p, &l.entry)).collect();
+        let rows: Vec<render::TicketRow> = col.rows.iter().map(|l| render::row(p, l)).collect();
         columns.insert(
             col.status.clone(),
             serde_json::to_value(rows).unwrap_or_default(),

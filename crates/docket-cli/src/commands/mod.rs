@@ -34,7 +34,7 @@ use std::path::Path;
 use docket_api::view::Changed;
 use docket_core::Error;
 
-use crate::output::{Printer, SCHEMA_V2};
+use crate::output::{Printer, SCHEMA_V3};
 use crate::render;
 
 /// Print the lean result of a single-ticket write (schema 2): the id, its
@@ -49,12 +49,12 @@ pub fn print_changed(printer: &mut Printer, verb: &str, c: &Changed) {
         let mut data = c.clone();
         data.warnings.clear();
         printer
-            .schema(SCHEMA_V2)
+            .schema(SCHEMA_V3)
             .success(&data, Some(meta), || changed_text(verb, &data));
         return;
     }
     printer
-        .schema(SCHEMA_V2)
+        .schema(SCHEMA_V3)
         .success(c, None, || changed_text(verb, c));
 }
 

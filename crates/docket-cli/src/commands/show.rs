@@ -7,7 +7,7 @@ use docket_api::view::Detail;
 use crate::cli::GlobalArgs;
 use crate::context;
 use crate::error::CliResult;
-use crate::output::{Printer, SCHEMA_V2};
+use crate::output::{Printer, SCHEMA_V3};
 use crate::render;
 
 #[derive(Args, Debug)]
@@ -29,7 +29,7 @@ pub fn run(g: &GlobalArgs, a: ShowArgs, printer: &mut Printer) -> CliResult<u8> 
     };
     let shown = tickets::show(&cx, &ShowRequest { id: a.id, detail })?;
     let human = || render::show(&cx.project, &shown.ticket);
-    printer.schema(SCHEMA_V2);
+    printer.schema(SCHEMA_V3);
     match detail {
         Detail::Full => printer.success(&shown.full(), None, human),
         Detail::Compact => printer.success(&shown.compact(), None, human),

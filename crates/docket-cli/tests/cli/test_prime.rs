@@ -71,7 +71,8 @@ fn items(section: &Value) -> Vec<String> {
 
 /// The keys a lean primer row may carry.
 const ROW_KEYS: &[&str] = &[
-    "id", "short", "title", "status", "type", "priority", "assignee", "tags", "ac", "stale", "mine",
+    "id", "handle", "title", "status", "type", "priority", "assignee", "tags", "ac", "stale",
+    "mine",
 ];
 
 #[test]
@@ -82,7 +83,7 @@ fn prime_json_sections() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         r.envelope()
     };
-    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["schema_version"], 3);
     let p = &v["data"];
     let mut keys: Vec<&str> = p.as_object().unwrap().keys().map(|k| k.as_str()).collect();
     keys.sort();
@@ -158,7 +159,7 @@ fn prime_json_sections() {
                 assert!(ROW_KEYS.contains(&k.as_str()), "{section}: `{k}` in {item}");
             }
             let id = item["id"].as_str().unwrap();
-            assert!(id.starts_with(item["short"].as_str().unwrap()), "{item}");
+            assert!(id.starts_with(item["handle"].as_str().unwrap()), "{item}");
             if section == "in_progress" || section == "ready_to_close" {
                 // `start` claimed them for the caller, who is their assignee.
                 assert_eq!(item["assignee"], "tester", "{item}");
@@ -278,7 +279,7 @@ fn prime_text() {
     assert_eq!(out.matches("[stale]").count(), 1, "{out}");
     // Rows use short ids, not full ones.
     let p = at(&fx.env, NOW, &["prime"]);
-    let short = p["in_progress"]["items"][0]["short"].as_str().unwrap();
+    let short = p["in_progress"]["items"][0]["handle"].as_str().unwrap();
     assert!(short.len() < fx.stale.len(), "{short}");
     assert!(
         stale_line.trim_start().starts_with(&format!("{short} ")),
