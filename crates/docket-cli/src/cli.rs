@@ -36,7 +36,7 @@ pub struct GlobalArgs {
     #[arg(short = 'C', long = "dir", global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Act as this session (id, id prefix or name); overrides DOCKET_SESSION
-    #[arg(long, global = true, value_name = "SESSION")]
+    #[arg(long, global = true, value_name = "SESSION", add = crate::complete::sessions())]
     pub session: Option<String>,
 }
 
@@ -138,7 +138,8 @@ pub enum Command {
     Man(man::ManArgs),
     /// Write agent instructions: AGENTS.md section, Claude Code skill and hook
     Agents(agents::AgentsArgs),
-    /// Print a shell completion script (bash, zsh, fish, powershell)
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell); --help says how to install it
+    #[command(after_long_help = agents::COMPLETIONS_HELP)]
     Completions(agents::CompletionsArgs),
     /// Create a sample project in a temporary folder and print its board
     Demo(demo::DemoArgs),

@@ -12,6 +12,7 @@ use crate::output::{Printer, count, paint, style};
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     /// Only issues about these tickets
+    #[arg(add = crate::complete::tickets())]
     pub ids: Vec<String>,
     /// Only issues with this code (repeatable)
     #[arg(long, value_delimiter = ',')]

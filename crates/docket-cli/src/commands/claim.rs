@@ -14,7 +14,7 @@ use crate::render;
 #[derive(Args, Debug)]
 pub struct ClaimArgs {
     /// Ticket id (omit with --next or --list)
-    #[arg(required_unless_present_any = ["next", "list"], conflicts_with_all = ["next", "list"])]
+    #[arg(required_unless_present_any = ["next", "list"], conflicts_with_all = ["next", "list"], add = crate::complete::tickets())]
     pub id: Option<String>,
     /// Pick the first ready, unclaimed ticket matching the filters and claim it
     #[arg(long, conflicts_with = "list")]

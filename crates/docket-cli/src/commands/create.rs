@@ -28,7 +28,7 @@ pub struct CreateArgs {
     #[arg(long, value_delimiter = ',')]
     pub tags: Vec<String>,
     /// Parent ticket id
-    #[arg(long)]
+    #[arg(long, add = crate::complete::tickets())]
     pub parent: Option<String>,
     /// External reference (repeatable), e.g. a PR or issue URL
     #[arg(long = "external-ref")]
@@ -51,7 +51,7 @@ pub struct CreateArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub acceptance: Vec<String>,
     /// Dependency (repeatable; an unknown id is kept as a forward reference, with a warning)
-    #[arg(long)]
+    #[arg(long, add = crate::complete::tickets())]
     pub dep: Vec<String>,
     /// Refuse --dep ids that match no ticket (nothing is written)
     #[arg(long)]

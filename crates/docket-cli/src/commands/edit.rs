@@ -18,6 +18,7 @@ use crate::output::Printer;
 #[derive(Args, Debug)]
 pub struct EditArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Start from this file instead of the ticket (e.g. the recovery file of an edit that was not saved)
     #[arg(long, value_name = "FILE")]

@@ -16,10 +16,10 @@ pub struct DepArgs {
     #[command(subcommand)]
     pub sub: Option<DepSub>,
     /// The ticket that waits
-    #[arg(required = true)]
+    #[arg(required = true, add = crate::complete::tickets())]
     pub from: Option<String>,
     /// The ticket it waits on (an unknown id is kept as a forward reference, with a warning)
-    #[arg(required = true)]
+    #[arg(required = true, add = crate::complete::tickets())]
     pub to: Option<String>,
     /// Refuse an id that matches no ticket (nothing is written)
     #[arg(long)]
@@ -35,6 +35,7 @@ pub enum DepSub {
 #[derive(Args, Debug)]
 pub struct TreeArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Expand subtrees that were already shown
     #[arg(long)]
@@ -44,8 +45,10 @@ pub struct TreeArgs {
 #[derive(Args, Debug)]
 pub struct UndepArgs {
     /// The ticket that waits
+    #[arg(add = crate::complete::tickets())]
     pub from: String,
     /// The dependency to remove
+    #[arg(add = crate::complete::tickets())]
     pub to: String,
 }
 
@@ -53,12 +56,13 @@ pub struct UndepArgs {
 #[command(group = clap::ArgGroup::new("change").required(true).multiple(true).args(["on", "remove"]))]
 pub struct DependsArgs {
     /// The ticket that waits
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Add dependencies (comma-separated or repeated ids)
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", add = crate::complete::tickets())]
     pub on: Vec<String>,
     /// Remove dependencies (comma-separated or repeated ids)
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", add = crate::complete::tickets())]
     pub remove: Vec<String>,
     /// Refuse --on ids that match no ticket (nothing is written)
     #[arg(long)]
@@ -68,7 +72,7 @@ pub struct DependsArgs {
 #[derive(Args, Debug)]
 pub struct LinkArgs {
     /// Two or more ticket ids
-    #[arg(num_args = 2.., required = true)]
+    #[arg(num_args = 2.., required = true, add = crate::complete::tickets())]
     pub ids: Vec<String>,
 }
 

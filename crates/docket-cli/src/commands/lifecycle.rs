@@ -32,9 +32,10 @@ pub struct MoveArgs {
 #[derive(Args, Debug)]
 pub struct AdvanceArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Target status (default: the next status in the workflow)
-    #[arg(long, value_name = "STATUS")]
+    #[arg(long, value_name = "STATUS", add = crate::complete::statuses())]
     pub to: Option<String>,
     /// A note recorded with the move (the result, the hand-over)
     #[arg(long, conflicts_with_all = ["note_file", "note_stdin"], allow_hyphen_values = true)]
@@ -62,6 +63,7 @@ pub struct AdvanceArgs {
 #[derive(Args, Debug)]
 pub struct StartArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     #[command(flatten)]
     pub mv: MoveArgs,
@@ -70,8 +72,10 @@ pub struct StartArgs {
 #[derive(Args, Debug)]
 pub struct StatusArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// New status (see `docket info`)
+    #[arg(add = crate::complete::statuses())]
     pub status: String,
     #[command(flatten)]
     pub mv: MoveArgs,
@@ -80,6 +84,7 @@ pub struct StatusArgs {
 #[derive(Args, Debug)]
 pub struct CloseArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     #[command(flatten)]
     pub mv: MoveArgs,

@@ -20,10 +20,10 @@ pub struct FilterArgs {
     #[arg(long, value_delimiter = ',')]
     pub mode: Vec<String>,
     /// Only tickets with this tag (repeatable)
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', add = crate::complete::tags())]
     pub tag: Vec<String>,
     /// Only this status (repeatable)
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', add = crate::complete::statuses())]
     pub status: Vec<String>,
     /// Only this assignee (repeatable)
     #[arg(long, value_delimiter = ',')]

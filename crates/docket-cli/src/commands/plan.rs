@@ -13,6 +13,7 @@ use crate::output::Printer;
 #[derive(Args, Debug)]
 pub struct PlanArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// The plan text
     #[arg(long, conflicts_with_all = ["file", "stdin", "show"], allow_hyphen_values = true)]
@@ -34,6 +35,7 @@ pub struct PlanArgs {
 #[derive(Args, Debug)]
 pub struct CommentArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Comment text (read from stdin when omitted and no --body-file)
     #[arg(allow_hyphen_values = true)]

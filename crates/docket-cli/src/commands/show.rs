@@ -13,6 +13,7 @@ use crate::render;
 #[derive(Args, Debug)]
 pub struct ShowArgs {
     /// Ticket id (any unique prefix)
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Everything: the whole log with its hash chain, plan revisions, notes,
     /// unknown frontmatter keys (JSON is compact without it)

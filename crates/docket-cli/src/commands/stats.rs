@@ -27,7 +27,7 @@ pub struct StatsArgs {
     #[arg(long)]
     pub tier: Vec<String>,
     /// Only tickets now in this status (repeatable)
-    #[arg(short = 's', long)]
+    #[arg(short = 's', long, add = crate::complete::statuses())]
     pub status: Vec<String>,
     /// Only tickets assigned to this name (repeatable)
     #[arg(short = 'a', long)]

@@ -11,6 +11,7 @@ use crate::output::Printer;
 #[derive(Args, Debug)]
 pub struct UpdateArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// New title (the file name keeps its slug)
     #[arg(long, allow_hyphen_values = true)]
@@ -28,7 +29,7 @@ pub struct UpdateArgs {
     #[arg(short = 'a', long)]
     pub assignee: Option<String>,
     /// Parent id ("" clears)
-    #[arg(long)]
+    #[arg(long, add = crate::complete::tickets())]
     pub parent: Option<String>,
     /// Tier: critical, standard or low ("" clears)
     #[arg(long)]
@@ -40,10 +41,10 @@ pub struct UpdateArgs {
     #[arg(long, conflicts_with_all = ["add_tag", "remove_tag"])]
     pub tags: Option<String>,
     /// Add one tag (repeatable)
-    #[arg(long)]
+    #[arg(long, add = crate::complete::tags())]
     pub add_tag: Vec<String>,
     /// Remove one tag (repeatable)
-    #[arg(long)]
+    #[arg(long, add = crate::complete::tags())]
     pub remove_tag: Vec<String>,
     /// Replace external refs (repeatable; with no value, clears them)
     #[arg(long = "external-ref", num_args = 0..=1)]
@@ -73,7 +74,7 @@ pub struct UpdateArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub remove_ac: Vec<String>,
     /// Move to this status (after the acceptance changes, through the guards)
-    #[arg(long)]
+    #[arg(long, add = crate::complete::statuses())]
     pub status: Option<String>,
     /// Pass failing guards of --status; needs --summary
     #[arg(long)]
@@ -157,6 +158,7 @@ pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8
 #[derive(Args, Debug)]
 pub struct TierArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// The tier: critical, standard or low (`none` clears it)
     #[arg(value_parser = ["critical", "standard", "low", "none"])]

@@ -11,6 +11,7 @@ use crate::output::Printer;
 #[derive(Args, Debug)]
 pub struct LogArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Total tokens (when not split into --input/--output)
     #[arg(long, value_name = "N")]
