@@ -466,6 +466,21 @@ pub fn changed_line(verb: &str, short: &str, t: &Ticket) -> String {
     )
 }
 
+/// Dependencies as people read them: one that matches no ticket is marked
+/// `(missing)`, since it keeps its ticket blocked until it exists.
+pub fn mark_missing(p: &Project, deps: &[String]) -> Vec<String> {
+    let missing = docket_api::graph::missing(p, deps);
+    deps.iter()
+        .map(|d| {
+            if missing.contains(d) {
+                format!("{d} {}", paint(style::WARN, "(missing)"))
+            } else {
+                d.clone()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod escape_tests {
     use super::{escape_controls, escape_line};
@@ -487,19 +502,4 @@ mod escape_tests {
             std::borrow::Cow::Borrowed(_)
         ));
     }
-}
-
-/// Dependencies as people read them: one that matches no ticket is marked
-/// `(missing)`, since it keeps its ticket blocked until it exists.
-pub fn mark_missing(p: &Project, deps: &[String]) -> Vec<String> {
-    let missing = docket_api::graph::missing(p, deps);
-    deps.iter()
-        .map(|d| {
-            if missing.contains(d) {
-                format!("{d} {}", paint(style::WARN, "(missing)"))
-            } else {
-                d.clone()
-            }
-        })
-        .collect()
 }
