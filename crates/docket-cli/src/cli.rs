@@ -216,9 +216,10 @@ fn usage_text(rendered: &str) -> String {
 impl Cli {
     /// A note's or comment's text accepts words that start with `-`
     /// (`add-note ID "- item"`), so clap takes the words after its first one
-    /// as text even when they look like flags. An exact `--json` there is the
-    /// flag; any other `--word` is refused as an unknown flag unless `--`
-    /// marks the text as literal.
+    /// as text even when they are flags. The global flags there (`--json`,
+    /// `--session S`, `-C DIR`/`--dir DIR`, also `--flag=value`) are taken
+    /// back as flags; any other `--word` is refused as an unknown flag, unless
+    /// `--` marks the text as literal.
     fn check_free_text(&mut self, args: &[OsString]) -> CliResult<()> {
         let text = match &mut self.command {
             Command::AddNote(a) => &mut a.text,
@@ -228,10 +229,26 @@ impl Cli {
         if args.iter().any(|a| a == "--") {
             return Ok(());
         }
-        let before = text.len();
-        text.retain(|w| w != "--json");
-        if text.len() != before {
-            self.global.json = true;
+        let g = &mut self.global;
+        let mut words = std::mem::take(text).into_iter();
+        while let Some(w) = words.next() {
+            let (flag, inline) = match w.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+                _ => (w.clone(), None),
+            };
+            match flag.as_str() {
+                "--json" if inline.is_none() => g.json = true,
+                "--session" | "--dir" | "-C" => match inline.or_else(|| words.next()) {
+                    Some(v) if flag == "--session" => g.session = Some(v),
+                    Some(v) => g.dir = Some(PathBuf::from(v)),
+                    None => {
+                        return Err(CliError::Usage(format!(
+                            "a value is required for '{flag}' but none was supplied"
+                        )));
+                    }
+                },
+                _ => text.push(w),
+            }
         }
         let looks_like_flag = |w: &str| {
             w.strip_prefix("--").is_some_and(|rest| {

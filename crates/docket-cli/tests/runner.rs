@@ -1388,3 +1388,16 @@ fn a_finished_lane_left_by_a_dead_orchestrator_is_merged_not_rerun() {
     assert_eq!(env.status(&a), "implement");
     assert!(env.root.join("a.txt").exists());
 }
+
+#[test]
+fn dry_run_with_nothing_to_run_says_no_ticket_would_run() {
+    let env = Env::new("pipeline");
+    let out = env.docket(&["run", "--agent", "fake", "--dry-run"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.starts_with("Dry run (batch, agent fake): no ticket would run."),
+        "{text}"
+    );
+    assert!(!text.contains("ticket(s)"), "{text}");
+}

@@ -162,3 +162,34 @@ fn reopen_of_a_ticket_in_progress_says_it_was_not_closed() {
     let r = env.run(&["reopen", &id]);
     assert!(r.stdout.starts_with("reopened "), "{}", r.stdout);
 }
+
+#[test]
+fn global_flags_after_note_text_are_still_flags() {
+    let env = TestEnv::init();
+    let id = env.create("t", &[]);
+    let sid = env.session("implementer", "impl");
+    env.session("architect", "arch");
+    let v = env.ok(&["add-note", &id, "- from", "flag", "--session", "impl"]);
+    assert_eq!(v["logged"][0], "note", "{v}");
+    let full = env.show(&id);
+    let note = full["notes"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(note["text"], "- from flag", "{note}");
+    assert!(
+        note["author"].as_str().unwrap().contains("impl"),
+        "{note} ({sid})"
+    );
+}
+
+#[test]
+fn unknown_long_flag_after_note_text_is_refused_unless_after_double_dash() {
+    let env = TestEnv::init();
+    let id = env.create("t", &[]);
+    let before = env.snapshot();
+    let r = env.run(&["add-note", &id, "text", "--bogus"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("'--bogus'"), "{}", r.stderr);
+    assert_eq!(env.snapshot(), before);
+    let r = env.run(&["add-note", &id, "--", "--bogus", "is text here"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(env.read(&id).contains("--bogus is text here"));
+}
