@@ -40,7 +40,7 @@ pub struct CreateRequest {
     /// Ids this ticket waits on (unknown ids are kept as forward references, with a warning).
     #[serde(default)]
     pub deps: Vec<String>,
-    /// Refuse `deps` that match no ticket (nothing is written).
+    /// Refuse deps that match no ticket; nothing is written then.
     #[serde(default)]
     pub strict: bool,
     #[serde(default)]
