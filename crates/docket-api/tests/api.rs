@@ -303,3 +303,39 @@ fn an_unknown_id_offers_a_listing_and_an_ambiguous_one_the_matches() {
     assert_eq!(err.remedies.len(), 2);
     assert!(err.remedies.iter().all(|r| r.op == Op::Show));
 }
+
+#[test]
+fn a_dependency_on_an_unknown_id_warns_and_strict_refuses_it() {
+    use docket_api::graph::{self, DepsRequest};
+    let (_d, cx) = project("simple");
+    let b = create(&cx, "b", |_| {});
+    let req = |strict| DepsRequest {
+        id: b.clone(),
+        on: vec!["ghost".into()],
+        strict,
+        ..Default::default()
+    };
+    let e = graph::depends(&cx, &req(true)).expect_err("strict refuses");
+    assert_eq!(e.code, "missing_dependency");
+    assert_eq!(e.details["missing"], serde_json::json!(["ghost"]));
+    assert!(e.remedies.iter().any(|r| r.op == Op::Dep));
+    let c = graph::depends(&cx, &req(false)).expect("lenient");
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    // The warning rides in the serialized answer (MCP and the web show it).
+    let v = serde_json::to_value(&c).expect("json");
+    assert!(
+        v["warnings"][0].as_str().unwrap().contains("`ghost`"),
+        "{v}"
+    );
+    assert!(v.get("short").is_none() && v["handle"].is_string(), "{v}");
+    let new = tickets::create(
+        &cx,
+        CreateRequest {
+            title: "c".into(),
+            deps: vec!["ghost".into()],
+            ..Default::default()
+        },
+    )
+    .expect("create");
+    assert_eq!(new.warnings.len(), 1);
+}
