@@ -57,9 +57,9 @@ pub enum Command {
     /// Tickets that can be worked on now: open, every dependency done
     Ready(listing::ReadyArgs),
     /// Open tickets waiting on an open or missing dependency
-    Blocked(listing::FilterArgs),
+    Blocked(listing::QueueArgs),
     /// Closed tickets, most recent first
-    Closed(listing::FilterArgs),
+    Closed(listing::QueueArgs),
     /// The board: every status with its tickets
     Board(listing::BoardArgs),
     /// Find tickets by words in their title, body, plan or log (--all for closed)
