@@ -492,7 +492,11 @@ fn history(log: &[LogEntry], intact: bool) -> String {
 /// gives every column at least [`MIN_BOARD_COLUMN`] display columns, else one
 /// block per status, titles cut to the width; without a width (piped,
 /// `--wide`) the blocks and nothing cut, so scripts read a stable form.
-pub fn board(p: &Project, columns: &[docket_api::query::Column], width_limit: Option<usize>) -> String {
+pub fn board(
+    p: &Project,
+    columns: &[docket_api::query::Column],
+    width_limit: Option<usize>,
+) -> String {
     // One shortest-prefix pass for the whole board, not one per column.
     let all: Vec<&str> = columns
         .iter()
@@ -553,7 +557,11 @@ fn board_side_by_side(
     let cell = |styled: String, plain_w: usize| (styled, plain_w);
     let mut grid: Vec<Vec<(String, usize)>> = Vec::new();
     for col in columns {
-        let head = format!("{} ({})", escape_line(&col.status.to_uppercase()), col.total);
+        let head = format!(
+            "{} ({})",
+            escape_line(&col.status.to_uppercase()),
+            col.total
+        );
         let head = fit(&head, col_w).into_owned();
         let mut cells = vec![cell(paint(style::BOLD, &head), width(&head))];
         for l in &col.rows {
@@ -617,5 +625,50 @@ mod escape_tests {
             escape_controls("plain ✓", false),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::{escape_line, fit, width};
+
+    #[test]
+    fn short_text_is_borrowed_untouched() {
+        assert!(matches!(fit("abc", 3), std::borrow::Cow::Borrowed("abc")));
+        assert_eq!(fit("", 0), "");
+    }
+
+    #[test]
+    fn cuts_to_the_display_width_with_an_ellipsis() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abcdef", 1), "…");
+        assert_eq!(fit("abcdef", 0), "");
+        // Wide characters take two columns; one never straddles the limit.
+        assert_eq!(fit("日本語です", 6), "日本…");
+        assert_eq!(fit("日本語です", 5), "日本…");
+        assert_eq!(width(&fit("日本語です", 4)), 3);
+        // Emoji are wide; ZWJ and VS16 sequences never overflow.
+        assert_eq!(fit("🎉🎉🎉🎉", 5), "🎉🎉…");
+        for s in [
+            "👨‍👩‍👧 family trip",
+            "❤️❤️❤️❤️❤️",
+            "e\u{301}e\u{301}e\u{301}e\u{301}",
+        ] {
+            for max in 0..8 {
+                assert!(
+                    width(&fit(s, max)) <= max,
+                    "{s:?} at {max}: {:?}",
+                    fit(s, max)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn escaped_sequences_are_cut_as_plain_text() {
+        let s = escape_line("a\u{1b}[2Jb\u{1b}]52;c;x\u{7}tail");
+        let cut = fit(&s, 8);
+        assert_eq!(cut, "a\\x1b[2…");
+        assert!(!cut.contains('\u{1b}'));
     }
 }
