@@ -87,7 +87,7 @@ pub struct ListRequest {
     /// From a previous page's `next_cursor`.
     #[serde(default)]
     pub cursor: Option<String>,
-    /// Sort fields, applied before the listing's own order: priority, created, updated, closed, status, type, title, sequence, id; `-field` descends (`["-priority", "created"]`).
+    /// Sort by these fields, `-field` descending: priority, created, updated, closed, status, type, title, sequence, id; ties keep the listing's own order.
     #[serde(default)]
     pub sort: Vec<String>,
 }

@@ -255,10 +255,10 @@ pub fn ticket_table(p: &Project, entries: &[&Entry], width_limit: Option<usize>)
         }
         let room = title_room(&headers, &rows, limit).max(FLOOR_TITLE);
         for r in &mut rows {
-            if let Some(t) = r.last_mut() {
-                if let std::borrow::Cow::Owned(cut) = fit(t, room) {
-                    *t = cut;
-                }
+            if let Some(t) = r.last_mut()
+                && let std::borrow::Cow::Owned(cut) = fit(t, room)
+            {
+                *t = cut;
             }
         }
     }
