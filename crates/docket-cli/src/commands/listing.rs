@@ -59,7 +59,7 @@ pub struct ViewArgs {
     /// Sort by FIELD[,FIELD] (priority, created, updated, closed, status, type, title, sequence, id); -FIELD descends
     #[arg(long, value_name = "FIELD[,FIELD]", allow_hyphen_values = true)]
     pub sort: Vec<String>,
-    /// Never cut titles to the terminal's width
+    /// Never cut titles to the terminal's width (piped output is never cut)
     #[arg(long)]
     pub wide: bool,
 }
