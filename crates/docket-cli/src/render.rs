@@ -592,6 +592,8 @@ fn board_side_by_side(
         out.push_str(line.trim_end());
         out.push('\n');
     }
+    // A blank line after the board, as after each block of the vertical form.
+    out.push('\n');
     out
 }
 
