@@ -63,6 +63,9 @@ pub struct CreateArgs {
     /// Refer to a project document by slug (repeatable; see `docket doc list`)
     #[arg(long = "doc", value_name = "SLUG")]
     pub docs: Vec<String>,
+    /// Print only the new ticket's id, for scripts: `id=$(docket create "…" -q)`
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8> {
@@ -95,6 +98,10 @@ pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8
             docs: a.docs,
         },
     )?;
-    super::print_changed(printer, "created", &c);
+    if a.quiet && !g.json {
+        printer.text(&c.id);
+    } else {
+        super::print_changed(printer, "created", &c);
+    }
     Ok(0)
 }

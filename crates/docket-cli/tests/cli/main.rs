@@ -27,6 +27,7 @@ mod test_merge_driver;
 mod test_note;
 mod test_plan_first;
 mod test_prime;
+mod test_readme;
 mod test_regressions;
 mod test_safety;
 mod test_search;
