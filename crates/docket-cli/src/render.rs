@@ -121,7 +121,7 @@ pub fn fit(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
 
 /// Narrowest title column a width-limited table keeps before it drops the
 /// optional columns (mode, then assignee).
-const MIN_TITLE: usize = 20;
+const MIN_TITLE: usize = 30;
 /// Narrowest title column at all: below this the line overflows instead.
 const FLOOR_TITLE: usize = 10;
 /// Narrowest board column for the side-by-side board.
