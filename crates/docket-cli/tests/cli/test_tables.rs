@@ -204,6 +204,8 @@ fn board_is_side_by_side_when_wide_and_a_list_when_narrow() {
         return;
     };
     assert_fits(&wide, 160);
+    assert!(!wide.contains('\u{1b}'), "raw escape reached the terminal");
+    assert!(line_of(&wide, "Clear").contains("\\x1b[2J"), "{wide}");
     let head = wide.lines().next().unwrap_or_default();
     assert!(
         head.contains("OPEN (4)")
