@@ -64,16 +64,18 @@ impl Filter {
 /// web query strings) share it; range checks are [`Filter::validate`]'s.
 pub fn parse_priorities(items: &[String]) -> Result<Vec<i64>, String> {
     let mut out = Vec::new();
-    let num = |s: &str| {
-        s.trim().trim_start_matches(['P', 'p']).parse::<i64>().map_err(|_| {
-            format!("--priority: `{s}` is not a priority (give 0 to 4, a list `0,1` or a range `0-2`)")
-        })
-    };
     for part in items.iter().flat_map(|i| i.split(',')) {
         let part = part.trim();
         if part.is_empty() {
             continue;
         }
+        let num = |s: &str| {
+            s.trim().trim_start_matches(['P', 'p']).parse::<i64>().map_err(|_| {
+                format!(
+                    "--priority: `{part}` is not a priority (give 0 to 4, a list `0,1` or a range `0-2`)"
+                )
+            })
+        };
         match part.split_once('-') {
             Some((lo, hi)) => {
                 let (lo, hi) = (num(lo)?, num(hi)?);
