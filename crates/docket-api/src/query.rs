@@ -87,7 +87,7 @@ pub struct ListRequest {
     /// From a previous page's `next_cursor`.
     #[serde(default)]
     pub cursor: Option<String>,
-    /// Sort by these fields, `-field` descending: priority, created, updated, closed, status, type, title, sequence, id; ties keep the listing's own order.
+    /// Sort fields (`-priority`: descending); ties keep the listing's own order. Fields: priority, created, updated, closed, status, type, title, sequence, id.
     #[serde(default)]
     pub sort: Vec<String>,
 }
