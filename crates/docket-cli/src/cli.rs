@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::commands::{
     agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, interop,
     knowledge, lifecycle, listing, man, merge_driver, monitor, note, plan, prime, run, serve,
-    session, show, stats, update, usage,
+    session, show, stats, trust, update, usage,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -130,6 +130,8 @@ pub enum Command {
     Cleanup(session::CleanupArgs),
     /// Drive coding agents through the runnable stages (see docs/RUNNER.md)
     Run(run::RunArgs),
+    /// Trust this repository's runner commands and templates on this machine (`docket run` needs it)
+    Trust(trust::TrustArgs),
     /// Serve every docket operation as MCP tools over stdio (for coding agents)
     Mcp(crate::mcp::McpArgs),
     /// Serve the web dashboard on 127.0.0.1 (board, tickets, live updates)
@@ -257,6 +259,7 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Role(a) => session::role(g, a, p),
         Command::Cleanup(a) => session::cleanup(g, a, p),
         Command::Run(a) => run::run(g, a, p),
+        Command::Trust(a) => trust::run(g, a, p),
         Command::Mcp(a) => crate::mcp::run(g, a, p),
         Command::Serve(a) => serve::run(g, a, p),
         Command::Man(a) => man::run(g, a, p),

@@ -147,6 +147,45 @@ pub enum Error {
     #[error("the working tree has {} uncommitted change(s): {}", paths.len(), paths.join(", "))]
     DirtyTree { paths: Vec<String> },
 
+    /// `docket run`: the runner config defines commands or templates the user
+    /// has not trusted on this machine (or changed them since): a cloned
+    /// repository must not start programs of its own choosing unasked.
+    #[error(
+        "the runner config of {} {} on this machine; `docket run` would run:\n{}",
+        project.display(),
+        if *changed { "changed since you trusted it" } else { "is not trusted" },
+        listing.join("\n")
+    )]
+    RunnerUntrusted {
+        project: PathBuf,
+        /// The hash `docket trust` would record now.
+        hash: String,
+        /// Trusted before, with a different hash.
+        changed: bool,
+        /// The repository-defined commands, one line each.
+        commands: Vec<String>,
+        /// The project's own prompt templates (paths relative to the project).
+        templates: Vec<String>,
+        /// Commands and templates as shown to people, one line each.
+        listing: Vec<String>,
+    },
+
+    /// `docket run`: a prompt template resolves outside the project (an
+    /// absolute path, `..`, or a symlink leading out).
+    #[error("template `{name}` resolves outside the project ({reason})")]
+    TemplateOutside {
+        name: String,
+        path: PathBuf,
+        reason: String,
+    },
+
+    /// `docket run`: `[runner.agents.<name>]` reuses a built-in adapter's name
+    /// without `override = true`.
+    #[error(
+        "[runner.agents.{name}] redefines the built-in adapter `{name}`; add `override = true` to that table to replace it on purpose (it then needs `docket trust`), or give the adapter another name"
+    )]
+    AgentRedefined { name: String },
+
     /// `docket run`: the agent program cannot be started, or git failed.
     #[error("{message}")]
     RunnerFailed { message: String },
@@ -210,6 +249,9 @@ impl Error {
             Error::SequenceConflict { .. } => "sequence_conflict",
             Error::DirtyTree { .. } => "dirty_tree",
             Error::RunnerFailed { .. } => "runner_failed",
+            Error::RunnerUntrusted { .. } => "runner_untrusted",
+            Error::TemplateOutside { .. } => "template_outside",
+            Error::AgentRedefined { .. } => "agent_redefined",
             Error::DuplicateId { .. } => "duplicate_id",
             Error::IdMismatch { .. } => "id_mismatch",
             Error::EntryNotFound { .. } => "entry_not_found",
@@ -272,6 +314,15 @@ impl Error {
             ),
             Error::DirtyTree { .. } => Some(
                 "commit or stash first, or pass --dirty-tree salvage (commit them first) or --dirty-tree ignore".into(),
+            ),
+            Error::RunnerUntrusted { .. } => Some(
+                "review the commands and templates above, then run `docket trust` (nothing was started or changed)".into(),
+            ),
+            Error::TemplateOutside { .. } => Some(
+                "keep prompt templates inside the project: a plain name in .docket/templates/, no absolute paths, `..` or symlinks leading out".into(),
+            ),
+            Error::AgentRedefined { .. } => Some(
+                "add `override = true` to the table, or rename the adapter".into(),
             ),
             Error::EntryNotFound { what, .. } => Some(format!(
                 "run `docket {} list` to see the keys",

@@ -26,6 +26,7 @@ pub mod serve;
 pub mod session;
 pub mod show;
 pub mod stats;
+pub mod trust;
 pub mod update;
 pub mod usage;
 
