@@ -36,13 +36,13 @@ fn sh_quote(s: &str) -> String {
 }
 
 /// Run `docket args…` with stdout on a pseudo-terminal, `COLUMNS` set when
-/// given; returns what the terminal showed, lines without `\r`. `None` when
-/// `script` is missing (the test then says so and passes).
-fn on_tty(env: &TestEnv, columns: Option<usize>, args: &[&str]) -> Option<String> {
-    if !have_script() {
-        eprintln!("skipped: `script` (util-linux) is not installed");
-        return None;
-    }
+/// given; returns what the terminal showed, lines without `\r`. Fails when
+/// `script` is missing: these tests never pass without a terminal.
+fn on_tty(env: &TestEnv, columns: Option<usize>, args: &[&str]) -> String {
+    assert!(
+        have_script(),
+        "`script` (util-linux) is required for the terminal tests: apt-get install bsdutils"
+    );
     let bin = assert_cmd::cargo::cargo_bin("docket");
     let mut line = sh_quote(&bin.to_string_lossy());
     for a in args {
@@ -69,7 +69,7 @@ fn on_tty(env: &TestEnv, columns: Option<usize>, args: &[&str]) -> Option<String
         "`docket {}` on a tty failed:\n{text}",
         args.join(" ")
     );
-    Some(text.replace('\r', ""))
+    text.replace('\r', "")
 }
 
 /// Every line fits in `n` display columns.
@@ -120,9 +120,7 @@ fn a_terminal_60_columns_wide_gets_lines_of_at_most_60_columns() {
         &["search", "e"],
         &["list", "--sort", "-priority"],
     ] {
-        let Some(out) = on_tty(&env, Some(60), cmd) else {
-            return;
-        };
+        let out = on_tty(&env, Some(60), cmd);
         assert_fits(&out, 60);
         let long = line_of(&out, "Long:");
         assert!(long.ends_with('…'), "{cmd:?}: cut with an ellipsis: {long}");
@@ -140,9 +138,7 @@ fn a_terminal_60_columns_wide_gets_lines_of_at_most_60_columns() {
 #[test]
 fn the_title_column_takes_what_a_wider_terminal_leaves() {
     let (env, _) = titles();
-    let Some(out) = on_tty(&env, Some(120), &["list"]) else {
-        return;
-    };
+    let out = on_tty(&env, Some(120), &["list"]);
     assert_fits(&out, 120);
     let long = line_of(&out, "Long:");
     assert!(long.ends_with('…'));
@@ -151,9 +147,7 @@ fn the_title_column_takes_what_a_wider_terminal_leaves() {
     // Wide enough for every column: MODE and ASSIGNEE are shown.
     let head = out.lines().next().unwrap_or_default();
     assert!(head.contains("MODE") && head.contains("ASSIGNEE"), "{head}");
-    let Some(narrow) = on_tty(&env, Some(60), &["list"]) else {
-        return;
-    };
+    let narrow = on_tty(&env, Some(60), &["list"]);
     let head = narrow.lines().next().unwrap_or_default();
     assert!(
         !head.contains("MODE"),
@@ -188,9 +182,7 @@ fn piped_output_never_cuts_even_with_columns_set() {
 fn wide_on_a_terminal_cuts_nothing() {
     let (env, _) = titles();
     for cmd in [&["list", "--wide"][..], &["board", "--wide"]] {
-        let Some(out) = on_tty(&env, Some(60), cmd) else {
-            return;
-        };
+        let out = on_tty(&env, Some(60), cmd);
         assert!(out.contains("THE-END"), "{cmd:?}:\n{out}");
         assert!(!out.contains('…'), "{cmd:?}:\n{out}");
     }
@@ -200,9 +192,7 @@ fn wide_on_a_terminal_cuts_nothing() {
 fn board_is_side_by_side_when_wide_and_a_list_when_narrow() {
     let (env, ids) = titles();
     env.okw(&["start", &ids[4]]);
-    let Some(wide) = on_tty(&env, Some(160), &["board"]) else {
-        return;
-    };
+    let wide = on_tty(&env, Some(160), &["board"]);
     assert_fits(&wide, 160);
     assert!(!wide.contains('\u{1b}'), "raw escape reached the terminal");
     assert!(line_of(&wide, "Clear").contains("\\x1b[2J"), "{wide}");
@@ -218,9 +208,7 @@ fn board_is_side_by_side_when_wide_and_a_list_when_narrow() {
     assert!(first.contains("Short") && first.contains('│'), "{wide}");
     assert!(line_of(&wide, "Long:").ends_with('…') || line_of(&wide, "Long:").contains("… │"));
 
-    let Some(narrow) = on_tty(&env, Some(60), &["board"]) else {
-        return;
-    };
+    let narrow = on_tty(&env, Some(60), &["board"]);
     assert_fits(&narrow, 60);
     assert!(!narrow.contains('│'), "{narrow}");
     let heads: Vec<&str> = narrow
