@@ -339,3 +339,40 @@ fn a_dependency_on_an_unknown_id_warns_and_strict_refuses_it() {
     .expect("create");
     assert_eq!(new.warnings.len(), 1);
 }
+
+#[test]
+fn sort_and_priority_ride_in_the_request_and_old_requests_still_parse() {
+    let (_d, cx) = project("simple");
+    let a = create(&cx, "alpha", |r| r.priority = Some(2));
+    let b = create(&cx, "bravo", |r| r.priority = Some(1));
+    let c = create(&cx, "charlie", |r| r.priority = Some(3));
+    let ids = |req: &ListRequest| -> Vec<String> {
+        query::list(&cx, req)
+            .expect("list")
+            .rows
+            .iter()
+            .map(|r| r.entry.meta.id.clone())
+            .collect()
+    };
+    // A request from before `sort` and `priority` existed.
+    let old: ListRequest = serde_json::from_str(r#"{"kind": "list", "type": []}"#).expect("old");
+    assert_eq!(ids(&old), [b.clone(), a.clone(), c.clone()]);
+    let req: ListRequest =
+        serde_json::from_str(r#"{"kind": "list", "sort": ["-title"], "priority": [2, 3]}"#)
+            .expect("new");
+    assert_eq!(ids(&req), [c, a]);
+    let bad: ListRequest = serde_json::from_str(r#"{"sort": ["nope"]}"#).expect("parses");
+    let err = query::list(&cx, &bad).expect_err("unknown field");
+    assert_eq!(err.code, "invalid_argument");
+    assert_eq!(err.details["field"], "sort");
+    assert!(
+        err.details["allowed"]
+            .as_array()
+            .is_some_and(|a| a.len() == 9)
+    );
+    let out_of_range: ListRequest = serde_json::from_str(r#"{"priority": [7]}"#).expect("parses");
+    assert_eq!(
+        query::list(&cx, &out_of_range).expect_err("range").code,
+        "invalid_argument"
+    );
+}

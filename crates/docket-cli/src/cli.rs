@@ -54,13 +54,13 @@ pub enum Command {
     /// List open tickets (add --status or --all to include others)
     #[command(visible_alias = "ls")]
     List(listing::ListArgs),
-    /// Tickets that can be worked on now: open, every dependency done
+    /// Tickets that can be worked on now: open, every dependency done; by priority, then oldest
     Ready(listing::ReadyArgs),
     /// Open tickets waiting on an open or missing dependency
-    Blocked(listing::FilterArgs),
+    Blocked(listing::QueueArgs),
     /// Closed tickets, most recent first
-    Closed(listing::FilterArgs),
-    /// The board: every status with its tickets
+    Closed(listing::QueueArgs),
+    /// The board: every status with its tickets in run order, side by side on a wide terminal
     Board(listing::BoardArgs),
     /// Find tickets by words in their title, body, plan or log (--all for closed)
     Search(listing::SearchArgs),

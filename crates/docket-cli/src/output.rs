@@ -73,6 +73,27 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// How wide human tables may be: `None` means never truncate. Only a terminal
+/// gets a limit (piped output stays whole, so scripts and files see full
+/// titles); there `COLUMNS`, when set to a positive number, wins over the
+/// terminal's own size, so a user or test can pin the width.
+pub fn term_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0);
+    columns.or_else(|| {
+        terminal_size::terminal_size_of(&stdout)
+            .map(|(w, _)| usize::from(w.0))
+            .filter(|w| *w > 0)
+    })
+}
+
 impl Printer {
     pub fn new(json: bool) -> Self {
         Printer {

@@ -965,7 +965,7 @@ pub fn claim_next(
         .filter(|e| filter.matches(&e.meta) && graph.is_pickable(e))
         .filter(|e| !claimed.contains(&e.meta.id))
         .collect();
-    candidates.sort_by(|a, b| crate::query::by_priority_then_newest(&a.meta, &b.meta));
+    candidates.sort_by(|a, b| crate::query::by_priority_then_oldest(&a.meta, &b.meta));
     let pickup = p
         .config
         .workflow

@@ -211,7 +211,7 @@ const fn w(name: &'static str, schema: SchemaFn, fixed: &'static str) -> ActionD
 }
 
 /// The uniform filters, where a tool accepts them without listing them.
-const FILTERS: &[&str] = &["type", "mode", "tag", "status", "assignee"];
+const FILTERS: &[&str] = &["type", "mode", "tag", "status", "assignee", "priority"];
 
 /// Every tool, in the order `tools/list` shows them.
 pub static TOOLS: &[ToolDef] = &[

@@ -221,7 +221,9 @@ function addMore(colEl, cards, col, f) {
   let cursor = col.next_cursor;
   const btn = h("button", { class: "more", type: "button" }, `show more (${col.total - col.cards.length} left)`);
   btn.addEventListener("click", async () => {
-    const r = await get("/api/tickets" + qs({ status: col.status, all: "true", cursor, limit: 100, type: f.type, tag: f.tag, assignee: f.assignee, mode: f.mode }));
+    // An open column is in stage order (sequence first): page it the same way.
+    const sort = col.terminal ? undefined : "sequence,priority,created";
+    const r = await get("/api/tickets" + qs({ status: col.status, all: "true", cursor, limit: 100, type: f.type, tag: f.tag, assignee: f.assignee, mode: f.mode, sort }));
     if (!r.ok) { flash(r.error.message); return; }
     cards.append(...r.data.items.map(card));
     cursor = r.data.next_cursor;

@@ -48,6 +48,10 @@ pub struct ListQuery {
     pub cursor: Option<String>,
     /// Include tickets in terminal statuses (the board always does).
     pub all: Option<bool>,
+    /// Priorities, comma-separated, ranges allowed (`0-1,3`).
+    pub priority: Option<String>,
+    /// Sort fields, comma-separated, `-field` descending (`-priority,created`).
+    pub sort: Option<String>,
 }
 
 /// Fields of a new ticket from the create form.
@@ -291,14 +295,17 @@ fn card(info_terminal: &[String], l: &Listed) -> Card {
     }
 }
 
-fn filters(q: &ListQuery) -> Filters {
-    Filters {
+fn filters(q: &ListQuery) -> Result<Filters, WebError> {
+    let priority = docket_core::query::parse_priorities(&split_list(&q.priority))
+        .map_err(|m| WebError::new(400, "invalid_argument", m))?;
+    Ok(Filters {
         types: split_list(&q.kind),
         mode: split_list(&q.mode),
         tag: split_list(&q.tag),
         status: split_list(&q.status),
         assignee: split_list(&q.assignee),
-    }
+        priority,
+    })
 }
 
 fn ref_json(by_id: &HashMap<&str, &Listed>, terminal: &[String], id: &str) -> Value {
@@ -388,11 +395,12 @@ impl Backend {
             } else {
                 ListKind::List
             },
-            filters: filters(q),
+            filters: filters(q)?,
             all: q.all.unwrap_or(false),
             text: text.map(String::from),
             limit: Some(q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
             cursor: q.cursor.clone(),
+            sort: split_list(&q.sort),
             ..ListRequest::default()
         };
         let listing = query::list(&cx, &req)?;
@@ -411,7 +419,7 @@ impl Backend {
         let cx = self.read_cx()?;
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
         let req = BoardRequest {
-            filters: filters(q),
+            filters: filters(q)?,
             per_column: Some(limit),
         };
         let board = query::board(&cx, &req)?;

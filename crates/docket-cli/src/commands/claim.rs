@@ -55,7 +55,7 @@ pub fn run(g: &GlobalArgs, a: ClaimArgs, printer: &mut Printer) -> CliResult<u8>
     let req = ClaimRequest {
         id: a.id,
         next: a.next,
-        filters: a.filter.filters(),
+        filters: a.filter.filters()?,
         steal: a.steal,
         reason: a.reason,
     };

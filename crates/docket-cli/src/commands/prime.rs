@@ -54,7 +54,7 @@ fn section(out: &mut String, title: &str, s: &Section, rest: &str) {
 pub fn run(g: &GlobalArgs, a: PrimeArgs, printer: &mut Printer) -> CliResult<u8> {
     let cx = context::api(g)?;
     let req = PrimeRequest {
-        filters: a.filter.filters(),
+        filters: a.filter.filters()?,
         limit: a.filter.limit,
     };
     let primer = project::prime(&cx, &req)?;

@@ -33,4 +33,5 @@ mod test_regressions;
 mod test_safety;
 mod test_search;
 mod test_show;
+mod test_tables;
 mod test_update;
