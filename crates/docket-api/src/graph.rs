@@ -24,8 +24,8 @@ pub struct DepsRequest {
     /// Ids it should no longer wait on.
     #[serde(default)]
     pub remove: Vec<String>,
-    /// Refuse ids that match no ticket; otherwise each is kept as a forward
-    /// reference, with a warning.
+    /// Refuse unknown ids; otherwise each is kept as a forward reference,
+    /// with a warning.
     #[serde(default)]
     pub strict: bool,
 }

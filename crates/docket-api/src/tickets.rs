@@ -40,7 +40,7 @@ pub struct CreateRequest {
     /// Ids this ticket waits on (unknown ids are kept as forward references, with a warning).
     #[serde(default)]
     pub deps: Vec<String>,
-    /// Refuse deps that match no ticket; nothing is written then.
+    /// Refuse unknown deps; nothing is written then.
     #[serde(default)]
     pub strict: bool,
     #[serde(default)]
@@ -177,7 +177,7 @@ pub struct UpdateRequest {
     /// Add acceptance criteria.
     #[serde(default)]
     pub add_ac: Vec<String>,
-    /// A criterion's exact title, to check (`done: true`) or uncheck (`done: false`).
+    /// A criterion's exact title; `done: true` checks it, `false` unchecks it.
     #[serde(default)]
     pub ac: Option<String>,
     #[serde(default)]

@@ -111,7 +111,7 @@ pub fn ac_progress(ac: &[Criterion]) -> Option<String> {
     (!ac.is_empty()).then(|| format!("{}/{}", ac.iter().filter(|c| c.done).count(), ac.len()))
 }
 
-/// How much of a ticket `show` returns.
+/// How much to return.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Detail {

@@ -256,7 +256,7 @@ pub static TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "create",
-        desc: "Create a ticket; answers with its id and fields. types: {types}.",
+        desc: "Create a ticket. types: {types}.",
         actions: &[w("", s::<CreateRequest>, "").unlist(&[
             "sequence",
             "docs",
@@ -270,7 +270,7 @@ pub static TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "update",
-        desc: "Change fields, sections or acceptance criteria (check one: ac=<exact title>, done=true). A status change goes through the workflow guards. Answers with what changed.",
+        desc: "Change fields, sections or acceptance criteria (check one: ac, done=true). A status change goes through the workflow guards.",
         actions: &[w("", s::<UpdateRequest>, "").unlist(&[
             "sequence",
             "clear_sequence",
