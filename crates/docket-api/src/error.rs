@@ -48,6 +48,9 @@ pub enum Op {
     ContextUpdate,
     DocList,
     DocAdd,
+    /// `docket trust`: a person trusts the runner config on their machine
+    /// (no agent face offers it: an agent must not trust commands for them).
+    Trust,
 }
 
 impl Op {
@@ -87,6 +90,7 @@ impl Op {
             Op::ContextUpdate => "context_update",
             Op::DocList => "doc_list",
             Op::DocAdd => "doc_add",
+            Op::Trust => "trust",
         }
     }
 }
@@ -411,6 +415,34 @@ impl From<Error> for ApiError {
             Error::RunCycle { tickets } => put("tickets", json!(tickets)),
             Error::SequenceConflict { ticket, dep, .. } => put("tickets", json!([ticket, dep])),
             Error::DirtyTree { paths } => put("paths", json!(paths)),
+            Error::RunnerUntrusted {
+                project,
+                hash,
+                changed,
+                commands,
+                templates,
+                ..
+            } => {
+                put("project", json!(project.to_string_lossy()));
+                put("hash", json!(hash));
+                put("changed", json!(changed));
+                put("commands", json!(commands));
+                put("templates", json!(templates));
+                remedies.push(
+                    Remedy::new(
+                        Op::Trust,
+                        json!({}),
+                        "review the commands and templates, then trust them on this machine",
+                    )
+                    .by(Who::Person),
+                );
+            }
+            Error::TemplateOutside { name, path, reason } => {
+                put("name", json!(name));
+                put("path", json!(path.to_string_lossy()));
+                put("reason", json!(reason));
+            }
+            Error::AgentRedefined { name } => put("name", json!(name)),
             Error::EntryNotFound { what, key } => {
                 put("key", json!(key));
                 let doc = *what == "document";
@@ -514,6 +546,12 @@ impl From<Error> for ApiError {
                 "see what is open; blocked work waits on its dependencies",
             )),
             Error::PlanFrozen { .. } => {}
+            Error::EditNotSaved { id, recovery, .. } => {
+                put("id", json!(id));
+                if let Some(r) = recovery {
+                    put("recovery", json!(r.to_string_lossy()));
+                }
+            }
             Error::InvalidArgument { .. }
             | Error::NotInteractive { .. }
             | Error::RunnerFailed { .. } => {}

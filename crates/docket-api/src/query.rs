@@ -44,6 +44,9 @@ pub struct Filters {
     pub status: Vec<String>,
     #[serde(default)]
     pub assignee: Vec<String>,
+    /// Only these priorities (0 highest .. 4).
+    #[serde(default)]
+    pub priority: Vec<i64>,
 }
 
 impl Filters {
@@ -55,6 +58,7 @@ impl Filters {
             tags: self.tag.clone(),
             statuses: self.status.clone(),
             assignees: self.assignee.clone(),
+            priorities: self.priority.clone(),
         };
         f.validate(&p.config).map_err(ApiError::invalid)?;
         Ok(f)
@@ -83,6 +87,20 @@ pub struct ListRequest {
     /// From a previous page's `next_cursor`.
     #[serde(default)]
     pub cursor: Option<String>,
+    /// Sort fields (`-priority`: descending); ties keep the listing's own order. Fields: priority, created, updated, closed, status, type, title, sequence, id.
+    #[serde(default)]
+    pub sort: Vec<String>,
+}
+
+/// The request's sort keys, or an `invalid_argument` naming the valid fields.
+pub fn sort_keys(req: &ListRequest) -> ApiResult<Vec<query::SortKey>> {
+    query::parse_sort(&req.sort).map_err(|m| {
+        let mut e = ApiError::invalid(m);
+        e.details.insert("field".into(), "sort".into());
+        e.details
+            .insert("allowed".into(), query::SORT_FIELDS.into());
+        e
+    })
 }
 
 /// A page of listed tickets.
@@ -167,7 +185,7 @@ fn in_board_order<'a>(p: &Project, scan: &'a Scan, filter: &Filter, all: bool) -
         picked.drain(..).map(|e| (pos(&e.meta.status), e)).collect();
     keyed.sort_by(|(pa, a), (pb, b)| {
         pa.cmp(pb)
-            .then_with(|| query::by_priority_then_newest(&a.meta, &b.meta))
+            .then_with(|| query::by_priority_then_oldest(&a.meta, &b.meta))
     });
     picked.extend(keyed.into_iter().map(|(_, e)| e));
     picked
@@ -190,6 +208,7 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
     let p = &cx.project;
     let filter = req.filters.to_filter(p)?;
     let offset = parse_cursor(req.cursor.as_deref())?;
+    let keys = sort_keys(req)?;
     if req.kind == ListKind::Search && req.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
         return Err(ApiError::invalid(
             "give at least one word to search for (`text`)",
@@ -223,9 +242,13 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
         })
         .chain(scan.failures.iter().map(|f| f.id.as_str()))
         .collect();
-    let mut listing = list_in(p, &scan, &filter, req, offset, &claimed, &|ids| {
-        short_ids_among(&all, ids)
-    });
+    let checked = Checked {
+        filter,
+        keys,
+        offset,
+        claimed,
+    };
+    let mut listing = list_in(p, &scan, req, &checked, &|ids| short_ids_among(&all, ids));
     listing.source = Source::Scan(why_scan);
     Ok(listing)
 }
@@ -246,25 +269,41 @@ impl Default for Source {
     }
 }
 
+/// What a listing request becomes once checked against the config, plus the
+/// claimed ids `ready` leaves out.
+pub struct Checked {
+    pub filter: Filter,
+    pub keys: Vec<query::SortKey>,
+    pub offset: usize,
+    pub claimed: std::collections::HashSet<String>,
+}
+
 /// A listing over an already loaded scan: the one implementation the scan and
 /// the hot index both run, so they cannot disagree. `shorts` gives the
 /// shortest unique prefixes of the page's ids over every ticket file.
 pub fn list_in(
     p: &Project,
     scan: &Scan,
-    filter: &Filter,
     req: &ListRequest,
-    offset: usize,
-    claimed: &std::collections::HashSet<String>,
+    checked: &Checked,
     shorts: &dyn Fn(&[&str]) -> Vec<String>,
 ) -> Listing {
+    let Checked {
+        filter,
+        keys,
+        offset,
+        claimed,
+    } = checked;
+    let offset = *offset;
     let graph = Graph::new(&scan.entries, &p.config);
     let mut lines: Vec<Option<String>> = Vec::new();
-    let picked: Vec<&Entry> = match req.kind {
+    let mut picked: Vec<&Entry> = match req.kind {
         ListKind::List => in_board_order(p, scan, filter, req.all),
         ListKind::Search => {
             let candidates = in_board_order(p, scan, filter, req.all);
-            let hits = query::search(&candidates, req.text.as_deref().unwrap_or(""));
+            let mut hits = query::search(&candidates, req.text.as_deref().unwrap_or(""));
+            // Sorted here so each hit keeps its matching line.
+            query::sort_by_keys(&mut hits, |h| h.entry, keys, &p.config);
             lines = hits.iter().map(|h| Some(h.line.clone())).collect();
             hits.iter().map(|h| h.entry).collect()
         }
@@ -279,7 +318,7 @@ pub fn list_in(
                     _ => graph.is_blocked(e),
                 })
                 .collect();
-            v.sort_by(|x, y| query::by_priority_then_newest(&x.meta, &y.meta));
+            v.sort_by(|x, y| query::by_priority_then_oldest(&x.meta, &y.meta));
             v
         }
         ListKind::Closed => {
@@ -292,6 +331,9 @@ pub fn list_in(
             v
         }
     };
+    if req.kind != ListKind::Search {
+        query::sort_by_keys(&mut picked, |e| *e, keys, &p.config);
+    }
     let total = picked.len();
     let end = match req.limit {
         Some(n) => offset.saturating_add(n).min(total),
@@ -326,7 +368,8 @@ pub fn list_in(
 #[derive(Debug, Clone)]
 pub struct Column {
     pub status: String,
-    /// Cards by priority, then newest (at most `per_column` when given).
+    /// Cards in stage order: sequence (unnumbered last), priority, oldest;
+    /// terminal columns by priority, then oldest (at most `per_column`).
     pub rows: Vec<Listed>,
     /// Cards in the column in all.
     pub total: usize,
@@ -355,6 +398,19 @@ pub fn board(cx: &Context, req: &BoardRequest) -> ApiResult<Board> {
     let filter = req.filters.to_filter(p)?;
     let scan = p.scan()?;
     let graph = Graph::new(&scan.entries, &p.config);
+    // Sequences are read from the files, so only for open tickets: a terminal
+    // column (often the longest) keeps priority order and costs no reads.
+    let open: Vec<&Entry> = scan
+        .entries
+        .iter()
+        .filter(|e| !p.config.is_terminal(&e.meta.status) && filter.matches(&e.meta))
+        .collect();
+    let seq: std::collections::HashMap<&std::path::Path, Option<f64>> = open
+        .iter()
+        .map(|e| e.path.as_path())
+        .zip(query::sequences(&open))
+        .collect();
+    let seq_of = |e: &Entry| seq.get(e.path.as_path()).copied().flatten();
     let mut columns = Vec::new();
     for status in &p.config.workflow.statuses {
         let mut col: Vec<&Entry> = scan
@@ -362,7 +418,7 @@ pub fn board(cx: &Context, req: &BoardRequest) -> ApiResult<Board> {
             .iter()
             .filter(|e| &e.meta.status == status && filter.matches(&e.meta))
             .collect();
-        col.sort_by(|a, b| query::by_priority_then_newest(&a.meta, &b.meta));
+        col.sort_by(|a, b| query::by_stage_order((&a.meta, seq_of(a)), (&b.meta, seq_of(b))));
         let total = col.len();
         if let Some(n) = req.per_column {
             col.truncate(n);

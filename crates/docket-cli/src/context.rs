@@ -96,3 +96,32 @@ pub fn start_dir(dir: &Option<PathBuf>) -> Result<PathBuf, Error> {
 pub fn project(dir: &Option<PathBuf>) -> Result<Project, Error> {
     Project::discover(&start_dir(dir)?)
 }
+
+/// The user's docket config folder, where the runner's trust store lives
+/// (`docket trust`): `DOCKET_CONFIG_DIR` (tests point it at a temp folder),
+/// else `$XDG_CONFIG_HOME/docket`, else `$HOME/.config/docket`.
+pub fn user_config_dir() -> Result<PathBuf, Error> {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if let Some(d) = env("DOCKET_CONFIG_DIR") {
+        return Ok(PathBuf::from(d));
+    }
+    // The XDG spec ignores relative values.
+    if let Some(x) = env("XDG_CONFIG_HOME").map(PathBuf::from)
+        && x.is_absolute()
+    {
+        return Ok(x.join("docket"));
+    }
+    match env("HOME") {
+        Some(h) => Ok(PathBuf::from(h).join(".config").join("docket")),
+        None => Err(Error::invalid(
+            "cannot find your config folder for the runner's trust store: set HOME, XDG_CONFIG_HOME or DOCKET_CONFIG_DIR",
+        )),
+    }
+}
+
+/// The runner's trust store in [`user_config_dir`].
+pub fn trust_store() -> Result<docket_core::runner::trust::TrustStore, Error> {
+    Ok(docket_core::runner::trust::TrustStore::new(
+        user_config_dir()?,
+    ))
+}

@@ -151,6 +151,7 @@ fn command_of(op: Op) -> (&'static str, &'static [&'static str]) {
         Op::ContextUpdate => ("context update", &["key"]),
         Op::DocList => ("doc list", &[]),
         Op::DocAdd => ("doc add", &["slug"]),
+        Op::Trust => ("trust", &[]),
     }
 }
 

@@ -41,8 +41,16 @@ struct Env {
 impl Env {
     /// A git repository with a docket project of `preset`, the fake agent
     /// configured as `fake` (and `fakeclaude` reading claude stream-json), all
-    /// committed.
+    /// committed, and its runner config trusted (`docket trust`).
     fn new(preset: &str) -> Env {
+        let env = Env::untrusted(preset);
+        let d = env.ok(&["trust"]);
+        assert_eq!(d["action"], "trusted", "{d}");
+        env
+    }
+
+    /// [`Env::new`] without `docket trust`.
+    fn untrusted(preset: &str) -> Env {
         let tmp = tempfile::Builder::new()
             .prefix("docket-run-")
             .tempdir()
@@ -74,6 +82,8 @@ impl Env {
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", &self.home)
+            // The trust store: never the real user's.
+            .env("DOCKET_CONFIG_DIR", self.config_dir())
             .env("DOCKET_ACTOR", "tester")
             .env("NO_COLOR", "1")
             .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -83,6 +93,11 @@ impl Env {
             .env("GIT_COMMITTER_EMAIL", "tester@example.com")
             .current_dir(&self.root);
         c
+    }
+
+    /// The user config folder of this test (`DOCKET_CONFIG_DIR`).
+    fn config_dir(&self) -> PathBuf {
+        self.home.join("user-config")
     }
 
     fn docket_cmd(&self, args: &[&str]) -> Command {
@@ -113,12 +128,14 @@ impl Env {
     /// A write's whole ticket afterwards (writes answer lean; see cli/common.rs).
     fn okw(&self, args: &[&str]) -> Value {
         let data = self.ok(args);
-        // A lean answer `{id, short, status, changed?, logged?, archived_to?}`;
+        // A lean answer `{id, handle, status, changed?, logged?, archived_to?}`;
         // a no-op write has neither `changed` nor `logged`.
         let lean = data.as_object().is_some_and(|o| {
-            ["id", "short", "status"].iter().all(|k| o.contains_key(*k))
+            ["id", "handle", "status"]
+                .iter()
+                .all(|k| o.contains_key(*k))
                 && o.keys().all(|k| {
-                    ["id", "short", "status", "changed", "logged", "archived_to"]
+                    ["id", "handle", "status", "changed", "logged", "archived_to"]
                         .contains(&k.as_str())
                 })
         });
@@ -407,9 +424,12 @@ fn cycles_and_sequence_conflicts_stop_the_run_before_any_agent() {
     assert_eq!(env.subjects().len(), 2);
 }
 
-/// Replace ids with titles so snapshots are stable.
+/// Replace ids with titles (and the temporary project and fake agent paths
+/// with `<root>`, `<fake>`) so snapshots are stable.
 fn by_title(env: &Env, text: &str, ids: &[(&str, &str)]) -> String {
-    let mut t = text.to_string();
+    let mut t = text
+        .replace(fake_agent().to_string_lossy().as_ref(), "<fake>")
+        .replace(env.root.to_string_lossy().as_ref(), "<root>");
     for (id, title) in ids {
         t = t.replace(id, &format!("<{title}>"));
     }
@@ -1385,4 +1405,360 @@ fn a_finished_lane_left_by_a_dead_orchestrator_is_merged_not_rerun() {
     assert_eq!(l["runs"].as_array().unwrap().len(), 0, "ran again: {s}");
     assert_eq!(env.status(&a), "implement");
     assert!(env.root.join("a.txt").exists());
+}
+
+#[test]
+fn dry_run_with_nothing_to_run_says_no_ticket_would_run() {
+    let env = Env::new("pipeline");
+    let out = env.docket(&["run", "--agent", "fake", "--dry-run"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.starts_with("Dry run (batch, agent fake): no ticket would run."),
+        "{text}"
+    );
+    assert!(!text.contains("ticket(s)"), "{text}");
+}
+
+// ---- Trust: repository-defined commands and templates run only once trusted.
+
+/// Every file under the project (git's own folder aside) with its bytes.
+fn tree(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("read_dir") {
+            let path = e.expect("entry").path();
+            if path.file_name().is_some_and(|n| n == ".git") {
+                continue;
+            }
+            let meta = std::fs::symlink_metadata(&path).expect("meta");
+            if meta.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(path.clone(), std::fs::read(&path).unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+fn append_config(env: &Env, text: &str) {
+    let cfg = env.root.join(".docket/config.toml");
+    let mut all = std::fs::read_to_string(&cfg).expect("config");
+    all.push_str(text);
+    std::fs::write(&cfg, all).expect("write config");
+}
+
+#[test]
+fn an_untrusted_config_is_refused_with_its_commands_and_nothing_changes() {
+    let env = Env::untrusted("pipeline");
+    let t = env.ticket("A", "fix", "fake: write a.txt A\nfake: advance", &[]);
+    env.commit_all("tickets");
+    let before = tree(&env.root);
+    let head = env.git(&["rev-parse", "HEAD"]);
+    let (v, code) = env.run(&[]);
+    assert_eq!(code, 1, "{v}");
+    let e = &v["error"];
+    assert_eq!(e["code"], "runner_untrusted", "{v}");
+    let fake = fake_agent().to_string_lossy().to_string();
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("is not trusted"), "{msg}");
+    assert!(
+        msg.contains(&format!("agent `fake`: {fake} {{prompt_file}}")),
+        "{msg}"
+    );
+    assert_eq!(e["changed"], false);
+    assert!(e["commands"].as_array().unwrap().len() == 2, "{v}");
+    assert_eq!(e["remedies"][0]["command"], "docket trust");
+    assert_eq!(e["remedies"][0]["by"]["kind"], "person");
+    // People see the commands and the remedy too.
+    let out = env.docket(&["run", "-q", "--agent", "fake"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&fake) && err.contains("`docket trust`"),
+        "{err}"
+    );
+    // Nothing written: no lock, no log, no session, no commit, no store.
+    assert_eq!(tree(&env.root), before);
+    assert_eq!(env.git(&["rev-parse", "HEAD"]), head);
+    assert!(!env.config_dir().exists());
+    // The dry run says the real run would refuse, and why.
+    let d = env.ok(&["run", "--dry-run", "--agent", "fake"]);
+    assert_eq!(d["trust"]["would_refuse"], true, "{d}");
+    assert_eq!(d["trust"]["state"], "untrusted");
+    // --show records nothing.
+    let d = env.ok(&["trust", "--show"]);
+    assert_eq!(d["state"], "untrusted");
+    assert_eq!(d["agents"][0]["name"], "fake");
+    assert_eq!(d["agents"][0]["command"][0], fake.as_str());
+    assert!(!env.config_dir().join("trusted.toml").exists());
+    // A built-in adapter with the built-in templates needs no trust.
+    let d = env.ok(&["run", "--dry-run", "--agent", "claude"]);
+    assert_eq!(d["trust"]["state"], "not_required", "{d}");
+    // Trust, then the run works.
+    let d = env.ok(&["trust"]);
+    assert_eq!(d["action"], "trusted");
+    assert_eq!(d["state"], "trusted");
+    assert!(d["hash"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(d["project"], env.root.to_string_lossy().as_ref());
+    let store = std::fs::read_to_string(env.config_dir().join("trusted.toml")).unwrap();
+    assert!(store.contains(d["hash"].as_str().unwrap()), "{store}");
+    assert_eq!(env.ok(&["trust"])["action"], "already_trusted");
+    let s = env.run_ok(&[]);
+    assert_eq!(runs(&s), vec![(t.clone(), "fix".into(), "advanced".into())]);
+}
+
+#[test]
+fn a_changed_config_or_template_needs_trust_again_and_revoke_forgets() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("A", "fix", "fake: advance", &[]);
+    env.commit_all("tickets");
+    // A changed command.
+    let text = std::fs::read_to_string(env.root.join(".docket/config.toml")).unwrap();
+    std::fs::write(
+        env.root.join(".docket/config.toml"),
+        text.replace("\"{prompt_file}\"]", "\"{prompt_file}\", \"--extra\"]"),
+    )
+    .unwrap();
+    env.commit_all("config");
+    let (v, code) = env.run(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["error"]["code"], "runner_untrusted", "{v}");
+    assert_eq!(v["error"]["changed"], true);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed since you trusted it")
+    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("--extra"));
+    assert_eq!(env.ok(&["trust", "--show"])["state"], "changed");
+    assert_eq!(env.ok(&["trust"])["action"], "trusted");
+    // A project template: listed, hashed, needs trust.
+    std::fs::create_dir_all(env.root.join(".docket/templates")).unwrap();
+    std::fs::write(
+        env.root.join(".docket/templates/fix.md"),
+        "Our own fix rules for {{id}}.",
+    )
+    .unwrap();
+    env.commit_all("template");
+    let (v, _) = env.run(&[]);
+    assert_eq!(v["error"]["code"], "runner_untrusted", "{v}");
+    assert_eq!(v["error"]["templates"][0], ".docket/templates/fix.md");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("template .docket/templates/fix.md (stage fix)")
+    );
+    let d = env.ok(&["trust"]);
+    assert_eq!(d["templates"][0]["path"], ".docket/templates/fix.md");
+    // Editing the template needs trust again.
+    std::fs::write(
+        env.root.join(".docket/templates/fix.md"),
+        "Edited rules for {{id}}.",
+    )
+    .unwrap();
+    env.commit_all("template edit");
+    let (v, _) = env.run(&[]);
+    assert_eq!(v["error"]["code"], "runner_untrusted", "{v}");
+    env.ok(&["trust"]);
+    let s = env.run_ok(&[]);
+    assert_eq!(runs(&s), vec![(a.clone(), "fix".into(), "advanced".into())]);
+    let prompt = std::fs::read_to_string(
+        env.root.join(
+            s["runs"][0]["log"]
+                .as_str()
+                .unwrap()
+                .replace(".log", ".prompt.md"),
+        ),
+    )
+    .unwrap();
+    assert!(
+        prompt.contains(&format!("Edited rules for {a}.")),
+        "{prompt}"
+    );
+    // Revoke forgets it; the next run is refused; revoking again is a no-op.
+    let d = env.ok(&["trust", "--revoke"]);
+    assert_eq!(d["action"], "revoked");
+    assert_eq!(d["state"], "untrusted");
+    let b = env.ticket("B", "fix", "fake: advance", &[]);
+    env.commit_all("b");
+    let (v, _) = env.run(&[]);
+    assert_eq!(v["error"]["code"], "runner_untrusted", "{v}");
+    assert_eq!(env.status(&b), "fix");
+    assert_eq!(env.ok(&["trust", "--revoke"])["action"], "not_trusted");
+    // An agent started by the runner cannot trust for its person.
+    let out = env
+        .docket_cmd(&["trust", "--json"])
+        .env("DOCKET_RUN_LOG", "x.log")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is for people"));
+}
+
+#[test]
+fn builtin_adapter_names_are_not_redefined_silently() {
+    let env = Env::new("pipeline");
+    env.ticket("A", "fix", "fake: advance", &[]);
+    let fake = fake_agent().to_string_lossy().to_string();
+    append_config(
+        &env,
+        &format!("\n[runner.agents.claude]\ncommand = [{fake:?}, \"{{prompt_file}}\"]\n"),
+    );
+    env.commit_all("redefine claude");
+    for agent in ["claude", "fake"] {
+        let (v, code) = env.json(&["run", "-q", "--agent", agent]);
+        assert_eq!(code, 1);
+        assert_eq!(v["error"]["code"], "agent_redefined", "{v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("override = true")
+        );
+    }
+    let (v, _) = env.json(&["trust"]);
+    assert_eq!(v["error"]["code"], "agent_redefined", "{v}");
+    // Other commands are not held up by the runner's config.
+    env.ok(&["list"]);
+    // On purpose: `override = true`, which then needs trust like any command.
+    let cfg = env.root.join(".docket/config.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "[runner.agents.claude]\n",
+        "[runner.agents.claude]\noverride = true\n",
+    );
+    std::fs::write(&cfg, text).unwrap();
+    env.commit_all("override claude");
+    let (v, _) = env.json(&["run", "-q", "--agent", "claude"]);
+    assert_eq!(v["error"]["code"], "runner_untrusted", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("agent `claude` (overrides the built-in)")
+    );
+    env.ok(&["trust"]);
+    let d = env.ok(&["run", "--dry-run", "--agent", "claude"]);
+    assert_eq!(d["queue"][0]["argv"][0], fake.as_str(), "{d}");
+    // An override with its own command says its own `stdin` (default false).
+    assert_eq!(d["queue"][0]["stdin"], false);
+}
+
+#[test]
+fn templates_outside_the_project_are_refused() {
+    let env = Env::new("pipeline");
+    env.ticket("A", "fix", "fake: advance", &[]);
+    env.commit_all("tickets");
+    let outside = env.home.join("outside.md");
+    std::fs::write(&outside, "secret instructions").unwrap();
+    let cfg = env.root.join(".docket/config.toml");
+    let original = std::fs::read_to_string(&cfg).unwrap();
+    for prompt in [
+        "../../outside.md".to_string(),
+        outside.to_string_lossy().to_string(),
+    ] {
+        let text = original.replace("prompt = \"fix.md\"", &format!("prompt = {prompt:?}"));
+        assert_ne!(text, original);
+        std::fs::write(&cfg, text).unwrap();
+        for args in [
+            vec!["run", "-q", "--agent", "fake"],
+            vec!["run", "--dry-run", "--agent", "fake"],
+            vec!["trust"],
+        ] {
+            let (v, code) = env.json(&args);
+            assert_eq!(code, 1, "{args:?}");
+            assert_eq!(v["error"]["code"], "template_outside", "{args:?}: {v}");
+        }
+        // The rest of docket still reads the config.
+        env.ok(&["list"]);
+    }
+    std::fs::write(&cfg, &original).unwrap();
+    // A symlink in .docket/templates leading out of the project.
+    std::fs::create_dir_all(env.root.join(".docket/templates")).unwrap();
+    std::os::unix::fs::symlink(&outside, env.root.join(".docket/templates/fix.md")).unwrap();
+    env.commit_all("link");
+    let (v, _) = env.run(&[]);
+    assert_eq!(v["error"]["code"], "template_outside", "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("leads to"),
+        "{v}"
+    );
+    // The templates folder itself linked elsewhere.
+    std::fs::remove_file(env.root.join(".docket/templates/fix.md")).unwrap();
+    std::fs::remove_dir(env.root.join(".docket/templates")).unwrap();
+    let elsewhere = env.home.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("prompt.md"), "frame").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, env.root.join(".docket/templates")).unwrap();
+    let (v, _) = env.json(&["trust"]);
+    assert_eq!(v["error"]["code"], "template_outside", "{v}");
+}
+
+#[test]
+fn dry_run_prints_each_tickets_exact_command_line() {
+    let env = Env::new("pipeline");
+    let a = env.ticket("A", "fix", "fake: advance", &[]);
+    let b = env.ticket("B", "implement", "fake: advance", &["--tier", "critical"]);
+    append_config(&env, "\n[runner.tiers.critical]\nmodel = \"big model\"\n");
+    // Model arguments for the fake adapter, so the tier's model shows.
+    let cfg = env.root.join(".docket/config.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap().replacen(
+        "\n\n[runner.agents.fakeclaude]",
+        "\nmodel_args = [\"--model\", \"{model}\"]\n\n[runner.agents.fakeclaude]",
+        1,
+    );
+    std::fs::write(&cfg, text).unwrap();
+    env.commit_all("tickets");
+    env.ok(&["trust"]);
+    let fake = fake_agent().to_string_lossy().to_string();
+    let logs = env.root.join(".docket/local/logs/<run>");
+    let d = env.ok(&["run", "--dry-run", "--agent", "fake"]);
+    let q = d["queue"].as_array().unwrap();
+    let pf = |n: usize, id: &str, stage: &str| {
+        logs.join(format!("{n:03}-{id}-{stage}.prompt.md"))
+            .to_string_lossy()
+            .to_string()
+    };
+    assert_eq!(
+        q[0]["argv"],
+        serde_json::json!([fake, pf(1, &a, "fix")]),
+        "{d}"
+    );
+    assert_eq!(
+        q[1]["argv"],
+        serde_json::json!([fake, pf(2, &b, "implement"), "--model", "big model"])
+    );
+    assert_eq!(
+        q[1]["command"],
+        format!("{fake} '{}' --model 'big model'", pf(2, &b, "implement"))
+    );
+    let out = env.docket(&["run", "--dry-run", "--agent", "fake"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("$ {fake} '{}'\n", pf(1, &a, "fix"))),
+        "{text}"
+    );
+    // An adapter reading stdin shows where the prompt comes from.
+    let d = env.ok(&["run", "--dry-run", "--agent", "fakeclaude"]);
+    assert_eq!(d["queue"][0]["stdin"], true);
+    assert_eq!(
+        d["queue"][0]["command"],
+        format!("{fake} < '{}'", pf(1, &a, "fix"))
+    );
+}
+
+#[test]
+fn trust_has_help() {
+    let env = Env::new("pipeline");
+    let out = env.docket(&["trust", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("--revoke") && text.contains("--show"),
+        "{text}"
+    );
+    assert!(text.contains("DOCKET_CONFIG_DIR"), "{text}");
 }

@@ -457,6 +457,7 @@ modes = ["afk"]            # run only tickets in these modes (hitl waits for a p
 # A generic adapter: any CLI that takes a prompt. Placeholders: {prompt_file},
 # {prompt}, {model}, {effort}, {ticket}, {stage}. `stdin = true` pipes the
 # prompt in; `format` is "text", "claude" (stream-json) or "codex" (exec --json).
+# `docket run` starts it only after you run `docket trust` on your machine.
 # [runner.agents.mine]
 # command = ["my-agent", "--prompt-file", "{prompt_file}"]
 # model_args = ["--model", "{model}"]

@@ -47,7 +47,12 @@ pub enum Error {
     },
 
     /// The children gate refused a move into a terminal status.
-    #[error("{id} has {} open child ticket(s): {}", children.len(), children.join(", "))]
+    #[error(
+        "{id} has {} open child {}: {}",
+        children.len(),
+        if children.len() == 1 { "ticket" } else { "tickets" },
+        children.join(", ")
+    )]
     OpenChildren {
         id: String,
         children: Vec<String>,
@@ -112,6 +117,22 @@ pub enum Error {
     #[error("{message}")]
     NotInteractive { message: String },
 
+    /// `edit` gave up: the edited text failed its check and the user stopped
+    /// trying. The ticket file is untouched; the text is kept in `recovery`
+    /// when there was any to keep.
+    #[error(
+        "the edit of {id} was not saved: {reason}{}",
+        recovery
+            .as_ref()
+            .map(|p| format!("\nyour text is kept in {}", p.display()))
+            .unwrap_or_default()
+    )]
+    EditNotSaved {
+        id: String,
+        reason: String,
+        recovery: Option<PathBuf>,
+    },
+
     /// A command needs a session and none is selected or the named one is gone.
     #[error("{message}")]
     NoSession { message: String },
@@ -146,6 +167,45 @@ pub enum Error {
     /// `docket run`: uncommitted changes at start and `--dirty-tree abort`.
     #[error("the working tree has {} uncommitted change(s): {}", paths.len(), paths.join(", "))]
     DirtyTree { paths: Vec<String> },
+
+    /// `docket run`: the runner config defines commands or templates the user
+    /// has not trusted on this machine (or changed them since): a cloned
+    /// repository must not start programs of its own choosing unasked.
+    #[error(
+        "the runner config of {} {} on this machine; `docket run` would run:\n{}",
+        project.display(),
+        if *changed { "changed since you trusted it" } else { "is not trusted" },
+        listing.join("\n")
+    )]
+    RunnerUntrusted {
+        project: PathBuf,
+        /// The hash `docket trust` would record now.
+        hash: String,
+        /// Trusted before, with a different hash.
+        changed: bool,
+        /// The repository-defined commands, one line each.
+        commands: Vec<String>,
+        /// The project's own prompt templates (paths relative to the project).
+        templates: Vec<String>,
+        /// Commands and templates as shown to people, one line each.
+        listing: Vec<String>,
+    },
+
+    /// `docket run`: a prompt template resolves outside the project (an
+    /// absolute path, `..`, or a symlink leading out).
+    #[error("template `{name}` resolves outside the project ({reason})")]
+    TemplateOutside {
+        name: String,
+        path: PathBuf,
+        reason: String,
+    },
+
+    /// `docket run`: `[runner.agents.<name>]` reuses a built-in adapter's name
+    /// without `override = true`.
+    #[error(
+        "[runner.agents.{name}] redefines the built-in adapter `{name}`; add `override = true` to that table to replace it on purpose (it then needs `docket trust`), or give the adapter another name"
+    )]
+    AgentRedefined { name: String },
 
     /// `docket run`: the agent program cannot be started, or git failed.
     #[error("{message}")]
@@ -200,6 +260,7 @@ impl Error {
             Error::ConfigInvalid { .. } => "config_invalid",
             Error::Parse { .. } => "parse_error",
             Error::NotInteractive { .. } => "not_interactive",
+            Error::EditNotSaved { .. } => "edit_not_saved",
             Error::NoSession { .. } => "no_session",
             Error::Claimed { .. } => "claimed",
             Error::NothingReady { .. } => "nothing_ready",
@@ -210,6 +271,9 @@ impl Error {
             Error::SequenceConflict { .. } => "sequence_conflict",
             Error::DirtyTree { .. } => "dirty_tree",
             Error::RunnerFailed { .. } => "runner_failed",
+            Error::RunnerUntrusted { .. } => "runner_untrusted",
+            Error::TemplateOutside { .. } => "template_outside",
+            Error::AgentRedefined { .. } => "agent_redefined",
             Error::DuplicateId { .. } => "duplicate_id",
             Error::IdMismatch { .. } => "id_mismatch",
             Error::EntryNotFound { .. } => "entry_not_found",
@@ -273,9 +337,26 @@ impl Error {
             Error::DirtyTree { .. } => Some(
                 "commit or stash first, or pass --dirty-tree salvage (commit them first) or --dirty-tree ignore".into(),
             ),
+            Error::RunnerUntrusted { .. } => Some(
+                "review the commands and templates above, then run `docket trust` (nothing was started or changed)".into(),
+            ),
+            Error::TemplateOutside { .. } => Some(
+                "keep prompt templates inside the project: a plain name in .docket/templates/, no absolute paths, `..` or symlinks leading out".into(),
+            ),
+            Error::AgentRedefined { .. } => Some(
+                "add `override = true` to the table, or rename the adapter".into(),
+            ),
             Error::EntryNotFound { what, .. } => Some(format!(
                 "run `docket {} list` to see the keys",
                 if *what == "document" { "doc" } else { "context" }
+            )),
+            Error::EditNotSaved {
+                id,
+                recovery: Some(p),
+                ..
+            } => Some(format!(
+                "fix it there and continue with `docket edit {id} --from {}`",
+                p.display()
             )),
             Error::EntryExists { what, .. } => Some(if *what == "document" {
                 "choose another slug, or archive the old document first".into()

@@ -22,7 +22,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use docket_api::hot::{self, HotReply, HotRequest, WireListing};
-use docket_api::query::list_in;
+use docket_api::query::{Checked, list_in};
 use docket_api::view::short_ids_among;
 use docket_core::Project;
 use docket_core::store::{Entry, FileFailure, Scan, id_from_file_name};
@@ -46,9 +46,6 @@ pub enum HotError {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// The project could not be loaded.
-    #[error(transparent)]
-    Core(#[from] docket_core::Error),
 }
 
 impl HotError {
@@ -59,7 +56,6 @@ impl HotError {
             HotError::PathTooLong { .. } => "socket_path_too_long",
             HotError::Watch { .. } => "watch_unavailable",
             HotError::Io { .. } => "io_error",
-            HotError::Core(e) => e.code(),
         }
     }
 }
@@ -543,8 +539,15 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
     };
     let p = files.project.clone();
     let filter = req.filters.to_filter(&p).map_err(|e| e.message)?;
+    let keys = docket_api::query::sort_keys(&req).map_err(|e| e.message)?;
+    let checked = Checked {
+        filter,
+        keys,
+        offset,
+        claimed,
+    };
     let shorts = files.shorts();
-    let listing = list_in(&p, &files.scan, &filter, &req, offset, &claimed, &|ids| {
+    let listing = list_in(&p, &files.scan, &req, &checked, &|ids| {
         ids.iter()
             .map(|id| shorts.get(*id).cloned().unwrap_or_else(|| id.to_string()))
             .collect()

@@ -71,6 +71,9 @@ pub fn call_for(op: Op, args: &Map<String, Value>) -> (&'static str, Map<String,
         Op::ContextAdd | Op::ContextUpdate => ("knowledge", with_action("context_set", a)),
         Op::DocList => ("knowledge", with_action("docs", a)),
         Op::DocAdd => ("knowledge", with_action("doc_set", a)),
+        // No tool trusts a runner config: a person runs `docket trust` in a
+        // terminal (the remedy says `by: person`).
+        Op::Trust => ("docket trust (in a terminal)", a),
     }
 }
 

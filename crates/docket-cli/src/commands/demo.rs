@@ -137,7 +137,7 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
             &ctx,
             &schema,
             Update {
-                flip_ac: Some((ac.into(), true)),
+                flip_ac: vec![(ac.into(), true)],
                 ..Default::default()
             },
         )?;
@@ -160,8 +160,11 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
         root.display()
     ));
     let cx = docket_api::Context::new(p.clone(), context::now(), ctx.actor.clone());
-    listing::print_board(&cx, printer)?;
+    listing::print_board(&cx, crate::output::term_width(), printer)?;
     let short = crate::render::short_ids(&p, &[schema.as_str(), login.as_str()]);
+    if let Some(line) = where_docket_is() {
+        printer.text(&line);
+    }
     printer.text(&format!(
         "Try: cd {} && docket ready && docket show {} && docket dep tree {}",
         root.display(),
@@ -169,4 +172,29 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
         short[1]
     ));
     Ok(0)
+}
+
+/// Where the running binary is and, unless `docket` on PATH is this same
+/// binary, the line that puts it there: the demo's build is the one to use,
+/// with no second build by `cargo install`.
+fn where_docket_is() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let exe = exe.canonicalize().unwrap_or(exe);
+    let dir = exe.parent()?;
+    let on_path = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|d| {
+            d.join("docket")
+                .canonicalize()
+                .is_ok_and(|found| found == exe)
+        })
+    });
+    Some(if on_path {
+        format!("docket is on your PATH: {}", exe.display())
+    } else {
+        format!(
+            "docket is built at {}\nPut it on your PATH (no second build): export PATH=\"{}:$PATH\"",
+            exe.display(),
+            dir.display()
+        )
+    })
 }

@@ -72,7 +72,15 @@ pub const FAMILIES: &[(&str, &str, &[&str])] = &[
     (
         "faces",
         "Agent faces and tooling",
-        &["mcp", "monitor", "man", "agents", "completions", "run"],
+        &[
+            "mcp",
+            "monitor",
+            "man",
+            "agents",
+            "completions",
+            "run",
+            "trust",
+        ],
     ),
 ];
 

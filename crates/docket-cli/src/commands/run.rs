@@ -4,14 +4,17 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use docket_core::runner::plan::{self, PlanOptions, SkipKind, Skipped};
-use docket_core::runner::{self as core_runner, RunPaths, adapter, format_sequence, prompt};
+use docket_core::runner::trust::{self, Material, TrustState};
+use docket_core::runner::{
+    self as core_runner, AgentConfig, RunPaths, adapter, format_sequence, prompt,
+};
 use docket_core::{Error, Project};
 use serde_json::json;
 
 use crate::cli::GlobalArgs;
 use crate::context;
 use crate::error::CliResult;
-use crate::output::Printer;
+use crate::output::{Printer, count};
 use crate::runner::{self, DirtyPolicy, Settings, Strategy, Summary};
 
 #[derive(Args, Debug)]
@@ -70,6 +73,10 @@ pub struct RunArgs {
     /// Report agent activity line by line (for an orchestrating --parallel run)
     #[arg(long, hide = true)]
     pub events: bool,
+    /// The trust hash an orchestrating --parallel run checked (a lane's
+    /// worktree is another path); accepted only if this config hashes the same
+    #[arg(long, value_name = "HASH", hide = true)]
+    pub trusted_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -255,6 +262,27 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
     } else {
         agent_name
     };
+    // Repository-defined commands and templates run only once trusted on
+    // this machine; checked before anything is written (the run lock too).
+    let paths = RunPaths::new(&p);
+    let material = trust::material(cfg, &paths.templates_dir)?;
+    let trust_state = if material.required_for(&agent_name) {
+        let entry = context::trust_store()?.get(&p.root)?;
+        if !a.dry_run {
+            trust::require(
+                &material,
+                &p.root,
+                entry.as_ref(),
+                a.trusted_hash.as_deref(),
+            )?;
+        }
+        match a.trusted_hash.as_deref() {
+            Some(h) if h == material.hash => TrustState::Trusted,
+            _ => trust::state(&material, entry.as_ref()),
+        }
+    } else {
+        TrustState::NotRequired
+    };
     let idle_ms = match &a.idle_timeout {
         Some(text) => core_runner::parse_duration_ms(text).ok_or_else(|| {
             Error::invalid(format!(
@@ -265,7 +293,6 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
             .idle_timeout_ms()
             .map_err(|m| Error::invalid(m.to_string()))?,
     };
-    let paths = RunPaths::new(&p);
     // One run per worktree: take the lock before reading what an earlier run
     // left, so a second run neither plans nor clears the first one's state.
     let run_lock = if a.dry_run {
@@ -331,6 +358,9 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
                 parallel: a.parallel,
                 plan: &the_plan,
                 dirty: (&dirty_paths, dirty),
+                agent_config: &agent,
+                board: &board,
+                trust: (&material, trust_state),
             },
         );
     }
@@ -359,6 +389,7 @@ pub fn run(g: &GlobalArgs, a: RunArgs, printer: &mut Printer) -> CliResult<u8> {
             });
             c
         },
+        trusted_hash: (trust_state != TrustState::NotRequired).then(|| material.hash.clone()),
     };
     if let Some(n) = a.parallel {
         let lanes = runner::parallel::Lanes {
@@ -435,6 +466,55 @@ struct DryRun<'a> {
     plan: &'a plan::RunPlan,
     /// Uncommitted changes and the policy the real run would apply.
     dirty: (&'a [String], DirtyPolicy),
+    /// The adapter, for each ticket's exact command line.
+    agent_config: &'a AgentConfig,
+    /// The board the plan was made from (tickets' tiers pick their model).
+    board: &'a [plan::RunTicket],
+    /// What needs trust, and whether it has it.
+    trust: (&'a Material, TrustState),
+}
+
+/// The exact command line the real run would start for the `n`th ticket of
+/// the queue: the argv, and one shell line (with `< prompt file` when the
+/// prompt goes to stdin). Only the run's log folder (`<run>`, a time stamp
+/// and process id) and `{prompt}` (`<prompt>`) are not known ahead.
+fn command_for(
+    p: &Project,
+    agent: &AgentConfig,
+    board: &[plan::RunTicket],
+    n: usize,
+    q: &plan::Planned,
+) -> (Vec<String>, String) {
+    let cfg = &p.config;
+    let tier = board
+        .iter()
+        .find(|b| b.id == q.id)
+        .and_then(|b| b.tier.as_deref());
+    let choice = core_runner::model_choice(cfg, &q.stage, tier);
+    let prompt_file = RunPaths::new(p)
+        .logs_dir
+        .join("<run>")
+        .join(format!(
+            "{n:03}-{}-{}.prompt.md",
+            q.id,
+            runner::safe_name(&q.stage)
+        ))
+        .to_string_lossy()
+        .into_owned();
+    let inv = adapter::Invocation {
+        prompt: "<prompt>".into(),
+        prompt_file: prompt_file.clone(),
+        model: choice.model,
+        effort: choice.effort,
+        ticket: q.id.clone(),
+        stage: q.stage.clone(),
+    };
+    let argv = adapter::command_line(agent, &inv);
+    let mut line = trust::shell_line(&argv);
+    if agent.stdin {
+        line.push_str(&format!(" < {}", trust::shell_quote(&prompt_file)));
+    }
+    (argv, line)
 }
 
 fn dry_run(p: &Project, printer: &mut Printer, d: DryRun) -> CliResult<u8> {
@@ -445,7 +525,21 @@ fn dry_run(p: &Project, printer: &mut Printer, d: DryRun) -> CliResult<u8> {
         parallel,
         plan: the_plan,
         dirty: (dirty_paths, policy),
+        agent_config,
+        board,
+        trust: (material, trust_state),
     } = d;
+    let untrusted = matches!(trust_state, TrustState::Untrusted | TrustState::Changed);
+    let commands: Vec<(Vec<String>, String)> = the_plan
+        .queue
+        .iter()
+        .take(
+            max.map(|m| m.min(the_plan.queue.len()))
+                .unwrap_or(the_plan.queue.len()),
+        )
+        .enumerate()
+        .map(|(i, q)| command_for(p, agent_config, board, i + 1, q))
+        .collect();
     let would_refuse = !dirty_paths.is_empty() && policy == DirtyPolicy::Abort;
     let cfg = &p.config;
     let n = the_plan.queue.len();
@@ -466,6 +560,9 @@ fn dry_run(p: &Project, printer: &mut Printer, d: DryRun) -> CliResult<u8> {
                 "sequence": q.sequence,
                 "priority": q.priority,
                 "resume": q.resume,
+                "argv": commands[i].0,
+                "command": commands[i].1,
+                "stdin": agent_config.stdin,
             })
         })
         .collect();
@@ -482,16 +579,29 @@ fn dry_run(p: &Project, printer: &mut Printer, d: DryRun) -> CliResult<u8> {
             "policy": policy,
             "would_refuse": would_refuse,
         },
+        "trust": {
+            "required": trust_state != TrustState::NotRequired,
+            "state": trust_state,
+            "hash": material.hash,
+            "would_refuse": untrusted,
+            "commands": material.command_lines(),
+            "templates": material.template_paths(),
+        },
     });
     printer.success(&data, None, || {
-        let mut s = format!(
-            "Dry run ({}, agent {agent}): {take} ticket(s) would run, in this order:\n",
-            match strategy {
-                Strategy::Batch => "batch",
-                Strategy::Chase => "chase: each followed through its next stages",
-                Strategy::Live => "live: the board is re-read after every run",
-            }
-        );
+        let strategy = match strategy {
+            Strategy::Batch => "batch",
+            Strategy::Chase => "chase: each followed through its next stages",
+            Strategy::Live => "live: the board is re-read after every run",
+        };
+        let mut s = match take {
+            0 => format!("Dry run ({strategy}, agent {agent}): no ticket would run.\n"),
+            1 => format!("Dry run ({strategy}, agent {agent}): 1 ticket would run:\n"),
+            _ => format!(
+                "Dry run ({strategy}, agent {agent}): {} would run, in this order:\n",
+                count(take as u64, "ticket", "tickets")
+            ),
+        };
         for (i, q) in the_plan.queue.iter().take(take).enumerate() {
             let mut extra = vec![format!("p{}", q.priority)];
             if let Some(seq) = q.sequence {
@@ -511,6 +621,7 @@ fn dry_run(p: &Project, printer: &mut Printer, d: DryRun) -> CliResult<u8> {
                 q.title,
                 extra.join(", ")
             ));
+            s.push_str(&format!("      $ {}\n", commands[i].1));
         }
         if n > take {
             s.push_str(&format!("  … and {} more beyond --max {take}\n", n - take));
@@ -519,6 +630,17 @@ fn dry_run(p: &Project, printer: &mut Printer, d: DryRun) -> CliResult<u8> {
         if let Some(n) = parallel {
             s.push_str(&format!(
                 "In {n} lane(s) at once, each in its own worktree and branch, merged back as each finishes.\n"
+            ));
+        }
+        if untrusted {
+            s.push_str(&format!(
+                "The real run would refuse to start: the runner config {} on this machine. It would run:\n{}\nReview it, then `docket trust`.\n",
+                if trust_state == TrustState::Changed {
+                    "changed since you trusted it"
+                } else {
+                    "is not trusted"
+                },
+                material.lines().join("\n")
             ));
         }
         if !dirty_paths.is_empty() {

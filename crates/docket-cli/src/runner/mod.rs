@@ -16,9 +16,10 @@ use std::time::Duration;
 
 use docket_core::insight::UsageFigures;
 use docket_core::ops::{self, Ctx};
-use docket_core::runner::AgentConfig;
 use docket_core::runner::adapter::{self, Invocation, Usage};
 use docket_core::runner::plan::{self, PlanOptions, RunTicket, SkipKind, Skipped, StageSel};
+use docket_core::runner::trust;
+use docket_core::runner::{AgentConfig, ModelChoice};
 use docket_core::runner::{InFlight, RunPaths, backoff, progress_label, prompt};
 use docket_core::store::FileRef;
 use docket_core::{Error, Project, session};
@@ -68,6 +69,9 @@ pub struct Settings {
     pub events: bool,
     /// Who records outcomes (`docket run`, plus the invoking session if any).
     pub ctx: Ctx,
+    /// The trust hash checked at start (`None`: nothing needed trust); every
+    /// ticket re-checks against it, and `--parallel` lanes get it.
+    pub trusted_hash: Option<String>,
 }
 
 /// One agent run over one ticket, as reported in the summary.
@@ -437,7 +441,7 @@ fn run_usage(u: &Usage, dur: Duration, model: &Option<String>) -> UsageFigures {
     }
 }
 
-fn safe_name(s: &str) -> String {
+pub(crate) fn safe_name(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect()
@@ -627,26 +631,26 @@ impl Runner<'_> {
             .role
             .clone()
             .unwrap_or_else(|| "implementer".into());
-        let tier = t
-            .meta
-            .tier
-            .as_ref()
-            .and_then(|tier| cfg.runner.tiers.get(tier));
-        let model = tier
-            .and_then(|c| c.model.clone())
-            .or(stage_cfg.model.clone())
-            .or(cfg.runner.model.clone());
-        let effort = tier
-            .and_then(|c| c.effort.clone())
-            .or(stage_cfg.effort.clone())
-            .or(cfg.runner.effort.clone());
+        let ModelChoice { model, effort } =
+            docket_core::runner::model_choice(cfg, stage, t.meta.tier.as_deref());
         let now = ops::format_ts(jiff::Timestamp::now());
-        let suffix = docket_core::id::generate("x");
-        let suffix = &suffix[suffix.len().saturating_sub(5)..];
+        // The id's random characters (its tail is the clock, shared by
+        // lanes that start in the same millisecond).
+        let fresh = docket_core::id::generate("x");
+        let suffix: String = docket_core::id::suffix(&fresh)
+            .chars()
+            .take(docket_core::id::RANDOM_LEN)
+            .collect();
         let sess_name: String = format!("{}-run-{suffix}", safe_name(&role))
             .chars()
             .take(40)
             .collect();
+        // The templates are read again for every ticket: one changed since the
+        // run checked its trust (an agent may edit them) stops the run here.
+        let material = trust::material(cfg, &self.paths.templates_dir)?;
+        if material.required_for(&self.s.agent_name) {
+            trust::require(&material, &p.root, None, self.s.trusted_hash.as_deref())?;
+        }
         // Render once before anything starts, so a broken template fails cleanly.
         prompt::build(
             cfg,

@@ -605,6 +605,11 @@ fn start_lane(
     if s.skip_blocked {
         cmd.arg("--skip-blocked");
     }
+    // The lane's worktree is another path: it runs on the trust its
+    // orchestrator checked, as long as its own config hashes the same.
+    if let Some(h) = &s.trusted_hash {
+        cmd.args(["--trusted-hash", h]);
+    }
     let mut child = cmd.spawn().map_err(|e| Error::RunnerFailed {
         message: format!("cannot start a lane for {}: {e}", item.id),
     })?;

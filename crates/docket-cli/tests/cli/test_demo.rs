@@ -16,6 +16,23 @@ fn demo_builds_a_sample_project() {
     }
     assert!(r.stdout.contains("Ship user accounts"), "{}", r.stdout);
     assert!(r.stdout.contains("Try: cd "), "{}", r.stdout);
+    // It says where the binary it ran is, and how to put it on PATH.
+    let bin = assert_cmd::cargo::cargo_bin("docket")
+        .canonicalize()
+        .unwrap();
+    let bin_dir = bin.parent().unwrap().display().to_string();
+    assert!(
+        r.stdout
+            .contains(&format!("docket is built at {}", bin.display())),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains(&format!("export PATH=\"{bin_dir}:$PATH\"")),
+        "{}",
+        r.stdout
+    );
     assert!(dir.join(".docket/config.toml").is_file());
 
     let r = env.run_in(&dir, &["check", "--json"]);

@@ -23,6 +23,7 @@ pub fn for_executable(path: &str) -> AgentConfig {
         model_args: Vec::new(),
         effort_args: Vec::new(),
         format: Some("text".into()),
+        override_builtin: false,
     }
 }
 
@@ -40,7 +41,8 @@ fn strings(items: &[&str]) -> Vec<String> {
 
 /// The built-in adapter `name`. Unattended runs cannot answer permission
 /// prompts, so the defaults let the agent edit files and run commands in the
-/// project; override `command` in `[runner.agents.<name>]` to restrict them.
+/// project; override `command` in `[runner.agents.<name>]` (with
+/// `override = true`, then `docket trust`) to restrict them.
 pub fn builtin(name: &str) -> Option<AgentConfig> {
     let a = match name {
         "claude" => AgentConfig {
@@ -56,6 +58,7 @@ pub fn builtin(name: &str) -> Option<AgentConfig> {
             model_args: strings(&["--model", "{model}"]),
             effort_args: Vec::new(),
             format: Some("claude".into()),
+            override_builtin: false,
         },
         "codex" => AgentConfig {
             command: strings(&["codex", "exec", "--json", "--full-auto", "-"]),
@@ -63,6 +66,7 @@ pub fn builtin(name: &str) -> Option<AgentConfig> {
             model_args: strings(&["--model", "{model}"]),
             effort_args: strings(&["-c", "model_reasoning_effort={effort}"]),
             format: Some("codex".into()),
+            override_builtin: false,
         },
         // A whole ticket as one argument can pass the system's limit on the
         // argument list (a 140 KB ticket did), so cursor and auggie get a
@@ -73,6 +77,7 @@ pub fn builtin(name: &str) -> Option<AgentConfig> {
             model_args: strings(&["--model", "{model}"]),
             effort_args: Vec::new(),
             format: Some("text".into()),
+            override_builtin: false,
         },
         "auggie" => AgentConfig {
             command: strings(&["auggie", "--print", POINTER]),
@@ -80,6 +85,7 @@ pub fn builtin(name: &str) -> Option<AgentConfig> {
             model_args: strings(&["--model", "{model}"]),
             effort_args: Vec::new(),
             format: Some("text".into()),
+            override_builtin: false,
         },
         _ => return None,
     };
@@ -106,6 +112,7 @@ pub fn resolve(r: &RunnerConfig, name: &str) -> Option<AgentConfig> {
                 model_args: pick(&c.model_args, b.model_args),
                 effort_args: pick(&c.effort_args, b.effort_args),
                 format: c.format.clone().or(b.format),
+                override_builtin: c.override_builtin,
             })
         }
     }

@@ -9,6 +9,7 @@ pub mod backoff;
 pub mod lanes;
 pub mod plan;
 pub mod prompt;
+pub mod trust;
 
 use std::path::PathBuf;
 
@@ -101,6 +102,11 @@ pub struct AgentConfig {
     pub effort_args: Vec<String>,
     /// Output format: `text`, `claude` (stream-json) or `codex` (exec --json).
     pub format: Option<String>,
+    /// Replace the built-in adapter of this name on purpose: without it a
+    /// `[runner.agents.<built-in>]` table is refused (`agent_redefined`), so
+    /// a repository cannot quietly change what `claude` means.
+    #[serde(default, rename = "override")]
+    pub override_builtin: bool,
 }
 
 /// Default idle timeout: ten minutes without output.
@@ -158,11 +164,14 @@ pub(crate) fn validate_config(c: &Config) -> Result<(), String> {
                 "workflow.stages.{status}.next: `{next}` is not in workflow.statuses"
             ));
         }
+        // Where a prompt resolves is checked when it is read (`docket run`,
+        // `docket trust`): one leading outside the project is refused there
+        // with its own code (`template_outside`), not by every command.
         if let Some(p) = &stage.prompt
-            && !prompt::valid_template_name(p)
+            && p.trim().is_empty()
         {
             return Err(format!(
-                "workflow.stages.{status}.prompt: `{p}` must be a plain file name like \"implement.md\""
+                "workflow.stages.{status}.prompt: give a file name like \"implement.md\""
             ));
         }
     }
@@ -262,6 +271,24 @@ impl Config {
             .filter(|(r, _)| *r > rank);
         let best = higher.clone().map(|(r, _)| r).min()?;
         higher.filter(|(r, _)| *r == best).map(|(_, s)| s).next()
+    }
+}
+
+/// The model and effort of one agent run: the ticket's tier's
+/// (`[runner.tiers.<tier>]`), else the stage's, else `[runner]`'s. One
+/// function, so `--dry-run` shows the command line the real run starts.
+pub fn model_choice(cfg: &Config, stage: &str, tier: Option<&str>) -> ModelChoice {
+    let tier = tier.and_then(|t| cfg.runner.tiers.get(t));
+    let st = cfg.stage(stage);
+    ModelChoice {
+        model: tier
+            .and_then(|c| c.model.clone())
+            .or_else(|| st.and_then(|s| s.model.clone()))
+            .or_else(|| cfg.runner.model.clone()),
+        effort: tier
+            .and_then(|c| c.effort.clone())
+            .or_else(|| st.and_then(|s| s.effort.clone()))
+            .or_else(|| cfg.runner.effort.clone()),
     }
 }
 

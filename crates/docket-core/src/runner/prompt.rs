@@ -3,7 +3,7 @@
 //! `{{name}}` placeholders; a file of the same name in `.docket/templates/`
 //! replaces the default built into the binary.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -69,29 +69,102 @@ pub fn stage_template_name(cfg: &Config, templates_dir: &Path, status: &str) -> 
     }
 }
 
-/// Load a template: the project's copy, else the built-in default.
-pub fn load(templates_dir: &Path, name: &str) -> Result<String> {
-    if !valid_template_name(name) {
-        return Err(Error::invalid(format!("invalid template name `{name}`")));
+/// The project's own copy of template `name` (a path relative to
+/// `templates_dir`, normally a plain file name), resolved: `None` when the
+/// project has none (the built-in default applies). A template is handed to
+/// an agent that may act on it, so one resolving outside the project (an
+/// absolute path, `..`, a symlink leading out, the templates folder itself
+/// linked elsewhere) is refused with [`Error::TemplateOutside`]. The project
+/// is the folder holding `.docket/`, two levels above `templates_dir`.
+pub fn project_template(templates_dir: &Path, name: &str) -> Result<Option<PathBuf>> {
+    use std::path::Component;
+    let outside = |reason: &str| Error::TemplateOutside {
+        name: name.to_string(),
+        path: templates_dir.join(name),
+        reason: reason.to_string(),
+    };
+    if name.trim().is_empty() {
+        return Err(Error::invalid("a template name cannot be empty"));
     }
-    let path = templates_dir.join(name);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(text),
+    let rel = Path::new(name);
+    if rel.is_absolute() {
+        return Err(outside("an absolute path"));
+    }
+    if rel
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(outside("a path with `..`"));
+    }
+    let path = templates_dir.join(rel);
+    match std::fs::symlink_metadata(&path) {
+        Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            builtin(name).map(String::from).ok_or_else(|| {
-                Error::invalid(format!(
-                    "no template `{name}`: create {} (built in: {})",
-                    path.display(),
-                    DEFAULTS
-                        .iter()
-                        .map(|(n, _)| *n)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })
+            // A folder on the way may itself be a link leading out; with no
+            // file there, nothing is read from it.
+            return Ok(None);
         }
-        Err(e) => Err(Error::io(path, e)),
+        Err(e) => return Err(Error::io(path, e)),
     }
+    let root = templates_dir
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(templates_dir);
+    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    let real = match std::fs::canonicalize(&path) {
+        Ok(r) => r,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(outside("a symlink to nothing"));
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    if !real.starts_with(&root) {
+        return Err(Error::TemplateOutside {
+            name: name.to_string(),
+            path,
+            reason: format!("it leads to {}", real.display()),
+        });
+    }
+    if !real.is_file() {
+        return Err(Error::invalid(format!(
+            "template `{name}` ({}) is not a file",
+            path.display()
+        )));
+    }
+    Ok(Some(real))
+}
+
+/// Load a template: the project's copy (inside the project, see
+/// [`project_template`]), else the built-in default.
+pub fn load(templates_dir: &Path, name: &str) -> Result<String> {
+    match project_template(templates_dir, name)? {
+        Some(path) => std::fs::read_to_string(&path).map_err(|e| Error::io(path, e)),
+        None => builtin(name).map(String::from).ok_or_else(|| {
+            Error::invalid(format!(
+                "no template `{name}`: create {} (built in: {})",
+                templates_dir.join(name).display(),
+                DEFAULTS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }),
+    }
+}
+
+/// Every template a run of `cfg` may load, with the stages using it: the
+/// frame, then each runnable stage's own (see [`stage_template_name`]).
+pub fn referenced(cfg: &Config, templates_dir: &Path) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = vec![(FRAME.to_string(), Vec::new())];
+    for status in cfg.runnable_stages() {
+        let name = stage_template_name(cfg, templates_dir, status);
+        match out.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, stages)) => stages.push(status.to_string()),
+            None => out.push((name, vec![status.to_string()])),
+        }
+    }
+    out
 }
 
 /// Replace every `{{name}}` whose name is in `vars`; others stay as written.
