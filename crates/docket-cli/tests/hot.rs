@@ -398,3 +398,32 @@ fn answers_wait_until_every_earlier_change_is_applied() {
         );
     }
 }
+
+#[test]
+fn serve_keeps_the_hot_index_too() {
+    let p = Proj::new();
+    p.create("alpha", &[]);
+    let mut child = p
+        .cmd(&["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn docket serve");
+    // The URL line comes once the server listens; the index starts before it.
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read serve output");
+    let mut answered = false;
+    for _ in 0..50 {
+        let out = p.run(&["list", "--json"], &[("DOCKET_HOT_DEBUG", "1")]);
+        if String::from_utf8_lossy(&out.stderr).contains("answered by the hot index") {
+            answered = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answered, "serve did not keep a hot index");
+}

@@ -24,3 +24,18 @@ pub fn run(g: &GlobalArgs, _a: WatchArgs, printer: &mut Printer) -> CliResult<u8
     server.serve();
     Ok(0)
 }
+
+/// Keep the hot index beside another long-running face (`serve`, `monitor`)
+/// on a background thread, unless `DOCKET_HOT_INDEX=0` or one already runs
+/// for this project (then that one serves). Best effort: the face works the
+/// same without it.
+pub fn beside(p: &docket_core::Project) {
+    if !context::hot_index() {
+        return;
+    }
+    if let Ok(server) = docket_hot::start(p.clone()) {
+        let _ = std::thread::Builder::new()
+            .name("docket-hot".into())
+            .spawn(move || server.serve());
+    }
+}
