@@ -482,8 +482,10 @@ fn sync(shared: &Shared) -> Result<(), String> {
     }
 }
 
-/// How many recent replies are kept for repeated requests.
+/// How many recent replies are kept for repeated requests, and how many
+/// bytes at most (a full listing at 100k is ~20 MB encoded).
 const MEMO: usize = 8;
+const MEMO_BYTES: usize = 48 << 20;
 
 /// The encoded reply to a request, or why the client must scan.
 fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
@@ -554,9 +556,14 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
     });
     let reply = HotReply::Listing(WireListing::from_listing(listing));
     let bytes = Arc::new(hot::encode_reply(&reply).map_err(|e| e.to_string())?);
-    if files.memo.len() >= MEMO {
-        files.memo.remove(0);
+    if bytes.len() <= MEMO_BYTES {
+        let held = |m: &[(u64, Vec<u8>, Arc<Vec<u8>>)]| m.iter().map(|e| e.2.len()).sum::<usize>();
+        while !files.memo.is_empty()
+            && (files.memo.len() >= MEMO || held(&files.memo) + bytes.len() > MEMO_BYTES)
+        {
+            files.memo.remove(0);
+        }
+        files.memo.push((generation, key, bytes.clone()));
     }
-    files.memo.push((generation, key, bytes.clone()));
     Ok(bytes)
 }
