@@ -557,9 +557,9 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
     let reply = HotReply::Listing(WireListing::from_listing(listing));
     let bytes = Arc::new(hot::encode_reply(&reply).map_err(|e| e.to_string())?);
     if bytes.len() <= MEMO_BYTES {
-        let held = |m: &[(u64, Vec<u8>, Arc<Vec<u8>>)]| m.iter().map(|e| e.2.len()).sum::<usize>();
         while !files.memo.is_empty()
-            && (files.memo.len() >= MEMO || held(&files.memo) + bytes.len() > MEMO_BYTES)
+            && (files.memo.len() >= MEMO
+                || files.memo.iter().map(|e| e.2.len()).sum::<usize>() + bytes.len() > MEMO_BYTES)
         {
             files.memo.remove(0);
         }
