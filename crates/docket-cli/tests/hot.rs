@@ -339,6 +339,17 @@ fn a_dead_or_stopped_index_is_never_trusted() {
     signal(p.pid(), "-CONT");
     p.same("resumed");
 
+    // A ticket file that is a symlink: its target is not watched, so the
+    // index does not answer while it is there.
+    let outside = p.root.join("outside.md");
+    std::fs::copy(p.path_of(&a), &outside).expect("copy");
+    let link = p.root.join(".docket/tickets/t-linked01--linked.md");
+    std::os::unix::fs::symlink(&outside, &link).expect("symlink");
+    set_title(&outside, "edited through the link target");
+    p.scanned_shows("edited through the link target");
+    std::fs::remove_file(&link).expect("rm link");
+    p.same("link removed");
+
     // A second watcher on the same project refuses to start.
     let out = p.run(&["watch", "--json"], &[]);
     assert!(!out.status.success());

@@ -94,6 +94,9 @@ struct Files {
     ready: bool,
     /// Why the view is not ready (for the client's debug output).
     why: String,
+    /// Ticket files that are symlinks: their targets are not watched, so
+    /// while there is one the view is not trusted.
+    links: HashSet<(bool, String)>,
     /// Bumped by every applied change: a reply computed at one generation
     /// is the answer to the same request until the next.
     generation: u64,
@@ -128,6 +131,7 @@ impl Files {
                         .insert(key_of(&f.path, archived), Slot::Failure(i));
                 }
                 self.shorts = None;
+                self.links = self.find_links();
                 self.ready = true;
             }
             Err(e) => {
@@ -135,6 +139,25 @@ impl Files {
                 self.why = format!("scan failed: {e}");
             }
         }
+    }
+
+    /// Symlinks among the ticket files, from the folder listing's file types
+    /// (no stat per file).
+    fn find_links(&self) -> HashSet<(bool, String)> {
+        let mut links = HashSet::new();
+        for (dir, archived) in [
+            (self.project.tickets_dir(), false),
+            (self.project.archive_dir(), true),
+        ] {
+            for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
+                if e.file_type().is_ok_and(|t| t.is_symlink())
+                    && let Ok(name) = e.file_name().into_string()
+                {
+                    links.insert((archived, name));
+                }
+            }
+        }
+        links
     }
 
     fn remove(&mut self, key: &(bool, String)) -> bool {
@@ -167,6 +190,11 @@ impl Files {
         self.generation += 1;
         self.memo.clear();
         let key = key_of(path, archived);
+        if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            self.links.insert(key.clone());
+        } else {
+            self.links.remove(&key);
+        }
         let existed = self.remove(&key);
         let Some(read) = docket_core::live::read_meta(&self.project, path) else {
             if existed {
@@ -303,6 +331,7 @@ pub fn start(project: Project) -> Result<Server, HotError> {
             shorts: None,
             ready: false,
             why: "loading".into(),
+            links: HashSet::new(),
             generation: 0,
             memo: Vec::new(),
         }),
@@ -517,6 +546,9 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
     }
     if !files.ready {
         return Err(files.why.clone());
+    }
+    if !files.links.is_empty() {
+        return Err("a ticket file is a symlink (its target is not watched)".into());
     }
     if files.project.move_pending() {
         return Err("a move between folders is in progress".into());
