@@ -40,8 +40,9 @@ pub const PROTOCOL: u32 = 1;
 /// The build both sides must share: a server from another build could list
 /// differently.
 pub const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+hot1");
-/// Longest a client waits for an answer before scanning instead.
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest a client waits for any read or write before scanning instead (the
+/// server gives up on its cookie after 2 s and says so).
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Replies larger than this are refused (a corrupt length).
 const MAX_REPLY: u64 = 1 << 32;
 

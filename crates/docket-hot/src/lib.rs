@@ -291,6 +291,10 @@ pub fn start(project: Project) -> Result<Server, HotError> {
     if lock_file.try_lock().is_err() {
         return Err(HotError::AlreadyRunning { path: sock });
     }
+    // Cookies a killed server left behind.
+    for e in fs::read_dir(&cookie_dir).into_iter().flatten().flatten() {
+        let _ = fs::remove_file(e.path());
+    }
     let canonical = fs::canonicalize(&dir).map_err(io(&dir))?;
     let config_path = dir.join("config.toml");
     let config = fs::read_to_string(&config_path).map_err(io(&config_path))?;
