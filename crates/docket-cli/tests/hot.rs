@@ -350,6 +350,27 @@ fn a_dead_or_stopped_index_is_never_trusted() {
     std::fs::remove_file(&link).expect("rm link");
     p.same("link removed");
 
+    // A move between folders interrupted half way (its journal and both
+    // files exist): the scan hides the old file, so the index must not answer.
+    let old = p.path_of(&a);
+    let name = old.file_name().expect("name").to_string_lossy().to_string();
+    let new = p.root.join(".docket/archive").join(&name);
+    std::fs::create_dir_all(new.parent().expect("archive")).expect("mkdir");
+    std::fs::copy(&old, &new).expect("copy");
+    let journal = p.root.join(".docket/local/move-journal");
+    std::fs::write(
+        &journal,
+        format!("docket-move-v1\ntickets/{name}\narchive/{name}\n"),
+    )
+    .expect("journal");
+    let hot = p.run(&["list", "--json", "--all"], &[("DOCKET_HOT_DEBUG", "1")]);
+    let scan = p.run(&["list", "--json", "--all"], &[("DOCKET_HOT_INDEX", "0")]);
+    assert!(String::from_utf8_lossy(&hot.stderr).contains("scanned the folders"));
+    assert_eq!(hot.stdout, scan.stdout);
+    std::fs::remove_file(&journal).expect("rm journal");
+    std::fs::remove_file(&new).expect("rm copy");
+    p.same("interrupted move cleared");
+
     // A second watcher on the same project refuses to start.
     let out = p.run(&["watch", "--json"], &[]);
     assert!(!out.status.success());
