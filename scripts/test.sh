@@ -27,6 +27,15 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 command -v tmux >/dev/null 2>&1 || { echo "test.sh: tmux is required (install it: apt-get install tmux)" >&2; exit 1; }
 
+# `script` (util-linux, Debian's bsdutils) gives the table tests a pseudo-terminal.
+if ! command -v script >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get install -y bsdutils >/dev/null 2>&1 ||
+      { apt-get update >/dev/null 2>&1 && apt-get install -y bsdutils >/dev/null 2>&1; } || true
+  fi
+fi
+command -v script >/dev/null 2>&1 || { echo "test.sh: script is required (install it: apt-get install bsdutils)" >&2; exit 1; }
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

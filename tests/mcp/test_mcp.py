@@ -251,7 +251,7 @@ def test_writes_are_lean_whatever_the_log(proj):
             u = await ok(s, "update", id=t["id"], ac="a", done=True)
             m = await ok(s, "move", action="start", id=t["id"])
             for r in (n, u, m):
-                assert set(r) <= {"id", "short", "status", "changed", "logged", "archived_to"}, r
+                assert set(r) <= {"id", "handle", "status", "changed", "logged", "archived_to"}, r
                 assert len(json.dumps(r)) < 400, r
             shown = await ok(s, "show", id=t["id"])
             assert shown["log_total"] > 60 and len(shown["log"]) <= 5

@@ -18,6 +18,10 @@ pub struct Context {
     pub actor: Option<String>,
     /// The acting session, when there is one.
     pub session: Option<Session>,
+    /// Listings may ask a running hot index (`docket watch`) first; it answers
+    /// only when provably current, else the folders are scanned. Off unless a
+    /// face turns it on ([`Context::with_hot_index`]).
+    pub hot_index: bool,
 }
 
 impl Context {
@@ -28,7 +32,14 @@ impl Context {
             now,
             actor,
             session: None,
+            hot_index: false,
         }
+    }
+
+    /// Let listings ask a running hot index first.
+    pub fn with_hot_index(mut self, on: bool) -> Context {
+        self.hot_index = on;
+        self
     }
 
     /// Select the acting session: `explicit` (id, prefix or name), then `env`

@@ -546,6 +546,12 @@ impl From<Error> for ApiError {
                 "see what is open; blocked work waits on its dependencies",
             )),
             Error::PlanFrozen { .. } => {}
+            Error::EditNotSaved { id, recovery, .. } => {
+                put("id", json!(id));
+                if let Some(r) = recovery {
+                    put("recovery", json!(r.to_string_lossy()));
+                }
+            }
             Error::InvalidArgument { .. }
             | Error::NotInteractive { .. }
             | Error::RunnerFailed { .. } => {}

@@ -2,12 +2,13 @@
 //! (symmetric) and the dependency tree.
 
 use docket_core::graph::{Graph, TreeNode};
-use docket_core::ops;
+use docket_core::{Error, Project, ops};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::{Map, json};
 
 use crate::context::Context;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Op, Remedy};
 use crate::query::need_id;
 use crate::view::{Changed, Listed, short_ids};
 
@@ -23,6 +24,10 @@ pub struct DepsRequest {
     /// Ids it should no longer wait on.
     #[serde(default)]
     pub remove: Vec<String>,
+    /// Refuse unknown ids; otherwise each is kept as a forward reference,
+    /// with a warning.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// Add and remove dependencies in one write (cycle-checked).
@@ -31,6 +36,7 @@ pub fn depends(cx: &Context, req: &DepsRequest) -> ApiResult<Changed> {
     if req.on.is_empty() && req.remove.is_empty() {
         return Err(ApiError::invalid("give `on` or `remove` with ticket ids"));
     }
+    let missing = check_missing(cx, Some(id), &req.on, req.strict)?;
     let o = cx.write(|c| {
         if req.remove.is_empty() && req.on.len() == 1 {
             ops::dep(&cx.project, c, id, &req.on[0])
@@ -40,7 +46,86 @@ pub fn depends(cx: &Context, req: &DepsRequest) -> ApiResult<Changed> {
             ops::depends(&cx.project, c, id, &req.on, &req.remove)
         }
     })?;
-    Ok(Changed::of(&cx.project, o))
+    let mut changed = Changed::of(&cx.project, o);
+    changed.warnings = missing_warnings(&changed.id, &missing);
+    Ok(changed)
+}
+
+/// Which of a ticket's stored `deps` name no ticket, live or archived (the
+/// graph matches stored ids exactly, so such a ticket stays blocked).
+pub fn missing(p: &Project, deps: &[String]) -> Vec<String> {
+    deps.iter()
+        .filter(|d| !matches!(p.resolve(d), Ok(f) if f.id == **d))
+        .cloned()
+        .collect()
+}
+
+/// Which of `inputs` (ids or prefixes) match no ticket. Ambiguous prefixes
+/// are not missing: the write reports them.
+fn missing_inputs(p: &Project, inputs: &[String]) -> Vec<String> {
+    inputs
+        .iter()
+        .map(|d| d.trim())
+        .filter(|d| !d.is_empty() && matches!(p.resolve(d), Err(Error::NotFound { .. })))
+        .map(String::from)
+        .collect()
+}
+
+/// The dependencies among `on` that match no ticket; with `strict`, a
+/// `missing_dependency` error instead (checked before anything is written).
+pub(crate) fn check_missing(
+    cx: &Context,
+    id: Option<&str>,
+    on: &[String],
+    strict: bool,
+) -> ApiResult<Vec<String>> {
+    let missing = missing_inputs(&cx.project, on);
+    if !strict || missing.is_empty() {
+        return Ok(missing);
+    }
+    let mut details = Map::new();
+    if let Some(id) = id {
+        details.insert("id".into(), json!(id));
+    }
+    details.insert("missing".into(), json!(missing));
+    let mut remedies = vec![Remedy::new(
+        Op::Create,
+        json!({ "title": "<title>" }),
+        "create the ticket to wait on first, then add the dependency",
+    )];
+    if let Some(id) = id {
+        remedies.push(Remedy::new(
+            Op::Dep,
+            json!({ "id": id, "on": missing[0] }),
+            "keep it as a forward reference: leave out strict",
+        ));
+    }
+    Err(ApiError {
+        code: "missing_dependency",
+        message: format!(
+            "no ticket matches {}: nothing written (strict)",
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        remedies,
+        details,
+        source: None,
+    })
+}
+
+/// One warning per dependency that matches no ticket.
+pub(crate) fn missing_warnings(id: &str, missing: &[String]) -> Vec<String> {
+    missing
+        .iter()
+        .map(|m| {
+            format!(
+                "`{m}` matches no ticket: kept as a forward reference, so {id} stays blocked until a ticket with that id exists"
+            )
+        })
+        .collect()
 }
 
 /// Link tickets to each other, or unlink them.

@@ -18,6 +18,7 @@ pub mod context;
 pub mod error;
 pub mod graph;
 pub mod guides;
+pub mod hot;
 pub mod insight;
 pub mod interop;
 pub mod knowledge;

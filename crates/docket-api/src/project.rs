@@ -257,7 +257,7 @@ pub fn prime(cx: &Context, req: &PrimeRequest) -> ApiResult<Primer> {
     active.sort_by(|a, b| {
         mine(&b.meta)
             .cmp(&mine(&a.meta))
-            .then_with(|| query::by_priority_then_newest(&a.meta, &b.meta))
+            .then_with(|| query::by_priority_then_oldest(&a.meta, &b.meta))
     });
     let to_close: Vec<&Entry> = active
         .iter()
@@ -270,7 +270,7 @@ pub fn prime(cx: &Context, req: &PrimeRequest) -> ApiResult<Primer> {
         .copied()
         .filter(|e| graph.is_pickable(e) && !claimed.contains(&e.meta.id))
         .collect();
-    ready.sort_by(|a, b| query::by_priority_then_newest(&a.meta, &b.meta));
+    ready.sort_by(|a, b| query::by_priority_then_oldest(&a.meta, &b.meta));
     let mut closed: Vec<&Entry> = visible
         .iter()
         .copied()

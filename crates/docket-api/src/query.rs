@@ -7,14 +7,14 @@ use docket_core::query::{self, Filter};
 use docket_core::store::{Entry, Scan};
 use docket_core::{Error, Project};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::error::{ApiError, ApiResult};
-use crate::view::{Listed, short_ids};
+use crate::view::{Listed, short_ids, short_ids_among};
 
 /// Which listing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ListKind {
     /// Open tickets in board order (`all`: closed too).
@@ -31,7 +31,7 @@ pub enum ListKind {
 }
 
 /// The uniform filters: OR within a field, AND across fields.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Filters {
     #[serde(default, rename = "type")]
@@ -44,6 +44,9 @@ pub struct Filters {
     pub status: Vec<String>,
     #[serde(default)]
     pub assignee: Vec<String>,
+    /// Only these priorities (0 highest .. 4).
+    #[serde(default)]
+    pub priority: Vec<i64>,
 }
 
 impl Filters {
@@ -55,6 +58,7 @@ impl Filters {
             tags: self.tag.clone(),
             statuses: self.status.clone(),
             assignees: self.assignee.clone(),
+            priorities: self.priority.clone(),
         };
         f.validate(&p.config).map_err(ApiError::invalid)?;
         Ok(f)
@@ -62,7 +66,7 @@ impl Filters {
 }
 
 /// A listing request.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ListRequest {
     #[serde(default)]
     pub kind: ListKind,
@@ -83,6 +87,20 @@ pub struct ListRequest {
     /// From a previous page's `next_cursor`.
     #[serde(default)]
     pub cursor: Option<String>,
+    /// Sort fields (`-priority`: descending); ties keep the listing's own order. Fields: priority, created, updated, closed, status, type, title, sequence, id.
+    #[serde(default)]
+    pub sort: Vec<String>,
+}
+
+/// The request's sort keys, or an `invalid_argument` naming the valid fields.
+pub fn sort_keys(req: &ListRequest) -> ApiResult<Vec<query::SortKey>> {
+    query::parse_sort(&req.sort).map_err(|m| {
+        let mut e = ApiError::invalid(m);
+        e.details.insert("field".into(), "sort".into());
+        e.details
+            .insert("allowed".into(), query::SORT_FIELDS.into());
+        e
+    })
 }
 
 /// A page of listed tickets.
@@ -97,6 +115,8 @@ pub struct Listing {
     /// Listed files whose identity is in doubt (path, message): a duplicate
     /// id or a name/frontmatter id mismatch. Shown, but mutations refuse.
     pub suspect: Vec<(String, String)>,
+    /// Which path answered.
+    pub source: Source,
 }
 
 /// Duplicate ids and name/id mismatches among the scanned files.
@@ -151,12 +171,27 @@ fn in_board_order<'a>(p: &Project, scan: &'a Scan, filter: &Filter, all: bool) -
         .filter(|e| include_terminal || !p.config.is_terminal(&e.meta.status))
         .filter(|e| filter.matches(&e.meta))
         .collect();
-    let order = query::by_board_order(&p.config);
-    picked.sort_by(|a, b| order(a, b));
+    // `query::by_board_order`, with each status's position looked up once per
+    // ticket instead of twice per comparison.
+    let pos = |s: &str| {
+        p.config
+            .workflow
+            .statuses
+            .iter()
+            .position(|x| x == s)
+            .unwrap_or(usize::MAX)
+    };
+    let mut keyed: Vec<(usize, &Entry)> =
+        picked.drain(..).map(|e| (pos(&e.meta.status), e)).collect();
+    keyed.sort_by(|(pa, a), (pb, b)| {
+        pa.cmp(pb)
+            .then_with(|| query::by_priority_then_oldest(&a.meta, &b.meta))
+    });
+    picked.extend(keyed.into_iter().map(|(_, e)| e));
     picked
 }
 
-fn parse_cursor(c: Option<&str>) -> ApiResult<usize> {
+pub(crate) fn parse_cursor(c: Option<&str>) -> ApiResult<usize> {
     match c {
         None | Some("") => Ok(0),
         Some(s) => s.parse::<usize>().map_err(|_| {
@@ -167,34 +202,112 @@ fn parse_cursor(c: Option<&str>) -> ApiResult<usize> {
     }
 }
 
-/// Run a listing.
+/// Run a listing: answered by the hot index when the context allows it and
+/// a current one answers (see [`crate::hot`]), else by scanning the folders.
 pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
     let p = &cx.project;
     let filter = req.filters.to_filter(p)?;
     let offset = parse_cursor(req.cursor.as_deref())?;
+    let keys = sort_keys(req)?;
     if req.kind == ListKind::Search && req.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
         return Err(ApiError::invalid(
             "give at least one word to search for (`text`)",
         ));
     }
+    // Claimed elsewhere (another worktree may not show the move yet): judged
+    // by this caller, with its own clock, whoever answers.
+    let claimed = if req.kind == ListKind::Ready && !req.include_started {
+        docket_core::claims::live_ids(p)
+    } else {
+        Default::default()
+    };
+    let mut why_scan = None;
+    if cx.hot_index && req.kind != ListKind::Search {
+        match crate::hot::list(p, req, &claimed) {
+            Ok(listing) => return Ok(listing),
+            Err(why) => why_scan = Some(why),
+        }
+    }
     let scan = p.scan()?;
+    // Every ticket file's id, from the scan's file names (what `short_ids`
+    // would list the folders again for).
+    let all: Vec<&str> = scan
+        .entries
+        .iter()
+        .filter_map(|e| {
+            e.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(docket_core::store::id_from_file_name)
+        })
+        .chain(scan.failures.iter().map(|f| f.id.as_str()))
+        .collect();
+    let checked = Checked {
+        filter,
+        keys,
+        offset,
+        claimed,
+    };
+    let mut listing = list_in(p, &scan, req, &checked, &|ids| short_ids_among(&all, ids));
+    listing.source = Source::Scan(why_scan);
+    Ok(listing)
+}
+
+/// Which path answered a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The folders were scanned; when the hot index was asked first, why it
+    /// did not answer.
+    Scan(Option<String>),
+    /// A current hot index answered.
+    Hot,
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source::Scan(None)
+    }
+}
+
+/// What a listing request becomes once checked against the config, plus the
+/// claimed ids `ready` leaves out.
+pub struct Checked {
+    pub filter: Filter,
+    pub keys: Vec<query::SortKey>,
+    pub offset: usize,
+    pub claimed: std::collections::HashSet<String>,
+}
+
+/// A listing over an already loaded scan: the one implementation the scan and
+/// the hot index both run, so they cannot disagree. `shorts` gives the
+/// shortest unique prefixes of the page's ids over every ticket file.
+pub fn list_in(
+    p: &Project,
+    scan: &Scan,
+    req: &ListRequest,
+    checked: &Checked,
+    shorts: &dyn Fn(&[&str]) -> Vec<String>,
+) -> Listing {
+    let Checked {
+        filter,
+        keys,
+        offset,
+        claimed,
+    } = checked;
+    let offset = *offset;
     let graph = Graph::new(&scan.entries, &p.config);
     let mut lines: Vec<Option<String>> = Vec::new();
-    let picked: Vec<&Entry> = match req.kind {
-        ListKind::List => in_board_order(p, &scan, &filter, req.all),
+    let mut picked: Vec<&Entry> = match req.kind {
+        ListKind::List => in_board_order(p, scan, filter, req.all),
         ListKind::Search => {
-            let candidates = in_board_order(p, &scan, &filter, req.all);
-            let hits = query::search(&candidates, req.text.as_deref().unwrap_or(""));
+            let candidates = in_board_order(p, scan, filter, req.all);
+            let mut hits = query::search(&candidates, req.text.as_deref().unwrap_or(""));
+            // Sorted here so each hit keeps its matching line.
+            query::sort_by_keys(&mut hits, |h| h.entry, keys, &p.config);
             lines = hits.iter().map(|h| Some(h.line.clone())).collect();
             hits.iter().map(|h| h.entry).collect()
         }
         ListKind::Ready | ListKind::Blocked => {
-            // Claimed elsewhere (another worktree may not show the move yet).
-            let claimed = if req.kind == ListKind::Ready && !req.include_started {
-                docket_core::claims::live_ids(p)
-            } else {
-                Default::default()
-            };
             let mut v: Vec<&Entry> = scan
                 .entries
                 .iter()
@@ -205,7 +318,7 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
                     _ => graph.is_blocked(e),
                 })
                 .collect();
-            v.sort_by(|x, y| query::by_priority_then_newest(&x.meta, &y.meta));
+            v.sort_by(|x, y| query::by_priority_then_oldest(&x.meta, &y.meta));
             v
         }
         ListKind::Closed => {
@@ -218,6 +331,9 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
             v
         }
     };
+    if req.kind != ListKind::Search {
+        query::sort_by_keys(&mut picked, |e| *e, keys, &p.config);
+    }
     let total = picked.len();
     let end = match req.limit {
         Some(n) => offset.saturating_add(n).min(total),
@@ -226,7 +342,7 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
     let start = offset.min(total);
     let page = &picked[start..end];
     let ids: Vec<&str> = page.iter().map(|e| e.meta.id.as_str()).collect();
-    let shorts = short_ids(p, &ids);
+    let shorts = shorts(&ids);
     let rows = page
         .iter()
         .zip(shorts)
@@ -238,20 +354,22 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
             line: lines.get(start + i).cloned().flatten(),
         })
         .collect();
-    Ok(Listing {
+    Listing {
         rows,
         total,
         next_cursor: (end < total).then(|| end.to_string()),
-        skipped: skipped(p, &scan),
-        suspect: suspect(p, &scan),
-    })
+        skipped: skipped(p, scan),
+        suspect: suspect(p, scan),
+        source: Source::default(),
+    }
 }
 
 /// One board column.
 #[derive(Debug, Clone)]
 pub struct Column {
     pub status: String,
-    /// Cards by priority, then newest (at most `per_column` when given).
+    /// Cards in stage order: sequence (unnumbered last), priority, oldest;
+    /// terminal columns by priority, then oldest (at most `per_column`).
     pub rows: Vec<Listed>,
     /// Cards in the column in all.
     pub total: usize,
@@ -280,6 +398,19 @@ pub fn board(cx: &Context, req: &BoardRequest) -> ApiResult<Board> {
     let filter = req.filters.to_filter(p)?;
     let scan = p.scan()?;
     let graph = Graph::new(&scan.entries, &p.config);
+    // Sequences are read from the files, so only for open tickets: a terminal
+    // column (often the longest) keeps priority order and costs no reads.
+    let open: Vec<&Entry> = scan
+        .entries
+        .iter()
+        .filter(|e| !p.config.is_terminal(&e.meta.status) && filter.matches(&e.meta))
+        .collect();
+    let seq: std::collections::HashMap<&std::path::Path, Option<f64>> = open
+        .iter()
+        .map(|e| e.path.as_path())
+        .zip(query::sequences(&open))
+        .collect();
+    let seq_of = |e: &Entry| seq.get(e.path.as_path()).copied().flatten();
     let mut columns = Vec::new();
     for status in &p.config.workflow.statuses {
         let mut col: Vec<&Entry> = scan
@@ -287,7 +418,7 @@ pub fn board(cx: &Context, req: &BoardRequest) -> ApiResult<Board> {
             .iter()
             .filter(|e| &e.meta.status == status && filter.matches(&e.meta))
             .collect();
-        col.sort_by(|a, b| query::by_priority_then_newest(&a.meta, &b.meta));
+        col.sort_by(|a, b| query::by_stage_order((&a.meta, seq_of(a)), (&b.meta, seq_of(b))));
         let total = col.len();
         if let Some(n) = req.per_column {
             col.truncate(n);

@@ -37,9 +37,12 @@ pub struct CreateRequest {
     /// Acceptance criteria (titles).
     #[serde(default)]
     pub acceptance: Vec<String>,
-    /// Ids this ticket waits on.
+    /// Ids this ticket waits on (unknown ids are kept as forward references, with a warning).
     #[serde(default)]
     pub deps: Vec<String>,
+    /// Refuse unknown deps; nothing is written then.
+    #[serde(default)]
+    pub strict: bool,
     #[serde(default)]
     pub links: Vec<String>,
     /// critical, standard or low.
@@ -58,6 +61,7 @@ pub struct CreateRequest {
 
 /// Create a ticket.
 pub fn create(cx: &Context, req: CreateRequest) -> ApiResult<Changed> {
+    let missing = crate::graph::check_missing(cx, None, &req.deps, req.strict)?;
     let new = NewTicket {
         title: req.title,
         kind: req.kind,
@@ -78,7 +82,9 @@ pub fn create(cx: &Context, req: CreateRequest) -> ApiResult<Changed> {
         docs: req.docs,
     };
     let o = cx.write(|c| ops::create(&cx.project, c, new))?;
-    Ok(Changed::of(&cx.project, o))
+    let mut changed = Changed::of(&cx.project, o);
+    changed.warnings = crate::graph::missing_warnings(&changed.id, &missing);
+    Ok(changed)
 }
 
 /// Which ticket to show, and how much of it.
@@ -171,11 +177,16 @@ pub struct UpdateRequest {
     /// Add acceptance criteria.
     #[serde(default)]
     pub add_ac: Vec<String>,
-    /// A criterion's exact title, to check (`done: true`) or uncheck (`done: false`).
+    /// A criterion's exact title; `done: true` checks it, `false` unchecks it.
     #[serde(default)]
     pub ac: Option<String>,
     #[serde(default)]
     pub done: Option<bool>,
+    /// More criteria titles flipped with `ac` to the same `done` (the command
+    /// line's repeated `--ac`; not part of the wire format).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub more_ac: Vec<String>,
     #[serde(default)]
     pub remove_ac: Vec<String>,
     /// Move to this status (through the workflow's guards).
@@ -203,7 +214,10 @@ pub struct UpdateRequest {
 /// Update fields, sections, criteria and (through the guards) the status.
 pub fn update(cx: &Context, req: UpdateRequest) -> ApiResult<Changed> {
     let flip_ac = match (req.ac, req.done) {
-        (Some(t), Some(d)) => Some((t, d)),
+        (Some(t), Some(d)) => std::iter::once(t)
+            .chain(req.more_ac)
+            .map(|t| (t, d))
+            .collect(),
         (Some(_), None) => {
             return Err(ApiError::invalid(
                 "`ac` needs `done` (true to check the criterion, false to uncheck it)",
@@ -214,7 +228,10 @@ pub fn update(cx: &Context, req: UpdateRequest) -> ApiResult<Changed> {
                 "`done` needs `ac` (the criterion's exact title)",
             ));
         }
-        (None, None) => None,
+        (None, None) if req.more_ac.is_empty() => Vec::new(),
+        (None, None) => {
+            return Err(ApiError::invalid("`more_ac` needs `ac` and `done`"));
+        }
     };
     let sequence = match (req.sequence, req.clear_sequence) {
         (Some(_), true) => {

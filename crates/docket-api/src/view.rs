@@ -16,9 +16,15 @@ pub fn short_ids(p: &Project, ids: &[&str]) -> Vec<String> {
         .map(|f| f.into_iter().map(|f| f.id).collect())
         .unwrap_or_default();
     let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-    let shorts = id::shortest_unique_prefixes(&refs, 4);
+    short_ids_among(&refs, ids)
+}
+
+/// Shortest unique id prefixes for `ids`, over the ids `all` (every ticket
+/// file's id; a hot index holds them already).
+pub fn short_ids_among(all: &[&str], ids: &[&str]) -> Vec<String> {
+    let shorts = id::shortest_unique_prefixes(all, 4);
     let by_id: std::collections::HashMap<&str, &String> =
-        refs.iter().copied().zip(&shorts).collect();
+        all.iter().copied().zip(&shorts).collect();
     ids.iter()
         .map(|id| {
             by_id
@@ -53,6 +59,8 @@ fn is_false(b: &bool) -> bool {
 #[derive(Debug, Clone, Serialize)]
 pub struct Brief {
     pub id: String,
+    /// The handle people type: the shortest unique id prefix (JSON `handle`).
+    #[serde(rename = "handle")]
     pub short: String,
     pub title: String,
     pub status: String,
@@ -109,7 +117,7 @@ pub fn ac_progress(ac: &[Criterion]) -> Option<String> {
     (!ac.is_empty()).then(|| format!("{}/{}", ac.iter().filter(|c| c.done).count(), ac.len()))
 }
 
-/// How much of a ticket `show` returns.
+/// How much to return.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Detail {
@@ -158,6 +166,8 @@ fn log_line(e: &LogEntry) -> LogLine {
 #[derive(Debug, Clone, Serialize)]
 pub struct Compact {
     pub id: String,
+    /// The handle people type: the shortest unique id prefix (JSON `handle`).
+    #[serde(rename = "handle")]
     pub short: String,
     pub title: String,
     pub status: String,
@@ -177,6 +187,10 @@ pub struct Compact {
     pub tags: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub deps: Vec<String>,
+    /// Dependencies that match no ticket (forward references: the ticket
+    /// stays blocked until they exist).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_deps: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -211,8 +225,12 @@ pub struct Compact {
 pub struct Full {
     #[serde(flatten)]
     pub meta: Meta,
+    /// The handle people type: the shortest unique id prefix (JSON `handle`).
+    #[serde(rename = "handle")]
     pub short: String,
     pub path: String,
+    /// Dependencies that match no ticket.
+    pub missing_deps: Vec<String>,
     pub description: String,
     pub design: String,
     pub notes: Vec<Note>,
@@ -235,6 +253,8 @@ pub struct Shown {
     pub log: Vec<LogEntry>,
     pub log_intact: bool,
     pub plan: Option<PlanState>,
+    /// Dependencies that match no ticket.
+    pub missing_deps: Vec<String>,
 }
 
 impl Shown {
@@ -250,6 +270,7 @@ impl Shown {
             log,
             log_intact,
             plan: has_plan.then_some(plan),
+            missing_deps: crate::graph::missing(p, &t.meta.deps),
             ticket: t,
         }
     }
@@ -272,6 +293,7 @@ impl Shown {
             parent: m.parent.clone(),
             tags: m.tags.clone(),
             deps: m.deps.clone(),
+            missing_deps: self.missing_deps.clone(),
             links: m.links.clone(),
             external_refs: m.external_refs.clone(),
             docs: docket_core::ops::docs_of(&self.ticket),
@@ -301,6 +323,7 @@ impl Shown {
             meta: t.meta.clone(),
             short: self.short.clone(),
             path: self.path.clone(),
+            missing_deps: self.missing_deps.clone(),
             description: t.section(SECTION_DESCRIPTION),
             design: t.section(SECTION_DESIGN),
             notes: t.notes(),
@@ -316,6 +339,8 @@ impl Shown {
 #[derive(Debug, Clone, Serialize)]
 pub struct Changed {
     pub id: String,
+    /// The handle people type: the shortest unique id prefix (JSON `handle`).
+    #[serde(rename = "handle")]
     pub short: String,
     pub status: String,
     /// New values of the frontmatter fields that changed (`updated` aside), and
@@ -328,6 +353,10 @@ pub struct Changed {
     /// Set when the ticket moved into the archive.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub archived_to: Option<String>,
+    /// What the caller should know about a write that succeeded, e.g. a
+    /// dependency on an id that matches no ticket.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// The whole ticket after the write, for faces that show it (not serialized).
     #[serde(skip)]
     pub ticket: Ticket,
@@ -402,6 +431,7 @@ impl Changed {
             changed,
             logged,
             archived_to: archived_to.map(|a| p.display_path(a)),
+            warnings: Vec::new(),
             ticket: after,
         }
     }

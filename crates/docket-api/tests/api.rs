@@ -303,3 +303,76 @@ fn an_unknown_id_offers_a_listing_and_an_ambiguous_one_the_matches() {
     assert_eq!(err.remedies.len(), 2);
     assert!(err.remedies.iter().all(|r| r.op == Op::Show));
 }
+
+#[test]
+fn a_dependency_on_an_unknown_id_warns_and_strict_refuses_it() {
+    use docket_api::graph::{self, DepsRequest};
+    let (_d, cx) = project("simple");
+    let b = create(&cx, "b", |_| {});
+    let req = |strict| DepsRequest {
+        id: b.clone(),
+        on: vec!["ghost".into()],
+        strict,
+        ..Default::default()
+    };
+    let e = graph::depends(&cx, &req(true)).expect_err("strict refuses");
+    assert_eq!(e.code, "missing_dependency");
+    assert_eq!(e.details["missing"], serde_json::json!(["ghost"]));
+    assert!(e.remedies.iter().any(|r| r.op == Op::Dep));
+    let c = graph::depends(&cx, &req(false)).expect("lenient");
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    // The warning rides in the serialized answer (MCP and the web show it).
+    let v = serde_json::to_value(&c).expect("json");
+    assert!(
+        v["warnings"][0].as_str().unwrap().contains("`ghost`"),
+        "{v}"
+    );
+    assert!(v.get("short").is_none() && v["handle"].is_string(), "{v}");
+    let new = tickets::create(
+        &cx,
+        CreateRequest {
+            title: "c".into(),
+            deps: vec!["ghost".into()],
+            ..Default::default()
+        },
+    )
+    .expect("create");
+    assert_eq!(new.warnings.len(), 1);
+}
+
+#[test]
+fn sort_and_priority_ride_in_the_request_and_old_requests_still_parse() {
+    let (_d, cx) = project("simple");
+    let a = create(&cx, "alpha", |r| r.priority = Some(2));
+    let b = create(&cx, "bravo", |r| r.priority = Some(1));
+    let c = create(&cx, "charlie", |r| r.priority = Some(3));
+    let ids = |req: &ListRequest| -> Vec<String> {
+        query::list(&cx, req)
+            .expect("list")
+            .rows
+            .iter()
+            .map(|r| r.entry.meta.id.clone())
+            .collect()
+    };
+    // A request from before `sort` and `priority` existed.
+    let old: ListRequest = serde_json::from_str(r#"{"kind": "list", "type": []}"#).expect("old");
+    assert_eq!(ids(&old), [b.clone(), a.clone(), c.clone()]);
+    let req: ListRequest =
+        serde_json::from_str(r#"{"kind": "list", "sort": ["-title"], "priority": [2, 3]}"#)
+            .expect("new");
+    assert_eq!(ids(&req), [c, a]);
+    let bad: ListRequest = serde_json::from_str(r#"{"sort": ["nope"]}"#).expect("parses");
+    let err = query::list(&cx, &bad).expect_err("unknown field");
+    assert_eq!(err.code, "invalid_argument");
+    assert_eq!(err.details["field"], "sort");
+    assert!(
+        err.details["allowed"]
+            .as_array()
+            .is_some_and(|a| a.len() == 9)
+    );
+    let out_of_range: ListRequest = serde_json::from_str(r#"{"priority": [7]}"#).expect("parses");
+    assert_eq!(
+        query::list(&cx, &out_of_range).expect_err("range").code,
+        "invalid_argument"
+    );
+}

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::commands::{
     agents, check, claim, create, delete, demo, edit, gen_cmd, graph, info, init, interop,
     knowledge, lifecycle, listing, man, merge_driver, monitor, note, plan, prime, run, serve,
-    session, show, stats, trust, update, usage,
+    session, show, stats, trust, update, usage, watch,
 };
 use crate::error::{CliError, CliResult};
 use crate::output::Printer;
@@ -36,7 +36,7 @@ pub struct GlobalArgs {
     #[arg(short = 'C', long = "dir", global = true, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Act as this session (id, id prefix or name); overrides DOCKET_SESSION
-    #[arg(long, global = true, value_name = "SESSION")]
+    #[arg(long, global = true, value_name = "SESSION", add = crate::complete::sessions())]
     pub session: Option<String>,
 }
 
@@ -54,13 +54,13 @@ pub enum Command {
     /// List open tickets (add --status or --all to include others)
     #[command(visible_alias = "ls")]
     List(listing::ListArgs),
-    /// Tickets that can be worked on now: open, every dependency done
+    /// Tickets that can be worked on now: open, every dependency done; by priority, then oldest
     Ready(listing::ReadyArgs),
     /// Open tickets waiting on an open or missing dependency
-    Blocked(listing::FilterArgs),
+    Blocked(listing::QueueArgs),
     /// Closed tickets, most recent first
-    Closed(listing::FilterArgs),
-    /// The board: every status with its tickets
+    Closed(listing::QueueArgs),
+    /// The board: every status with its tickets in run order, side by side on a wide terminal
     Board(listing::BoardArgs),
     /// Find tickets by words in their title, body, plan or log (--all for closed)
     Search(listing::SearchArgs),
@@ -136,11 +136,14 @@ pub enum Command {
     Mcp(crate::mcp::McpArgs),
     /// Serve the web dashboard on 127.0.0.1 (board, tickets, live updates)
     Serve(serve::ServeArgs),
+    /// Keep a hot index of this project for other docket commands (runs until stopped)
+    Watch(watch::WatchArgs),
     /// Built-in manual pages (`docket man minimal` is the guide for LLMs)
     Man(man::ManArgs),
     /// Write agent instructions: AGENTS.md section, Claude Code skill and hook
     Agents(agents::AgentsArgs),
-    /// Print a shell completion script (bash, zsh, fish, powershell)
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell); --help says how to install it
+    #[command(after_long_help = agents::COMPLETIONS_HELP)]
     Completions(agents::CompletionsArgs),
     /// Create a sample project in a temporary folder and print its board
     Demo(demo::DemoArgs),
@@ -183,7 +186,10 @@ impl Command {
 /// Parse arguments; help and version print here and exit 0.
 pub fn parse(args: &[OsString]) -> CliResult<Cli> {
     match Cli::try_parse_from(args) {
-        Ok(cli) => Ok(cli),
+        Ok(mut cli) => {
+            cli.check_free_text(args)?;
+            Ok(cli)
+        }
         Err(e) => {
             use clap::error::ErrorKind;
             match e.kind() {
@@ -193,18 +199,75 @@ pub fn parse(args: &[OsString]) -> CliResult<Cli> {
                     let _ = e.print();
                     std::process::exit(0);
                 }
-                _ => {
-                    let json = args.iter().any(|a| a == "--json");
-                    let text = if json {
-                        e.render().to_string()
-                    } else {
-                        e.render().ansi().to_string()
-                    };
-                    Err(CliError::Usage(
-                        text.trim_start_matches("error: ").trim_end().to_string(),
-                    ))
-                }
+                _ => Err(CliError::Usage(usage_text(&e.render().to_string()))),
             }
+        }
+    }
+}
+
+/// clap's rendering of a usage error without its leading `error: ` and its
+/// closing "For more information, try '--help'." line: the printer adds the
+/// one hint.
+fn usage_text(rendered: &str) -> String {
+    let text = rendered.trim_end();
+    let text = match text.rfind('\n') {
+        Some(i) if text[i..].contains("For more information, try") => text[..i].trim_end(),
+        _ => text,
+    };
+    text.trim_start_matches("error: ").to_string()
+}
+
+impl Cli {
+    /// A note's or comment's text accepts words that start with `-`
+    /// (`add-note ID "- item"`), so clap takes the words after its first one
+    /// as text even when they are flags. The global flags there (`--json`,
+    /// `--session S`, `-C DIR`/`--dir DIR`, also `--flag=value`) are taken
+    /// back as flags; any other `--word` is refused as an unknown flag, unless
+    /// `--` marks the text as literal.
+    fn check_free_text(&mut self, args: &[OsString]) -> CliResult<()> {
+        let text = match &mut self.command {
+            Command::AddNote(a) => &mut a.text,
+            Command::Comment(a) => &mut a.text,
+            _ => return Ok(()),
+        };
+        if args.iter().any(|a| a == "--") {
+            return Ok(());
+        }
+        let g = &mut self.global;
+        let mut words = std::mem::take(text).into_iter();
+        while let Some(w) = words.next() {
+            let (flag, inline) = match w.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+                _ => (w.clone(), None),
+            };
+            match flag.as_str() {
+                "--json" if inline.is_none() => g.json = true,
+                "--session" | "--dir" | "-C" => match inline.or_else(|| words.next()) {
+                    Some(v) if flag == "--session" => g.session = Some(v),
+                    Some(v) => g.dir = Some(PathBuf::from(v)),
+                    None => {
+                        return Err(CliError::Usage(format!(
+                            "a value is required for '{flag}' but none was supplied"
+                        )));
+                    }
+                },
+                _ => text.push(w),
+            }
+        }
+        let looks_like_flag = |w: &str| {
+            w.strip_prefix("--").is_some_and(|rest| {
+                rest.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && rest
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '=')
+            })
+        };
+        match text.iter().find(|w| looks_like_flag(w)) {
+            Some(flag) => Err(CliError::Usage(format!(
+                "unexpected argument '{flag}' found\n\n  \
+                 tip: to pass '{flag}' as text, put '--' before the text: `-- {flag}`"
+            ))),
+            None => Ok(()),
         }
     }
 }
@@ -262,6 +325,7 @@ pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
         Command::Trust(a) => trust::run(g, a, p),
         Command::Mcp(a) => crate::mcp::run(g, a, p),
         Command::Serve(a) => serve::run(g, a, p),
+        Command::Watch(a) => watch::run(g, a, p),
         Command::Man(a) => man::run(g, a, p),
         Command::Agents(a) => agents::run(g, a, p),
         Command::Completions(a) => agents::completions(g, a, p),

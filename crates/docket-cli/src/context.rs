@@ -64,13 +64,24 @@ pub fn ctx(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
 pub fn api(g: &GlobalArgs) -> Result<docket_api::Context, docket_api::ApiError> {
     let p = project(&g.dir)?;
     let env = std::env::var("DOCKET_SESSION").ok();
-    docket_api::Context::new(p, now(), actor()).with_session(g.session.as_deref(), env.as_deref())
+    docket_api::Context::new(p, now(), actor())
+        .with_hot_index(hot_index())
+        .with_session(g.session.as_deref(), env.as_deref())
+}
+
+/// Whether listings may ask a running hot index (`docket watch`) first:
+/// yes unless `DOCKET_HOT_INDEX` is `0` or `off` (forces the folder scan).
+pub fn hot_index() -> bool {
+    !matches!(
+        std::env::var("DOCKET_HOT_INDEX").as_deref(),
+        Ok("0" | "off" | "false")
+    )
 }
 
 /// The API context without resolving a session (for commands that manage
 /// sessions themselves, so a stale `DOCKET_SESSION` cannot stop them).
 pub fn api_bare(g: &GlobalArgs) -> Result<docket_api::Context, docket_api::ApiError> {
-    Ok(docket_api::Context::new(project(&g.dir)?, now(), actor()))
+    Ok(docket_api::Context::new(project(&g.dir)?, now(), actor()).with_hot_index(hot_index()))
 }
 
 /// The folder commands start from (`-C`, else the current directory).

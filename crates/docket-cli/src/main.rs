@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod complete;
 mod context;
 mod error;
 mod mcp;
@@ -16,6 +17,10 @@ mod runner;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `COMPLETE=<shell> docket …` is the shell asking for completions: answer
+    // and exit before anything else is printed.
+    clap_complete::CompleteEnv::with_factory(<cli::Cli as clap::CommandFactory>::command)
+        .complete();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let json = args.iter().any(|a| a == "--json");
     let mut printer = output::Printer::new(json);

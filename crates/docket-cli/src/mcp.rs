@@ -39,6 +39,7 @@ pub fn run(g: &GlobalArgs, a: McpArgs, _printer: &mut Printer) -> CliResult<u8> 
         session,
         actor: context::actor(),
         clock: context::now,
+        hot_index: context::hot_index(),
     })?;
     Ok(0)
 }

@@ -12,9 +12,13 @@ use crate::error::CliError;
 /// Version of the JSON envelope for outputs whose shape never changed (`docs/JSON.md`).
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Version of the outputs reshaped by the typed API: lean write results, the
-/// compact `show`, the capped `prime` (`docs/JSON.md` lists them).
+/// Version of the outputs reshaped by the typed API: `delete`, `import`,
+/// `export`, `inbox` (`docs/JSON.md` lists them).
 pub const SCHEMA_V2: u32 = 2;
+
+/// Version of the outputs that name a ticket's handle `handle` (schema 2
+/// called it `short`): lean write results, `show`, `prime`.
+pub const SCHEMA_V3: u32 = 3;
 
 /// The success envelope of `docs/JSON.md`.
 #[derive(Serialize)]
@@ -63,6 +67,33 @@ fn color_off() -> bool {
     })
 }
 
+/// `n` with its noun, singular for exactly one: `count(1, "ticket", "tickets")`
+/// is "1 ticket", `count(0, …)` "0 tickets".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// How wide human tables may be: `None` means never truncate. Only a terminal
+/// gets a limit (piped output stays whole, so scripts and files see full
+/// titles); there `COLUMNS`, when set to a positive number, wins over the
+/// terminal's own size, so a user or test can pin the width.
+pub fn term_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0);
+    columns.or_else(|| {
+        terminal_size::terminal_size_of(&stdout)
+            .map(|(w, _)| usize::from(w.0))
+            .filter(|w| *w > 0)
+    })
+}
+
 impl Printer {
     pub fn new(json: bool) -> Self {
         Printer {
@@ -92,12 +123,26 @@ impl Printer {
                 data,
                 meta,
             };
-            let line = serde_json::to_string(&env).unwrap_or_else(|e| {
-                json!({ "schema_version": SCHEMA_VERSION, "ok": false,
-                        "error": { "code": "internal", "message": e.to_string() } })
-                .to_string()
-            });
-            self.stdout_line(&line);
+            // Streamed into a buffered, locked stdout: a listing of 60k rows
+            // is never held as one string.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match serde_json::to_writer(&mut out, &env) {
+                Ok(()) => {
+                    // A closed pipe (`docket list | head`) is not an error worth reporting.
+                    let _ = writeln!(out);
+                    let _ = out.flush();
+                }
+                Err(e) if e.is_io() => {}
+                Err(e) => {
+                    // Nothing was written unless serialization failed midway;
+                    // either way the error envelope gets its own line.
+                    drop(out);
+                    let line = json!({ "schema_version": SCHEMA_VERSION, "ok": false,
+                            "error": { "code": "internal", "message": e.to_string() } })
+                    .to_string();
+                    self.stdout_line(&line);
+                }
+            }
         } else {
             let text = human();
             if !text.is_empty() {
@@ -123,7 +168,7 @@ impl Printer {
             self.stdout_line(&env.to_string());
         } else {
             let mut text = match err {
-                CliError::Usage(m) => m.trim_end().to_string(),
+                CliError::Usage(m) => format!("{} {}", paint(style::ERR, "error:"), m.trim_end()),
                 _ => format!("{} {}", paint(style::ERR, "error:"), err.message()),
             };
             if let Some(h) = err.hint() {
@@ -141,6 +186,13 @@ impl Printer {
         if !self.json {
             self.stdout_text(text);
         }
+    }
+
+    /// A diagnostic line on stderr, as is (e.g. `DOCKET_HOT_DEBUG`).
+    pub fn debug(&mut self, text: &str) {
+        let mut e = std::io::stderr();
+        let text = crate::render::escape_controls(text, false);
+        let _ = writeln!(e, "docket: {text}");
     }
 
     /// A warning on stderr (never on stdout, so JSON stays clean).

@@ -1,28 +1,33 @@
 //! Wire types for JSON (`TicketView`) and the human renderings of tickets:
 //! aligned tables, the `show` page and the board.
 
+use docket_api::view::Listed;
 use docket_core::audit::{self, LogEntry};
 use docket_core::plan::PlanState;
 use docket_core::store::Entry;
 use docket_core::ticket::{SECTION_LOG, SECTION_PLAN};
 use docket_core::{Meta, Project, Ticket, id};
 use serde::Serialize;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::output::{paint, style};
 
-/// A ticket as listings show it: frontmatter fields plus its path.
+/// A ticket as listings show it: frontmatter fields, its handle and its path.
 #[derive(Serialize)]
 pub struct TicketRow<'a> {
     #[serde(flatten)]
     pub meta: &'a Meta,
+    /// The shortest unique id prefix, as people type it.
+    pub handle: &'a str,
     pub path: String,
 }
 
-/// A listing row: the frontmatter fields plus the path.
-pub fn row<'a>(p: &Project, e: &'a Entry) -> TicketRow<'a> {
+/// A listing row: the frontmatter fields plus the handle and the path.
+pub fn row<'a>(p: &Project, l: &'a Listed) -> TicketRow<'a> {
     TicketRow {
-        meta: &e.meta,
-        path: p.display_path(&e.path),
+        meta: &l.entry.meta,
+        handle: &l.short,
+        path: p.display_path(&l.entry.path),
     }
 }
 
@@ -80,20 +85,51 @@ pub fn escape_line(s: &str) -> String {
         .replace('\r', "\\r")
 }
 
-fn width(s: &str) -> usize {
-    s.chars().count()
+/// Display width on a terminal: wide (CJK, most emoji) characters take two
+/// columns, combining marks none. Text reaching here is already escaped, so
+/// it holds no control characters.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    let s = &escape_line(s);
+/// `s` cut to at most `max` display columns, ending in `…` when cut. Cuts on
+/// character boundaries only; a wide character that would straddle the limit
+/// goes whole. Escape `s` first: an escape sequence cut in half could reach
+/// the terminal raw.
+pub fn fit(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
     if width(s) <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
+        return std::borrow::Cow::Borrowed(s);
     }
+    if max == 0 {
+        return std::borrow::Cow::Borrowed("");
+    }
+    let room = max - 1;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    // Character widths can undercount a sequence (an emoji with VS16): the
+    // string's own width decides.
+    while width(&out) > room {
+        out.pop();
+    }
+    out.push('…');
+    std::borrow::Cow::Owned(out)
 }
+
+/// Narrowest title column a width-limited table keeps before it drops the
+/// optional columns (mode, then assignee).
+const MIN_TITLE: usize = 30;
+/// Narrowest title column at all: below this the line overflows instead.
+const FLOOR_TITLE: usize = 10;
+/// Narrowest board column for the side-by-side board.
+const MIN_BOARD_COLUMN: usize = 20;
 
 /// An aligned table with a dim header; `styles` colours whole columns.
 pub fn table(headers: &[&str], rows: &[Vec<String>], styles: &[Option<anstyle::Style>]) -> String {
@@ -168,46 +204,94 @@ pub fn short_ids(p: &Project, ids: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// The standard ticket table: ID, P, STATUS, TYPE, TITLE (+ extras).
-pub fn ticket_table(p: &Project, entries: &[&Entry]) -> String {
+/// The standard ticket table: ID, PRI, STATUS, TYPE, MODE, ASSIGNEE, TITLE
+/// (with tags). With a `width` (a terminal), the title takes what the other
+/// columns leave and is cut with `…`; when that would leave it under
+/// [`MIN_TITLE`] columns, MODE and then ASSIGNEE are dropped first. Without
+/// one (piped, `--wide`) nothing is cut.
+pub fn ticket_table(p: &Project, entries: &[&Entry], width_limit: Option<usize>) -> String {
+    let ids: Vec<&str> = entries.iter().map(|e| e.meta.id.as_str()).collect();
+    ticket_table_with(entries, short_ids(p, &ids), width_limit)
+}
+
+/// [`ticket_table`] with the short ids already known (a listing carries
+/// them), so the folders are not listed again.
+pub fn ticket_table_with(
+    entries: &[&Entry],
+    shorts: Vec<String>,
+    width_limit: Option<usize>,
+) -> String {
     if entries.is_empty() {
         return paint(style::DIM, "no tickets");
     }
-    let ids: Vec<&str> = entries.iter().map(|e| e.meta.id.as_str()).collect();
-    let shorts = short_ids(p, &ids);
-    let rows: Vec<Vec<String>> = entries
+    let mut rows: Vec<Vec<String>> = entries
         .iter()
         .zip(shorts)
         .map(|(e, short)| {
             let m = &e.meta;
-            let mut title = truncate(&m.title, 70);
+            let mut title = escape_line(&m.title);
             if !m.tags.is_empty() {
                 title.push_str(&escape_line(&format!("  #{}", m.tags.join(" #"))));
             }
             vec![
                 short,
                 format!("P{}", m.priority),
-                m.status.clone(),
-                m.kind.clone(),
-                m.mode.clone(),
+                escape_line(&m.status),
+                escape_line(&m.kind),
+                escape_line(&m.mode),
                 escape_line(m.assignee.as_deref().unwrap_or_default()),
                 title,
             ]
         })
         .collect();
-    table(
-        &["ID", "PRI", "STATUS", "TYPE", "MODE", "ASSIGNEE", "TITLE"],
-        &rows,
-        &[
-            Some(style::ID),
-            None,
-            None,
-            Some(style::DIM),
-            Some(style::DIM),
-            None,
-            None,
-        ],
-    )
+    let mut headers = vec!["ID", "PRI", "STATUS", "TYPE", "MODE", "ASSIGNEE", "TITLE"];
+    let mut styles = vec![
+        Some(style::ID),
+        None,
+        None,
+        Some(style::DIM),
+        Some(style::DIM),
+        None,
+        None,
+    ];
+    if let Some(limit) = width_limit {
+        // Columns that may go, in the order they go: MODE, then ASSIGNEE.
+        for drop in [4, 4] {
+            if title_room(&headers, &rows, limit) >= MIN_TITLE {
+                break;
+            }
+            headers.remove(drop);
+            styles.remove(drop);
+            for r in &mut rows {
+                r.remove(drop);
+            }
+        }
+        let room = title_room(&headers, &rows, limit).max(FLOOR_TITLE);
+        for r in &mut rows {
+            if let Some(t) = r.last_mut()
+                && let std::borrow::Cow::Owned(cut) = fit(t, room)
+            {
+                *t = cut;
+            }
+        }
+    }
+    table(&headers, &rows, &styles)
+}
+
+/// Columns left for the last (title) column of a table `limit` wide: what
+/// the other columns and the two-space gaps between all columns leave.
+fn title_room(headers: &[&str], rows: &[Vec<String>], limit: usize) -> usize {
+    let n = headers.len();
+    let fixed: usize = (0..n.saturating_sub(1))
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |c| width(c)))
+                .chain([width(headers[i])])
+                .max()
+                .unwrap_or(0)
+        })
+        .sum();
+    limit.saturating_sub(fixed + 2 * n.saturating_sub(1))
 }
 
 /// The human `show` page.
@@ -248,7 +332,7 @@ pub fn show(p: &Project, t: &Ticket) -> String {
     let lists = [
         ("parent", m.parent.iter().cloned().collect::<Vec<_>>()),
         ("tags", m.tags.clone()),
-        ("deps", m.deps.clone()),
+        ("deps", mark_missing(p, &m.deps)),
         ("links", m.links.clone()),
         ("external refs", m.external_refs.clone()),
         ("docs", docket_core::ops::docs_of(t)),
@@ -374,7 +458,10 @@ fn history(log: &[LogEntry], intact: bool) -> String {
         if intact {
             paint(
                 style::DIM,
-                &format!("({} entries, hash chain intact)", log.len()),
+                &format!(
+                    "({}, hash chain intact)",
+                    crate::output::count(log.len() as u64, "entry", "entries")
+                ),
             )
         } else {
             paint(style::ERR, "(hash chain BROKEN: run `docket check`)")
@@ -416,36 +503,113 @@ fn history(log: &[LogEntry], intact: bool) -> String {
     out
 }
 
-/// A board: one block per status, in workflow order.
-pub fn board(p: &Project, entries: &[Entry]) -> String {
-    let mut out = String::new();
+/// A board: one column per status in workflow order, cards in the order
+/// given (the API's stage order). Side by side when a `width` (a terminal)
+/// gives every column at least [`MIN_BOARD_COLUMN`] display columns, else one
+/// block per status, titles cut to the width; without a width (piped,
+/// `--wide`) the blocks and nothing cut, so scripts read a stable form.
+pub fn board(
+    p: &Project,
+    columns: &[docket_api::query::Column],
+    width_limit: Option<usize>,
+) -> String {
     // One shortest-prefix pass for the whole board, not one per column.
-    let all: Vec<&str> = entries.iter().map(|e| e.meta.id.as_str()).collect();
+    let all: Vec<&str> = columns
+        .iter()
+        .flat_map(|c| c.rows.iter().map(|l| l.entry.meta.id.as_str()))
+        .collect();
     let shorts: std::collections::HashMap<&str, String> =
         all.iter().copied().zip(short_ids(p, &all)).collect();
-    for status in &p.config.workflow.statuses {
-        let mut col: Vec<&Entry> = entries
-            .iter()
-            .filter(|e| &e.meta.status == status)
-            .collect();
-        col.sort_by(|a, b| docket_core::query::by_priority_then_newest(&a.meta, &b.meta));
+    let short_of = |m: &Meta| -> String {
+        shorts
+            .get(m.id.as_str())
+            .cloned()
+            .unwrap_or_else(|| m.id.clone())
+    };
+    const GAP: &str = " │ ";
+    let n = columns.len().max(1);
+    let side = width_limit
+        .map(|w| w.saturating_sub(width(GAP) * (n - 1)) / n)
+        .filter(|col| *col >= MIN_BOARD_COLUMN);
+    if let Some(col_w) = side {
+        return board_side_by_side(columns, col_w, GAP, &short_of);
+    }
+    let mut out = String::new();
+    for col in columns {
         out.push_str(&format!(
             "{} ({})\n",
-            paint(style::BOLD, &status.to_uppercase()),
-            col.len()
+            paint(style::BOLD, &escape_line(&col.status.to_uppercase())),
+            col.total
         ));
-        for e in &col {
-            let id = e.meta.id.as_str();
-            let short = shorts.get(id).map(String::as_str).unwrap_or(id);
+        for l in &col.rows {
+            let m = &l.entry.meta;
+            let short = short_of(m);
+            let lead = format!("  {short}  P{}  ", m.priority);
+            let title = escape_line(&m.title);
+            let title = match width_limit {
+                Some(w) => fit(&title, w.saturating_sub(width(&lead)).max(FLOOR_TITLE)),
+                None => std::borrow::Cow::Borrowed(title.as_str()),
+            };
             out.push_str(&format!(
-                "  {}  P{}  {}\n",
-                paint(style::ID, short),
-                e.meta.priority,
-                truncate(&e.meta.title, 70)
+                "  {}  P{}  {title}\n",
+                paint(style::ID, &short),
+                m.priority,
             ));
         }
         out.push('\n');
     }
+    out
+}
+
+/// The board as columns `col_w` wide, separated by `gap`: a header row, then
+/// one card (`id P title`, cut to fit) per line in each column.
+fn board_side_by_side(
+    columns: &[docket_api::query::Column],
+    col_w: usize,
+    gap: &str,
+    short_of: &dyn Fn(&Meta) -> String,
+) -> String {
+    // Each cell as (styled text, display width of the plain text).
+    let cell = |styled: String, plain_w: usize| (styled, plain_w);
+    let mut grid: Vec<Vec<(String, usize)>> = Vec::new();
+    for col in columns {
+        let head = format!(
+            "{} ({})",
+            escape_line(&col.status.to_uppercase()),
+            col.total
+        );
+        let head = fit(&head, col_w).into_owned();
+        let mut cells = vec![cell(paint(style::BOLD, &head), width(&head))];
+        for l in &col.rows {
+            let m = &l.entry.meta;
+            let short = short_of(m);
+            let plain = format!("{short} P{} {}", m.priority, escape_line(&m.title));
+            let cut = fit(&plain, col_w);
+            let styled = match cut.strip_prefix(short.as_str()) {
+                Some(rest) => format!("{}{rest}", paint(style::ID, &short)),
+                None => cut.to_string(),
+            };
+            cells.push(cell(styled, width(&cut)));
+        }
+        grid.push(cells);
+    }
+    let height = grid.iter().map(Vec::len).max().unwrap_or(0);
+    let mut out = String::new();
+    for row in 0..height {
+        let mut line = String::new();
+        for (i, cells) in grid.iter().enumerate() {
+            if i > 0 {
+                line.push_str(gap);
+            }
+            let (text, w) = cells.get(row).map_or(("", 0), |(t, w)| (t.as_str(), *w));
+            line.push_str(text);
+            line.push_str(&" ".repeat(col_w.saturating_sub(w)));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    // A blank line after the board, as after each block of the vertical form.
+    out.push('\n');
     out
 }
 
@@ -457,6 +621,21 @@ pub fn changed_line(verb: &str, short: &str, t: &Ticket) -> String {
         escape_line(&t.meta.title),
         escape_line(&t.meta.status)
     )
+}
+
+/// Dependencies as people read them: one that matches no ticket is marked
+/// `(missing)`, since it keeps its ticket blocked until it exists.
+pub fn mark_missing(p: &Project, deps: &[String]) -> Vec<String> {
+    let missing = docket_api::graph::missing(p, deps);
+    deps.iter()
+        .map(|d| {
+            if missing.contains(d) {
+                format!("{d} {}", paint(style::WARN, "(missing)"))
+            } else {
+                d.clone()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -479,5 +658,50 @@ mod escape_tests {
             escape_controls("plain ✓", false),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::{escape_line, fit, width};
+
+    #[test]
+    fn short_text_is_borrowed_untouched() {
+        assert!(matches!(fit("abc", 3), std::borrow::Cow::Borrowed("abc")));
+        assert_eq!(fit("", 0), "");
+    }
+
+    #[test]
+    fn cuts_to_the_display_width_with_an_ellipsis() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abcdef", 1), "…");
+        assert_eq!(fit("abcdef", 0), "");
+        // Wide characters take two columns; one never straddles the limit.
+        assert_eq!(fit("日本語です", 6), "日本…");
+        assert_eq!(fit("日本語です", 5), "日本…");
+        assert_eq!(width(&fit("日本語です", 4)), 3);
+        // Emoji are wide; ZWJ and VS16 sequences never overflow.
+        assert_eq!(fit("🎉🎉🎉🎉", 5), "🎉🎉…");
+        for s in [
+            "👨‍👩‍👧 family trip",
+            "❤️❤️❤️❤️❤️",
+            "e\u{301}e\u{301}e\u{301}e\u{301}",
+        ] {
+            for max in 0..8 {
+                assert!(
+                    width(&fit(s, max)) <= max,
+                    "{s:?} at {max}: {:?}",
+                    fit(s, max)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn escaped_sequences_are_cut_as_plain_text() {
+        let s = escape_line("a\u{1b}[2Jb\u{1b}]52;c;x\u{7}tail");
+        let cut = fit(&s, 8);
+        assert_eq!(cut, "a\\x1b[2…");
+        assert!(!cut.contains('\u{1b}'));
     }
 }

@@ -128,12 +128,14 @@ impl Env {
     /// A write's whole ticket afterwards (writes answer lean; see cli/common.rs).
     fn okw(&self, args: &[&str]) -> Value {
         let data = self.ok(args);
-        // A lean answer `{id, short, status, changed?, logged?, archived_to?}`;
+        // A lean answer `{id, handle, status, changed?, logged?, archived_to?}`;
         // a no-op write has neither `changed` nor `logged`.
         let lean = data.as_object().is_some_and(|o| {
-            ["id", "short", "status"].iter().all(|k| o.contains_key(*k))
+            ["id", "handle", "status"]
+                .iter()
+                .all(|k| o.contains_key(*k))
                 && o.keys().all(|k| {
-                    ["id", "short", "status", "changed", "logged", "archived_to"]
+                    ["id", "handle", "status", "changed", "logged", "archived_to"]
                         .contains(&k.as_str())
                 })
         });
@@ -1502,6 +1504,19 @@ fn a_finished_lane_left_by_a_dead_orchestrator_is_merged_not_rerun() {
     assert_eq!(l["runs"].as_array().unwrap().len(), 0, "ran again: {s}");
     assert_eq!(env.status(&a), "implement");
     assert!(env.root.join("a.txt").exists());
+}
+
+#[test]
+fn dry_run_with_nothing_to_run_says_no_ticket_would_run() {
+    let env = Env::new("pipeline");
+    let out = env.docket(&["run", "--agent", "fake", "--dry-run"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.starts_with("Dry run (batch, agent fake): no ticket would run."),
+        "{text}"
+    );
+    assert!(!text.contains("ticket(s)"), "{text}");
 }
 
 // ---- Trust: repository-defined commands and templates run only once trusted.

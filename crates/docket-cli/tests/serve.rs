@@ -251,6 +251,23 @@ fn lists_shows_and_boards_tickets_as_envelopes() {
     );
     assert_eq!(s.get("/api/tickets?q=beta").json()["data"]["total"], 1);
     assert_eq!(s.get("/api/tickets?type=nope").code(), "invalid_argument");
+    // Sort and priority reach the web through the same API request.
+    let titles = |path: &str| -> Vec<String> {
+        s.get(path).json()["data"]["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i["title"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(titles("/api/tickets?sort=-title"), vec!["Beta", "Alpha"]);
+    assert_eq!(titles("/api/tickets?sort=title"), vec!["Alpha", "Beta"]);
+    assert_eq!(titles("/api/tickets?priority=0-1"), Vec::<String>::new());
+    assert_eq!(titles("/api/tickets?priority=2&sort=-created").len(), 2);
+    assert_eq!(s.get("/api/tickets?sort=bogus").code(), "invalid_argument");
+    assert_eq!(s.get("/api/tickets?priority=x").code(), "invalid_argument");
 
     let id = a["id"].as_str().expect("id");
     let v = s.get(&format!("/api/tickets/{id}")).json();

@@ -51,12 +51,14 @@ impl Env {
     /// A write's whole ticket afterwards (writes answer lean; see cli/common.rs).
     fn okw(&self, args: &[&str]) -> Value {
         let data = self.ok(args);
-        // A lean answer `{id, short, status, changed?, logged?, archived_to?}`;
+        // A lean answer `{id, handle, status, changed?, logged?, archived_to?}`;
         // a no-op write has neither `changed` nor `logged`.
         let lean = data.as_object().is_some_and(|o| {
-            ["id", "short", "status"].iter().all(|k| o.contains_key(*k))
+            ["id", "handle", "status"]
+                .iter()
+                .all(|k| o.contains_key(*k))
                 && o.keys().all(|k| {
-                    ["id", "short", "status", "changed", "logged", "archived_to"]
+                    ["id", "handle", "status", "changed", "logged", "archived_to"]
                         .contains(&k.as_str())
                 })
         });

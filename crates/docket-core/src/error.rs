@@ -47,7 +47,12 @@ pub enum Error {
     },
 
     /// The children gate refused a move into a terminal status.
-    #[error("{id} has {} open child ticket(s): {}", children.len(), children.join(", "))]
+    #[error(
+        "{id} has {} open child {}: {}",
+        children.len(),
+        if children.len() == 1 { "ticket" } else { "tickets" },
+        children.join(", ")
+    )]
     OpenChildren {
         id: String,
         children: Vec<String>,
@@ -111,6 +116,22 @@ pub enum Error {
     /// `edit` needs an interactive terminal.
     #[error("{message}")]
     NotInteractive { message: String },
+
+    /// `edit` gave up: the edited text failed its check and the user stopped
+    /// trying. The ticket file is untouched; the text is kept in `recovery`
+    /// when there was any to keep.
+    #[error(
+        "the edit of {id} was not saved: {reason}{}",
+        recovery
+            .as_ref()
+            .map(|p| format!("\nyour text is kept in {}", p.display()))
+            .unwrap_or_default()
+    )]
+    EditNotSaved {
+        id: String,
+        reason: String,
+        recovery: Option<PathBuf>,
+    },
 
     /// A command needs a session and none is selected or the named one is gone.
     #[error("{message}")]
@@ -239,6 +260,7 @@ impl Error {
             Error::ConfigInvalid { .. } => "config_invalid",
             Error::Parse { .. } => "parse_error",
             Error::NotInteractive { .. } => "not_interactive",
+            Error::EditNotSaved { .. } => "edit_not_saved",
             Error::NoSession { .. } => "no_session",
             Error::Claimed { .. } => "claimed",
             Error::NothingReady { .. } => "nothing_ready",
@@ -327,6 +349,14 @@ impl Error {
             Error::EntryNotFound { what, .. } => Some(format!(
                 "run `docket {} list` to see the keys",
                 if *what == "document" { "doc" } else { "context" }
+            )),
+            Error::EditNotSaved {
+                id,
+                recovery: Some(p),
+                ..
+            } => Some(format!(
+                "fix it there and continue with `docket edit {id} --from {}`",
+                p.display()
             )),
             Error::EntryExists { what, .. } => Some(if *what == "document" {
                 "choose another slug, or archive the old document first".into()

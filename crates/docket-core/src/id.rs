@@ -185,7 +185,14 @@ mod tests {
             "10k: {:?}",
             &k10[k10.len() - 10..]
         );
-        assert!(*k10.last().unwrap() <= 8);
+        // Two ids of a burst that share all six random characters (a few
+        // percent of 10k bursts) need time characters too: bound the 99th
+        // percentile, not the maximum.
+        assert!(
+            k10[k10.len() * 99 / 100] <= 6,
+            "10k: {:?}",
+            &k10[k10.len() - 10..]
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod index;
 pub mod insight;
 pub mod interop;
 pub mod knowledge;
+pub mod live;
 pub mod merge;
 pub mod ops;
 pub mod plan;

@@ -172,8 +172,8 @@ pub struct Update {
     pub design: Option<String>,
     pub body: Option<String>,
     pub add_ac: Vec<String>,
-    /// Flip one criterion: (title, done).
-    pub flip_ac: Option<(String, bool)>,
+    /// Flip criteria: (title, done) each.
+    pub flip_ac: Vec<(String, bool)>,
     pub remove_ac: Vec<String>,
     pub status: Option<String>,
     pub force: bool,
@@ -965,7 +965,7 @@ pub fn claim_next(
         .filter(|e| filter.matches(&e.meta) && graph.is_pickable(e))
         .filter(|e| !claimed.contains(&e.meta.id))
         .collect();
-    candidates.sort_by(|a, b| crate::query::by_priority_then_newest(&a.meta, &b.meta));
+    candidates.sort_by(|a, b| crate::query::by_priority_then_oldest(&a.meta, &b.meta));
     let pickup = p
         .config
         .workflow
@@ -1212,7 +1212,7 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
             m.acceptance.push(Criterion { title, done: false });
         }
     }
-    if let Some((title, done)) = &u.flip_ac {
+    for (title, done) in &u.flip_ac {
         let known: Vec<String> = m.acceptance.iter().map(|c| c.title.clone()).collect();
         let c = m
             .acceptance

@@ -1,5 +1,7 @@
-//! The uniform listing filters (`--type --mode --tag --status --assignee`, OR
-//! within a flag, AND across flags) and the sort orders of the listings.
+//! The uniform listing filters (`--type --mode --tag --status --assignee
+//! --priority`, OR within a flag, AND across flags), the sort orders of the
+//! listings and the board, and the `--sort FIELD[,FIELD]` keys every face
+//! shares.
 
 use std::cmp::Ordering;
 
@@ -15,6 +17,8 @@ pub struct Filter {
     pub tags: Vec<String>,
     pub statuses: Vec<String>,
     pub assignees: Vec<String>,
+    /// Priorities (0..=4); empty means any.
+    pub priorities: Vec<i64>,
 }
 
 impl Filter {
@@ -23,6 +27,7 @@ impl Filter {
         any(&self.types, &m.kind)
             && any(&self.modes, &m.mode)
             && any(&self.statuses, &m.status)
+            && (self.priorities.is_empty() || self.priorities.contains(&m.priority))
             && (self.assignees.is_empty()
                 || m.assignee
                     .as_deref()
@@ -45,20 +50,66 @@ impl Filter {
                 ));
             }
         }
+        if let Some(bad) = self.priorities.iter().find(|p| !(0..=4).contains(*p)) {
+            return Err(format!(
+                "--priority: `{bad}` is not a priority (allowed: 0 to 4, 0 is highest)"
+            ));
+        }
         Ok(())
     }
 }
 
-/// Priority first (0 is highest), then newest first.
-pub fn by_priority_then_newest(a: &Meta, b: &Meta) -> Ordering {
-    a.priority
-        .cmp(&b.priority)
-        .then_with(|| b.created.cmp(&a.created))
-        .then_with(|| crate::id::order_key(&b.id).cmp(crate::id::order_key(&a.id)))
-        .then_with(|| b.id.cmp(&a.id))
+/// Parse priority specs for `--priority`: each item a comma list of
+/// priorities (`1`) or inclusive ranges (`0-2`). Faces with text input (CLI,
+/// web query strings) share it; range checks are [`Filter::validate`]'s.
+pub fn parse_priorities(items: &[String]) -> Result<Vec<i64>, String> {
+    let mut out = Vec::new();
+    for part in items.iter().flat_map(|i| i.split(',')) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let num = |s: &str| {
+            s.trim().trim_start_matches(['P', 'p']).parse::<i64>().map_err(|_| {
+                format!(
+                    "--priority: `{part}` is not a priority (give 0 to 4, a list `0,1` or a range `0-2`)"
+                )
+            })
+        };
+        match part.split_once('-') {
+            Some((lo, hi)) => {
+                let (lo, hi) = (num(lo)?, num(hi)?);
+                if lo > hi || hi - lo > 4 {
+                    return Err(format!(
+                        "--priority: `{part}` is not a range from low to high within 0 to 4"
+                    ));
+                }
+                out.extend(lo..=hi);
+            }
+            None => out.push(num(part)?),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
-/// Board order: status position in the workflow, then priority, then newest.
+/// Oldest first: creation time, then the id's time part (same-second ties),
+/// then the id, so every order ends total and repeatable.
+fn by_age(a: &Meta, b: &Meta) -> Ordering {
+    a.created
+        .cmp(&b.created)
+        .then_with(|| crate::id::order_key(&a.id).cmp(crate::id::order_key(&b.id)))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+/// Priority first (0 is highest), then oldest first: work waiting longest at
+/// a given priority comes up first (issue 15).
+pub fn by_priority_then_oldest(a: &Meta, b: &Meta) -> Ordering {
+    a.priority.cmp(&b.priority).then_with(|| by_age(a, b))
+}
+
+/// Board order: status position in the workflow, then priority, then oldest.
 pub fn by_board_order(config: &Config) -> impl Fn(&Entry, &Entry) -> Ordering + '_ {
     move |a, b| {
         let pos = |s: &str| {
@@ -71,8 +122,225 @@ pub fn by_board_order(config: &Config) -> impl Fn(&Entry, &Entry) -> Ordering + 
         };
         pos(&a.meta.status)
             .cmp(&pos(&b.meta.status))
-            .then_with(|| by_priority_then_newest(&a.meta, &b.meta))
+            .then_with(|| by_priority_then_oldest(&a.meta, &b.meta))
     }
+}
+
+/// Order within one board column (a stage): the runner's order — sequence
+/// (unnumbered last), then priority, then oldest — so the board reads top
+/// down in the order `docket run` would take the tickets.
+pub fn by_stage_order(
+    (a, seq_a): (&Meta, Option<f64>),
+    (b, seq_b): (&Meta, Option<f64>),
+) -> Ordering {
+    cmp_sequence(seq_a, seq_b).then_with(|| by_priority_then_oldest(a, b))
+}
+
+/// Numbered before unnumbered, then ascending.
+fn cmp_sequence(a: Option<f64>, b: Option<f64>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// A field the listings can be sorted by (`--sort`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortField {
+    Priority,
+    Created,
+    Updated,
+    Closed,
+    Status,
+    Type,
+    Title,
+    Sequence,
+    Id,
+}
+
+/// The `--sort` field names, in the order error messages list them.
+pub const SORT_FIELDS: &[&str] = &[
+    "priority", "created", "updated", "closed", "status", "type", "title", "sequence", "id",
+];
+
+impl SortField {
+    fn from_name(s: &str) -> Option<SortField> {
+        Some(match s {
+            "priority" => SortField::Priority,
+            "created" => SortField::Created,
+            "updated" => SortField::Updated,
+            "closed" => SortField::Closed,
+            "status" => SortField::Status,
+            "type" => SortField::Type,
+            "title" => SortField::Title,
+            "sequence" => SortField::Sequence,
+            "id" => SortField::Id,
+            _ => return None,
+        })
+    }
+}
+
+/// One sort key: a field, ascending unless `desc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    pub field: SortField,
+    pub desc: bool,
+}
+
+/// Parse sort specs: each item is a comma list of field names, a leading `-`
+/// sorting that field descending (`-priority,created`). Empty parts are
+/// ignored. The error message names the bad field and the valid ones.
+pub fn parse_sort(items: &[String]) -> Result<Vec<SortKey>, String> {
+    let mut keys = Vec::new();
+    for part in items.iter().flat_map(|i| i.split(',')) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let (desc, name) = match part.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, part.strip_prefix('+').unwrap_or(part)),
+        };
+        let field = SortField::from_name(&name.to_ascii_lowercase()).ok_or_else(|| {
+            format!(
+                "--sort: unknown field `{name}` (allowed: {}; prefix `-` for descending)",
+                SORT_FIELDS.join(", ")
+            )
+        })?;
+        keys.push(SortKey { field, desc });
+    }
+    Ok(keys)
+}
+
+/// Sort `entries` by `keys`, stably: entries equal on every key keep the
+/// order they came in (the listing's own order). `sequence` reads the
+/// tickets' frontmatter (it is not cached), and only when asked for.
+/// Missing values (no sequence, not closed) sort last either way.
+pub fn sort_by_keys<T>(
+    items: &mut [T],
+    entry: impl Fn(&T) -> &Entry,
+    keys: &[SortKey],
+    config: &Config,
+) {
+    if keys.is_empty() {
+        return;
+    }
+    let seqs: std::collections::HashMap<std::path::PathBuf, Option<f64>> =
+        if keys.iter().any(|k| k.field == SortField::Sequence) {
+            let es: Vec<&Entry> = items.iter().map(&entry).collect();
+            let found = sequences(&es);
+            es.iter().map(|e| e.path.clone()).zip(found).collect()
+        } else {
+            Default::default()
+        };
+    let pos = |s: &str| {
+        config
+            .workflow
+            .statuses
+            .iter()
+            .position(|x| x == s)
+            .unwrap_or(usize::MAX)
+    };
+    let last_if_none = |a: Option<&str>, b: Option<&str>, desc: bool| match (a, b) {
+        (Some(x), Some(y)) => {
+            let o = x.cmp(y);
+            if desc { o.reverse() } else { o }
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    items.sort_by(|x, y| {
+        let (ex, ey) = (entry(x), entry(y));
+        let (a, b) = (&ex.meta, &ey.meta);
+        for k in keys {
+            let dir = |o: Ordering| if k.desc { o.reverse() } else { o };
+            let o = match k.field {
+                SortField::Priority => dir(a.priority.cmp(&b.priority)),
+                SortField::Created => dir(by_age(a, b)),
+                SortField::Updated => dir(a.updated.cmp(&b.updated)),
+                SortField::Closed => last_if_none(a.closed.as_deref(), b.closed.as_deref(), k.desc),
+                SortField::Status => dir(pos(&a.status).cmp(&pos(&b.status))),
+                SortField::Type => dir(a.kind.cmp(&b.kind)),
+                SortField::Title => dir(a
+                    .title
+                    .to_lowercase()
+                    .cmp(&b.title.to_lowercase())
+                    .then_with(|| a.title.cmp(&b.title))),
+                SortField::Sequence => {
+                    let s = |e: &Entry| seqs.get(&e.path).copied().flatten();
+                    match (s(ex), s(ey)) {
+                        (Some(p), Some(q)) => dir(p.total_cmp(&q)),
+                        (p, q) => cmp_sequence(p, q),
+                    }
+                }
+                SortField::Id => dir(a.id.cmp(&b.id)),
+            };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    });
+}
+
+/// Each entry's `sequence` (the runner's order, an unknown frontmatter key,
+/// not in the cache), read from the files in parallel. A file that cannot be
+/// read, or has no usable number, has none.
+pub fn sequences(entries: &[&Entry]) -> Vec<Option<f64>> {
+    crate::store::parallel_map(entries, |e| {
+        let raw = crate::store::read_listed_text(&e.path)?;
+        match frontmatter_sequence(&raw) {
+            Scanned::Plain(v) => v,
+            // Anchors, tags, odd quoting: let the real parser decide.
+            Scanned::Odd => crate::yaml::parse_ticket(&raw, &e.path)
+                .ok()
+                .and_then(|t| crate::runner::sequence(&t)),
+        }
+    })
+}
+
+/// What a line scan of the frontmatter found for `sequence`.
+#[derive(Debug, PartialEq)]
+enum Scanned {
+    /// No key, or a plain number.
+    Plain(Option<f64>),
+    /// A `sequence:` line this scan does not understand.
+    Odd,
+}
+
+/// The top-level `sequence:` value of a ticket's frontmatter, by a line scan
+/// (most files hold a plain number or none; the YAML parser is the fallback).
+fn frontmatter_sequence(raw: &str) -> Scanned {
+    let mut lines = raw.lines();
+    if lines.next().map(str::trim_end) != Some("---") {
+        return Scanned::Plain(None);
+    }
+    for line in lines {
+        if line.trim_end() == "---" {
+            break;
+        }
+        let Some(v) = line.strip_prefix("sequence:") else {
+            continue;
+        };
+        let v = v.split(" #").next().unwrap_or("").trim();
+        let v = v
+            .strip_prefix('"')
+            .and_then(|x| x.strip_suffix('"'))
+            .or_else(|| v.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+            .unwrap_or(v)
+            .trim();
+        if v.is_empty() || v == "~" || v == "null" {
+            return Scanned::Plain(None);
+        }
+        return match v.parse::<f64>() {
+            Ok(f) if f.is_finite() => Scanned::Plain(Some(f)),
+            _ => Scanned::Odd,
+        };
+    }
+    Scanned::Plain(None)
 }
 
 /// Most recently closed first.
@@ -168,6 +436,72 @@ fn searchable(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::{Scanned, SortField, SortKey, frontmatter_sequence, parse_sort};
+
+    #[test]
+    fn sort_specs_parse() {
+        let keys = parse_sort(&["-priority,created".into(), "Title".into()]).expect("parses");
+        assert_eq!(
+            keys,
+            vec![
+                SortKey {
+                    field: SortField::Priority,
+                    desc: true
+                },
+                SortKey {
+                    field: SortField::Created,
+                    desc: false
+                },
+                SortKey {
+                    field: SortField::Title,
+                    desc: false
+                },
+            ]
+        );
+        assert_eq!(parse_sort(&[" , ".into()]), Ok(vec![]));
+        let err = parse_sort(&["prio".into()]).expect_err("unknown");
+        assert!(err.contains("`prio`") && err.contains("sequence"), "{err}");
+    }
+
+    #[test]
+    fn priority_specs_parse() {
+        let p = |v: &[&str]| {
+            super::parse_priorities(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(p(&["1"]), Ok(vec![1]));
+        assert_eq!(p(&["3,0-1", "P2"]), Ok(vec![0, 1, 2, 3]));
+        assert!(p(&["x"]).is_err());
+        assert!(p(&["2-1"]).is_err());
+        assert!(p(&["-1"]).is_err());
+    }
+
+    #[test]
+    fn sequence_line_scan() {
+        let fm = |v: &str| format!("---\nid: dk-1\n{v}\ntitle: x\n---\nsequence: 9\n");
+        assert_eq!(
+            frontmatter_sequence(&fm("sequence: 3")),
+            Scanned::Plain(Some(3.0))
+        );
+        assert_eq!(
+            frontmatter_sequence(&fm("sequence: '2.5' # c")),
+            Scanned::Plain(Some(2.5))
+        );
+        assert_eq!(
+            frontmatter_sequence(&fm("sequence: \"7\"")),
+            Scanned::Plain(Some(7.0))
+        );
+        assert_eq!(
+            frontmatter_sequence(&fm("sequence: ~")),
+            Scanned::Plain(None)
+        );
+        assert_eq!(frontmatter_sequence(&fm("other: 1")), Scanned::Plain(None));
+        assert_eq!(frontmatter_sequence(&fm("sequence: &a 4")), Scanned::Odd);
+        assert_eq!(
+            frontmatter_sequence("no front matter\nsequence: 1"),
+            Scanned::Plain(None)
+        );
+    }
+
     #[test]
     fn searchable_skips_metadata() {
         let raw = "---\nid: dk-1\ntitle: \"Fix: parser\"\nstatus: open\ntags:\n- core\n- ui\ndeps:\n- dk-2\n---\n\n## Log\n\n### 2026 · note · ada\n<!-- log n=1 prev=0 hash=1 -->\n\nhello\n";

@@ -283,6 +283,13 @@ impl Project {
         Some((old, new))
     }
 
+    /// Whether an interrupted move's journal is present (a reader of a derived
+    /// view, such as the hot index, then falls back to the folder walk, which
+    /// hides the move's old file).
+    pub fn move_pending(&self) -> bool {
+        self.pending_move().is_some()
+    }
+
     /// Under the lock: complete or undo an interrupted move, then sweep temp
     /// files left by killed writes. A move is complete once its new file
     /// exists (it was renamed into place whole), so the old one goes;

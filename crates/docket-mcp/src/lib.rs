@@ -45,6 +45,8 @@ pub struct Options {
     pub actor: Option<String>,
     /// The clock of each call (tests pin it).
     pub clock: fn() -> jiff::Timestamp,
+    /// Listings may ask a running hot index (`docket watch`) first.
+    pub hot_index: bool,
 }
 
 /// Serve MCP over stdio until the client closes stdin. Opens the server's

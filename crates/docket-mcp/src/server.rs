@@ -80,7 +80,8 @@ impl Inner {
     /// names or the server's.
     pub fn context(&self, session: Option<&str>) -> ApiResult<Context> {
         let p = Project::discover(&self.root())?;
-        let cx = Context::new(p, (self.opts.clock)(), self.opts.actor.clone());
+        let cx = Context::new(p, (self.opts.clock)(), self.opts.actor.clone())
+            .with_hot_index(self.opts.hot_index);
         match session {
             Some(s) => cx.with_session(Some(s), None),
             None => match self.default_session(&cx.project) {

@@ -211,7 +211,7 @@ const fn w(name: &'static str, schema: SchemaFn, fixed: &'static str) -> ActionD
 }
 
 /// The uniform filters, where a tool accepts them without listing them.
-const FILTERS: &[&str] = &["type", "mode", "tag", "status", "assignee"];
+const FILTERS: &[&str] = &["type", "mode", "tag", "status", "assignee", "priority"];
 
 /// Every tool, in the order `tools/list` shows them.
 pub static TOOLS: &[ToolDef] = &[
@@ -256,7 +256,7 @@ pub static TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "create",
-        desc: "Create a ticket; answers with its id and fields. types: {types}.",
+        desc: "Create a ticket. types: {types}.",
         actions: &[w("", s::<CreateRequest>, "").unlist(&[
             "sequence",
             "docs",
@@ -270,7 +270,7 @@ pub static TOOLS: &[ToolDef] = &[
     },
     ToolDef {
         name: "update",
-        desc: "Change fields, sections or acceptance criteria (check one: ac=<exact title>, done=true). A status change goes through the workflow guards. Answers with what changed.",
+        desc: "Change fields, sections or acceptance criteria (check one: ac, done=true). A status change goes through the workflow guards.",
         actions: &[w("", s::<UpdateRequest>, "").unlist(&[
             "sequence",
             "clear_sequence",

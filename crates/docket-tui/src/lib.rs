@@ -504,7 +504,11 @@ fn detail(t: &Compact, f: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
-        format!("log ({} entries)", t.log_total),
+        format!(
+            "log ({} {})",
+            t.log_total,
+            if t.log_total == 1 { "entry" } else { "entries" }
+        ),
         bold(),
     )));
     for e in &t.log {
@@ -775,7 +779,7 @@ mod tests {
         app.overlay = Overlay::Detail(Box::new(shown.compact()));
         let s = screen(&app, 100, 24);
         assert!(s.contains("detail"), "{s}");
-        assert!(s.contains("log (1 entries)"), "{s}");
+        assert!(s.contains("log (1 entry)"), "{s}");
         app.key(key(KeyCode::Esc));
         assert!(matches!(app.overlay, Overlay::None));
         app.key(key(KeyCode::Char('q')));

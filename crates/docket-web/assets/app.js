@@ -161,7 +161,7 @@ function filtersFromUrl() {
 }
 function card(c) {
   const el = h("div", { class: "card", draggable: READONLY ? "false" : "true", "data-id": c.id, "data-status": c.status },
-    h("span", { class: "id" }, c.short),
+    h("span", { class: "id" }, c.handle),
     ticketLink(c.id, c.title),
     h("div", { class: "meta" }, chips(c)));
   el.querySelector("a").className = "title";
@@ -221,7 +221,9 @@ function addMore(colEl, cards, col, f) {
   let cursor = col.next_cursor;
   const btn = h("button", { class: "more", type: "button" }, `show more (${col.total - col.cards.length} left)`);
   btn.addEventListener("click", async () => {
-    const r = await get("/api/tickets" + qs({ status: col.status, all: "true", cursor, limit: 100, type: f.type, tag: f.tag, assignee: f.assignee, mode: f.mode }));
+    // An open column is in stage order (sequence first): page it the same way.
+    const sort = col.terminal ? undefined : "sequence,priority,created";
+    const r = await get("/api/tickets" + qs({ status: col.status, all: "true", cursor, limit: 100, type: f.type, tag: f.tag, assignee: f.assignee, mode: f.mode, sort }));
     if (!r.ok) { flash(r.error.message); return; }
     cards.append(...r.data.items.map(card));
     cursor = r.data.next_cursor;
@@ -233,7 +235,7 @@ async function dropMove(id, to, slot, reload) {
   const r = await post("/api/tickets/" + encodeURIComponent(id) + "/move", { to });
   if (r.ok) {
     slot.replaceChildren();
-    flash(`${r.data.changed.short} moved to ${r.data.changed.status}`, true);
+    flash(`${r.data.changed.handle} moved to ${r.data.changed.status}`, true);
   } else {
     const preview = r.error.details && r.error.details.preview;
     slot.replaceChildren(verdictBox(preview, r.error));
@@ -246,7 +248,7 @@ async function renderSearch(el, f) {
   const list = h("div", { class: "list", id: "results" },
     h("div", { class: "item muted" }, `${r.data.total} match${r.data.total === 1 ? "" : "es"} for “${f.q}”`),
     r.data.items.map((c) => h("div", { class: "item", "data-id": c.id },
-      h("span", { class: "id" }, c.short), h("span", { class: "chip" }, c.status), ticketLink(c.id, c.title),
+      h("span", { class: "id" }, c.handle), h("span", { class: "chip" }, c.status), ticketLink(c.id, c.title),
       c.line ? h("span", { class: "muted" }, c.line) : null)));
   el.replaceWith(list);
 }
@@ -257,7 +259,7 @@ function refList(title, items) {
   return h("div", {}, h("strong", {}, title),
     h("ul", { class: "refs" }, items.map((r) => h("li", {}, r.missing
       ? h("span", { class: "muted" }, r.id + " (missing)")
-      : h("span", { class: r.done ? "done-ref" : "" }, ticketLink(r.id, r.short || r.id), " ", r.title, " ", h("span", { class: "chip" }, r.status))))));
+      : h("span", { class: r.done ? "done-ref" : "" }, ticketLink(r.id, r.handle || r.id), " ", r.title, " ", h("span", { class: "chip" }, r.status))))));
 }
 async function viewTicket(id) {
   const data = h("div", { id: "ticket-data" });
@@ -280,7 +282,7 @@ async function viewTicket(id) {
 }
 function renderTicket(t, el, moveSlot, reload) {
   const m = t.meta;
-  document.title = `${t.short} ${m.title} · docket`;
+  document.title = `${t.handle} ${m.title} · docket`;
   const statuses = (INFO && INFO.workflow.statuses) || [m.status];
   const toSel = h("select", { id: "move-to" }, statuses.map((s) => h("option", { value: s, selected: s === (t.next || m.status) }, s)));
   const doMove = async (dry) => {
@@ -315,7 +317,7 @@ function renderTicket(t, el, moveSlot, reload) {
   }));
   const left = [
     h("div", { class: "panel" },
-      h("div", { class: "row" }, h("span", { class: "id" }, t.short), h("span", { class: "chip" }, m.status),
+      h("div", { class: "row" }, h("span", { class: "id" }, t.handle), h("span", { class: "chip" }, m.status),
         t.blocked ? h("span", { class: "chip blocked" }, "blocked") : null),
       h("h1", { id: "ticket-title" }, m.title), actions),
     t.description ? h("div", { class: "panel" }, h("h2", {}, "Description"), sanitized(t.description_html)) : null,
@@ -455,7 +457,7 @@ async function viewGraph(id) {
     const cls = "node" + (n.root ? " root" : "") + (n.done ? " done" : "") + (n.missing ? " missing" : "");
     const a = svg("a", { href: "/graph/" + encodeURIComponent(n.id), "data-link": "" },
       svg("g", { class: cls }, svg("rect", { x: p.x, y: p.y, width: W, height: H }),
-        svg("text", { x: p.x + 6, y: p.y + 16 }, `${n.short || n.id} · ${n.status || "missing"}`),
+        svg("text", { x: p.x + 6, y: p.y + 16 }, `${n.handle || n.id} · ${n.status || "missing"}`),
         svg("text", { x: p.x + 6, y: p.y + 32 }, (n.title || "").slice(0, 30))));
     s.append(a);
   }
@@ -470,7 +472,7 @@ async function viewActivity() {
   main.replaceChildren(h("h2", {}, "Recent activity"), h("div", { class: "list", id: "activity" },
     r.data.items.length ? r.data.items.map((it) => h("div", { class: "item" },
       h("span", { class: "muted" }, it.entry.at), h("span", { class: "chip" }, it.entry.kind),
-      ticketLink(it.ticket, it.short), h("span", {}, it.title), h("span", { class: "muted" }, `${it.entry.actor}: ${it.entry.text.slice(0, 160)}`)))
+      ticketLink(it.ticket, it.handle), h("span", {}, it.title), h("span", { class: "muted" }, `${it.entry.actor}: ${it.entry.text.slice(0, 160)}`)))
       : h("div", { class: "item muted" }, "nothing yet")));
 }
 async function viewSessions() {

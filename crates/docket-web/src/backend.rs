@@ -48,6 +48,10 @@ pub struct ListQuery {
     pub cursor: Option<String>,
     /// Include tickets in terminal statuses (the board always does).
     pub all: Option<bool>,
+    /// Priorities, comma-separated, ranges allowed (`0-1,3`).
+    pub priority: Option<String>,
+    /// Sort fields, comma-separated, `-field` descending (`-priority,created`).
+    pub sort: Option<String>,
 }
 
 /// Fields of a new ticket from the create form.
@@ -173,7 +177,8 @@ pub struct StartSessionReq {
 pub struct Card {
     /// The full id (links and moves use it).
     pub id: String,
-    /// The shortest unique prefix, as shown.
+    /// The handle: the shortest unique prefix, as shown (JSON `handle`).
+    #[serde(rename = "handle")]
     pub short: String,
     /// The title, as text (the page escapes it).
     pub title: String,
@@ -290,21 +295,24 @@ fn card(info_terminal: &[String], l: &Listed) -> Card {
     }
 }
 
-fn filters(q: &ListQuery) -> Filters {
-    Filters {
+fn filters(q: &ListQuery) -> Result<Filters, WebError> {
+    let priority = docket_core::query::parse_priorities(&split_list(&q.priority))
+        .map_err(|m| WebError::new(400, "invalid_argument", m))?;
+    Ok(Filters {
         types: split_list(&q.kind),
         mode: split_list(&q.mode),
         tag: split_list(&q.tag),
         status: split_list(&q.status),
         assignee: split_list(&q.assignee),
-    }
+        priority,
+    })
 }
 
 fn ref_json(by_id: &HashMap<&str, &Listed>, terminal: &[String], id: &str) -> Value {
     match by_id.get(id) {
         Some(l) => json!({
             "id": id,
-            "short": l.short,
+            "handle": l.short,
             "title": l.entry.meta.title,
             "status": l.entry.meta.status,
             "done": terminal.contains(&l.entry.meta.status),
@@ -387,11 +395,12 @@ impl Backend {
             } else {
                 ListKind::List
             },
-            filters: filters(q),
+            filters: filters(q)?,
             all: q.all.unwrap_or(false),
             text: text.map(String::from),
             limit: Some(q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
             cursor: q.cursor.clone(),
+            sort: split_list(&q.sort),
             ..ListRequest::default()
         };
         let listing = query::list(&cx, &req)?;
@@ -410,7 +419,7 @@ impl Backend {
         let cx = self.read_cx()?;
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
         let req = BoardRequest {
-            filters: filters(q),
+            filters: filters(q)?,
             per_column: Some(limit),
         };
         let board = query::board(&cx, &req)?;
@@ -492,7 +501,7 @@ impl Backend {
         let next = cx.project.config.next_status(&full.meta.status);
         Ok(json!({
             "meta": full.meta,
-            "short": full.short,
+            "handle": full.short,
             "path": full.path,
             "blocked": blocked,
             "description": full.description,
@@ -615,7 +624,7 @@ impl Backend {
             .map(|(a, short)| {
                 json!({
                     "ticket": a.id,
-                    "short": short,
+                    "handle": short,
                     "title": a.title,
                     "entry": {"at": a.at, "kind": a.kind, "actor": a.actor, "text": a.text},
                 })

@@ -41,7 +41,30 @@ pub struct CompletionsArgs {
     /// Shell to generate for
     #[arg(value_enum)]
     pub shell: Shell,
+    /// A script that completes commands and flags only (no ticket handles,
+    /// statuses, tags or sessions) and never calls docket while completing
+    #[arg(long = "static")]
+    pub static_script: bool,
 }
+
+/// `docket completions --help`: how to install completions in each shell.
+pub const COMPLETIONS_HELP: &str = "\
+Install: add one line to your shell's start-up file. Completions then offer
+commands, flags, ticket handles (with titles), statuses, tags and session names
+of the project in the current folder (none outside a project).
+
+  bash        echo 'source <(COMPLETE=bash docket)' >> ~/.bashrc
+  zsh         echo 'source <(COMPLETE=zsh docket)' >> ~/.zshrc
+  fish        echo 'COMPLETE=fish docket | source' > ~/.config/fish/completions/docket.fish
+  elvish      echo 'eval (E:COMPLETE=elvish docket | slurp)' >> ~/.config/elvish/rc.elv
+  powershell  add these lines to $PROFILE:
+                $env:COMPLETE = \"powershell\"
+                docket | Out-String | Invoke-Expression
+                Remove-Item Env:\\COMPLETE
+
+Start a new shell afterwards. `docket completions <shell>` prints the same
+script, to save in a file your shell loads instead; generate it again after
+upgrading docket. With --static the script completes commands and flags only.";
 
 pub const START: &str = "<!-- docket:start -->";
 pub const END: &str = "<!-- docket:end -->";
@@ -299,14 +322,38 @@ pub fn run(g: &GlobalArgs, a: AgentsArgs, printer: &mut Printer) -> CliResult<u8
     Ok(0)
 }
 
+/// `docket completions <shell>`: the registration script of dynamic
+/// completion (the shell asks `COMPLETE=<shell> docket -- <words>`), or with
+/// `--static` clap's fixed script.
 pub fn completions(_g: &GlobalArgs, a: CompletionsArgs, printer: &mut Printer) -> CliResult<u8> {
     let mut cmd = Cli::command();
     let mut buf: Vec<u8> = Vec::new();
-    clap_complete::generate(a.shell, &mut cmd, "docket", &mut buf);
+    let name = a.shell.to_string();
+    match clap_complete::env::Shells::builtins().completer(&name) {
+        Some(shell) if !a.static_script => shell
+            .write_registration("COMPLETE", "docket", "docket", &completer_path(), &mut buf)
+            .map_err(|e| Error::io("<stdout>", e))?,
+        _ => clap_complete::generate(a.shell, &mut cmd, "docket", &mut buf),
+    }
     let script = String::from_utf8_lossy(&buf).to_string();
     let data = json!({ "shell": a.shell.to_string(), "script": script });
     printer.success(&data, None, || script.clone());
     Ok(0)
+}
+
+/// The program the shell calls for candidates: `docket` when started from
+/// `$PATH`, else this binary's path (made absolute), as clap_complete does.
+fn completer_path() -> String {
+    let arg0 = std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("docket"));
+    if arg0.components().count() > 1
+        && let Ok(dir) = std::env::current_dir()
+    {
+        return dir.join(arg0).to_string_lossy().into_owned();
+    }
+    arg0.to_string_lossy().into_owned()
 }
 
 #[cfg(test)]

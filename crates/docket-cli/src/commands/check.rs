@@ -7,11 +7,12 @@ use docket_core::check::Severity;
 use crate::cli::GlobalArgs;
 use crate::context;
 use crate::error::{CliError, CliResult};
-use crate::output::{Printer, paint, style};
+use crate::output::{Printer, count, paint, style};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     /// Only issues about these tickets
+    #[arg(add = crate::complete::tickets())]
     pub ids: Vec<String>,
     /// Only issues with this code (repeatable)
     #[arg(long, value_delimiter = ',')]
@@ -50,8 +51,10 @@ pub fn run(g: &GlobalArgs, a: CheckArgs, printer: &mut Printer) -> CliResult<u8>
             ));
         }
         s.push_str(&format!(
-            "{} tickets checked: {errors} error(s), {warnings} warning(s)",
-            report.summary.scanned
+            "{} checked: {}, {}",
+            count(report.summary.scanned as u64, "ticket", "tickets"),
+            count(errors as u64, "error", "errors"),
+            count(warnings as u64, "warning", "warnings"),
         ));
         s
     });

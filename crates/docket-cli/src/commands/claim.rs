@@ -14,7 +14,7 @@ use crate::render;
 #[derive(Args, Debug)]
 pub struct ClaimArgs {
     /// Ticket id (omit with --next or --list)
-    #[arg(required_unless_present_any = ["next", "list"], conflicts_with_all = ["next", "list"])]
+    #[arg(required_unless_present_any = ["next", "list"], conflicts_with_all = ["next", "list"], add = crate::complete::tickets())]
     pub id: Option<String>,
     /// Pick the first ready, unclaimed ticket matching the filters and claim it
     #[arg(long, conflicts_with = "list")]
@@ -26,7 +26,7 @@ pub struct ClaimArgs {
     #[arg(long, requires = "reason", conflicts_with_all = ["next", "list"])]
     pub steal: bool,
     /// Why the claim is taken over
-    #[arg(long, requires = "steal")]
+    #[arg(long, requires = "steal", allow_hyphen_values = true)]
     pub reason: Option<String>,
     #[command(flatten)]
     pub filter: FilterArgs,
@@ -55,7 +55,7 @@ pub fn run(g: &GlobalArgs, a: ClaimArgs, printer: &mut Printer) -> CliResult<u8>
     let req = ClaimRequest {
         id: a.id,
         next: a.next,
-        filters: a.filter.filters(),
+        filters: a.filter.filters()?,
         steal: a.steal,
         reason: a.reason,
     };

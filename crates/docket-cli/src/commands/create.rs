@@ -28,26 +28,34 @@ pub struct CreateArgs {
     #[arg(long, value_delimiter = ',')]
     pub tags: Vec<String>,
     /// Parent ticket id
-    #[arg(long)]
+    #[arg(long, add = crate::complete::tickets())]
     pub parent: Option<String>,
     /// External reference (repeatable), e.g. a PR or issue URL
     #[arg(long = "external-ref")]
     pub external_ref: Vec<String>,
     /// Description section
-    #[arg(short = 'd', long, conflicts_with = "description_file")]
+    #[arg(
+        short = 'd',
+        long,
+        conflicts_with = "description_file",
+        allow_hyphen_values = true
+    )]
     pub description: Option<String>,
     /// Read the description section from a file
     #[arg(long, value_name = "FILE")]
     pub description_file: Option<std::path::PathBuf>,
     /// Design section
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub design: Option<String>,
     /// Acceptance criterion (repeatable)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub acceptance: Vec<String>,
-    /// Dependency (repeatable; unknown ids are kept as forward references)
-    #[arg(long)]
+    /// Dependency (repeatable; an unknown id is kept as a forward reference, with a warning)
+    #[arg(long, add = crate::complete::tickets())]
     pub dep: Vec<String>,
+    /// Refuse --dep ids that match no ticket (nothing is written)
+    #[arg(long)]
+    pub strict: bool,
     /// Link (repeatable; every id must exist or nothing is written)
     #[arg(long)]
     pub link: Vec<String>,
@@ -92,6 +100,7 @@ pub fn run(g: &GlobalArgs, a: CreateArgs, printer: &mut Printer) -> CliResult<u8
             design: a.design,
             acceptance: a.acceptance,
             deps: a.dep,
+            strict: a.strict,
             links: a.link,
             sequence: a.sequence,
             attention: a.attention,

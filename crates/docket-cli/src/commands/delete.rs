@@ -11,6 +11,7 @@ use crate::output::{Printer, SCHEMA_V2, paint, style};
 #[derive(Args, Debug)]
 pub struct DeleteArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Also remove every reference to it (deps, links, parent) from other tickets
     #[arg(long)]

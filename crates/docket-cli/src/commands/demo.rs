@@ -137,7 +137,7 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
             &ctx,
             &schema,
             Update {
-                flip_ac: Some((ac.into(), true)),
+                flip_ac: vec![(ac.into(), true)],
                 ..Default::default()
             },
         )?;
@@ -160,7 +160,7 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
         root.display()
     ));
     let cx = docket_api::Context::new(p.clone(), context::now(), ctx.actor.clone());
-    listing::print_board(&cx, printer)?;
+    listing::print_board(&cx, crate::output::term_width(), printer)?;
     let short = crate::render::short_ids(&p, &[schema.as_str(), login.as_str()]);
     if let Some(line) = where_docket_is() {
         printer.text(&line);

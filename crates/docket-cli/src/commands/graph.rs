@@ -16,11 +16,14 @@ pub struct DepArgs {
     #[command(subcommand)]
     pub sub: Option<DepSub>,
     /// The ticket that waits
-    #[arg(required = true)]
+    #[arg(required = true, add = crate::complete::tickets())]
     pub from: Option<String>,
-    /// The ticket it waits on (unknown ids are kept as forward references)
-    #[arg(required = true)]
+    /// The ticket it waits on (an unknown id is kept as a forward reference, with a warning)
+    #[arg(required = true, add = crate::complete::tickets())]
     pub to: Option<String>,
+    /// Refuse an id that matches no ticket (nothing is written)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -32,6 +35,7 @@ pub enum DepSub {
 #[derive(Args, Debug)]
 pub struct TreeArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Expand subtrees that were already shown
     #[arg(long)]
@@ -41,8 +45,10 @@ pub struct TreeArgs {
 #[derive(Args, Debug)]
 pub struct UndepArgs {
     /// The ticket that waits
+    #[arg(add = crate::complete::tickets())]
     pub from: String,
     /// The dependency to remove
+    #[arg(add = crate::complete::tickets())]
     pub to: String,
 }
 
@@ -50,19 +56,23 @@ pub struct UndepArgs {
 #[command(group = clap::ArgGroup::new("change").required(true).multiple(true).args(["on", "remove"]))]
 pub struct DependsArgs {
     /// The ticket that waits
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Add dependencies (comma-separated or repeated ids)
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", add = crate::complete::tickets())]
     pub on: Vec<String>,
     /// Remove dependencies (comma-separated or repeated ids)
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", add = crate::complete::tickets())]
     pub remove: Vec<String>,
+    /// Refuse --on ids that match no ticket (nothing is written)
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct LinkArgs {
     /// Two or more ticket ids
-    #[arg(num_args = 2.., required = true)]
+    #[arg(num_args = 2.., required = true, add = crate::complete::tickets())]
     pub ids: Vec<String>,
 }
 
@@ -95,6 +105,7 @@ pub fn dep(g: &GlobalArgs, a: DepArgs, printer: &mut Printer) -> CliResult<u8> {
             id: from,
             on: vec![to],
             remove: vec![],
+            strict: a.strict,
         },
     )?;
     let verb = if c.changed.is_empty() {
@@ -144,6 +155,7 @@ pub fn undep(g: &GlobalArgs, a: UndepArgs, printer: &mut Printer) -> CliResult<u
         id: a.from,
         on: vec![],
         remove: vec![a.to],
+        strict: false,
     };
     super::print_changed(printer, "dependency removed:", &graph::depends(&cx, &req)?);
     Ok(0)
@@ -155,6 +167,7 @@ pub fn depends(g: &GlobalArgs, a: DependsArgs, printer: &mut Printer) -> CliResu
         id: a.id,
         on: a.on,
         remove: a.remove,
+        strict: a.strict,
     };
     super::print_changed(
         printer,
@@ -172,7 +185,7 @@ pub fn link(g: &GlobalArgs, a: LinkArgs, printer: &mut Printer, add: bool) -> Cl
     };
     let tickets = graph::link(&cx, &req)?;
     let p = &cx.project;
-    let rows: Vec<render::TicketRow> = tickets.iter().map(|l| render::row(p, &l.entry)).collect();
+    let rows: Vec<render::TicketRow> = tickets.iter().map(|l| render::row(p, l)).collect();
     printer.success(&rows, None, || {
         let ids: Vec<&str> = tickets.iter().map(|t| t.entry.meta.id.as_str()).collect();
         format!(

@@ -8,7 +8,7 @@ use docket_api::interop::{self, ExportRequest, ImportRequest};
 use crate::cli::GlobalArgs;
 use crate::context;
 use crate::error::CliResult;
-use crate::output::{Printer, SCHEMA_V2, paint, style};
+use crate::output::{Printer, SCHEMA_V2, count, paint, style};
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
@@ -82,12 +82,12 @@ pub fn import(g: &GlobalArgs, a: ImportArgs, printer: &mut Printer) -> CliResult
             ));
         }
         s.push_str(&format!(
-            "{}{} created, {} updated, {} skipped, {} warnings",
+            "{}{} created, {} updated, {} skipped, {}",
             if r.dry_run { "dry run: " } else { "" },
             r.created,
             r.updated,
             r.skipped,
-            r.warnings.len()
+            count(r.warnings.len() as u64, "warning", "warnings")
         ));
         s
     });
@@ -123,11 +123,11 @@ pub fn export(g: &GlobalArgs, a: ExportArgs, printer: &mut Printer) -> CliResult
                 .join("\n");
         }
         format!(
-            "exported {} tickets as {} to {} ({} files)",
-            r.exported.tickets,
+            "exported {} as {} to {} ({})",
+            count(r.exported.tickets as u64, "ticket", "tickets"),
             r.exported.format,
             r.exported.out,
-            r.exported.files.len()
+            count(r.exported.files.len() as u64, "file", "files")
         )
     });
     Ok(0)

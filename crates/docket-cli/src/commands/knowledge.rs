@@ -18,7 +18,7 @@ use crate::output::{Printer, paint, style};
 #[derive(Args, Debug)]
 pub struct BodyArgs {
     /// The text (markdown)
-    #[arg(long, conflicts_with_all = ["file", "stdin"])]
+    #[arg(long, conflicts_with_all = ["file", "stdin"], allow_hyphen_values = true)]
     pub body: Option<String>,
     /// Read the text from a file
     #[arg(long, value_name = "FILE", conflicts_with = "stdin")]
@@ -152,7 +152,7 @@ pub enum DocSub {
         /// Slug: 1-64 letters, digits, `-` or `_` (tickets refer to it with --doc)
         slug: String,
         /// One-line title (default: the slug)
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         title: Option<String>,
         #[command(flatten)]
         body: BodyArgs,
@@ -162,7 +162,7 @@ pub enum DocSub {
         /// Slug of a live document
         slug: String,
         /// New one-line title
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         title: Option<String>,
         #[command(flatten)]
         body: BodyArgs,

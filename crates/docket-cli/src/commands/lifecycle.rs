@@ -19,10 +19,10 @@ pub struct MoveArgs {
     #[arg(long)]
     pub force: bool,
     /// Recorded as a timestamped note after the move (and as the reason of --force)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub summary: Option<String>,
     /// Why a guard is forced or a claim taken over (recorded on the violation entry)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub reason: Option<String>,
     /// Take over another live session's claim (recorded as a violation); needs --reason
     #[arg(long, requires = "reason")]
@@ -32,12 +32,13 @@ pub struct MoveArgs {
 #[derive(Args, Debug)]
 pub struct AdvanceArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Target status (default: the next status in the workflow)
-    #[arg(long, value_name = "STATUS")]
+    #[arg(long, value_name = "STATUS", add = crate::complete::statuses())]
     pub to: Option<String>,
     /// A note recorded with the move (the result, the hand-over)
-    #[arg(long, conflicts_with_all = ["note_file", "note_stdin"])]
+    #[arg(long, conflicts_with_all = ["note_file", "note_stdin"], allow_hyphen_values = true)]
     pub note: Option<String>,
     /// Read the note from a file
     #[arg(long, value_name = "FILE", conflicts_with = "note_stdin")]
@@ -55,13 +56,14 @@ pub struct AdvanceArgs {
     #[arg(long, requires = "reason")]
     pub force: bool,
     /// Why the guards are forced; required with --force
-    #[arg(long, requires = "force")]
+    #[arg(long, requires = "force", allow_hyphen_values = true)]
     pub reason: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct StartArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     #[command(flatten)]
     pub mv: MoveArgs,
@@ -70,8 +72,10 @@ pub struct StartArgs {
 #[derive(Args, Debug)]
 pub struct StatusArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// New status (see `docket info`)
+    #[arg(add = crate::complete::statuses())]
     pub status: String,
     #[command(flatten)]
     pub mv: MoveArgs,
@@ -80,6 +84,7 @@ pub struct StatusArgs {
 #[derive(Args, Debug)]
 pub struct CloseArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     #[command(flatten)]
     pub mv: MoveArgs,
@@ -134,13 +139,19 @@ pub fn close(g: &GlobalArgs, a: CloseArgs, printer: &mut Printer) -> CliResult<u
     )
 }
 
+/// `reopen` says what happened: a closed ticket is reopened; an open one (in
+/// progress, say) is only moved back, and the line says it was not closed.
 pub fn reopen(g: &GlobalArgs, a: StartArgs, printer: &mut Printer) -> CliResult<u8> {
-    go(
-        g,
-        move_request(a.id, MoveKind::Reopen, None, a.mv),
-        "reopened",
-        printer,
-    )
+    let cx = context::api(g)?;
+    let was = cx.project.get(&a.id)?.meta.status;
+    let c = moves::move_ticket(&cx, move_request(a.id, MoveKind::Reopen, None, a.mv))?;
+    let verb = if cx.project.config.is_terminal(&was) {
+        "reopened".to_string()
+    } else {
+        format!("not closed; moved back from {was}:")
+    };
+    super::print_changed(printer, &verb, &c);
+    Ok(0)
 }
 
 pub fn advance(g: &GlobalArgs, a: AdvanceArgs, printer: &mut Printer) -> CliResult<u8> {

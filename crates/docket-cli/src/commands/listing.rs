@@ -20,48 +20,94 @@ pub struct FilterArgs {
     #[arg(long, value_delimiter = ',')]
     pub mode: Vec<String>,
     /// Only tickets with this tag (repeatable)
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', add = crate::complete::tags())]
     pub tag: Vec<String>,
     /// Only this status (repeatable)
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', add = crate::complete::statuses())]
     pub status: Vec<String>,
     /// Only this assignee (repeatable)
     #[arg(long, value_delimiter = ',')]
     pub assignee: Vec<String>,
+    /// Only these priorities: 1, a list 0,1 or a range 0-2 (repeatable)
+    #[arg(long, value_name = "P")]
+    pub priority: Vec<String>,
     /// Show at most N tickets
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
 }
 
 impl FilterArgs {
-    /// The API's filters (checked against the config by the API).
-    pub fn filters(&self) -> Filters {
-        Filters {
+    /// The API's filters (checked against the config by the API); fails
+    /// only on a `--priority` that is not a number or range.
+    pub fn filters(&self) -> CliResult<Filters> {
+        let priority = docket_core::query::parse_priorities(&self.priority)
+            .map_err(docket_api::ApiError::invalid)?;
+        Ok(Filters {
             types: self.kind.clone(),
             mode: self.mode.clone(),
             tag: self.tag.clone(),
             status: self.status.clone(),
             assignee: self.assignee.clone(),
+            priority,
+        })
+    }
+}
+
+/// How a listing is ordered and shown.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ViewArgs {
+    /// Sort by FIELD[,FIELD] (priority, created, updated, closed, status, type, title, sequence, id); -FIELD descends
+    #[arg(long, value_name = "FIELD[,FIELD]", allow_hyphen_values = true)]
+    pub sort: Vec<String>,
+    /// Never cut titles to the terminal's width (piped output is never cut)
+    #[arg(long)]
+    pub wide: bool,
+}
+
+impl ViewArgs {
+    /// The table width: the terminal's (or `COLUMNS`), none with `--wide`.
+    fn width(&self) -> Option<usize> {
+        if self.wide {
+            None
+        } else {
+            crate::output::term_width()
         }
     }
+}
+
+/// `blocked` and `closed`: the filters and the view flags.
+#[derive(Args, Debug)]
+pub struct QueueArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[command(flatten)]
+    pub view: ViewArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
+    #[command(flatten)]
+    pub view: ViewArgs,
     /// Include tickets in terminal statuses
     #[arg(long)]
     pub all: bool,
 }
 
 #[derive(Args, Debug)]
-pub struct BoardArgs {}
+pub struct BoardArgs {
+    /// Never cut titles, and list the statuses one below the other
+    #[arg(long)]
+    pub wide: bool,
+}
 
 #[derive(Args, Debug)]
 pub struct ReadyArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
+    #[command(flatten)]
+    pub view: ViewArgs,
     /// Also list tickets already begun (in progress, in review, ...) whose deps are done
     #[arg(long)]
     pub include_started: bool,
@@ -74,6 +120,8 @@ pub struct SearchArgs {
     pub text: Vec<String>,
     #[command(flatten)]
     pub filter: FilterArgs,
+    #[command(flatten)]
+    pub view: ViewArgs,
     /// Include tickets in terminal statuses
     #[arg(long)]
     pub all: bool,
@@ -94,20 +142,29 @@ fn warn_skipped(printer: &mut Printer, skipped: &[(String, String)]) {
     }
 }
 
-fn request(kind: ListKind, f: &FilterArgs, all: bool) -> ListRequest {
-    ListRequest {
+fn request(kind: ListKind, f: &FilterArgs, v: &ViewArgs, all: bool) -> CliResult<ListRequest> {
+    Ok(ListRequest {
         kind,
-        filters: f.filters(),
+        filters: f.filters()?,
         all,
         limit: f.limit,
+        sort: v.sort.clone(),
         ..Default::default()
-    }
+    })
 }
 
 /// Run a listing and print its rows (full frontmatter rows, schema 1).
-fn emit(g: &GlobalArgs, req: ListRequest, printer: &mut Printer) -> CliResult<u8> {
+fn emit(g: &GlobalArgs, req: ListRequest, v: &ViewArgs, printer: &mut Printer) -> CliResult<u8> {
+    let width = v.width();
     let cx = context::api(g)?;
     let listing = query::list(&cx, &req)?;
+    if std::env::var_os("DOCKET_HOT_DEBUG").is_some() {
+        printer.debug(&match &listing.source {
+            query::Source::Hot => "answered by the hot index".to_string(),
+            query::Source::Scan(None) => "scanned the folders".to_string(),
+            query::Source::Scan(Some(why)) => format!("scanned the folders ({why})"),
+        });
+    }
     warn_skipped(printer, &listing.skipped);
     for (path, message) in &listing.suspect {
         printer.warn(&format!(
@@ -121,7 +178,7 @@ fn emit(g: &GlobalArgs, req: ListRequest, printer: &mut Printer) -> CliResult<u8
             .rows
             .iter()
             .map(|l| SearchRow {
-                row: render::row(p, &l.entry),
+                row: render::row(p, l),
                 line: l.line.as_deref().unwrap_or(""),
             })
             .collect();
@@ -132,77 +189,138 @@ fn emit(g: &GlobalArgs, req: ListRequest, printer: &mut Printer) -> CliResult<u8
             let mut out = if listing.rows.is_empty() && !docs.is_empty() {
                 String::new()
             } else {
-                render::ticket_table(p, &entries)
+                render::ticket_table(p, &entries, width)
+            };
+            // Free text lines: escaped, then cut to the terminal like the table.
+            let mut line_out = |text: String| {
+                let text = render::escape_line(&text);
+                match width {
+                    Some(w) => out.push_str(&render::fit(&text, w)),
+                    None => out.push_str(&text),
+                }
+                out.push('\n');
             };
             if !listing.rows.is_empty() {
-                out.push('\n');
+                line_out(String::new());
                 for l in &listing.rows {
                     let line = l.line.as_deref().unwrap_or("");
-                    out.push_str(&format!("{}: {line}\n", l.entry.meta.id));
+                    line_out(format!("{}: {line}", l.entry.meta.id));
                 }
             }
             if !docs.is_empty() {
-                out.push_str("\nDocuments:\n");
+                line_out(String::new());
+                line_out("Documents:".into());
                 for d in &docs {
-                    out.push_str(&format!("  {} ({}): {}\n", d.slug, d.title, d.line));
+                    line_out(format!("  {} ({}): {}", d.slug, d.title, d.line));
                 }
             }
             out
         });
         return Ok(0);
     }
-    let rows: Vec<render::TicketRow> = entries.iter().map(|e| render::row(p, e)).collect();
-    printer.success(&rows, None, || render::ticket_table(p, &entries));
+    let rows: Vec<render::TicketRow> = listing.rows.iter().map(|l| render::row(p, l)).collect();
+    let missing = if req.kind == ListKind::Blocked {
+        missing_deps(p, &entries)
+    } else {
+        Vec::new()
+    };
+    // Which blocked tickets wait on ids no ticket has: in `meta`, so `data`
+    // stays the list of rows.
+    let meta = (!missing.is_empty()).then(|| {
+        let map: serde_json::Map<String, serde_json::Value> = missing
+            .iter()
+            .map(|(id, m)| (id.clone(), serde_json::json!(m)))
+            .collect();
+        serde_json::json!({ "missing_deps": map })
+    });
+    let shorts = listing.rows.iter().map(|l| l.short.clone()).collect();
+    printer.success(&rows, meta, || {
+        let mut out = render::ticket_table_with(&entries, shorts, width);
+        if !missing.is_empty() {
+            out.push_str("\nWaiting on ids no ticket has (forward references):\n");
+            for (id, _) in &missing {
+                let deps = entries
+                    .iter()
+                    .find(|e| e.meta.id == *id)
+                    .map(|e| render::mark_missing(p, &e.meta.deps))
+                    .unwrap_or_default();
+                out.push_str(&format!("  {id} waits on {}\n", deps.join(", ")));
+            }
+        }
+        out
+    });
     Ok(0)
 }
 
+/// Each listed ticket with the dependencies of it that match no ticket.
+fn missing_deps(p: &docket_core::Project, entries: &[&Entry]) -> Vec<(String, Vec<String>)> {
+    entries
+        .iter()
+        .filter(|e| !e.meta.deps.is_empty())
+        .map(|e| {
+            (
+                e.meta.id.clone(),
+                docket_api::graph::missing(p, &e.meta.deps),
+            )
+        })
+        .filter(|(_, m)| !m.is_empty())
+        .collect()
+}
+
 pub fn search(g: &GlobalArgs, a: SearchArgs, printer: &mut Printer) -> CliResult<u8> {
-    let mut req = request(ListKind::Search, &a.filter, a.all);
+    let mut req = request(ListKind::Search, &a.filter, &a.view, a.all)?;
     req.text = Some(a.text.join(" "));
-    emit(g, req, printer)
+    emit(g, req, &a.view, printer)
 }
 
 pub fn list(g: &GlobalArgs, a: ListArgs, printer: &mut Printer) -> CliResult<u8> {
-    emit(g, request(ListKind::List, &a.filter, a.all), printer)
+    let req = request(ListKind::List, &a.filter, &a.view, a.all)?;
+    emit(g, req, &a.view, printer)
 }
 
 pub fn ready(g: &GlobalArgs, a: ReadyArgs, printer: &mut Printer) -> CliResult<u8> {
-    let mut req = request(ListKind::Ready, &a.filter, false);
+    let mut req = request(ListKind::Ready, &a.filter, &a.view, false)?;
     req.include_started = a.include_started;
-    emit(g, req, printer)
+    emit(g, req, &a.view, printer)
 }
 
-pub fn blocked(g: &GlobalArgs, a: FilterArgs, printer: &mut Printer) -> CliResult<u8> {
-    emit(g, request(ListKind::Blocked, &a, false), printer)
+pub fn blocked(g: &GlobalArgs, a: QueueArgs, printer: &mut Printer) -> CliResult<u8> {
+    let req = request(ListKind::Blocked, &a.filter, &a.view, false)?;
+    emit(g, req, &a.view, printer)
 }
 
-pub fn closed(g: &GlobalArgs, a: FilterArgs, printer: &mut Printer) -> CliResult<u8> {
-    emit(g, request(ListKind::Closed, &a, false), printer)
+pub fn closed(g: &GlobalArgs, a: QueueArgs, printer: &mut Printer) -> CliResult<u8> {
+    let req = request(ListKind::Closed, &a.filter, &a.view, false)?;
+    emit(g, req, &a.view, printer)
 }
 
-pub fn board(g: &GlobalArgs, _a: BoardArgs, printer: &mut Printer) -> CliResult<u8> {
-    print_board(&context::api(g)?, printer)
+pub fn board(g: &GlobalArgs, a: BoardArgs, printer: &mut Printer) -> CliResult<u8> {
+    let width = if a.wide {
+        None
+    } else {
+        crate::output::term_width()
+    };
+    print_board(&context::api(g)?, width, printer)
 }
 
-/// The board as JSON (`{status: [rows]}` in workflow order) or text.
-pub fn print_board(cx: &docket_api::Context, printer: &mut Printer) -> CliResult<u8> {
+/// The board as JSON (`{status: [rows]}` in workflow order) or text, side by
+/// side when `width` (a terminal's) allows.
+pub fn print_board(
+    cx: &docket_api::Context,
+    width: Option<usize>,
+    printer: &mut Printer,
+) -> CliResult<u8> {
     let board = query::board(cx, &BoardRequest::default())?;
     warn_skipped(printer, &board.skipped);
     let p = &cx.project;
     let mut columns = serde_json::Map::new();
     for col in &board.columns {
-        let rows: Vec<render::TicketRow> =
-            col.rows.iter().map(|l| render::row(p, &l.entry)).collect();
+        let rows: Vec<render::TicketRow> = col.rows.iter().map(|l| render::row(p, l)).collect();
         columns.insert(
             col.status.clone(),
             serde_json::to_value(rows).unwrap_or_default(),
         );
     }
-    let entries: Vec<Entry> = board
-        .columns
-        .iter()
-        .flat_map(|c| c.rows.iter().map(|l| l.entry.clone()))
-        .collect();
-    printer.success(&columns, None, || render::board(p, &entries));
+    printer.success(&columns, None, || render::board(p, &board.columns, width));
     Ok(0)
 }

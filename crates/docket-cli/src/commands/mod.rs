@@ -29,31 +29,50 @@ pub mod stats;
 pub mod trust;
 pub mod update;
 pub mod usage;
+pub mod watch;
 
 use std::path::Path;
 
 use docket_api::view::Changed;
 use docket_core::Error;
 
-use crate::output::{Printer, SCHEMA_V2};
+use crate::output::{Printer, SCHEMA_V3};
 use crate::render;
 
 /// Print the lean result of a single-ticket write (schema 2): the id, its
-/// short form, the status and what changed; people get one line.
+/// short form, the status and what changed; people get one line. The write's
+/// warnings go to stderr and, in JSON, to `meta.warnings`.
 pub fn print_changed(printer: &mut Printer, verb: &str, c: &Changed) {
-    printer.schema(SCHEMA_V2).success(c, None, || {
-        if c.changed.is_empty() && c.logged.is_empty() {
-            return format!(
-                "{} (no change)",
-                render::changed_line("unchanged", &c.short, &c.ticket)
-            );
+    if !c.warnings.is_empty() {
+        for w in &c.warnings {
+            printer.warn(w);
         }
-        let mut s = render::changed_line(verb, &c.short, &c.ticket);
-        if let Some(a) = &c.archived_to {
-            s.push_str(&format!("\n  archived to {a}"));
-        }
-        s
-    });
+        let meta = serde_json::json!({ "warnings": c.warnings });
+        let mut data = c.clone();
+        data.warnings.clear();
+        printer
+            .schema(SCHEMA_V3)
+            .success(&data, Some(meta), || changed_text(verb, &data));
+        return;
+    }
+    printer
+        .schema(SCHEMA_V3)
+        .success(c, None, || changed_text(verb, c));
+}
+
+/// The one line people get for a write.
+fn changed_text(verb: &str, c: &Changed) -> String {
+    if c.changed.is_empty() && c.logged.is_empty() {
+        return format!(
+            "{} (no change)",
+            render::changed_line("unchanged", &c.short, &c.ticket)
+        );
+    }
+    let mut s = render::changed_line(verb, &c.short, &c.ticket);
+    if let Some(a) = &c.archived_to {
+        s.push_str(&format!("\n  archived to {a}"));
+    }
+    s
 }
 
 /// Text from exactly one of: an inline value, a file, or stdin. `None` when

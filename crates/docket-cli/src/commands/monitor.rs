@@ -27,7 +27,9 @@ pub fn run(g: &GlobalArgs, _a: MonitorArgs, _printer: &mut Printer) -> CliResult
         .into());
     }
     // Resolve the project once up front so a bad -C fails before the screen opens.
-    context::api_bare(g)?;
+    let cx = context::api_bare(g)?;
+    // Other docket processes' listings get the hot index while the monitor runs.
+    super::watch::beside(&cx.project);
     let make = || context::api_bare(g);
     docket_tui::run(&make).map_err(|e| Error::invalid(format!("monitor: {e}")))?;
     Ok(0)

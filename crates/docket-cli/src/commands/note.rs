@@ -14,8 +14,10 @@ use crate::output::Printer;
 #[derive(Args, Debug)]
 pub struct AddNoteArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Note text (read from stdin when omitted)
+    #[arg(allow_hyphen_values = true)]
     pub text: Vec<String>,
 }
 

@@ -13,9 +13,10 @@ use crate::output::Printer;
 #[derive(Args, Debug)]
 pub struct PlanArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// The plan text
-    #[arg(long, conflicts_with_all = ["file", "stdin", "show"])]
+    #[arg(long, conflicts_with_all = ["file", "stdin", "show"], allow_hyphen_values = true)]
     pub body: Option<String>,
     /// Read the plan from a file
     #[arg(long, value_name = "FILE", conflicts_with_all = ["stdin", "show"])]
@@ -34,8 +35,10 @@ pub struct PlanArgs {
 #[derive(Args, Debug)]
 pub struct CommentArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Comment text (read from stdin when omitted and no --body-file)
+    #[arg(allow_hyphen_values = true)]
     pub text: Vec<String>,
     /// Read the comment from a file
     #[arg(long, value_name = "FILE", conflicts_with = "text")]

@@ -7,7 +7,7 @@ use crate::cli::GlobalArgs;
 use crate::commands::listing::FilterArgs;
 use crate::context;
 use crate::error::CliResult;
-use crate::output::{Printer, SCHEMA_V2, paint, style};
+use crate::output::{Printer, SCHEMA_V3, paint, style};
 
 #[derive(Args, Debug)]
 pub struct PrimeArgs {
@@ -54,12 +54,12 @@ fn section(out: &mut String, title: &str, s: &Section, rest: &str) {
 pub fn run(g: &GlobalArgs, a: PrimeArgs, printer: &mut Printer) -> CliResult<u8> {
     let cx = context::api(g)?;
     let req = PrimeRequest {
-        filters: a.filter.filters(),
+        filters: a.filter.filters()?,
         limit: a.filter.limit,
     };
     let primer = project::prime(&cx, &req)?;
     let work_loop = docket_core::prime::work_loop(&cx.project.config);
-    printer.schema(SCHEMA_V2).success(&primer, None, || {
+    printer.schema(SCHEMA_V3).success(&primer, None, || {
         let mut s = String::new();
         let pr = &primer.project;
         s.push_str(&format!(

@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::cli::GlobalArgs;
 use crate::context;
 use crate::error::CliResult;
-use crate::output::Printer;
+use crate::output::{Printer, count};
 use crate::runner::{self, DirtyPolicy, Settings, Strategy, Summary};
 
 #[derive(Args, Debug)]
@@ -589,14 +589,19 @@ fn dry_run(p: &Project, printer: &mut Printer, d: DryRun) -> CliResult<u8> {
         },
     });
     printer.success(&data, None, || {
-        let mut s = format!(
-            "Dry run ({}, agent {agent}): {take} ticket(s) would run, in this order:\n",
-            match strategy {
-                Strategy::Batch => "batch",
-                Strategy::Chase => "chase: each followed through its next stages",
-                Strategy::Live => "live: the board is re-read after every run",
-            }
-        );
+        let strategy = match strategy {
+            Strategy::Batch => "batch",
+            Strategy::Chase => "chase: each followed through its next stages",
+            Strategy::Live => "live: the board is re-read after every run",
+        };
+        let mut s = match take {
+            0 => format!("Dry run ({strategy}, agent {agent}): no ticket would run.\n"),
+            1 => format!("Dry run ({strategy}, agent {agent}): 1 ticket would run:\n"),
+            _ => format!(
+                "Dry run ({strategy}, agent {agent}): {} would run, in this order:\n",
+                count(take as u64, "ticket", "tickets")
+            ),
+        };
         for (i, q) in the_plan.queue.iter().take(take).enumerate() {
             let mut extra = vec![format!("p{}", q.priority)];
             if let Some(seq) = q.sequence {

@@ -40,6 +40,8 @@ pub fn run(g: &GlobalArgs, a: ServeArgs, _printer: &mut Printer) -> CliResult<u8
         token: a.token,
         session: g.session.clone(),
     };
+    // Other docket processes' listings get the hot index while the dashboard runs.
+    super::watch::beside(&p);
     docket_web::serve(&p.root, opts)
         .map_err(|e| docket_core::Error::invalid(format!("{} ({})", e.message, e.code)))?;
     Ok(0)

@@ -7,12 +7,13 @@ use docket_api::view::Detail;
 use crate::cli::GlobalArgs;
 use crate::context;
 use crate::error::CliResult;
-use crate::output::{Printer, SCHEMA_V2};
+use crate::output::{Printer, SCHEMA_V3};
 use crate::render;
 
 #[derive(Args, Debug)]
 pub struct ShowArgs {
     /// Ticket id (any unique prefix)
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Everything: the whole log with its hash chain, plan revisions, notes,
     /// unknown frontmatter keys (JSON is compact without it)
@@ -29,7 +30,7 @@ pub fn run(g: &GlobalArgs, a: ShowArgs, printer: &mut Printer) -> CliResult<u8> 
     };
     let shown = tickets::show(&cx, &ShowRequest { id: a.id, detail })?;
     let human = || render::show(&cx.project, &shown.ticket);
-    printer.schema(SCHEMA_V2);
+    printer.schema(SCHEMA_V3);
     match detail {
         Detail::Full => printer.success(&shown.full(), None, human),
         Detail::Compact => printer.success(&shown.compact(), None, human),

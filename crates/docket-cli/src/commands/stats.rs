@@ -7,7 +7,7 @@ use docket_core::insight::{Count, Keyed, Spread, Stats};
 use crate::cli::GlobalArgs;
 use crate::context;
 use crate::error::CliResult;
-use crate::output::{Printer, paint, style};
+use crate::output::{Printer, count, paint, style};
 
 #[derive(Args, Debug)]
 pub struct StatsArgs {
@@ -27,7 +27,7 @@ pub struct StatsArgs {
     #[arg(long)]
     pub tier: Vec<String>,
     /// Only tickets now in this status (repeatable)
-    #[arg(short = 's', long)]
+    #[arg(short = 's', long, add = crate::complete::statuses())]
     pub status: Vec<String>,
     /// Only tickets assigned to this name (repeatable)
     #[arg(short = 'a', long)]
@@ -176,11 +176,11 @@ pub fn report(s: &Stats) -> String {
     let mut out = String::new();
     let o = &s.overview;
     out.push_str(&format!(
-        "{} {} → {}  ·  {} ticket(s), {} active in the span\n",
+        "{} {} → {}  ·  {}, {} active in the span\n",
         paint(style::BOLD, "# docket stats"),
         s.since,
         s.until,
-        s.tickets,
+        count(s.tickets, "ticket", "tickets"),
         o.active_tickets
     ));
     out.push_str(&format!("\n{}\n", paint(style::BOLD, "Overview")));
@@ -234,15 +234,15 @@ pub fn report(s: &Stats) -> String {
     } else {
         let t = &b.total;
         out.push_str(&format!(
-            "  {} tokens ({} in, {} out, {} cached) · {} tool calls · {} · ${:.2}  ({} entries)\n",
+            "  {} tokens ({} in, {} out, {} cached) · {} · {} · ${:.2}  ({})\n",
             human_num(t.tokens),
             human_num(t.input),
             human_num(t.output),
             human_num(t.cached),
-            t.tools,
+            count(t.tools, "tool call", "tool calls"),
             human_secs(t.duration_s),
             t.cost,
-            t.entries
+            count(t.entries, "entry", "entries")
         ));
         burn_rows("by model", &b.by_model, &mut out);
         burn_rows("by type", &b.by_type, &mut out);
@@ -267,9 +267,9 @@ pub fn report(s: &Stats) -> String {
             pf.approvals, pf.revisions_mean, pf.revisions_max
         ));
         out.push_str(&format!(
-            "  deviations {} on {} tickets ({} per worked ticket)  ·  rework rate {} ({} of {} submissions)\n",
+            "  deviations {} on {} ({} per worked ticket)  ·  rework rate {} ({} of {} submissions)\n",
             pf.deviations,
-            pf.tickets_with_deviations,
+            count(pf.tickets_with_deviations, "ticket", "tickets"),
             pf.deviations_per_ticket,
             pf.rework_rate,
             o.reworked,

@@ -11,9 +11,10 @@ use crate::output::Printer;
 #[derive(Args, Debug)]
 pub struct UpdateArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// New title (the file name keeps its slug)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub title: Option<String>,
     /// New type
     #[arg(short = 't', long = "type")]
@@ -28,7 +29,7 @@ pub struct UpdateArgs {
     #[arg(short = 'a', long)]
     pub assignee: Option<String>,
     /// Parent id ("" clears)
-    #[arg(long)]
+    #[arg(long, add = crate::complete::tickets())]
     pub parent: Option<String>,
     /// Tier: critical, standard or low ("" clears)
     #[arg(long)]
@@ -40,26 +41,26 @@ pub struct UpdateArgs {
     #[arg(long, conflicts_with_all = ["add_tag", "remove_tag"])]
     pub tags: Option<String>,
     /// Add one tag (repeatable)
-    #[arg(long)]
+    #[arg(long, add = crate::complete::tags())]
     pub add_tag: Vec<String>,
     /// Remove one tag (repeatable)
-    #[arg(long)]
+    #[arg(long, add = crate::complete::tags())]
     pub remove_tag: Vec<String>,
     /// Replace external refs (repeatable; with no value, clears them)
     #[arg(long = "external-ref", num_args = 0..=1)]
     pub external_ref: Option<Vec<String>>,
     /// Replace the Description section
-    #[arg(short = 'd', long)]
+    #[arg(short = 'd', long, allow_hyphen_values = true)]
     pub description: Option<String>,
     /// Replace the Design section
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub design: Option<String>,
     /// Replace the whole body (destructive; git is the undo)
-    #[arg(long, conflicts_with_all = ["description", "design"])]
+    #[arg(long, conflicts_with_all = ["description", "design"], allow_hyphen_values = true)]
     pub body: Option<String>,
-    /// Acceptance criterion to flip (exact title), with --done or --undone
-    #[arg(long, requires = "flip")]
-    pub ac: Option<String>,
+    /// Acceptance criterion to flip (exact title; repeatable), with --done or --undone
+    #[arg(long, requires = "flip", allow_hyphen_values = true)]
+    pub ac: Vec<String>,
     /// Mark the --ac criterion done
     #[arg(long, group = "flip", requires = "ac")]
     pub done: bool,
@@ -67,19 +68,19 @@ pub struct UpdateArgs {
     #[arg(long, group = "flip", requires = "ac")]
     pub undone: bool,
     /// Add an acceptance criterion (repeatable)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub add_ac: Vec<String>,
     /// Remove an acceptance criterion by exact title (repeatable)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub remove_ac: Vec<String>,
     /// Move to this status (after the acceptance changes, through the guards)
-    #[arg(long)]
+    #[arg(long, add = crate::complete::statuses())]
     pub status: Option<String>,
     /// Pass failing guards of --status; needs --summary
     #[arg(long)]
     pub force: bool,
     /// Why: recorded as a note on a status change
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub summary: Option<String>,
     /// Runner order within a stage, lower runs sooner ("" clears)
     #[arg(long)]
@@ -113,10 +114,12 @@ pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8
             false,
         ),
     };
-    let (ac, done) = match a.ac {
+    let mut titles = a.ac.into_iter();
+    let (ac, done) = match titles.next() {
         Some(t) => (Some(t), Some(a.done)),
         None => (None, None),
     };
+    let more_ac: Vec<String> = titles.collect();
     let u = UpdateRequest {
         id: a.id,
         title: a.title,
@@ -137,6 +140,7 @@ pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8
         add_ac: a.add_ac,
         ac,
         done,
+        more_ac,
         remove_ac: a.remove_ac,
         status: a.status,
         force: a.force,
@@ -154,6 +158,7 @@ pub fn run(g: &GlobalArgs, a: UpdateArgs, printer: &mut Printer) -> CliResult<u8
 #[derive(Args, Debug)]
 pub struct TierArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// The tier: critical, standard or low (`none` clears it)
     #[arg(value_parser = ["critical", "standard", "low", "none"])]

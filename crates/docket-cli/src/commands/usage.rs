@@ -11,6 +11,7 @@ use crate::output::Printer;
 #[derive(Args, Debug)]
 pub struct LogArgs {
     /// Ticket id
+    #[arg(add = crate::complete::tickets())]
     pub id: String,
     /// Total tokens (when not split into --input/--output)
     #[arg(long, value_name = "N")]
@@ -37,7 +38,7 @@ pub struct LogArgs {
     #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
     /// Text stored with the entry
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub note: Option<String>,
 }
 

@@ -634,8 +634,13 @@ impl Runner<'_> {
         let ModelChoice { model, effort } =
             docket_core::runner::model_choice(cfg, stage, t.meta.tier.as_deref());
         let now = ops::format_ts(jiff::Timestamp::now());
-        let suffix = docket_core::id::generate("x");
-        let suffix = &suffix[suffix.len().saturating_sub(5)..];
+        // The id's random characters (its tail is the clock, shared by
+        // lanes that start in the same millisecond).
+        let fresh = docket_core::id::generate("x");
+        let suffix: String = docket_core::id::suffix(&fresh)
+            .chars()
+            .take(docket_core::id::RANDOM_LEN)
+            .collect();
         let sess_name: String = format!("{}-run-{suffix}", safe_name(&role))
             .chars()
             .take(40)

@@ -40,7 +40,7 @@ impl Run {
 pub fn assert_envelope_shape(v: &Value) {
     let obj = v.as_object().expect("envelope is an object");
     let version = obj.get("schema_version").and_then(Value::as_u64);
-    assert!(matches!(version, Some(1 | 2)), "{v}");
+    assert!(matches!(version, Some(1..=3)), "{v}");
     let ok = obj
         .get("ok")
         .and_then(Value::as_bool)
@@ -196,7 +196,7 @@ impl TestEnv {
     }
 
     /// Like [`TestEnv::ok`] for a write: writes answer lean (schema 2: id,
-    /// short, status, changed, logged), so this returns the whole ticket after
+    /// handle, status, changed, logged), so this returns the whole ticket after
     /// the write (`show --full`) with the lean answer's keys merged in. Reads
     /// pass through unchanged.
     pub fn okw(&self, args: &[&str]) -> Value {
@@ -210,7 +210,7 @@ impl TestEnv {
         }
         let id = data["id"].as_str().expect("id");
         let mut full = self.show(id);
-        for k in ["short", "changed", "logged", "archived_to"] {
+        for k in ["handle", "changed", "logged", "archived_to"] {
             if let Some(v) = data.get(k) {
                 full[k] = v.clone();
             }
@@ -298,17 +298,17 @@ impl TestEnv {
 }
 
 /// Whether `data` is the lean answer of a single-ticket write (schema 2):
-/// `{id, short, status, changed?, logged?, archived_to?}` and nothing else.
+/// `{id, handle, status, changed?, logged?, archived_to?}` and nothing else.
 /// A no-op write has neither `changed` nor `logged`.
 pub fn is_lean_write(data: &Value) -> bool {
     let Some(obj) = data.as_object() else {
         return false;
     };
-    ["id", "short", "status"]
+    ["id", "handle", "status"]
         .iter()
         .all(|k| obj.contains_key(*k))
         && obj.keys().all(|k| {
-            ["id", "short", "status", "changed", "logged", "archived_to"].contains(&k.as_str())
+            ["id", "handle", "status", "changed", "logged", "archived_to"].contains(&k.as_str())
         })
 }
 

@@ -42,15 +42,101 @@ fn man_lists_pages_and_prints_them() {
 #[test]
 fn completions_for_every_shell() {
     let env = TestEnv::new();
-    for shell in ["bash", "zsh", "fish", "powershell"] {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        // The dynamic script asks the binary (`COMPLETE=<shell> docket`).
         let r = env.run(&["completions", shell]);
         assert_eq!(r.code, 0, "{shell}: {}", r.stderr);
         assert!(r.stdout.contains("docket"), "{shell}");
+        assert!(r.stdout.contains("COMPLETE"), "{shell}: {}", r.stdout);
+        // --static: clap's fixed script, with the command names in it.
+        let r = env.run(&["completions", shell, "--static"]);
+        assert_eq!(r.code, 0, "{shell}: {}", r.stderr);
         assert!(r.stdout.contains("advance"), "{shell}");
     }
     let data = env.ok(&["completions", "bash"]);
     assert_eq!(data["shell"], "bash");
     env.fail(&["completions", "tcsh"], "invalid_argument");
+}
+
+#[test]
+fn completions_help_says_how_to_install_for_every_shell() {
+    let env = TestEnv::new();
+    let r = env.run(&["completions", "--help"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for line in [
+        "source <(COMPLETE=bash docket)",
+        "source <(COMPLETE=zsh docket)",
+        "COMPLETE=fish docket | source",
+        "E:COMPLETE=elvish docket",
+        "$env:COMPLETE = \"powershell\"",
+    ] {
+        assert!(r.stdout.contains(line), "{line}: {}", r.stdout);
+    }
+}
+
+/// The candidates the binary offers for `words` (fish's protocol: one per
+/// line, the value before a tab).
+fn complete(env: &TestEnv, words: &[&str]) -> Vec<String> {
+    let mut args = vec!["--", "docket"];
+    args.extend_from_slice(words);
+    let r = env.run_with(&args, &[("COMPLETE", "fish")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn completion_offers_ticket_handles_with_their_titles() {
+    let env = TestEnv::init();
+    let a = env.ok(&["create", "First"])["handle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = env.ok(&["create", "Second"])["handle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let got = complete(&env, &["start", "dk-"]);
+    assert!(got.contains(&a) && got.contains(&b), "{got:?}");
+    let r = env.run_with(&["--", "docket", "show", &a], &[("COMPLETE", "fish")]);
+    assert!(r.stdout.contains(&format!("{a}\tFirst")), "{}", r.stdout);
+    // Bash's protocol: the word index, and the separator, from the script.
+    let r = env.run_with(
+        &["--", "docket", "start", "dk-"],
+        &[
+            ("COMPLETE", "bash"),
+            ("_CLAP_COMPLETE_INDEX", "2"),
+            ("_CLAP_IFS", "\n"),
+        ],
+    );
+    let got: Vec<&str> = r.stdout.lines().collect();
+    assert!(
+        got.contains(&a.as_str()) && got.contains(&b.as_str()),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn completion_offers_statuses_tags_and_session_names() {
+    let env = TestEnv::init();
+    let id = env.create("tagged", &["--tags", "backend,ui"]);
+    env.session("implementer", "alice");
+    let statuses = complete(&env, &["status", &id, ""]);
+    assert!(
+        statuses.contains(&"in_progress".to_string()),
+        "{statuses:?}"
+    );
+    assert_eq!(complete(&env, &["list", "--tag", ""]), ["backend", "ui"]);
+    assert_eq!(complete(&env, &["--session", "al"]), ["alice"]);
+}
+
+#[test]
+fn completion_outside_a_project_offers_no_handles_and_does_not_fail() {
+    let env = TestEnv::new();
+    let got = complete(&env, &["show", "dk-"]);
+    assert!(got.is_empty(), "{got:?}");
 }
 
 #[test]

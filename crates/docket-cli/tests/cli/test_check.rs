@@ -102,10 +102,7 @@ fn clean_project_exits_zero() {
     );
     let r = env.run(&["check"]);
     assert_eq!(r.code, 0);
-    assert_eq!(
-        r.stdout.trim(),
-        "2 tickets checked: 0 error(s), 0 warning(s)"
-    );
+    assert_eq!(r.stdout.trim(), "2 tickets checked: 0 errors, 0 warnings");
 }
 
 #[test]
@@ -190,9 +187,17 @@ fn broken_files_are_reported_with_codes() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains(&format!(
-        "15 tickets checked: {errors} error(s), 1 warning(s)"
-    )));
+    let errors = if errors == 1 {
+        "1 error".to_string()
+    } else {
+        format!("{errors} errors")
+    };
+    assert!(
+        r.stdout
+            .contains(&format!("15 tickets checked: {errors}, 1 warning")),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

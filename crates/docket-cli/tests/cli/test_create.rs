@@ -45,18 +45,22 @@ fn create_with_every_flag() {
         "--link",
         &target,
     ]);
-    assert!(
-        env_v.get("meta").is_none(),
+    // Only the forward reference's warning rides in `meta`.
+    assert_eq!(
+        env_v["meta"]
+            .as_object()
+            .map(|m| m.keys().map(String::as_str).collect::<Vec<_>>()),
+        Some(vec!["warnings"]),
         "create never archives: {env_v}"
     );
-    // The write answers lean (schema 2): which ticket, its status, the title
-    // as the only `changed` key and the `created` log entry.
-    assert_eq!(env_v["schema_version"], 2, "{env_v}");
+    // The write answers lean (schema 3): which ticket, its handle, its status,
+    // the title as the only `changed` key and the `created` log entry.
+    assert_eq!(env_v["schema_version"], 3, "{env_v}");
     let w = &env_v["data"];
     let id = w["id"].as_str().unwrap().to_string();
     assert!(id.starts_with("dk-"), "{id}");
     assert_eq!(suffix(&id).len(), 16);
-    assert!(id.starts_with(w["short"].as_str().unwrap()), "{w}");
+    assert!(id.starts_with(w["handle"].as_str().unwrap()), "{w}");
     assert_eq!(w["status"], "open");
     // docs/JSON.md says `changed` is `{title}` for create; the API also flags
     // the body sections it wrote (`description`/`design: true`). Pin the title

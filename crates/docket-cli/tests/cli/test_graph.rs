@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::common::{TestEnv, ids, suffix};
+use crate::common::{TestEnv, ids, strs, suffix};
 
 #[test]
 fn dep_adds_and_undep_removes() {
@@ -212,4 +212,103 @@ fn links_and_deps_to_archived_tickets_keep_them_archived() {
     env.ok(&["unlink", &old, &new]);
     assert_eq!(env.path_of(&old), archived_path);
     env.cmd(&["check"]).assert().code(0);
+}
+
+#[test]
+fn dep_on_an_unknown_id_warns_on_stderr() {
+    let env = TestEnv::init();
+    let b = env.create("b", &[]);
+    let r = env.run(&["dep", &b, "nonexist"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning: `nonexist` matches no ticket"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("stays blocked"), "{}", r.stderr);
+}
+
+#[test]
+fn dep_on_an_unknown_id_warns_in_json_meta() {
+    let env = TestEnv::init();
+    let b = env.create("b", &[]);
+    let v = env.ok_env(&["dep", &b, "nonexist"]);
+    let w = strs(&v["meta"]["warnings"]);
+    assert_eq!(w.len(), 1, "{v}");
+    assert!(w[0].contains("`nonexist` matches no ticket"), "{v}");
+    assert!(crate::common::is_lean_write(&v["data"]), "{v}");
+    // A dependency on a real ticket warns about nothing.
+    let c = env.create("c", &[]);
+    let v = env.ok_env(&["dep", &b, &c]);
+    assert!(v.get("meta").is_none(), "{v}");
+}
+
+#[test]
+fn dep_strict_refuses_an_unknown_id_and_writes_nothing() {
+    let env = TestEnv::init();
+    let b = env.create("b", &[]);
+    let before = env.snapshot();
+    let err = env.fail(&["dep", &b, "nonexist", "--strict"], "missing_dependency");
+    assert_eq!(strs(&err["missing"]), ["nonexist"], "{err}");
+    assert_eq!(env.snapshot(), before);
+    // A known id passes the strict check.
+    let c = env.create("c", &[]);
+    env.ok(&["dep", &b, &c, "--strict"]);
+}
+
+#[test]
+fn create_dep_on_an_unknown_id_warns_and_strict_refuses() {
+    let env = TestEnv::init();
+    let v = env.ok_env(&["create", "x", "--dep", "ghost"]);
+    assert!(strs(&v["meta"]["warnings"])[0].contains("`ghost`"), "{v}");
+    let before = env.snapshot();
+    env.fail(
+        &["create", "y", "--dep", "ghost", "--strict"],
+        "missing_dependency",
+    );
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn depends_strict_refuses_when_any_id_is_unknown() {
+    let env = TestEnv::init();
+    let b = env.create("b", &[]);
+    let c = env.create("c", &[]);
+    let before = env.snapshot();
+    let on = format!("{c},ghost");
+    env.fail(
+        &["depends", &b, "--on", &on, "--strict"],
+        "missing_dependency",
+    );
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn show_marks_missing_dependencies() {
+    let env = TestEnv::init();
+    let c = env.create("c", &[]);
+    let b = env.create("b", &["--dep", &c, "--dep", "nonexist"]);
+    let r = env.run(&["show", &b]);
+    assert!(
+        r.stdout.contains(&format!("deps: {c}, nonexist (missing)")),
+        "{}",
+        r.stdout
+    );
+    let v = env.ok(&["show", &b]);
+    assert_eq!(strs(&v["missing_deps"]), ["nonexist"], "{v}");
+}
+
+#[test]
+fn blocked_marks_missing_dependencies() {
+    let env = TestEnv::init();
+    let b = env.create("b", &["--dep", "nonexist"]);
+    let r = env.run(&["blocked"]);
+    assert!(
+        r.stdout
+            .contains(&format!("{b} waits on nonexist (missing)")),
+        "{}",
+        r.stdout
+    );
+    let v = env.ok_env(&["blocked"]);
+    assert_eq!(strs(&v["meta"]["missing_deps"][&b]), ["nonexist"], "{v}");
 }

@@ -159,20 +159,20 @@ fn help_works_on_every_command() {
 
 #[test]
 fn mutating_commands_answer_lean() {
-    // Every single-ticket write answers with schema 2 and the lean result
-    // `{id, short, status, changed, logged, archived_to?}`, never the ticket.
+    // Every single-ticket write answers with schema 3 and the lean result
+    // `{id, handle, status, changed, logged, archived_to?}`, never the ticket.
     let env = TestEnv::init();
     let a = env.create("a", &[]);
     let b = env.create("b", &[]);
     let check = |args: &[&str], status: &str, changed: Value, logged: Value| {
         let v = env.ok_env(args);
         assert_envelope_shape(&v);
-        assert_eq!(v["schema_version"], 2, "{args:?}: {v}");
+        assert_eq!(v["schema_version"], 3, "{args:?}: {v}");
         assert!(v.get("meta").is_none(), "{args:?}: {v}");
         let d = &v["data"];
         assert!(crate::common::is_lean_write(d), "{args:?}: {d}");
         assert_eq!(d["id"], a.as_str(), "{args:?}");
-        assert!(a.starts_with(d["short"].as_str().unwrap()), "{d}");
+        assert!(a.starts_with(d["handle"].as_str().unwrap()), "{d}");
         assert_eq!(d["status"], status, "{args:?}: {d}");
         assert_eq!(d["changed"], changed, "{args:?}: {d}");
         assert_eq!(d["logged"], logged, "{args:?}: {d}");

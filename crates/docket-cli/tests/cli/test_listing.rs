@@ -46,14 +46,14 @@ fn list_shows_open_tickets_by_default() {
     let fx = fixture();
     let env = &fx.env;
     let open = ids(&env.ok(&["list"]));
-    // Board order: open (priority, newest first), then in_progress.
+    // Board order: open (priority, then oldest first), then in_progress.
     assert_eq!(
         open,
         vec![
             fx.d.clone(),
             fx.b.clone(),
-            fx.c.clone(),
             fx.a.clone(),
+            fx.c.clone(),
             fx.e.clone(),
             fx.g.clone()
         ]
@@ -82,10 +82,10 @@ fn ready_blocked_closed() {
     let fx = fixture();
     let env = &fx.env;
     // Ready: what can be picked up now: not begun (before the active status)
-    // and every dep terminal; sorted priority then newest. G is in progress:
-    // begun, so not ready.
+    // and every dep terminal; sorted priority then oldest (A was created
+    // before C). G is in progress: begun, so not ready.
     let ready = ids(&env.ok(&["ready"]));
-    assert_eq!(ready, vec![fx.b.clone(), fx.c.clone(), fx.a.clone()]);
+    assert_eq!(ready, vec![fx.b.clone(), fx.a.clone(), fx.c.clone()]);
     assert!(!ready.contains(&fx.g), "a begun ticket is not ready");
     assert!(!ready.contains(&fx.d), "dep on open ticket is not ready");
     assert!(!ready.contains(&fx.e), "dep on missing ticket is not ready");
@@ -96,7 +96,7 @@ fn ready_blocked_closed() {
     let started = ids(&env.ok(&["ready", "--include-started"]));
     assert_eq!(
         started,
-        vec![fx.b.clone(), fx.c.clone(), fx.a.clone(), fx.g.clone()]
+        vec![fx.b.clone(), fx.a.clone(), fx.c.clone(), fx.g.clone()]
     );
     assert!(!started.contains(&fx.d) && !started.contains(&fx.e));
     assert!(!started.contains(&fx.f));

@@ -71,7 +71,8 @@ fn items(section: &Value) -> Vec<String> {
 
 /// The keys a lean primer row may carry.
 const ROW_KEYS: &[&str] = &[
-    "id", "short", "title", "status", "type", "priority", "assignee", "tags", "ac", "stale", "mine",
+    "id", "handle", "title", "status", "type", "priority", "assignee", "tags", "ac", "stale",
+    "mine",
 ];
 
 #[test]
@@ -82,7 +83,7 @@ fn prime_json_sections() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         r.envelope()
     };
-    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["schema_version"], 3);
     let p = &v["data"];
     let mut keys: Vec<&str> = p.as_object().unwrap().keys().map(|k| k.as_str()).collect();
     keys.sort();
@@ -120,19 +121,20 @@ fn prime_json_sections() {
             .contains(&json!("bug"))
     );
 
-    // In progress: priority then newest, capped by --limit with `more`;
-    // `stale: true` only on the stale one.
+    // In progress: priority then oldest (fresh was created before done, in
+    // the same second), capped by --limit with `more`; `stale: true` only on
+    // the stale one.
     let ip = p["in_progress"]["items"].as_array().unwrap();
     assert_eq!(
         items(&p["in_progress"]),
-        vec![fx.stale.clone(), fx.done.clone()]
+        vec![fx.stale.clone(), fx.fresh.clone()]
     );
     assert_eq!(p["in_progress"]["more"], 1);
     assert_eq!(ip[0]["stale"], true);
     assert!(ip[1].get("stale").is_none(), "{}", ip[1]);
-    assert_eq!(ip[1]["ac"], "1/1");
 
     assert_eq!(items(&p["ready_to_close"]), vec![fx.done.clone()]);
+    assert_eq!(p["ready_to_close"]["items"][0]["ac"], "1/1");
     assert!(p["ready_to_close"].get("more").is_none());
     // Ready: capped by --limit, in-progress tickets excluded, no `stale` key.
     assert_eq!(
@@ -158,7 +160,7 @@ fn prime_json_sections() {
                 assert!(ROW_KEYS.contains(&k.as_str()), "{section}: `{k}` in {item}");
             }
             let id = item["id"].as_str().unwrap();
-            assert!(id.starts_with(item["short"].as_str().unwrap()), "{item}");
+            assert!(id.starts_with(item["handle"].as_str().unwrap()), "{item}");
             if section == "in_progress" || section == "ready_to_close" {
                 // `start` claimed them for the caller, who is their assignee.
                 assert_eq!(item["assignee"], "tester", "{item}");
@@ -176,7 +178,7 @@ fn prime_json_sections() {
     assert!(p["ready"].get("more").is_none());
     assert_eq!(
         items(&p["in_progress"]),
-        vec![fx.stale.clone(), fx.done.clone(), fx.fresh.clone()]
+        vec![fx.stale.clone(), fx.fresh.clone(), fx.done.clone()]
     );
 
     // 13 days later nothing is stale; the age is measured from `updated`.
@@ -278,7 +280,7 @@ fn prime_text() {
     assert_eq!(out.matches("[stale]").count(), 1, "{out}");
     // Rows use short ids, not full ones.
     let p = at(&fx.env, NOW, &["prime"]);
-    let short = p["in_progress"]["items"][0]["short"].as_str().unwrap();
+    let short = p["in_progress"]["items"][0]["handle"].as_str().unwrap();
     assert!(short.len() < fx.stale.len(), "{short}");
     assert!(
         stale_line.trim_start().starts_with(&format!("{short} ")),

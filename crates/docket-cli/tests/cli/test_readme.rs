@@ -87,5 +87,5 @@ fn readme_plan_first_walkthrough_runs_clean_when_pasted() {
     assert!(out.contains("Plan (v1, frozen: approved by bob"), "{out}");
     assert!(out.contains("used PKCE too"), "{out}");
     assert!(out.contains("status: verified"), "{out}");
-    assert!(out.contains("0 error(s)"), "{out}");
+    assert!(out.contains("0 errors"), "{out}");
 }

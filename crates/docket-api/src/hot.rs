@@ -1,0 +1,231 @@
+//! The hot index protocol and its client.
+//!
+//! A long-lived process (`docket watch`, crate `docket-hot`) keeps every
+//! ticket's frontmatter current from file-system notifications and answers
+//! listings over a Unix socket, `.docket/local/hot.sock`. The server answers
+//! only when it can prove its view holds every change made before the
+//! request: on each request it creates a *cookie* file in `.docket/local/hot/`
+//! (watched by the same inotify instance as the ticket folders) and answers
+//! once it has processed that cookie's notification, so every event queued
+//! before it has been applied. Anything else — no server, a dead one (a
+//! stale socket: connection refused), a hung one (timeout), a lost cookie
+//! (queue overflow), a rescan in progress, a different config, a different
+//! protocol or build, an interrupted move — makes the client scan the
+//! folders, as without the index. Nothing is ever answered from a view that
+//! might miss a change.
+//!
+//! Wire: the request is one JSON line ([`HotRequest`]); the reply is a
+//! little-endian `u64` length and a postcard-encoded [`HotReply`].
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use docket_core::Project;
+use docket_core::store::Entry;
+use docket_core::ticket::Meta;
+use serde::{Deserialize, Serialize};
+
+use crate::query::{ListRequest, Listing, Source};
+use crate::view::Listed;
+
+/// The socket, in `.docket/local/`.
+pub const SOCKET: &str = "hot.sock";
+/// The folder of cookie files, in `.docket/local/`.
+pub const COOKIE_DIR: &str = "hot";
+/// Bumped whenever the wire format or the listing rules change.
+pub const PROTOCOL: u32 = 1;
+/// The build both sides must share: a server from another build could list
+/// differently.
+pub const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+hot1");
+/// Longest a client waits for any read or write before scanning instead (the
+/// server gives up on its cookie after 2 s and says so).
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Replies larger than this are refused (a corrupt length).
+const MAX_REPLY: u64 = 1 << 32;
+
+/// The socket path of a project.
+pub fn socket_path(p: &Project) -> PathBuf {
+    p.local_dir().join(SOCKET)
+}
+
+/// One listing request.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct HotRequest {
+    pub protocol: u32,
+    pub build: String,
+    /// The client's `.docket` folder, canonical: the server must be watching it.
+    pub dir: PathBuf,
+    /// The config text the client loaded: the server answers only with the same.
+    pub config: String,
+    pub req: ListRequest,
+    /// Ids claimed by live sessions, judged by the client (its clock).
+    pub claimed: Vec<String>,
+}
+
+/// The server's answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum HotReply {
+    /// Not provably current (or not this project): scan instead. Why.
+    Unsure(String),
+    /// The listing.
+    Listing(WireListing),
+}
+
+/// A [`Listing`] with paths relative to the ticket folders.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WireListing {
+    pub rows: Vec<WireRow>,
+    pub total: u64,
+    pub next_cursor: Option<String>,
+    pub skipped: Vec<(String, String)>,
+    pub suspect: Vec<(String, String)>,
+}
+
+/// One listed ticket.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WireRow {
+    pub archived: bool,
+    pub name: String,
+    pub meta: Meta,
+    pub short: String,
+    pub blocked: bool,
+}
+
+impl WireListing {
+    /// The wire form of a listing computed by the server.
+    pub fn from_listing(l: Listing) -> WireListing {
+        WireListing {
+            rows: l
+                .rows
+                .into_iter()
+                .map(|r| WireRow {
+                    archived: r.entry.archived,
+                    name: r
+                        .entry
+                        .path
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or_default()
+                        .to_string(),
+                    meta: r.entry.meta,
+                    short: r.short,
+                    blocked: r.blocked,
+                })
+                .collect(),
+            total: l.total as u64,
+            next_cursor: l.next_cursor,
+            skipped: l.skipped,
+            suspect: l.suspect,
+        }
+    }
+
+    /// Back to a [`Listing`] with the client's own paths.
+    fn into_listing(self, p: &Project) -> Listing {
+        let (live, archive) = (p.tickets_dir(), p.archive_dir());
+        Listing {
+            rows: self
+                .rows
+                .into_iter()
+                .map(|r| Listed {
+                    entry: Entry {
+                        path: if r.archived { &archive } else { &live }.join(&r.name),
+                        meta: r.meta,
+                        archived: r.archived,
+                    },
+                    short: r.short,
+                    blocked: r.blocked,
+                    line: None,
+                })
+                .collect(),
+            total: usize::try_from(self.total).unwrap_or(usize::MAX),
+            next_cursor: self.next_cursor,
+            skipped: self.skipped,
+            suspect: self.suspect,
+            source: Source::Hot,
+        }
+    }
+}
+
+/// Ask the project's hot index for a listing. `Err` says why it did not
+/// answer; the caller then scans.
+pub fn list(p: &Project, req: &ListRequest, claimed: &HashSet<String>) -> Result<Listing, String> {
+    let sock = socket_path(p);
+    // No socket file: no server (the common case), without a connect attempt.
+    if std::fs::symlink_metadata(&sock).is_err() {
+        return Err("no hot index running".into());
+    }
+    let dir = std::fs::canonicalize(&p.dir).map_err(|e| format!("project folder: {e}"))?;
+    let config = std::fs::read_to_string(p.dir.join("config.toml"))
+        .map_err(|e| format!("config.toml: {e}"))?;
+    let mut claimed: Vec<String> = claimed.iter().cloned().collect();
+    claimed.sort();
+    let request = HotRequest {
+        protocol: PROTOCOL,
+        build: BUILD.to_string(),
+        dir,
+        config,
+        req: req.clone(),
+        claimed,
+    };
+    let mut stream = UnixStream::connect(&sock).map_err(|e| format!("hot index: {e}"))?;
+    let io = |e: std::io::Error| format!("hot index: {e}");
+    stream.set_read_timeout(Some(CLIENT_TIMEOUT)).map_err(io)?;
+    stream.set_write_timeout(Some(CLIENT_TIMEOUT)).map_err(io)?;
+    let mut line = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
+    line.push(b'\n');
+    stream.write_all(&line).map_err(io)?;
+    match read_reply(&mut stream).map_err(io)? {
+        HotReply::Listing(l) => Ok(l.into_listing(p)),
+        HotReply::Unsure(why) => Err(format!("hot index unsure: {why}")),
+    }
+}
+
+/// Server side: read one request line (at most `cap` bytes).
+pub fn read_request(stream: &mut UnixStream, cap: u64) -> Result<HotRequest, String> {
+    let mut line = Vec::new();
+    BufReader::new(stream.take(cap))
+        .read_until(b'\n', &mut line)
+        .map_err(|e| e.to_string())?;
+    serde_json::from_slice(&line).map_err(|e| format!("bad request: {e}"))
+}
+
+/// Server side: one reply, encoded (a server may keep it for the same
+/// request while nothing changes).
+pub fn encode_reply(reply: &HotReply) -> std::io::Result<Vec<u8>> {
+    postcard::to_allocvec(reply).map_err(std::io::Error::other)
+}
+
+/// Server side: write one encoded reply.
+pub fn write_encoded(stream: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    stream.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    stream.write_all(bytes)?;
+    stream.flush()
+}
+
+/// Server side: write one reply.
+pub fn write_reply(stream: &mut impl Write, reply: &HotReply) -> std::io::Result<()> {
+    write_encoded(stream, &encode_reply(reply)?)
+}
+
+fn read_reply(stream: &mut impl Read) -> std::io::Result<HotReply> {
+    let mut len = [0u8; 8];
+    stream.read_exact(&mut len)?;
+    let len = u64::from_le_bytes(len);
+    if len > MAX_REPLY {
+        return Err(std::io::Error::other("reply too large"));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    stream.take(len).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 != len {
+        return Err(std::io::Error::other("reply cut short"));
+    }
+    postcard::from_bytes(&bytes).map_err(std::io::Error::other)
+}
+
+/// Whether `path` is inside the cookie folder of the project folder `dir`.
+pub fn is_cookie(dir: &Path, path: &Path) -> bool {
+    path.parent() == Some(&dir.join("local").join(COOKIE_DIR))
+}
