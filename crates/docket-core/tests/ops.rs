@@ -587,7 +587,7 @@ fn update_refuses_contradictions() {
     match env.update(
         &id,
         Update {
-            flip_ac: Some(("ghost".into(), true)),
+            flip_ac: vec![("ghost".into(), true)],
             ..Default::default()
         },
     ) {

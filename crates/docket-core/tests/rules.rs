@@ -558,7 +558,7 @@ fn criteria_ticked_by_hand_are_not_logged_and_through_docket_they_are() {
         .meta
         .id;
     let flip = ops::Update {
-        flip_ac: Some(("a".into(), true)),
+        flip_ac: vec![("a".into(), true)],
         ..Default::default()
     };
     ops::update(&env.p, &ctx, &id, flip).expect("tick");
