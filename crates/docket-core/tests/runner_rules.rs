@@ -147,3 +147,38 @@ fn a_same_stage_dependency_left_out_of_the_run_defers_its_dependent() {
         "{reasons:?}"
     );
 }
+
+#[test]
+fn claude_input_tokens_include_cache_writes_and_reads() {
+    let mut r = OutputReader::new(Some("claude"));
+    let line = r#"{"type":"result","total_cost_usd":0.25,"usage":{"input_tokens":100,"cache_creation_input_tokens":20,"cache_read_input_tokens":30,"output_tokens":7}}"#;
+    assert_eq!(r.line(line).as_deref(), Some("finished"));
+    assert_eq!(r.usage.input_tokens, 150);
+    assert_eq!(r.usage.cache_read_tokens, 30);
+    assert_eq!(r.usage.output_tokens, 7);
+    assert_eq!(r.usage.cost_usd, Some(0.25));
+    assert!(r.usage.reported);
+}
+
+#[test]
+fn trust_is_needed_for_the_repositorys_own_adapter_only() {
+    use docket_core::runner::trust::{Material, TrustedAgent};
+    let agent = TrustedAgent {
+        name: "mine".into(),
+        overrides_builtin: false,
+        command: vec!["mine".into()],
+        stdin: false,
+        model_args: vec![],
+        effort_args: vec![],
+        format: None,
+    };
+    let m = Material {
+        agents: vec![agent],
+        templates: vec![],
+        settings: serde_json::Value::Null,
+        hash: String::new(),
+    };
+    assert!(m.required());
+    assert!(m.required_for("mine"));
+    assert!(!m.required_for("claude"));
+}
