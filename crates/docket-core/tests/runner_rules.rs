@@ -182,3 +182,13 @@ fn trust_is_needed_for_the_repositorys_own_adapter_only() {
     assert!(m.required_for("mine"));
     assert!(!m.required_for("claude"));
 }
+
+#[test]
+fn an_unreadable_trust_store_is_an_error_not_an_empty_one() {
+    use docket_core::runner::trust::TrustStore;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = TrustStore::new(tmp.path());
+    assert_eq!(store.get(tmp.path()).expect("missing store"), None);
+    std::fs::create_dir_all(store.file()).expect("a folder where the file goes");
+    assert!(matches!(store.get(tmp.path()), Err(Error::Io { .. })));
+}
