@@ -80,9 +80,12 @@ pub fn escape_controls(s: &str, keep_sgr: bool) -> std::borrow::Cow<'_, str> {
 
 /// [`escape_controls`] for a one-line field: newlines escaped too.
 pub fn escape_line(s: &str) -> String {
-    escape_controls(s, false)
-        .replace('\n', "\\n")
-        .replace('\r', "\\r")
+    let escaped = escape_controls(s, false);
+    if !escaped.contains(['\n', '\r']) {
+        // The common case: one allocation, no rescans.
+        return escaped.into_owned();
+    }
+    escaped.replace('\n', "\\n").replace('\r', "\\r")
 }
 
 /// Display width on a terminal: wide (CJK, most emoji) characters take two
@@ -134,52 +137,60 @@ const MIN_BOARD_COLUMN: usize = 20;
 /// An aligned table with a dim header; `styles` colours whole columns.
 pub fn table(headers: &[&str], rows: &[Vec<String>], styles: &[Option<anstyle::Style>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
+    let mut cell_widths: Vec<usize> = Vec::with_capacity(rows.len() * headers.len());
     for r in rows {
         for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(width(c));
+            let w = width(c);
+            cell_widths.push(w);
+            widths[i] = widths[i].max(w);
         }
     }
-    let mut out = String::new();
-    let line = |cells: Vec<String>| -> String {
-        let n = cells.len();
-        let mut l = String::new();
-        for (i, c) in cells.into_iter().enumerate() {
-            l.push_str(&c);
-            if i + 1 < n {
-                l.push_str("  ");
+    let line_len: usize = widths.iter().sum::<usize>() + 2 * widths.len() + 1;
+    let mut out = String::with_capacity(line_len * (rows.len() + 1));
+    // One line into `out`: cells padded to their column, two spaces
+    // between, no trailing blanks.
+    let push_line = |out: &mut String, cells: &mut dyn Iterator<Item = (&str, usize)>| {
+        let start = out.len();
+        let n = widths.len();
+        for (i, (c, w)) in cells.enumerate() {
+            let last = i + 1 == n;
+            let pad = if last { 0 } else { widths[i].saturating_sub(w) };
+            match styles.get(i).copied().flatten() {
+                Some(s) if !c.is_empty() || pad > 0 => {
+                    let mut padded = String::with_capacity(c.len() + pad);
+                    padded.push_str(c);
+                    padded.extend(std::iter::repeat_n(' ', pad));
+                    out.push_str(&paint(s, &padded));
+                }
+                _ => {
+                    out.push_str(c);
+                    out.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            if !last {
+                out.push_str("  ");
             }
         }
-        l.trim_end().to_string()
-    };
-    let head: Vec<String> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let w = if i + 1 == headers.len() { 0 } else { widths[i] };
-            paint(style::DIM, &format!("{h:<w$}"))
-        })
-        .collect();
-    out.push_str(&line(head));
-    out.push('\n');
-    for r in rows {
-        let cells: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let pad = if i + 1 == r.len() {
-                    0
-                } else {
-                    widths[i] - width(c)
-                };
-                let padded = format!("{c}{}", " ".repeat(pad));
-                match styles.get(i).copied().flatten() {
-                    Some(s) => paint(s, &padded),
-                    None => padded,
-                }
-            })
-            .collect();
-        out.push_str(&line(cells));
+        let trimmed = out[start..].trim_end().len();
+        out.truncate(start + trimmed);
         out.push('\n');
+    };
+    let head: Vec<String> = headers.iter().map(|h| paint(style::DIM, h)).collect();
+    push_line(
+        &mut out,
+        &mut head
+            .iter()
+            .zip(headers)
+            .map(|(painted, h)| (painted.as_str(), width(h))),
+    );
+    let mut k = 0;
+    for r in rows {
+        let ws = &cell_widths[k..k + r.len()];
+        k += r.len();
+        push_line(
+            &mut out,
+            &mut r.iter().zip(ws).map(|(c, w)| (c.as_str(), *w)),
+        );
     }
     out
 }

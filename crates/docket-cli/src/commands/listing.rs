@@ -218,7 +218,12 @@ fn emit(g: &GlobalArgs, req: ListRequest, v: &ViewArgs, printer: &mut Printer) -
         });
         return Ok(0);
     }
-    let rows: Vec<render::TicketRow> = listing.rows.iter().map(|l| render::row(p, l)).collect();
+    // JSON rows only for JSON: the human table reads the entries directly.
+    let rows: Vec<render::TicketRow> = if g.json {
+        listing.rows.iter().map(|l| render::row(p, l)).collect()
+    } else {
+        Vec::new()
+    };
     let missing = if req.kind == ListKind::Blocked {
         missing_deps(p, &entries)
     } else {
