@@ -209,10 +209,13 @@ fn monitor_restores_the_terminal_on_sigterm() {
     let t = Tmux::new("sig");
     t.docket(&["create", "A ticket"]);
     let pidfile = t.root.join("monitor.pid");
+    // The inner shell execs the monitor in the foreground (stdin the pane's
+    // terminal) and the outer one reaps it and reports how it ended: tmux
+    // 3.3 sometimes leaves a dead pane's child unreaped for seconds.
     let script = format!(
-        "echo $$ > {}; exec {} monitor",
-        sh_quote(&pidfile),
-        sh_quote(Path::new(BIN))
+        "sh -c 'echo $$ > {}; exec {} monitor'; echo MONITOR-EXIT=$?; sleep 30",
+        sh_quote(&pidfile).replace('\'', r"'\''"),
+        sh_quote(Path::new(BIN)).replace('\'', r"'\''")
     );
     t.start(&script);
     t.wait_for("docket monitor", Duration::from_secs(10));
@@ -222,23 +225,8 @@ fn monitor_restores_the_terminal_on_sigterm() {
         .to_string();
     let ok = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(ok.success());
-    // tmux marks the pane dead when the pty closes and records the exit status
-    // when it reaps the child, a moment later: wait for both.
-    let start = Instant::now();
-    let status = loop {
-        let f = t.format("#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}");
-        if let Some(rest) = f.strip_prefix("1:")
-            && rest != ":"
-        {
-            break rest.to_string();
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "monitor did not stop on SIGTERM ({f:?})"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(status, "0:", "exit status 0, no signal");
+    // Exit status 0 (a process killed by the signal reports 143).
+    t.wait_for("MONITOR-EXIT=0", Duration::from_secs(5));
     assert_eq!(
         t.format("#{alternate_on}"),
         "0",
