@@ -19,7 +19,8 @@
 #
 # Environment: MUTANTS_JOBS (default 1), MUTANTS_TIMEOUT (seconds per test run,
 # default 120), MUTANTS_NICE (default 19), MUTANTS_OUT (default target/mutants-out),
-# CARGO_TARGET_DIR (default target/mutants-build). Results: $MUTANTS_OUT/<group>[-<modules>]/mutants.out
+# CARGO_TARGET_DIR (default target/mutants-build; ignored when MUTANTS_JOBS > 1,
+# since parallel jobs must not share a target folder). Results: $MUTANTS_OUT/<group>[-<modules>]/mutants.out
 # (outcomes.json, caught.txt, missed.txt, timeout.txt, unviable.txt). Builds share
 # target/mutants-build, so a second run only recompiles the mutated crate.
 set -euo pipefail
@@ -102,7 +103,15 @@ done
 [ ${#groups[@]} -eq 0 ] && groups=(core runner git)
 [ ${#modules[@]} -eq 0 ] && modules=("${CORE_MODULES[@]}")
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/mutants-build}"
+if [ "${MUTANTS_JOBS:-1}" = 1 ]; then
+  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/mutants-build}"
+else
+  # Parallel jobs must not share a target folder: one job's build would
+  # overwrite another's mutated crate and its tests would judge the wrong
+  # code (a run with MUTANTS_JOBS=2 and a shared folder reported killed
+  # mutants as missed). Each job then builds in its own copy's target/.
+  unset CARGO_TARGET_DIR
+fi
 OUT_ROOT="${MUTANTS_OUT:-$PWD/target/mutants-out}"
 # No debug info: faster builds and links, same tests.
 export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0
