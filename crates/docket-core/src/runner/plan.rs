@@ -765,6 +765,17 @@ mod tests {
     }
 
     #[test]
+    fn a_dependency_with_the_same_sequence_is_no_conflict() {
+        let c = cfg();
+        let tickets = vec![
+            t("01", "fix", Some(2.0), &["02"]),
+            t("02", "fix", Some(2.0), &[]),
+        ];
+        let p = plan(&c, &tickets, &opts(&c)).unwrap();
+        assert_eq!(ids(&p), vec!["02", "01"]);
+    }
+
+    #[test]
     fn cross_stage_gating_and_cascade() {
         let c = cfg();
         let tickets = vec![
