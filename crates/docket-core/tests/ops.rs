@@ -1362,3 +1362,93 @@ fn removing_a_forward_reference_uses_its_text_even_when_it_now_resolves() {
     ops::depends(&env.p, &user(), &a, &[], &["t-zzz".into()]).expect("remove");
     assert!(env.get(&a).meta.deps.is_empty());
 }
+
+#[test]
+fn a_claim_that_replaces_another_assignee_is_logged_with_who_it_was() {
+    let env = project("simple");
+    let ann = env.session("implementer", "ann");
+    let id = env.create("x");
+    env.update(
+        &id,
+        Update {
+            assignee: Some("carl".into()),
+            ..Default::default()
+        },
+    )
+    .expect("assign");
+    env.go(&ctx_of(&ann), &id, "in_progress").expect("start");
+    let claim = env.last(&id);
+    assert_eq!(claim.kind, kind::CLAIM);
+    assert_eq!(claim.get("was"), Some("carl"));
+    assert_eq!(claim.get("assignee"), Some("ann"));
+}
+
+#[test]
+fn a_claim_by_the_assignee_with_a_move_adds_no_claim_entry() {
+    let env = project("simple");
+    let ann = env.session("implementer", "ann");
+    let id = env.create("x");
+    env.update(
+        &id,
+        Update {
+            assignee: Some("ann".into()),
+            ..Default::default()
+        },
+    )
+    .expect("assign");
+    env.go(&ctx_of(&ann), &id, "in_progress").expect("start");
+    assert!(!env.kinds(&id).contains(&kind::CLAIM.to_string()));
+    assert_eq!(env.get(&id).meta.assignee.as_deref(), Some("ann"));
+}
+
+#[test]
+fn without_a_session_plans_and_approvals_record_no_user() {
+    // A plan-first workflow loosened so that no session is needed.
+    let env = project("plan-first");
+    let cfg = env.p.dir.join("config.toml");
+    let text = std::fs::read_to_string(&cfg)
+        .expect("config")
+        .replace("roles = [\"architect\", \"implementer\"]\n", "")
+        .replace(
+            "roles = [\"architect\"]\nguards = [\"plan_present\", \"plan_approved_by_other_session\", \"deps_done\"]",
+            "guards = [\"plan_present\"]",
+        );
+    std::fs::write(&cfg, text).expect("write");
+    let p = Project::open(&env.p.root).expect("reopen");
+    let id = ops::create(
+        &p,
+        &user(),
+        NewTicket {
+            title: "x".into(),
+            ..Default::default()
+        },
+    )
+    .expect("create")
+    .ticket
+    .meta
+    .id;
+    let go = |to: &str| {
+        ops::transition(
+            &p,
+            &user(),
+            &id,
+            Target::Status(to.into()),
+            MoveOptions::default(),
+        )
+    };
+    go("planning").expect("planning");
+    ops::write_plan(&p, &user(), &id, "p").expect("plan");
+    go("in_progress").expect("approve");
+    let (entries, _) = audit::parse(&p.get(&id).expect("get"));
+    let plan = entries.iter().find(|e| e.kind == kind::PLAN).expect("plan");
+    let approval = entries
+        .iter()
+        .find(|e| e.kind == kind::APPROVAL)
+        .expect("approval");
+    assert_eq!(plan.get("user"), None);
+    assert_eq!(approval.get("user"), None);
+    assert_eq!(
+        approval.get("plan_hash"),
+        Some(audit::plan_hash("p").as_str())
+    );
+}

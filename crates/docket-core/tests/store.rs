@@ -539,3 +539,27 @@ fn a_current_index_pointing_at_a_vanished_file_falls_back_to_listing() {
     }
     assert_eq!(p.resolve(&id).expect("resolve").path, moved);
 }
+
+#[test]
+fn an_exact_id_wins_over_a_longer_id_it_prefixes_in_the_index() {
+    let (_t, p) = project();
+    let a = create(&p, "short");
+    // A hand-written ticket whose id extends `a` by one character.
+    let long = format!("{a}z");
+    let text = std::fs::read_to_string(p.get(&a).unwrap().path)
+        .unwrap()
+        .replace(&a, &long);
+    std::fs::write(p.tickets_dir().join(format!("{long}--long.md")), text).unwrap();
+    p.files().unwrap(); // rebuilds the id index with both
+    let hits = p.resolve_all(&a).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].id, a);
+    assert_eq!(p.resolve(&long).unwrap().id, long);
+}
+
+#[test]
+fn a_read_that_fails_under_the_size_cap_is_a_parse_error_not_too_large() {
+    // A regular file by stat (size 0) whose read fails (EIO).
+    let f = store::read_ticket_text(Path::new("/proc/self/mem"), 1 << 20).unwrap_err();
+    assert_eq!(f.code, "frontmatter_parse_error", "{}", f.message);
+}
