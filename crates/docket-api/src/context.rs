@@ -2,11 +2,23 @@
 //! A face builds it once per call; nothing here is process-global, so a
 //! long-lived server can serve many callers at once.
 
+use std::sync::{Arc, OnceLock};
+
 use docket_core::Project;
 use docket_core::ops::{self, format_ts};
 use docket_core::session::{self, Session};
 
 use crate::error::ApiResult;
+
+/// The actor of a [`Context`]: resolved once, shared by its clones.
+#[derive(Clone)]
+struct Actor(Arc<OnceLock<Option<String>>>, fn() -> Option<String>);
+
+impl std::fmt::Debug for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Actor").field(&self.0.get()).finish()
+    }
+}
 
 /// Who acts, when, on which project.
 #[derive(Debug, Clone)]
@@ -14,8 +26,10 @@ pub struct Context {
     pub project: Project,
     /// The clock of this call (tests pin it).
     pub now: jiff::Timestamp,
-    /// The name recorded when no session acts (a user, `DOCKET_ACTOR`, the git user).
-    pub actor: Option<String>,
+    /// The name recorded when no session acts (a user, `DOCKET_ACTOR`, the git
+    /// user): see [`Context::actor`]. Resolved on first use, so a read that never
+    /// records a name never pays for finding it (the CLI asks `git config`).
+    actor: Actor,
     /// The acting session, when there is one.
     pub session: Option<Session>,
     /// Listings may ask a running hot index (`docket watch`) first; it answers
@@ -27,6 +41,22 @@ pub struct Context {
 impl Context {
     /// A context without a session.
     pub fn new(project: Project, now: jiff::Timestamp, actor: Option<String>) -> Context {
+        let known = OnceLock::new();
+        let _ = known.set(actor);
+        Context::with_actor(project, now, Actor(Arc::new(known), || None))
+    }
+
+    /// A context whose actor is found by `resolve` the first time a call
+    /// needs it (a write, or a read that asks who "I" am).
+    pub fn with_lazy_actor(
+        project: Project,
+        now: jiff::Timestamp,
+        resolve: fn() -> Option<String>,
+    ) -> Context {
+        Context::with_actor(project, now, Actor(Arc::new(OnceLock::new()), resolve))
+    }
+
+    fn with_actor(project: Project, now: jiff::Timestamp, actor: Actor) -> Context {
         Context {
             project,
             now,
@@ -34,6 +64,11 @@ impl Context {
             session: None,
             hot_index: false,
         }
+    }
+
+    /// The name recorded when no session acts.
+    pub fn actor(&self) -> Option<String> {
+        self.actor.0.get_or_init(self.actor.1).clone()
     }
 
     /// Let listings ask a running hot index first.
@@ -63,9 +98,9 @@ impl Context {
                 .session
                 .as_ref()
                 .map(|s| s.label())
-                .or_else(|| self.actor.clone()),
+                .or_else(|| self.actor()),
             session: self.session.clone(),
-            user: self.actor.clone(),
+            user: self.actor(),
         }
     }
 

@@ -231,7 +231,7 @@ pub fn prime(cx: &Context, req: &PrimeRequest) -> ApiResult<Primer> {
     let me: Vec<String> = [
         cx.session.as_ref().map(|s| s.name.clone()),
         cx.session.as_ref().map(|s| s.label()),
-        cx.actor.clone(),
+        cx.actor(),
     ]
     .into_iter()
     .flatten()

@@ -64,7 +64,7 @@ pub fn ctx(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
 pub fn api(g: &GlobalArgs) -> Result<docket_api::Context, docket_api::ApiError> {
     let p = project(&g.dir)?;
     let env = std::env::var("DOCKET_SESSION").ok();
-    docket_api::Context::new(p, now(), actor())
+    docket_api::Context::with_lazy_actor(p, now(), actor)
         .with_hot_index(hot_index())
         .with_session(g.session.as_deref(), env.as_deref())
 }
@@ -81,7 +81,7 @@ pub fn hot_index() -> bool {
 /// The API context without resolving a session (for commands that manage
 /// sessions themselves, so a stale `DOCKET_SESSION` cannot stop them).
 pub fn api_bare(g: &GlobalArgs) -> Result<docket_api::Context, docket_api::ApiError> {
-    Ok(docket_api::Context::new(project(&g.dir)?, now(), actor()).with_hot_index(hot_index()))
+    Ok(docket_api::Context::with_lazy_actor(project(&g.dir)?, now(), actor).with_hot_index(hot_index()))
 }
 
 /// The folder commands start from (`-C`, else the current directory).

@@ -206,10 +206,9 @@ impl Project {
             // `//abs/path` from joining the root component.
             return path.to_string_lossy().into_owned();
         };
-        rel.components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/")
+        // Unix separators already are `/`: one copy, no per-component work
+        // (a listing calls this for every row).
+        rel.to_string_lossy().into_owned()
     }
 
     /// The coordination space shared by every worktree (lock, sessions, claims).

@@ -133,7 +133,7 @@ impl Inner {
         let me: Vec<String> = [
             cx.session.as_ref().map(|s| s.name.clone()),
             cx.session.as_ref().map(|s| s.label()),
-            cx.actor.clone(),
+            cx.actor(),
         ]
         .into_iter()
         .flatten()
