@@ -179,6 +179,7 @@ pub struct WireRow {
     pub archived: bool,
     pub name: String,
     pub meta: Meta,
+    pub sequence: Option<f64>,
     pub short: String,
     pub blocked: bool,
 }
@@ -200,6 +201,7 @@ impl WireListing {
                         .unwrap_or_default()
                         .to_string(),
                     meta: r.entry.meta,
+                    sequence: r.entry.sequence,
                     short: r.short,
                     blocked: r.blocked,
                 })
@@ -223,6 +225,7 @@ impl WireListing {
                         path: if r.archived { &archive } else { &live }.join(&r.name),
                         meta: r.meta,
                         archived: r.archived,
+                        sequence: r.sequence,
                     },
                     short: r.short,
                     blocked: r.blocked,

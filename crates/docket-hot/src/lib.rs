@@ -206,11 +206,12 @@ impl Files {
             self.shorts = None;
         }
         let slot = match read {
-            Ok(meta) => {
+            Ok((meta, sequence)) => {
                 self.scan.entries.push(Entry {
                     meta,
                     path: path.to_path_buf(),
                     archived,
+                    sequence,
                 });
                 Slot::Entry(self.scan.entries.len() - 1)
             }
