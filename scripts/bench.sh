@@ -109,6 +109,7 @@ bench_size() {
         -n "list --json --limit 50" "$BIN -C $dir list --json --limit 50" \
         -n "show <partial id>" "$BIN -C $dir show $partial" \
         -n "check --json" "$BIN -C $dir check --json" \
+        -n "board --json" "$BIN -C $dir board --json" \
         -n "stats --json" "$BIN -C $dir stats --json" \
         -n "stats --json --window 400d" "$BIN -C $dir stats --json --window 400d" >&2
 
@@ -136,7 +137,7 @@ bench_size() {
         log "$n tickets: cold derived cache"
         "${HF[@]}" --warmup 1 --min-runs "$runs" \
             --export-json "$RES/cold-$n.json" \
-            --prepare "rm -f $dir/.docket/local/cache-v2.bin" \
+            --prepare "rm -f $dir/.docket/local/cache-v3.bin" \
             -n "list --json (cold cache)" "$BIN -C $dir list --json" >&2
         "$BIN" -C "$dir" list --json >/dev/null
     fi
@@ -168,6 +169,7 @@ bench_hot() {
         -n "list --json (hot)" "$BIN -C $dir list --json" \
         -n "list (hot)" "$BIN -C $dir list" \
         -n "ready --json (hot)" "$BIN -C $dir ready --json" \
+        -n "ready (hot)" "$BIN -C $dir ready" \
         -n "list --json --limit 50 (hot)" "$BIN -C $dir list --json --limit 50" >&2
     if [ "$HAVE_TIME" = 1 ] && [ "$n" -ge 10000 ]; then
         printf '%s\t%s\t%s\n' "list --json (hot)" "$n" "$(peak_mb "$BIN" -C "$dir" list --json)" >>"$RES/mem.tsv"
@@ -207,7 +209,7 @@ table() {
     header+=" target @10k |"; sep+="---|"
     echo "$header"
     echo "$sep"
-    local cmds=("list --json" "list" "ready --json" "blocked --json" "list --json --limit 50" "list --json (hot)" "list (hot)" "ready --json (hot)" "list --json --limit 50 (hot)" "show <partial id>" "create" "close <id>" "check --json" "stats --json" "stats --json --window 400d")
+    local cmds=("list --json" "list" "ready --json" "blocked --json" "list --json --limit 50" "list --json (hot)" "list (hot)" "ready --json (hot)" "ready (hot)" "list --json --limit 50 (hot)" "show <partial id>" "create" "close <id>" "check --json" "board --json" "stats --json" "stats --json --window 400d")
     local c row v
     for c in "${cmds[@]}"; do
         row="| \`$c\` |"
@@ -218,7 +220,7 @@ table() {
         done
         case "$c" in
             "list --json" | "list" | "ready --json") row+=" ≤ 40 ms |" ;;
-            "list --json (hot)" | "list (hot)" | "ready --json (hot)") row+=" ≤ 10 ms; 100k all open: ≤ 400 ms |" ;;
+            "list --json (hot)" | "list (hot)" | "ready --json (hot)" | "ready (hot)") row+=" ≤ 10 ms; 100k all open: ≤ 400 ms |" ;;
             "list --json --limit 50 (hot)") row+=" 100k: ≤ 100 ms |" ;;
             "check --json") row+=" 100k: ≤ 500 ms |" ;;
             "show <partial id>" | "create") row+=" ≤ 15 ms |" ;;
