@@ -106,7 +106,41 @@ pub struct FileFailure {
 pub struct Scan {
     pub entries: Vec<Entry>,
     pub failures: Vec<FileFailure>,
+    /// How each file looked when [`Project::scan`] stat'ed it, so `check`'s
+    /// verdict cache can key on the very stat the frontmatter came from
+    /// instead of stat'ing every file a second time. Empty for a scan built
+    /// some other way (the hot index's); users must then treat every file as
+    /// unstamped.
+    pub stamps: ScanStamps,
 }
+
+/// The stat stamps of a [`Scan`], alongside its entries and failures (kept
+/// apart so that code building `Entry` and `FileFailure` values by hand needs
+/// no change).
+#[derive(Debug, Default, Clone)]
+pub struct ScanStamps {
+    /// One per [`Scan::entries`], same order.
+    pub entries: Vec<Stamp>,
+    /// One per [`Scan::failures`], same order: the file's position in the
+    /// folder listing (entries and failures interleaved, live first), so a
+    /// reader can walk every file in listing order; and its stamp, `None`
+    /// when the stat itself failed or refused the file (not regular, too big).
+    pub failures: Vec<(usize, Option<Stamp>)>,
+}
+
+impl ScanStamps {
+    /// Whether these stamps describe `scan` (same counts): a scan assembled
+    /// without them has none, and every file must then count as unstamped.
+    pub fn cover(&self, scan_entries: usize, scan_failures: usize) -> bool {
+        self.entries.len() == scan_entries && self.failures.len() == scan_failures
+    }
+}
+
+/// A file's size, mtime and ctime (ns since the epoch) and inode: what the
+/// derived caches key on besides the name. ctime and inode catch an edit that
+/// restores size and mtime (`touch -r`, `os.utime`) or a file swapped in by
+/// rename, since nobody can set ctime back (short of resetting the clock).
+pub type Stamp = (u64, u64, u64, u64);
 
 /// Options for [`Project::init`].
 #[derive(Debug, Clone)]
