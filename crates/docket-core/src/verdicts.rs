@@ -157,3 +157,59 @@ pub(crate) fn store(project: &Project, key: Key, entries: Vec<VerdictEntry>) {
 pub fn path(project: &Project) -> std::path::PathBuf {
     project.local_dir().join(FILE_NAME)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{self, Options};
+    use crate::ops::{self, Ctx, NewTicket};
+    use crate::store::InitOptions;
+
+    /// The cache is trusted (a forged "all clean" verdict under a file's real
+    /// stamp hides its issue, which is what forging ctime would do), and
+    /// `--full` ignores it, reports the truth and rewrites it.
+    #[test]
+    fn full_ignores_a_forged_cache() {
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = InitOptions {
+            prefix: "t".into(),
+            preset: "simple".into(),
+            force: false,
+        };
+        let p = Project::init(tmp.path(), &opts).unwrap();
+        let ctx = Ctx::now(Some("tester".into()));
+        let mut broken = None;
+        for i in 0..70 {
+            let new = NewTicket {
+                title: format!("t{i}"),
+                ..Default::default()
+            };
+            let t = ops::create(&p, &ctx, new).unwrap().ticket;
+            if i == 5 {
+                ops::add_note(&p, &ctx, &t.meta.id, "hello").unwrap();
+                let text = fs::read_to_string(&t.path).unwrap();
+                fs::write(&t.path, text.replacen("hello", "jello", 1)).unwrap();
+                broken = Some(t.meta.id);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_nanos(RACY_NS + 200_000_000));
+        let run = |full| -> Vec<(&'static str, Option<String>)> {
+            check::run_with(&p, Options { full })
+                .unwrap()
+                .issues
+                .into_iter()
+                .map(|i| (i.code, i.id))
+                .collect()
+        };
+        let truth = vec![("audit_chain_broken", broken)];
+        assert_eq!(run(false), truth, "cold");
+
+        let mut file: VerdictFile = postcard::from_bytes(&fs::read(path(&p)).unwrap()).unwrap();
+        assert_eq!(file.entries.len(), 70, "every file is cached");
+        file.entries.iter_mut().for_each(|e| e.issues.clear());
+        fs::write(path(&p), postcard::to_allocvec(&file).unwrap()).unwrap();
+        assert_eq!(run(false), vec![], "the forged verdicts are served");
+        assert_eq!(run(true), truth, "--full");
+        assert_eq!(run(false), truth, "--full rewrote the cache");
+    }
+}
