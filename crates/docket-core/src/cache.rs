@@ -12,9 +12,7 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::store::{
-    Entry, FileFailure, FileRef, Project, Scan, Stamp, parallel_map, write_atomic,
-};
+use crate::store::{Entry, FileFailure, FileRef, Project, Scan, Stamp, parallel_map, write_atomic};
 use crate::ticket::Meta;
 use crate::yaml::{self, ParseFailure};
 
@@ -55,7 +53,6 @@ struct CacheEntryRef<'a> {
     ino: u64,
     meta: &'a Meta,
 }
-
 
 /// A decoded per-file cache: this one, and `check`'s verdicts. Entries are
 /// written in folder-listing order, and a folder's listing order is stable

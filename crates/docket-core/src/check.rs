@@ -297,9 +297,7 @@ struct AuditFile<'a> {
 /// its stamp when the scan has them.
 fn audit_files<'a>(p: &Project, scan: &'a crate::store::Scan) -> Vec<AuditFile<'a>> {
     let archive = p.archive_dir();
-    let stamped = scan
-        .stamps
-        .cover(scan.entries.len(), scan.failures.len());
+    let stamped = scan.stamps.cover(scan.entries.len(), scan.failures.len());
     let total = scan.entries.len() + scan.failures.len();
     let mut out = Vec::with_capacity(total);
     let (mut e, mut f) = (0, 0);
@@ -319,8 +317,7 @@ fn audit_files<'a>(p: &Project, scan: &'a crate::store::Scan) -> Vec<AuditFile<'
         } else {
             let x = &scan.entries[e];
             out.push(AuditFile {
-                id: crate::store::id_from_file_name(crate::cache::name_of(&x.path))
-                    .unwrap_or(""),
+                id: crate::store::id_from_file_name(crate::cache::name_of(&x.path)).unwrap_or(""),
                 path: &x.path,
                 archived: x.archived,
                 stamp: stamped.then(|| scan.stamps.entries[e]),

@@ -89,7 +89,13 @@ impl VerdictEntry {
             .collect()
     }
 
-    pub(crate) fn new(archived: bool, name: &str, stamp: Stamp, has_meta: bool, found: &Found) -> Self {
+    pub(crate) fn new(
+        archived: bool,
+        name: &str,
+        stamp: Stamp,
+        has_meta: bool,
+        found: &Found,
+    ) -> Self {
         VerdictEntry {
             archived,
             name: name.to_string(),

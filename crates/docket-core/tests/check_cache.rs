@@ -158,7 +158,11 @@ fn troubled() -> (Env, [String; 4]) {
     mv(&ctx_of(&ivy, "ivy"), &plan, "planning");
     ops::write_plan(&env.p, &ctx_of(&ivy, "ivy"), &plan, "1. do it").expect("plan");
     mv(&ctx_of(&ada, "ada"), &plan, "in_progress");
-    env.edit(&plan, "## Plan\n\n1. do it", "## Plan\n\n1. do something else");
+    env.edit(
+        &plan,
+        "## Plan\n\n1. do it",
+        "## Plan\n\n1. do something else",
+    );
 
     let status = env.create("status");
     let text = fs::read_to_string(env.path_of(&status)).expect("read");
@@ -193,7 +197,11 @@ fn warm_check_reports_what_the_cold_one_did() {
     let ino = env.cache_ino();
     let warm = env.check();
     assert_eq!(warm, cold);
-    assert_eq!(env.cache_ino(), ino, "a warm check of unchanged files rewrites nothing");
+    assert_eq!(
+        env.cache_ino(),
+        ino,
+        "a warm check of unchanged files rewrites nothing"
+    );
     assert_eq!(env.check_with(true), cold, "--full");
 
     // Repairing a file is seen too (a verdict with issues is not sticky).
@@ -282,7 +290,10 @@ fn a_config_change_invalidates_the_verdicts() {
     assert!(text.contains(from), "{text}");
     fs::write(
         &cfg,
-        text.replace(from, r#"statuses = ["triage", "open", "in_progress", "closed"]"#),
+        text.replace(
+            from,
+            r#"statuses = ["triage", "open", "in_progress", "closed"]"#,
+        ),
     )
     .expect("write config");
     env.reopen();

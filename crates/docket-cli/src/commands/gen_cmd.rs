@@ -212,13 +212,7 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
             let at = t.meta.closed.clone().unwrap_or_default();
             if !t.meta.acceptance.is_empty() {
                 let ac = ac_of(&t, true);
-                log(
-                    &mut t,
-                    &at,
-                    "edit",
-                    &[("ac", &ac)],
-                    "changed acceptance",
-                );
+                log(&mut t, &at, "edit", &[("ac", &ac)], "changed acceptance");
             }
             log(
                 &mut t,
