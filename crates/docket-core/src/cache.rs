@@ -187,17 +187,17 @@ pub(crate) fn name_of(path: &Path) -> &str {
 pub(crate) fn scan(project: &Project) -> Result<Scan> {
     let (mut cached, listed) = std::thread::scope(|s| {
         let loader = s.spawn(|| load(project));
-        let listed = project.file_entries().map(|entries| {
+        let listed = project.file_entries().map(|(entries, temps)| {
             let cap = project.config.project.max_ticket_bytes;
             let stamps = parallel_map(&entries, |(f, ent)| stamp(f, ent, cap));
-            (entries, stamps)
+            (entries, stamps, temps)
         });
         let cached = loader
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
         (cached, listed)
     });
-    let (entries, stamps) = listed?;
+    let (entries, stamps, temps) = listed?;
     let files: Vec<FileRef> = entries.into_iter().map(|(f, _)| f).collect();
 
     // Hits, in file order; `None` for misses and failures.
@@ -224,7 +224,10 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
     let parsed = parallel_map(&misses, |&i| parse(project, &files[i].path));
     let mut parsed = misses.into_iter().zip(parsed).peekable();
 
-    let mut scan = Scan::default();
+    let mut scan = Scan {
+        stray_temps: Some(temps),
+        ..Scan::default()
+    };
     scan.entries.reserve(files.len());
     scan.stamps.entries.reserve(files.len());
     for (i, ((f, st), hit)) in files.into_iter().zip(stamps).zip(hits).enumerate() {

@@ -258,7 +258,11 @@ pub fn run_with(p: &Project, opts: Options) -> Result<Report> {
         started_ns,
     };
     audit_issues(p, &scan, audit, &mut issues);
-    for path in p.temp_files() {
+    let temps = match &scan.stray_temps {
+        Some(strays) => p.temp_files_with(strays),
+        None => p.temp_files(),
+    };
+    for path in temps {
         issues.push(Issue {
             code: "temp_file_left",
             severity: Severity::Warning,

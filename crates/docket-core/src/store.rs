@@ -112,6 +112,10 @@ pub struct Scan {
     /// some other way (the hot index's); users must then treat every file as
     /// unstamped.
     pub stamps: ScanStamps,
+    /// Stray temp files (`.tmp-*`) in the ticket folders, seen by the same
+    /// listing, so `check` need not list 100k names again to find them.
+    /// `None` when the scan did not look (built some other way).
+    pub stray_temps: Option<Vec<PathBuf>>,
 }
 
 /// The stat stamps of a [`Scan`], alongside its entries and failures (kept
@@ -350,12 +354,20 @@ impl Project {
     /// folder, and `.tmp-*` files in the ticket folders (older versions staged
     /// there). `check` reports them; the next mutation sweeps them.
     pub fn temp_files(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        for (dir, all) in [
-            (self.tmp_dir(), true),
-            (self.tickets_dir(), false),
-            (self.archive_dir(), false),
-        ] {
+        self.temp_files_from(&[self.tickets_dir(), self.archive_dir()], Vec::new())
+    }
+
+    /// [`Project::temp_files`] given the stray `.tmp-*` files a listing of
+    /// the ticket folders already found ([`Scan::stray_temps`]): lists only
+    /// the temp folder, not 100k ticket names again.
+    pub fn temp_files_with(&self, strays: &[PathBuf]) -> Vec<PathBuf> {
+        self.temp_files_from(&[], strays.to_vec())
+    }
+
+    fn temp_files_from(&self, ticket_dirs: &[PathBuf], mut out: Vec<PathBuf>) -> Vec<PathBuf> {
+        let dirs = std::iter::once((self.tmp_dir(), true))
+            .chain(ticket_dirs.iter().map(|d| (d.clone(), false)));
+        for (dir, all) in dirs {
             let Ok(rd) = fs::read_dir(&dir) else {
                 continue;
             };
@@ -394,14 +406,30 @@ impl Project {
     /// [`Project::files`] with each file's directory entry, so callers can stat
     /// relative to the open directory (`fstatat`) instead of walking the full
     /// path again for every file.
-    pub(crate) fn file_entries(&self) -> Result<Vec<(FileRef, fs::DirEntry)>> {
+    /// Also returns the stray temp files (`.tmp-*`) the same listing saw.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn file_entries(&self) -> Result<(Vec<(FileRef, fs::DirEntry)>, Vec<PathBuf>)> {
         let mut out = Vec::new();
-        self.walk(|ent, name, archived| out.push((file_ref(ent.path(), &name, archived), ent)))?;
-        Ok(out)
+        let mut temps = Vec::new();
+        self.walk_with(
+            |ent, name, archived| out.push((file_ref(ent.path(), &name, archived), ent)),
+            Some(&mut temps),
+        )?;
+        Ok((out, temps))
     }
 
     /// Visit every ticket file's directory entry and (UTF-8) name, live first.
-    fn walk(&self, mut visit: impl FnMut(fs::DirEntry, String, bool)) -> Result<()> {
+    fn walk(&self, visit: impl FnMut(fs::DirEntry, String, bool)) -> Result<()> {
+        self.walk_with(visit, None)
+    }
+
+    /// [`Project::walk`], also collecting stray temp files (`.tmp-*`, what
+    /// [`Project::temp_files`] reports in ticket folders) into `temps`.
+    fn walk_with(
+        &self,
+        mut visit: impl FnMut(fs::DirEntry, String, bool),
+        mut temps: Option<&mut Vec<PathBuf>>,
+    ) -> Result<()> {
         // An interrupted move (one failed open when there is none): its old
         // file is hidden once the new one exists, so a reader never sees the
         // ticket twice before the next mutation completes the move.
@@ -417,7 +445,13 @@ impl Project {
             };
             for ent in rd {
                 let ent = ent.map_err(|e| Error::io(&dir, e))?;
-                let Ok(name) = ent.file_name().into_string() else {
+                let name = ent.file_name();
+                if let Some(temps) = temps.as_deref_mut()
+                    && name.as_encoded_bytes().starts_with(b".tmp-")
+                {
+                    temps.push(ent.path());
+                }
+                let Ok(name) = name.into_string() else {
                     continue;
                 };
                 if id_from_file_name(&name).is_some()
