@@ -155,6 +155,7 @@ pub fn link(cx: &Context, req: &LinkRequest) -> ApiResult<Vec<Listed>> {
                 meta: t.meta.clone(),
                 archived: cx.project.config.is_terminal(&t.meta.status),
                 path: t.path.clone(),
+                sequence: docket_core::runner::sequence(t),
             },
             short,
             blocked: false,

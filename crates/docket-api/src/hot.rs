@@ -28,7 +28,7 @@ use docket_core::store::Entry;
 use docket_core::ticket::Meta;
 use serde::{Deserialize, Serialize};
 
-use crate::query::{ListRequest, Listing, Source};
+use crate::query::{JsonListing, ListRequest, Listing, Source};
 use crate::view::Listed;
 
 /// The socket, in `.docket/local/`.
@@ -36,10 +36,10 @@ pub const SOCKET: &str = "hot.sock";
 /// The folder of cookie files, in `.docket/local/`.
 pub const COOKIE_DIR: &str = "hot";
 /// Bumped whenever the wire format or the listing rules change.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 /// The build both sides must share: a server from another build could list
 /// differently.
-pub const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+hot1");
+pub const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+hot2");
 /// Longest a client waits for any read or write before scanning instead (the
 /// server gives up on its cookie after 2 s and says so).
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -63,15 +63,104 @@ pub struct HotRequest {
     pub req: ListRequest,
     /// Ids claimed by live sessions, judged by the client (its clock).
     pub claimed: Vec<String>,
+    /// The form of the rows in the reply.
+    pub form: Form,
 }
 
-/// The server's answer.
+/// How the rows of a reply come back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Form {
+    /// Each row's frontmatter, for a face to render ([`WireListing`]).
+    #[default]
+    Rows,
+    /// The rows already rendered as listing JSON ([`crate::view::ListRow`]),
+    /// for a client that prints them as they are ([`WireJson`]): nothing to
+    /// decode per row.
+    Json,
+    /// What a ticket table shows ([`crate::view::TableRow`]), read in place
+    /// by the client ([`WireTable`]).
+    Table,
+}
+
+/// The server's answer. Borrows from the reply's bytes where it can
+/// ([`WireTable`]).
 #[derive(Debug, Serialize, Deserialize)]
-pub enum HotReply {
+pub enum HotReply<'a> {
     /// Not provably current (or not this project): scan instead. Why.
     Unsure(String),
     /// The listing.
     Listing(WireListing),
+    /// The listing as JSON rows ([`Form::Json`]).
+    Json(WireJson),
+    /// The listing as table rows ([`Form::Table`]).
+    #[serde(borrow)]
+    Table(WireTable<'a>),
+}
+
+/// A listing as table rows.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WireTable<'a> {
+    #[serde(borrow)]
+    pub rows: Vec<crate::view::TableRow<'a>>,
+    pub total: u64,
+    pub next_cursor: Option<String>,
+    pub skipped: Vec<(String, String)>,
+    pub suspect: Vec<(String, String)>,
+}
+
+impl<'a> WireTable<'a> {
+    /// The table form of a listing computed by the server.
+    pub fn from_listing(l: &'a Listing) -> WireTable<'a> {
+        WireTable {
+            rows: l
+                .rows
+                .iter()
+                .map(|r| crate::view::TableRow::of(&r.entry.meta, &r.short))
+                .collect(),
+            total: l.total as u64,
+            next_cursor: l.next_cursor.clone(),
+            skipped: l.skipped.clone(),
+            suspect: l.suspect.clone(),
+        }
+    }
+}
+
+/// A listing whose rows are rendered JSON, comma-separated.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WireJson {
+    pub rows: String,
+    pub count: u64,
+    pub total: u64,
+    pub next_cursor: Option<String>,
+    pub skipped: Vec<(String, String)>,
+    pub suspect: Vec<(String, String)>,
+}
+
+impl WireJson {
+    /// The JSON form of a listing computed by the server.
+    pub fn from_listing(p: &Project, l: Listing) -> WireJson {
+        let j = JsonListing::from_listing(p, l);
+        WireJson {
+            rows: j.rows,
+            count: j.count as u64,
+            total: j.total as u64,
+            next_cursor: j.next_cursor,
+            skipped: j.skipped,
+            suspect: j.suspect,
+        }
+    }
+
+    fn into_listing(self) -> JsonListing {
+        JsonListing {
+            rows: self.rows,
+            count: usize::try_from(self.count).unwrap_or(usize::MAX),
+            total: usize::try_from(self.total).unwrap_or(usize::MAX),
+            next_cursor: self.next_cursor,
+            skipped: self.skipped,
+            suspect: self.suspect,
+            source: Source::Hot,
+        }
+    }
 }
 
 /// A [`Listing`] with paths relative to the ticket folders.
@@ -90,6 +179,7 @@ pub struct WireRow {
     pub archived: bool,
     pub name: String,
     pub meta: Meta,
+    pub sequence: Option<f64>,
     pub short: String,
     pub blocked: bool,
 }
@@ -111,6 +201,7 @@ impl WireListing {
                         .unwrap_or_default()
                         .to_string(),
                     meta: r.entry.meta,
+                    sequence: r.entry.sequence,
                     short: r.short,
                     blocked: r.blocked,
                 })
@@ -134,6 +225,7 @@ impl WireListing {
                         path: if r.archived { &archive } else { &live }.join(&r.name),
                         meta: r.meta,
                         archived: r.archived,
+                        sequence: r.sequence,
                     },
                     short: r.short,
                     blocked: r.blocked,
@@ -152,6 +244,32 @@ impl WireListing {
 /// Ask the project's hot index for a listing. `Err` says why it did not
 /// answer; the caller then scans.
 pub fn list(p: &Project, req: &ListRequest, claimed: &HashSet<String>) -> Result<Listing, String> {
+    match decode(&ask(p, req, claimed, Form::Rows)?)? {
+        HotReply::Listing(l) => Ok(l.into_listing(p)),
+        _ => Err("hot index: a reply of another form".into()),
+    }
+}
+
+/// Ask the project's hot index for a listing as rendered JSON rows.
+pub fn list_json(
+    p: &Project,
+    req: &ListRequest,
+    claimed: &HashSet<String>,
+) -> Result<JsonListing, String> {
+    match decode(&ask(p, req, claimed, Form::Json)?)? {
+        HotReply::Json(j) => Ok(j.into_listing()),
+        _ => Err("hot index: a reply of another form".into()),
+    }
+}
+
+/// Ask the project's hot index for a listing in the form `form`: the
+/// reply's bytes, for [`decode`] (which may borrow from them).
+pub fn ask(
+    p: &Project,
+    req: &ListRequest,
+    claimed: &HashSet<String>,
+    form: Form,
+) -> Result<Vec<u8>, String> {
     let sock = socket_path(p);
     // No socket file: no server (the common case), without a connect attempt.
     if std::fs::symlink_metadata(&sock).is_err() {
@@ -169,6 +287,7 @@ pub fn list(p: &Project, req: &ListRequest, claimed: &HashSet<String>) -> Result
         config,
         req: req.clone(),
         claimed,
+        form,
     };
     let mut stream = UnixStream::connect(&sock).map_err(|e| format!("hot index: {e}"))?;
     let io = |e: std::io::Error| format!("hot index: {e}");
@@ -177,9 +296,15 @@ pub fn list(p: &Project, req: &ListRequest, claimed: &HashSet<String>) -> Result
     let mut line = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
     line.push(b'\n');
     stream.write_all(&line).map_err(io)?;
-    match read_reply(&mut stream).map_err(io)? {
-        HotReply::Listing(l) => Ok(l.into_listing(p)),
+    read_reply(&mut stream).map_err(io)
+}
+
+/// A reply's bytes decoded; `Err` when the server was unsure (why) or the
+/// bytes are not a reply.
+pub fn decode(bytes: &[u8]) -> Result<HotReply<'_>, String> {
+    match postcard::from_bytes(bytes).map_err(|e| format!("hot index: {e}"))? {
         HotReply::Unsure(why) => Err(format!("hot index unsure: {why}")),
+        reply => Ok(reply),
     }
 }
 
@@ -210,7 +335,7 @@ pub fn write_reply(stream: &mut impl Write, reply: &HotReply) -> std::io::Result
     write_encoded(stream, &encode_reply(reply)?)
 }
 
-fn read_reply(stream: &mut impl Read) -> std::io::Result<HotReply> {
+fn read_reply(stream: &mut impl Read) -> std::io::Result<Vec<u8>> {
     let mut len = [0u8; 8];
     stream.read_exact(&mut len)?;
     let len = u64::from_le_bytes(len);
@@ -222,7 +347,7 @@ fn read_reply(stream: &mut impl Read) -> std::io::Result<HotReply> {
     if bytes.len() as u64 != len {
         return Err(std::io::Error::other("reply cut short"));
     }
-    postcard::from_bytes(&bytes).map_err(std::io::Error::other)
+    Ok(bytes)
 }
 
 /// Whether `path` is inside the cookie folder of the project folder `dir`.

@@ -119,6 +119,36 @@ pub struct Listing {
     pub source: Source,
 }
 
+/// A [`Listing`] whose rows are already rendered as their JSON
+/// ([`crate::view::ListRow`]), comma-separated: what a face that prints JSON
+/// needs, and what a hot index can send without any row being decoded.
+#[derive(Debug)]
+pub struct JsonListing {
+    pub rows: String,
+    /// How many rows `rows` holds.
+    pub count: usize,
+    pub total: usize,
+    pub next_cursor: Option<String>,
+    pub skipped: Vec<(String, String)>,
+    pub suspect: Vec<(String, String)>,
+    pub source: Source,
+}
+
+impl JsonListing {
+    /// Render a listing's rows.
+    pub fn from_listing(p: &Project, l: Listing) -> JsonListing {
+        JsonListing {
+            rows: crate::view::rows_json(p, &l.rows),
+            count: l.rows.len(),
+            total: l.total,
+            next_cursor: l.next_cursor,
+            skipped: l.skipped,
+            suspect: l.suspect,
+            source: l.source,
+        }
+    }
+}
+
 /// Duplicate ids and name/id mismatches among the scanned files.
 fn suspect(p: &Project, scan: &Scan) -> Vec<(String, String)> {
     let mut seen: std::collections::HashMap<&str, &std::path::Path> =
@@ -205,6 +235,95 @@ pub(crate) fn parse_cursor(c: Option<&str>) -> ApiResult<usize> {
 /// Run a listing: answered by the hot index when the context allows it and
 /// a current one answers (see [`crate::hot`]), else by scanning the folders.
 pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
+    let checked = check(cx, req)?;
+    let mut why_scan = None;
+    if cx.hot_index && req.kind != ListKind::Search {
+        match crate::hot::list(&cx.project, req, &checked.claimed) {
+            Ok(listing) => return Ok(listing),
+            Err(why) => why_scan = Some(why),
+        }
+    }
+    scan_list(cx, req, checked, why_scan)
+}
+
+/// [`list`] with its rows rendered as JSON: a hot index sends them ready,
+/// so a large listing is printed without decoding a row.
+pub fn list_json(cx: &Context, req: &ListRequest) -> ApiResult<JsonListing> {
+    let checked = check(cx, req)?;
+    let mut why_scan = None;
+    if cx.hot_index && req.kind != ListKind::Search {
+        match crate::hot::list_json(&cx.project, req, &checked.claimed) {
+            Ok(listing) => return Ok(listing),
+            Err(why) => why_scan = Some(why),
+        }
+    }
+    let listing = scan_list(cx, req, checked, why_scan)?;
+    Ok(JsonListing::from_listing(&cx.project, listing))
+}
+
+/// A listing as the rows of a ticket table, borrowed from wherever they
+/// came from (a hot index's reply, or a scan).
+#[derive(Debug)]
+pub struct TableListing<'a> {
+    pub rows: Vec<crate::view::TableRow<'a>>,
+    pub total: usize,
+    pub next_cursor: Option<String>,
+    pub skipped: Vec<(String, String)>,
+    pub suspect: Vec<(String, String)>,
+    pub source: Source,
+}
+
+/// [`list`] as table rows, handed to `show` (they borrow from the answer,
+/// which lives only for this call): a hot index's reply is read in place.
+pub fn list_table<R>(
+    cx: &Context,
+    req: &ListRequest,
+    show: impl FnOnce(TableListing<'_>) -> R,
+) -> ApiResult<R> {
+    let checked = check(cx, req)?;
+    let mut why_scan = None;
+    if cx.hot_index && req.kind != ListKind::Search {
+        let bytes = crate::hot::ask(&cx.project, req, &checked.claimed, crate::hot::Form::Table);
+        let reply =
+            bytes
+                .as_deref()
+                .map_err(Clone::clone)
+                .and_then(|b| match crate::hot::decode(b)? {
+                    crate::hot::HotReply::Table(t) => Ok(t),
+                    _ => Err("hot index: a reply of another form".to_string()),
+                });
+        match reply {
+            Ok(t) => {
+                return Ok(show(TableListing {
+                    rows: t.rows,
+                    total: usize::try_from(t.total).unwrap_or(usize::MAX),
+                    next_cursor: t.next_cursor,
+                    skipped: t.skipped,
+                    suspect: t.suspect,
+                    source: Source::Hot,
+                }));
+            }
+            Err(why) => why_scan = Some(why),
+        }
+    }
+    let l = scan_list(cx, req, checked, why_scan)?;
+    Ok(show(TableListing {
+        rows: l
+            .rows
+            .iter()
+            .map(|r| crate::view::TableRow::of(&r.entry.meta, &r.short))
+            .collect(),
+        total: l.total,
+        next_cursor: l.next_cursor.clone(),
+        skipped: l.skipped.clone(),
+        suspect: l.suspect.clone(),
+        source: l.source.clone(),
+    }))
+}
+
+/// A listing request checked against the config, with the ids `ready`
+/// leaves out.
+fn check(cx: &Context, req: &ListRequest) -> ApiResult<Checked> {
     let p = &cx.project;
     let filter = req.filters.to_filter(p)?;
     let offset = parse_cursor(req.cursor.as_deref())?;
@@ -221,13 +340,22 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
     } else {
         Default::default()
     };
-    let mut why_scan = None;
-    if cx.hot_index && req.kind != ListKind::Search {
-        match crate::hot::list(p, req, &claimed) {
-            Ok(listing) => return Ok(listing),
-            Err(why) => why_scan = Some(why),
-        }
-    }
+    Ok(Checked {
+        filter,
+        keys,
+        offset,
+        claimed,
+    })
+}
+
+/// A listing by scanning the folders.
+fn scan_list(
+    cx: &Context,
+    req: &ListRequest,
+    checked: Checked,
+    why_scan: Option<String>,
+) -> ApiResult<Listing> {
+    let p = &cx.project;
     let scan = p.scan()?;
     // Every ticket file's id, from the scan's file names (what `short_ids`
     // would list the folders again for).
@@ -242,12 +370,6 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
         })
         .chain(scan.failures.iter().map(|f| f.id.as_str()))
         .collect();
-    let checked = Checked {
-        filter,
-        keys,
-        offset,
-        claimed,
-    };
     let mut listing = list_in(p, &scan, req, &checked, &|ids| short_ids_among(&all, ids));
     listing.source = Source::Scan(why_scan);
     Ok(listing)

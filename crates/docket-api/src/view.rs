@@ -6,7 +6,7 @@ use docket_core::plan::{Approval, PlanState};
 use docket_core::store::Entry;
 use docket_core::ticket::{Criterion, Extra, Note, SECTION_DESCRIPTION, SECTION_DESIGN};
 use docket_core::{Meta, Project, Ticket, id};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Shortest unique id prefixes for `ids`, over every ticket of the project.
@@ -80,6 +80,74 @@ pub struct Brief {
     /// The matching line, for search results.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<String>,
+}
+
+/// A ticket as a full listing shows it in JSON (the CLI's `--json` rows): the
+/// frontmatter fields, its handle and its path. Built here, in one place, so
+/// rows a hot index renders ahead are the bytes a scan would print.
+#[derive(Serialize)]
+pub struct ListRow<'a> {
+    #[serde(flatten)]
+    pub meta: &'a Meta,
+    /// The shortest unique id prefix, as people type it.
+    pub handle: &'a str,
+    pub path: String,
+}
+
+/// The JSON row of a listed ticket.
+pub fn list_row<'a>(p: &Project, l: &'a Listed) -> ListRow<'a> {
+    ListRow {
+        meta: &l.entry.meta,
+        handle: &l.short,
+        path: p.display_path(&l.entry.path),
+    }
+}
+
+/// Listed tickets as their JSON rows ([`ListRow`]), comma-separated: the
+/// inside of a JSON array, ready to print without decoding a row.
+pub fn rows_json(p: &Project, rows: &[Listed]) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(rows.len() * 480);
+    for (i, l) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // Writing into a Vec cannot fail, and these types always serialize.
+        let _ = serde_json::to_writer(&mut out, &list_row(p, l));
+    }
+    // serde_json writes UTF-8 only.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// What a ticket table shows of a ticket. Borrowed, so a hot index's reply
+/// is read in place (no row is copied out of it), and a scan's rows are
+/// shown without cloning.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TableRow<'a> {
+    pub handle: &'a str,
+    pub priority: i64,
+    pub status: &'a str,
+    pub kind: &'a str,
+    pub mode: &'a str,
+    pub assignee: Option<&'a str>,
+    pub title: &'a str,
+    #[serde(borrow)]
+    pub tags: Vec<&'a str>,
+}
+
+impl<'a> TableRow<'a> {
+    /// The table row of a ticket whose handle is `handle`.
+    pub fn of(meta: &'a Meta, handle: &'a str) -> TableRow<'a> {
+        TableRow {
+            handle,
+            priority: meta.priority,
+            status: &meta.status,
+            kind: &meta.kind,
+            mode: &meta.mode,
+            assignee: meta.assignee.as_deref(),
+            title: &meta.title,
+            tags: meta.tags.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 /// One listed ticket: its entry plus what a listing knows about it.

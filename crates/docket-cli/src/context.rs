@@ -81,7 +81,10 @@ pub fn hot_index() -> bool {
 /// The API context without resolving a session (for commands that manage
 /// sessions themselves, so a stale `DOCKET_SESSION` cannot stop them).
 pub fn api_bare(g: &GlobalArgs) -> Result<docket_api::Context, docket_api::ApiError> {
-    Ok(docket_api::Context::with_lazy_actor(project(&g.dir)?, now(), actor).with_hot_index(hot_index()))
+    Ok(
+        docket_api::Context::with_lazy_actor(project(&g.dir)?, now(), actor)
+            .with_hot_index(hot_index()),
+    )
 }
 
 /// The folder commands start from (`-C`, else the current directory).

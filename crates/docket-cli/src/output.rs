@@ -108,6 +108,34 @@ impl Printer {
         self
     }
 
+    /// Print a success whose `data` is rows already rendered as JSON,
+    /// comma-separated (a listing's [`docket_api::query::JsonListing`]): the
+    /// envelope [`Printer::success`] writes, with the rows put in as they are.
+    /// JSON mode only.
+    pub fn success_json_rows(&mut self, rows: &str, meta: Option<Value>) {
+        const DATA: &str = "\"data\":[]";
+        let env = Envelope {
+            schema_version: self.schema,
+            ok: true,
+            data: &Vec::<()>::new(),
+            meta,
+        };
+        // Only numbers and booleans come before `data`: its first match is it.
+        let frame = serde_json::to_string(&env).unwrap_or_default();
+        let Some(at) = frame.find(DATA) else {
+            return self.success(&Vec::<()>::new(), None, String::new);
+        };
+        let (head, tail) = frame.split_at(at + DATA.len() - 1);
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        // A closed pipe (`docket list --json | head`) is not an error worth reporting.
+        let _ = out
+            .write_all(head.as_bytes())
+            .and_then(|()| out.write_all(rows.as_bytes()))
+            .and_then(|()| out.write_all(tail.as_bytes()))
+            .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush());
+    }
+
     /// Print a success: the envelope in JSON mode, `human()` otherwise.
     pub fn success<T: Serialize>(
         &mut self,

@@ -1,35 +1,16 @@
 //! Wire types for JSON (`TicketView`) and the human renderings of tickets:
 //! aligned tables, the `show` page and the board.
 
-use docket_api::view::Listed;
 use docket_core::audit::{self, LogEntry};
 use docket_core::plan::PlanState;
 use docket_core::store::Entry;
 use docket_core::ticket::{SECTION_LOG, SECTION_PLAN};
 use docket_core::{Meta, Project, Ticket, id};
-use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::output::{paint, style};
 
-/// A ticket as listings show it: frontmatter fields, its handle and its path.
-#[derive(Serialize)]
-pub struct TicketRow<'a> {
-    #[serde(flatten)]
-    pub meta: &'a Meta,
-    /// The shortest unique id prefix, as people type it.
-    pub handle: &'a str,
-    pub path: String,
-}
-
-/// A listing row: the frontmatter fields plus the handle and the path.
-pub fn row<'a>(p: &Project, l: &'a Listed) -> TicketRow<'a> {
-    TicketRow {
-        meta: &l.entry.meta,
-        handle: &l.short,
-        path: p.display_path(&l.entry.path),
-    }
-}
+pub use docket_api::view::{ListRow as TicketRow, TableRow, list_row as row};
 
 /// Control characters in text a ticket's author wrote, made visible and
 /// harmless before they reach a terminal: a title holding `ESC]52;…BEL`
@@ -43,7 +24,11 @@ pub fn escape_controls(s: &str, keep_sgr: bool) -> std::borrow::Cow<'_, str> {
         (c.is_control() && c != '\n' && c != '\t')
             || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     };
-    if !s.chars().any(risky) {
+    // Printable ASCII, newlines and tabs (nearly every line): one fast pass.
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
+        || !s.chars().any(risky)
+    {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -80,18 +65,27 @@ pub fn escape_controls(s: &str, keep_sgr: bool) -> std::borrow::Cow<'_, str> {
 
 /// [`escape_controls`] for a one-line field: newlines escaped too.
 pub fn escape_line(s: &str) -> String {
+    escape_cell(s).into_owned()
+}
+
+/// [`escape_line`], borrowing `s` when nothing needs escaping (most table
+/// cells).
+pub fn escape_cell(s: &str) -> std::borrow::Cow<'_, str> {
     let escaped = escape_controls(s, false);
     if !escaped.contains(['\n', '\r']) {
-        // The common case: one allocation, no rescans.
-        return escaped.into_owned();
+        return escaped;
     }
-    escaped.replace('\n', "\\n").replace('\r', "\\r")
+    std::borrow::Cow::Owned(escaped.replace('\n', "\\n").replace('\r', "\\r"))
 }
 
 /// Display width on a terminal: wide (CJK, most emoji) characters take two
 /// columns, combining marks none. Text reaching here is already escaped, so
 /// it holds no control characters.
 pub fn width(s: &str) -> usize {
+    if s.is_ascii() {
+        // Escaped text has no control characters: one column per byte.
+        return s.len();
+    }
     UnicodeWidthStr::width(s)
 }
 
@@ -135,12 +129,16 @@ const FLOOR_TITLE: usize = 10;
 const MIN_BOARD_COLUMN: usize = 20;
 
 /// An aligned table with a dim header; `styles` colours whole columns.
-pub fn table(headers: &[&str], rows: &[Vec<String>], styles: &[Option<anstyle::Style>]) -> String {
+pub fn table<S: AsRef<str>>(
+    headers: &[&str],
+    rows: &[Vec<S>],
+    styles: &[Option<anstyle::Style>],
+) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
     let mut cell_widths: Vec<usize> = Vec::with_capacity(rows.len() * headers.len());
     for r in rows {
         for (i, c) in r.iter().enumerate() {
-            let w = width(c);
+            let w = width(c.as_ref());
             cell_widths.push(w);
             widths[i] = widths[i].max(w);
         }
@@ -189,7 +187,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>], styles: &[Option<anstyle::S
         k += r.len();
         push_line(
             &mut out,
-            &mut r.iter().zip(ws).map(|(c, w)| (c.as_str(), *w)),
+            &mut r.iter().zip(ws).map(|(c, w)| (c.as_ref(), *w)),
         );
     }
     out
@@ -232,25 +230,36 @@ pub fn ticket_table_with(
     shorts: Vec<String>,
     width_limit: Option<usize>,
 ) -> String {
-    if entries.is_empty() {
+    let rows: Vec<TableRow> = entries
+        .iter()
+        .zip(&shorts)
+        .map(|(e, short)| TableRow::of(&e.meta, short))
+        .collect();
+    ticket_table_rows(&rows, width_limit)
+}
+
+/// The ticket table of rows a listing gave (see [`ticket_table`]).
+pub fn ticket_table_rows(rows: &[TableRow], width_limit: Option<usize>) -> String {
+    if rows.is_empty() {
         return paint(style::DIM, "no tickets");
     }
-    let mut rows: Vec<Vec<String>> = entries
+    // Cells borrow from the rows unless escaping changed them.
+    let mut rows: Vec<Vec<std::borrow::Cow<str>>> = rows
         .iter()
-        .zip(shorts)
-        .map(|(e, short)| {
-            let m = &e.meta;
-            let mut title = escape_line(&m.title);
-            if !m.tags.is_empty() {
-                title.push_str(&escape_line(&format!("  #{}", m.tags.join(" #"))));
+        .map(|r| {
+            let mut title = escape_cell(r.title);
+            if !r.tags.is_empty() {
+                title
+                    .to_mut()
+                    .push_str(&escape_line(&format!("  #{}", r.tags.join(" #"))));
             }
             vec![
-                short,
-                format!("P{}", m.priority),
-                escape_line(&m.status),
-                escape_line(&m.kind),
-                escape_line(&m.mode),
-                escape_line(m.assignee.as_deref().unwrap_or_default()),
+                escape_cell(r.handle),
+                std::borrow::Cow::Owned(format!("P{}", r.priority)),
+                escape_cell(r.status),
+                escape_cell(r.kind),
+                escape_cell(r.mode),
+                escape_cell(r.assignee.unwrap_or_default()),
                 title,
             ]
         })
@@ -282,7 +291,7 @@ pub fn ticket_table_with(
             if let Some(t) = r.last_mut()
                 && let std::borrow::Cow::Owned(cut) = fit(t, room)
             {
-                *t = cut;
+                *t = std::borrow::Cow::Owned(cut);
             }
         }
     }
@@ -291,12 +300,12 @@ pub fn ticket_table_with(
 
 /// Columns left for the last (title) column of a table `limit` wide: what
 /// the other columns and the two-space gaps between all columns leave.
-fn title_room(headers: &[&str], rows: &[Vec<String>], limit: usize) -> usize {
+fn title_room<S: AsRef<str>>(headers: &[&str], rows: &[Vec<S>], limit: usize) -> usize {
     let n = headers.len();
     let fixed: usize = (0..n.saturating_sub(1))
         .map(|i| {
             rows.iter()
-                .map(|r| r.get(i).map_or(0, |c| width(c)))
+                .map(|r| r.get(i).map_or(0, |c| width(c.as_ref())))
                 .chain([width(headers[i])])
                 .max()
                 .unwrap_or(0)

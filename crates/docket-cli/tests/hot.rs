@@ -28,6 +28,9 @@ const QUERIES: &[&[&str]] = &[
     &["ready", "--json", "--include-started"],
     &["blocked", "--json"],
     &["closed", "--json"],
+    &["ready"],
+    &["closed"],
+    &["list", "--all", "--sort", "title", "--limit", "3"],
 ];
 
 struct Proj {

@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::store::{Entry, FileFailure, FileRef, Project, Scan, Stamp, parallel_map, write_atomic};
 use crate::ticket::Meta;
-use crate::yaml::{self, ParseFailure};
+use crate::yaml::ParseFailure;
 
-const VERSION: u32 = 2;
-const FILE_NAME: &str = "cache-v2.bin";
+const VERSION: u32 = 3;
+const FILE_NAME: &str = "cache-v3.bin";
 
 #[derive(Deserialize)]
 struct CacheFile {
@@ -34,6 +34,7 @@ struct CacheEntry {
     ctime_ns: u64,
     ino: u64,
     meta: Meta,
+    sequence: Option<f64>,
 }
 
 /// The same wire format as [`CacheFile`], borrowed: writing clones nothing.
@@ -52,6 +53,7 @@ struct CacheEntryRef<'a> {
     ctime_ns: u64,
     ino: u64,
     meta: &'a Meta,
+    sequence: Option<f64>,
 }
 
 /// A decoded per-file cache: this one, and `check`'s verdicts. Entries are
@@ -168,9 +170,9 @@ fn stamp(f: &FileRef, ent: &fs::DirEntry, cap: u64) -> std::result::Result<Stamp
     Ok((md.len(), mtime_ns, ctime_ns, md.ino()))
 }
 
-fn parse(project: &Project, path: &Path) -> std::result::Result<Meta, ParseFailure> {
+fn parse(project: &Project, path: &Path) -> std::result::Result<(Meta, Option<f64>), ParseFailure> {
     let text = project.read_text(path)?;
-    yaml::parse_meta(&text)
+    crate::query::listed_fields(&text, path)
 }
 
 pub(crate) fn name_of(path: &Path) -> &str {
@@ -202,12 +204,14 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
 
     // Hits, in file order; `None` for misses and failures.
     let mut dirty = false;
-    let mut hits: Vec<Option<Meta>> = Vec::with_capacity(files.len());
+    let mut hits: Vec<Option<(Meta, Option<f64>)>> = Vec::with_capacity(files.len());
     let mut misses: Vec<usize> = Vec::new();
     for (i, (f, st)) in files.iter().zip(&stamps).enumerate() {
         let hit = match st {
             Ok(st) => match cached.take(f.archived, name_of(&f.path)) {
-                Some(e) if (e.size, e.mtime_ns, e.ctime_ns, e.ino) == *st => Some(e.meta),
+                Some(e) if (e.size, e.mtime_ns, e.ctime_ns, e.ino) == *st => {
+                    Some((e.meta, e.sequence))
+                }
                 _ => {
                     misses.push(i);
                     None
@@ -244,12 +248,13 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
             }
         };
         match meta {
-            Ok((st, meta)) => {
+            Ok((st, (meta, sequence))) => {
                 scan.stamps.entries.push(st);
                 scan.entries.push(Entry {
                     meta,
                     path: f.path,
                     archived: f.archived,
+                    sequence,
                 });
             }
             Err(failure) => {
@@ -287,6 +292,7 @@ fn store(project: &Project, entries: &[Entry], stamps: &[Stamp]) {
                 ctime_ns,
                 ino,
                 meta: &e.meta,
+                sequence: e.sequence,
             })
             .collect(),
     };
@@ -378,5 +384,41 @@ mod tests {
         // A corrupt cache is ignored.
         fs::write(p.local_dir().join(FILE_NAME), b"\x01garbage").unwrap();
         assert_eq!(p.scan().unwrap().entries.len(), want.len() - 1);
+    }
+
+    /// `sequence` rides in the cache with the frontmatter, and follows edits.
+    #[test]
+    fn the_sequence_is_cached_and_follows_edits() {
+        let tmp = tempfile::tempdir().unwrap();
+        let opts = InitOptions {
+            prefix: "t".into(),
+            preset: "simple".into(),
+            force: false,
+        };
+        let p = Project::init(tmp.path(), &opts).unwrap();
+        let new = NewTicket {
+            title: "a".into(),
+            ..Default::default()
+        };
+        let path = ops::create(&p, &Ctx::now(None), new).unwrap().ticket.path;
+        let seq = |p: &Project| p.scan().unwrap().entries[0].sequence;
+        assert_eq!(seq(&p), None, "cold, no key");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(
+            &path,
+            text.replacen("title: a", "title: a\nsequence: 2.5", 1),
+        )
+        .unwrap();
+        assert_eq!(seq(&p), Some(2.5), "edited");
+        assert_eq!(seq(&p), Some(2.5), "warm, from the cache");
+        // A cache entry whose sequence disagrees with the file is never
+        // served once the file changes.
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.replace("sequence: 2.5", "sequence: 7")).unwrap();
+        assert_eq!(seq(&p), Some(7.0), "edited again");
+        // Odd YAML goes through the real parser.
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.replace("sequence: 7", "sequence: &s 3")).unwrap();
+        assert_eq!(seq(&p), Some(3.0), "anchored");
     }
 }

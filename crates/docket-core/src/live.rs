@@ -8,13 +8,16 @@ use std::path::Path;
 
 use crate::store::{Project, check_ticket_meta, id_from_file_name};
 use crate::ticket::Meta;
-use crate::yaml::{self, ParseFailure};
+use crate::yaml::ParseFailure;
 
 /// What a listing makes of the file at `path` (a direct child of `tickets/`
 /// or `archive/`): `None` when there is no such file or its name is not a
 /// ticket file name; else its frontmatter or why it is skipped, with the
 /// same failure codes and messages as [`Project::scan`].
-pub fn read_meta(project: &Project, path: &Path) -> Option<Result<Meta, ParseFailure>> {
+pub fn read_meta(
+    project: &Project,
+    path: &Path,
+) -> Option<Result<(Meta, Option<f64>), ParseFailure>> {
     let name = path.file_name()?.to_str()?;
     id_from_file_name(name)?;
     let io_failure = |e: std::io::Error| ParseFailure {
@@ -43,6 +46,6 @@ pub fn read_meta(project: &Project, path: &Path) -> Option<Result<Meta, ParseFai
     Some(
         project
             .read_text(path)
-            .and_then(|text| yaml::parse_meta(&text)),
+            .and_then(|text| crate::query::listed_fields(&text, path)),
     )
 }

@@ -286,20 +286,31 @@ pub fn sort_by_keys<T>(
     });
 }
 
-/// Each entry's `sequence` (the runner's order, an unknown frontmatter key,
-/// not in the cache), read from the files in parallel. A file that cannot be
-/// read, or has no usable number, has none.
+/// Each entry's `sequence` (the runner's order), as read with its frontmatter.
 pub fn sequences(entries: &[&Entry]) -> Vec<Option<f64>> {
-    crate::store::parallel_map(entries, |e| {
-        let raw = crate::store::read_listed_text(&e.path)?;
-        match frontmatter_sequence(&raw) {
-            Scanned::Plain(v) => v,
-            // Anchors, tags, odd quoting: let the real parser decide.
-            Scanned::Odd => crate::yaml::parse_ticket(&raw, &e.path)
-                .ok()
-                .and_then(|t| crate::runner::sequence(&t)),
-        }
-    })
+    entries.iter().map(|e| e.sequence).collect()
+}
+
+/// The `sequence` of a ticket file's text (the runner's order, an unknown
+/// frontmatter key): none when absent or not a usable number.
+pub fn sequence_in(raw: &str, path: &std::path::Path) -> Option<f64> {
+    match frontmatter_sequence(raw) {
+        Scanned::Plain(v) => v,
+        // Anchors, tags, odd quoting: let the real parser decide.
+        Scanned::Odd => crate::yaml::parse_ticket(raw, path)
+            .ok()
+            .and_then(|t| crate::runner::sequence(&t)),
+    }
+}
+
+/// What listings keep of a ticket file's text: its frontmatter and its
+/// `sequence`.
+pub fn listed_fields(
+    raw: &str,
+    path: &std::path::Path,
+) -> std::result::Result<(Meta, Option<f64>), crate::yaml::ParseFailure> {
+    let meta = crate::yaml::parse_meta(raw)?;
+    Ok((meta, sequence_in(raw, path)))
 }
 
 /// What a line scan of the frontmatter found for `sequence`.

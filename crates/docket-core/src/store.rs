@@ -91,6 +91,10 @@ pub struct Entry {
     pub meta: Meta,
     pub path: PathBuf,
     pub archived: bool,
+    /// The runner's order (frontmatter `sequence`, a key `Meta` does not
+    /// know): read with the frontmatter and cached with it, so ordering a
+    /// board by it reads no file.
+    pub sequence: Option<f64>,
 }
 
 /// A file that could not be loaded; skipped by commands, reported by `check`.

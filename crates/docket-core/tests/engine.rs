@@ -635,6 +635,7 @@ fn entry(id: &str, status: &str, deps: &[&str], parent: Option<&str>) -> Entry {
         meta: m,
         path: format!("{id}.md").into(),
         archived: false,
+        sequence: None,
     }
 }
 

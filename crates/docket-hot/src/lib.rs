@@ -21,7 +21,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use docket_api::hot::{self, HotReply, HotRequest, WireListing};
+use docket_api::hot::{self, HotReply, HotRequest, WireJson, WireListing, WireTable};
 use docket_api::query::{Checked, list_in};
 use docket_api::view::short_ids_among;
 use docket_core::Project;
@@ -206,11 +206,12 @@ impl Files {
             self.shorts = None;
         }
         let slot = match read {
-            Ok(meta) => {
+            Ok((meta, sequence)) => {
                 self.scan.entries.push(Entry {
                     meta,
                     path: path.to_path_buf(),
                     archived,
+                    sequence,
                 });
                 Slot::Entry(self.scan.entries.len() - 1)
             }
@@ -558,7 +559,7 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
         return Err("a move between folders is in progress".into());
     }
     // The same request at the same generation has the same answer.
-    let key = serde_json::to_vec(&(&req.req, &req.claimed)).map_err(|e| e.to_string())?;
+    let key = serde_json::to_vec(&(&req.req, &req.claimed, req.form)).map_err(|e| e.to_string())?;
     let generation = files.generation;
     if let Some((_, _, bytes)) = files
         .memo
@@ -568,6 +569,7 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
         return Ok(bytes.clone());
     }
     let claimed: HashSet<String> = req.claimed.into_iter().collect();
+    let form = req.form;
     let req = req.req;
     let offset = match req.cursor.as_deref() {
         None | Some("") => 0,
@@ -590,7 +592,11 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
             .map(|id| shorts.get(*id).cloned().unwrap_or_else(|| id.to_string()))
             .collect()
     });
-    let reply = HotReply::Listing(WireListing::from_listing(listing));
+    let reply = match form {
+        hot::Form::Rows => HotReply::Listing(WireListing::from_listing(listing)),
+        hot::Form::Json => HotReply::Json(WireJson::from_listing(&p, listing)),
+        hot::Form::Table => HotReply::Table(WireTable::from_listing(&listing)),
+    };
     let bytes = Arc::new(hot::encode_reply(&reply).map_err(|e| e.to_string())?);
     if bytes.len() <= MEMO_BYTES {
         while !files.memo.is_empty()

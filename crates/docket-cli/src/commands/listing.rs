@@ -142,6 +142,29 @@ fn warn_skipped(printer: &mut Printer, skipped: &[(String, String)]) {
     }
 }
 
+/// What a listing says on stderr besides its rows: skipped and suspect files,
+/// and (with `DOCKET_HOT_DEBUG`) which path answered.
+fn report(
+    printer: &mut Printer,
+    source: &query::Source,
+    skipped: &[(String, String)],
+    suspect: &[(String, String)],
+) {
+    if std::env::var_os("DOCKET_HOT_DEBUG").is_some() {
+        printer.debug(&match source {
+            query::Source::Hot => "answered by the hot index".to_string(),
+            query::Source::Scan(None) => "scanned the folders".to_string(),
+            query::Source::Scan(Some(why)) => format!("scanned the folders ({why})"),
+        });
+    }
+    warn_skipped(printer, skipped);
+    for (path, message) in suspect {
+        printer.warn(&format!(
+            "{path}: {message}; changes to it are refused until fixed (run `docket check`)"
+        ));
+    }
+}
+
 fn request(kind: ListKind, f: &FilterArgs, v: &ViewArgs, all: bool) -> CliResult<ListRequest> {
     Ok(ListRequest {
         kind,
@@ -157,20 +180,35 @@ fn request(kind: ListKind, f: &FilterArgs, v: &ViewArgs, all: bool) -> CliResult
 fn emit(g: &GlobalArgs, req: ListRequest, v: &ViewArgs, printer: &mut Printer) -> CliResult<u8> {
     let width = v.width();
     let cx = context::api(g)?;
+    if g.json
+        && matches!(
+            req.kind,
+            ListKind::List | ListKind::Ready | ListKind::Closed
+        )
+    {
+        // Rows rendered once, in the API (by a hot index when one runs),
+        // and printed as they are: nothing else here needs them decoded.
+        let listing = query::list_json(&cx, &req)?;
+        report(printer, &listing.source, &listing.skipped, &listing.suspect);
+        printer.success_json_rows(&listing.rows, None);
+        return Ok(0);
+    }
+    if !g.json
+        && matches!(
+            req.kind,
+            ListKind::List | ListKind::Ready | ListKind::Closed
+        )
+    {
+        // Only what the table shows, read in place from the answer.
+        let table = query::list_table(&cx, &req, |t| {
+            report(printer, &t.source, &t.skipped, &t.suspect);
+            render::ticket_table_rows(&t.rows, width)
+        })?;
+        printer.success(&(), None, || table);
+        return Ok(0);
+    }
     let listing = query::list(&cx, &req)?;
-    if std::env::var_os("DOCKET_HOT_DEBUG").is_some() {
-        printer.debug(&match &listing.source {
-            query::Source::Hot => "answered by the hot index".to_string(),
-            query::Source::Scan(None) => "scanned the folders".to_string(),
-            query::Source::Scan(Some(why)) => format!("scanned the folders ({why})"),
-        });
-    }
-    warn_skipped(printer, &listing.skipped);
-    for (path, message) in &listing.suspect {
-        printer.warn(&format!(
-            "{path}: {message}; changes to it are refused until fixed (run `docket check`)"
-        ));
-    }
+    report(printer, &listing.source, &listing.skipped, &listing.suspect);
     let p = &cx.project;
     let entries: Vec<&Entry> = listing.rows.iter().map(|l| &l.entry).collect();
     if req.kind == ListKind::Search {
