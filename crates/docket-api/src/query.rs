@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::error::{ApiError, ApiResult};
-use crate::view::{Listed, short_ids, short_ids_among};
+use crate::view::{Listed, short_ids_among};
 
 /// Which listing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -520,19 +520,24 @@ pub fn board(cx: &Context, req: &BoardRequest) -> ApiResult<Board> {
     let filter = req.filters.to_filter(p)?;
     let scan = p.scan()?;
     let graph = Graph::new(&scan.entries, &p.config);
-    // Sequences are read from the files, so only for open tickets: a terminal
-    // column (often the longest) keeps priority order and costs no reads.
-    let open: Vec<&Entry> = scan
+    // Handles over every ticket file, computed once for all columns (from
+    // the scan's names: no second folder listing).
+    let all: Vec<&str> = scan
         .entries
         .iter()
-        .filter(|e| !p.config.is_terminal(&e.meta.status) && filter.matches(&e.meta))
+        .filter_map(|e| {
+            e.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(docket_core::store::id_from_file_name)
+        })
+        .chain(scan.failures.iter().map(|f| f.id.as_str()))
         .collect();
-    let seq: std::collections::HashMap<&std::path::Path, Option<f64>> = open
+    let handles: std::collections::HashMap<&str, String> = all
         .iter()
-        .map(|e| e.path.as_path())
-        .zip(query::sequences(&open))
+        .copied()
+        .zip(docket_core::id::shortest_unique_prefixes(&all, 4))
         .collect();
-    let seq_of = |e: &Entry| seq.get(e.path.as_path()).copied().flatten();
     let mut columns = Vec::new();
     for status in &p.config.workflow.statuses {
         let mut col: Vec<&Entry> = scan
@@ -540,19 +545,22 @@ pub fn board(cx: &Context, req: &BoardRequest) -> ApiResult<Board> {
             .iter()
             .filter(|e| &e.meta.status == status && filter.matches(&e.meta))
             .collect();
-        col.sort_by(|a, b| query::by_stage_order((&a.meta, seq_of(a)), (&b.meta, seq_of(b))));
+        // Terminal columns (often the longest) keep priority order.
+        let terminal = p.config.is_terminal(status);
+        let seq = |e: &Entry| if terminal { None } else { e.sequence };
+        col.sort_by(|a, b| query::by_stage_order((&a.meta, seq(a)), (&b.meta, seq(b))));
         let total = col.len();
         if let Some(n) = req.per_column {
             col.truncate(n);
         }
-        let ids: Vec<&str> = col.iter().map(|e| e.meta.id.as_str()).collect();
-        let shorts = short_ids(p, &ids);
         let rows = col
             .iter()
-            .zip(shorts)
-            .map(|(e, short)| Listed {
+            .map(|e| Listed {
                 entry: (*e).clone(),
-                short,
+                short: handles
+                    .get(e.meta.id.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| e.meta.id.clone()),
                 blocked: graph.is_blocked(e),
                 line: None,
             })

@@ -299,6 +299,8 @@ fn store(project: &Project, entries: &[Entry], stamps: &[Stamp]) {
     if let Ok(bytes) = postcard::to_allocvec(&file) {
         let _ = write_atomic(&dir.join(FILE_NAME), &bytes);
     }
+    // A cache of an older format is dead weight once this one is written.
+    let _ = fs::remove_file(dir.join("cache-v2.bin"));
 }
 
 #[cfg(test)]

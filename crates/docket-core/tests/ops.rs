@@ -1452,3 +1452,25 @@ fn without_a_session_plans_and_approvals_record_no_user() {
         Some(audit::plan_hash("p").as_str())
     );
 }
+
+#[test]
+fn a_whole_file_edit_of_the_description_alone_is_saved() {
+    let env = project("simple");
+    let id = env
+        .new_ticket(NewTicket {
+            title: "x".into(),
+            description: Some("old words".into()),
+            ..Default::default()
+        })
+        .expect("create");
+    let text = std::fs::read_to_string(env.get(&id).path).expect("read");
+    let out = ops::replace_text(
+        &env.p,
+        &user(),
+        &id,
+        &text.replace("old words", "new words"),
+    )
+    .expect("edit");
+    assert!(out.changed);
+    assert_eq!(env.get(&id).section("Description"), "new words");
+}

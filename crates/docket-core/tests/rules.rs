@@ -577,6 +577,33 @@ fn criteria_ticked_by_hand_are_not_logged_and_through_docket_they_are() {
 }
 
 #[test]
+fn a_later_edit_of_another_field_does_not_hide_criteria_ticked_by_hand() {
+    let env = project("simple");
+    let ctx = env.as_user("tester");
+    let new = NewTicket {
+        title: "x".into(),
+        acceptance: vec!["a".into()],
+        ..Default::default()
+    };
+    let id = ops::create(&env.p, &ctx, new)
+        .expect("create")
+        .ticket
+        .meta
+        .id;
+    // An edit entry that is not about the criteria comes last.
+    let retitle = ops::Update {
+        title: Some("y".into()),
+        ..Default::default()
+    };
+    ops::update(&env.p, &ctx, &id, retitle).expect("retitle");
+    assert!(env.codes().is_empty(), "{:?}", env.codes());
+    let path = env.path_of(&id);
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replacen("done: false", "done: true", 1)).expect("write");
+    assert_eq!(env.codes(), vec![("criteria_not_logged", Some(id))]);
+}
+
+#[test]
 fn criteria_ticked_by_hand_without_any_logged_state_are_not_logged() {
     let env = project("simple");
     let id = env.create("x", &[]);

@@ -563,3 +563,11 @@ fn a_read_that_fails_under_the_size_cap_is_a_parse_error_not_too_large() {
     let f = store::read_ticket_text(Path::new("/proc/self/mem"), 1 << 20).unwrap_err();
     assert_eq!(f.code, "frontmatter_parse_error", "{}", f.message);
 }
+
+#[test]
+fn a_journal_that_cannot_be_removed_fails_recovery() {
+    let (_t, p) = project();
+    // Not a file: removing it fails with something other than "not found".
+    std::fs::create_dir_all(p.local_dir().join("move-journal").join("x")).unwrap();
+    assert!(p.recover().is_err());
+}

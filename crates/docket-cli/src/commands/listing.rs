@@ -360,14 +360,36 @@ pub fn print_board(
     let board = query::board(cx, &BoardRequest::default())?;
     warn_skipped(printer, &board.skipped);
     let p = &cx.project;
-    let mut columns = serde_json::Map::new();
-    for col in &board.columns {
-        let rows: Vec<render::TicketRow> = col.rows.iter().map(|l| render::row(p, l)).collect();
-        columns.insert(
-            col.status.clone(),
-            serde_json::to_value(rows).unwrap_or_default(),
-        );
+    if printer.json {
+        printer.success(&BoardJson(p, &board.columns), None, String::new);
+    } else {
+        printer.success(&(), None, || render::board(p, &board.columns, width));
     }
-    printer.success(&columns, None, || render::board(p, &board.columns, width));
     Ok(0)
+}
+
+/// The board's JSON, `{status: [rows]}` in workflow order, streamed from the
+/// columns (no intermediate JSON tree).
+struct BoardJson<'a>(&'a docket_core::Project, &'a [query::Column]);
+
+impl serde::Serialize for BoardJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        /// One column's rows, rendered as they are written.
+        struct Rows<'a>(&'a docket_core::Project, &'a [docket_api::view::Listed]);
+        impl serde::Serialize for Rows<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.1.len()))?;
+                for l in self.1 {
+                    seq.serialize_element(&render::row(self.0, l))?;
+                }
+                seq.end()
+            }
+        }
+        let mut map = s.serialize_map(Some(self.1.len()))?;
+        for col in self.1 {
+            map.serialize_entry(&col.status, &Rows(self.0, &col.rows))?;
+        }
+        map.end()
+    }
 }

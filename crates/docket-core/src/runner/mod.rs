@@ -395,6 +395,12 @@ mod tests {
     }
 
     #[test]
+    fn the_default_idle_timeout_is_ten_minutes_in_milliseconds() {
+        assert_eq!(RunnerConfig::default().idle_timeout_ms(), Ok(600_000));
+        assert_eq!(pipeline().runner.idle_timeout_ms(), Ok(600_000), "10m");
+    }
+
+    #[test]
     fn pipeline_preset_stages() {
         let c = pipeline();
         assert_eq!(c.initial_status(), "backlog");

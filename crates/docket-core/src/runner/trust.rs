@@ -632,6 +632,18 @@ mod tests {
     }
 
     #[test]
+    fn another_project_is_not_trusted_by_this_ones_entry() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = TrustStore::new(tmp.path().join("cfg"));
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        store.trust(&a, "sha256:a", "t1").unwrap();
+        assert_eq!(store.get(&b).unwrap(), None);
+        assert_ne!(TrustStore::key(&a).unwrap(), TrustStore::key(&b).unwrap());
+    }
+
+    #[test]
     fn quoting() {
         assert_eq!(shell_quote("{prompt_file}"), "{prompt_file}");
         assert_eq!(shell_quote("a b"), "'a b'");
