@@ -359,6 +359,11 @@ pub struct CheckRequest {
     /// Only these severities: error, warning.
     #[serde(default)]
     pub severity: Vec<String>,
+    /// Re-verify every ticket's log and plan, ignoring the verdict cache
+    /// (which trusts file ctimes; someone able to reset the clock could forge
+    /// them).
+    #[serde(default)]
+    pub full: bool,
 }
 
 /// Counts of a check.
@@ -396,8 +401,10 @@ pub fn check(p: &Project, req: &CheckRequest) -> ApiResult<CheckReport> {
             crate::ApiError::invalid(format!("unknown severity `{s}` (error, warning)"))
         })?);
     }
-    let all = check::run(p)?;
-    let scanned = p.files().map(|f| f.len()).unwrap_or(0);
+    let check::Report {
+        issues: all,
+        scanned,
+    } = check::run_with(p, check::Options { full: req.full })?;
     let issues: Vec<Issue> = all
         .into_iter()
         .filter(|i| req.code.is_empty() || req.code.iter().any(|c| c == i.code))

@@ -1,6 +1,8 @@
 //! The derived frontmatter cache in `.docket/local/`. It only ever saves parsing:
-//! an entry is used when the file's size and mtime are unchanged, and a missing
-//! or unreadable cache is rebuilt silently. Correctness never depends on it.
+//! an entry is used when the file's size, mtime, ctime and inode are unchanged,
+//! and a missing or unreadable cache is rebuilt silently. Correctness never
+//! depends on it. `check`'s verdict cache (`verdicts.rs`) reuses the stamps
+//! taken here and the in-line lookup ([`InLine`]).
 
 use std::collections::HashMap;
 use std::fs;
@@ -10,7 +12,7 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::store::{Entry, FileFailure, FileRef, Project, Scan, parallel_map, write_atomic};
+use crate::store::{Entry, FileFailure, FileRef, Project, Scan, Stamp, parallel_map, write_atomic};
 use crate::ticket::Meta;
 use crate::yaml::ParseFailure;
 
@@ -54,28 +56,49 @@ struct CacheEntryRef<'a> {
     sequence: Option<f64>,
 }
 
-/// Size, mtime, ctime (ns since the epoch) and inode: the cache key besides
-/// the name. ctime and inode catch an edit that restores size and mtime
-/// (`touch -r`, `os.utime`) or a file swapped in by rename: nobody can set
-/// ctime back.
-type Stamp = (u64, u64, u64, u64);
-
-/// The decoded cache. Entries are written in folder-listing order, and a
-/// folder's listing order is stable while it is unchanged, so lookups first try
-/// the next entry in line and only fall back to a by-name index (built on first
-/// need) after files were added, removed or renamed. Hits are moved out.
-#[derive(Default)]
-struct Cached {
-    entries: Vec<Option<CacheEntry>>,
+/// A decoded per-file cache: this one, and `check`'s verdicts. Entries are
+/// written in folder-listing order, and a folder's listing order is stable
+/// while it is unchanged, so lookups first try the next entry in line and only
+/// fall back to a by-name index (built on first need) after files were added,
+/// removed or renamed. Hits are moved out.
+pub(crate) struct InLine<E> {
+    entries: Vec<Option<E>>,
     next: usize,
     index: Option<HashMap<(bool, String), usize>>,
 }
 
-impl Cached {
-    fn take(&mut self, archived: bool, name: &str) -> Option<CacheEntry> {
+/// What [`InLine`] finds an entry by: archived or not, and the file name.
+pub(crate) trait Keyed {
+    fn key(&self) -> (bool, &str);
+}
+
+impl Keyed for CacheEntry {
+    fn key(&self) -> (bool, &str) {
+        (self.archived, &self.name)
+    }
+}
+
+impl<E> Default for InLine<E> {
+    fn default() -> Self {
+        InLine {
+            entries: Vec::new(),
+            next: 0,
+            index: None,
+        }
+    }
+}
+
+impl<E: Keyed> InLine<E> {
+    pub(crate) fn new(entries: Vec<E>) -> Self {
+        InLine {
+            entries: entries.into_iter().map(Some).collect(),
+            ..InLine::default()
+        }
+    }
+
+    pub(crate) fn take(&mut self, archived: bool, name: &str) -> Option<E> {
         if let Some(Some(e)) = self.entries.get(self.next)
-            && e.archived == archived
-            && e.name == name
+            && e.key() == (archived, name)
         {
             self.next += 1;
             return self.entries[self.next - 1].take();
@@ -85,7 +108,12 @@ impl Cached {
             entries
                 .iter()
                 .enumerate()
-                .filter_map(|(i, e)| e.as_ref().map(|e| ((e.archived, e.name.clone()), i)))
+                .filter_map(|(i, e)| {
+                    e.as_ref().map(|e| {
+                        let (archived, name) = e.key();
+                        ((archived, name.to_string()), i)
+                    })
+                })
                 .collect()
         });
         let i = index.remove(&(archived, name.to_string()))?;
@@ -94,22 +122,19 @@ impl Cached {
     }
 
     /// Whether entries are left that no file claimed (deleted files).
-    fn has_leftovers(&self) -> bool {
+    pub(crate) fn has_leftovers(&self) -> bool {
         self.entries.iter().any(Option::is_some)
     }
 }
 
-fn load(project: &Project) -> Cached {
+fn load(project: &Project) -> InLine<CacheEntry> {
     let path = project.local_dir().join(FILE_NAME);
     let Ok(bytes) = fs::read(&path) else {
-        return Cached::default();
+        return InLine::default();
     };
     match postcard::from_bytes::<CacheFile>(&bytes) {
-        Ok(c) if c.version == VERSION => Cached {
-            entries: c.entries.into_iter().map(Some).collect(),
-            ..Cached::default()
-        },
-        _ => Cached::default(),
+        Ok(c) if c.version == VERSION => InLine::new(c.entries),
+        _ => InLine::default(),
     }
 }
 
@@ -150,7 +175,7 @@ fn parse(project: &Project, path: &Path) -> std::result::Result<(Meta, Option<f6
     crate::query::listed_fields(&text, path)
 }
 
-fn name_of(path: &Path) -> &str {
+pub(crate) fn name_of(path: &Path) -> &str {
     path.file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default()
@@ -164,17 +189,17 @@ fn name_of(path: &Path) -> &str {
 pub(crate) fn scan(project: &Project) -> Result<Scan> {
     let (mut cached, listed) = std::thread::scope(|s| {
         let loader = s.spawn(|| load(project));
-        let listed = project.file_entries().map(|entries| {
+        let listed = project.file_entries().map(|(entries, temps)| {
             let cap = project.config.project.max_ticket_bytes;
             let stamps = parallel_map(&entries, |(f, ent)| stamp(f, ent, cap));
-            (entries, stamps)
+            (entries, stamps, temps)
         });
         let cached = loader
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
         (cached, listed)
     });
-    let (entries, stamps) = listed?;
+    let (entries, stamps, temps) = listed?;
     let files: Vec<FileRef> = entries.into_iter().map(|(f, _)| f).collect();
 
     // Hits, in file order; `None` for misses and failures.
@@ -203,10 +228,16 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
     let parsed = parallel_map(&misses, |&i| parse(project, &files[i].path));
     let mut parsed = misses.into_iter().zip(parsed).peekable();
 
-    let mut scan = Scan::default();
+    let mut scan = Scan {
+        stray_temps: Some(temps),
+        ..Scan::default()
+    };
     scan.entries.reserve(files.len());
-    let mut kept: Vec<Stamp> = Vec::with_capacity(files.len());
+    scan.stamps.entries.reserve(files.len());
     for (i, ((f, st), hit)) in files.into_iter().zip(stamps).zip(hits).enumerate() {
+        // A failure keeps its stamp when the stat worked (a parse error):
+        // `check` can then cache what it found in the file's body too.
+        let stat_ok = st.as_ref().ok().copied();
         let meta = match (st, hit) {
             (Ok(st), Some(meta)) => Ok((st, meta)),
             (Err(failure), _) => Err(failure),
@@ -218,7 +249,7 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
         };
         match meta {
             Ok((st, (meta, sequence))) => {
-                kept.push(st);
+                scan.stamps.entries.push(st);
                 scan.entries.push(Entry {
                     meta,
                     path: f.path,
@@ -226,15 +257,18 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
                     sequence,
                 });
             }
-            Err(failure) => scan.failures.push(FileFailure {
-                path: f.path,
-                id: f.id,
-                failure,
-            }),
+            Err(failure) => {
+                scan.stamps.failures.push((i, stat_ok));
+                scan.failures.push(FileFailure {
+                    path: f.path,
+                    id: f.id,
+                    failure,
+                });
+            }
         }
     }
     if dirty {
-        store(project, &scan.entries, &kept);
+        store(project, &scan.entries, &scan.stamps.entries);
     }
     Ok(scan)
 }

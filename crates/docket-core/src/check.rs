@@ -64,10 +64,51 @@ pub const CODES: &[&str] = &[
     "same_actor_approval",
 ];
 
+/// How `check` works.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Re-read and re-verify every file's log and plan, ignoring the verdict
+    /// cache (which trusts ctime; someone able to reset the clock could forge
+    /// it). The cache is still rewritten from what this run found.
+    pub full: bool,
+}
+
+/// What a check found, and how many ticket files it looked at.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub issues: Vec<Issue>,
+    /// Ticket files seen by the scan (parsed or not): counted here so callers
+    /// need not list the folders again.
+    pub scanned: usize,
+}
+
 /// Scan the whole project (live and archive) and return every issue.
 pub fn run(p: &Project) -> Result<Vec<Issue>> {
+    Ok(run_with(p, Options::default())?.issues)
+}
+
+/// [`run`] with options, and the number of files scanned.
+pub fn run_with(p: &Project, opts: Options) -> Result<Report> {
     let cfg = &p.config;
-    let scan = p.scan()?;
+    // Before the scan stats anything: files changed after this are "racy".
+    let started_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let key = crate::verdicts::key(p);
+    // The verdict cache decodes on one thread while this one scans.
+    let (scan, cached) = std::thread::scope(|s| {
+        let loader = s.spawn(|| match key {
+            Some(k) if !opts.full => crate::verdicts::load(p, &k),
+            _ => Default::default(),
+        });
+        let scan = p.scan();
+        let cached = loader
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (scan, cached)
+    });
+    let scan = scan?;
     let mut issues = Vec::new();
     let rel = |path: &std::path::Path| Some(p.display_path(path));
     for f in &scan.failures {
@@ -211,13 +252,17 @@ pub fn run(p: &Project) -> Result<Vec<Issue>> {
             message: format!("dependency cycle: {}", cycle.join(" -> ")),
         });
     }
-    let metas: HashMap<&std::path::Path, &crate::ticket::Meta> = scan
-        .entries
-        .iter()
-        .map(|e| (e.path.as_path(), &e.meta))
-        .collect();
-    audit_issues(p, &metas, &mut issues)?;
-    for path in p.temp_files() {
+    let audit = Audit {
+        key,
+        cached,
+        started_ns,
+    };
+    audit_issues(p, &scan, audit, &mut issues);
+    let temps = match &scan.stray_temps {
+        Some(strays) => p.temp_files_with(strays),
+        None => p.temp_files(),
+    };
+    for path in temps {
         issues.push(Issue {
             code: "temp_file_left",
             severity: Severity::Warning,
@@ -227,75 +272,177 @@ pub fn run(p: &Project) -> Result<Vec<Issue>> {
                 .into(),
         });
     }
-    Ok(issues)
+    Ok(Report {
+        issues,
+        scanned: scan.entries.len() + scan.failures.len(),
+    })
 }
 
-/// Verify every ticket's log chain and frozen plan hash. Reads every file (the
-/// derived cache is not trusted here: a tampered file may keep its size and
-/// mtime) but only its body; files whose frontmatter fails were reported above.
-fn audit_issues(
-    p: &Project,
-    metas: &HashMap<&std::path::Path, &crate::ticket::Meta>,
-    issues: &mut Vec<Issue>,
-) -> Result<()> {
-    let files = p.files()?;
-    // Reading, parsing and hashing every log is the bulk of the work: on all cores.
-    let verdicts = crate::store::parallel_map(&files, |f| {
-        let text = p.read_text(&f.path).ok()?;
-        let body = crate::yaml::body_of(&text).ok()?;
-        let (entries, defects) = crate::audit::parse_body(body);
-        let broken = defects
-            .into_iter()
-            .next()
-            .or_else(|| crate::audit::verify(&entries));
-        let st = crate::plan::state_of_body(body, &entries);
-        let holes = metas
-            .get(f.path.as_path())
-            .map(|m| log_holes(p, m, &entries, &st))
-            .unwrap_or_default();
-        Some((broken, st, holes))
-    });
-    for (f, verdict) in files.iter().zip(verdicts) {
-        let Some((broken, st, holes)) = verdict else {
+/// What the audit pass starts from: the verdict cache's key (`None`: cache
+/// nothing), its decoded entries and when the check began.
+struct Audit {
+    key: Option<crate::verdicts::Key>,
+    cached: crate::cache::InLine<crate::verdicts::VerdictEntry>,
+    started_ns: u64,
+}
+
+/// One ticket file as the audit pass sees it, in folder-listing order.
+struct AuditFile<'a> {
+    id: &'a str,
+    path: &'a std::path::Path,
+    archived: bool,
+    /// From the scan's own stat; `None` when it failed (never cached).
+    stamp: Option<crate::store::Stamp>,
+    /// `None` for a file whose frontmatter failed (reported above).
+    meta: Option<&'a crate::ticket::Meta>,
+}
+
+/// Every scanned file (entries and failures) in folder-listing order, with
+/// its stamp when the scan has them.
+fn audit_files<'a>(p: &Project, scan: &'a crate::store::Scan) -> Vec<AuditFile<'a>> {
+    let archive = p.archive_dir();
+    let stamped = scan.stamps.cover(scan.entries.len(), scan.failures.len());
+    let total = scan.entries.len() + scan.failures.len();
+    let mut out = Vec::with_capacity(total);
+    let (mut e, mut f) = (0, 0);
+    for pos in 0..total {
+        let failure_here = f < scan.failures.len()
+            && (e == scan.entries.len() || (stamped && scan.stamps.failures[f].0 == pos));
+        if failure_here {
+            let x = &scan.failures[f];
+            out.push(AuditFile {
+                id: &x.id,
+                path: &x.path,
+                archived: x.path.parent() == Some(archive.as_path()),
+                stamp: stamped.then(|| scan.stamps.failures[f].1).flatten(),
+                meta: None,
+            });
+            f += 1;
+        } else {
+            let x = &scan.entries[e];
+            out.push(AuditFile {
+                id: crate::store::id_from_file_name(crate::cache::name_of(&x.path)).unwrap_or(""),
+                path: &x.path,
+                archived: x.archived,
+                stamp: stamped.then(|| scan.stamps.entries[e]),
+                meta: Some(&x.meta),
+            });
+            e += 1;
+        }
+    }
+    out
+}
+
+/// Verify every ticket's log chain and frozen plan hash, and what its
+/// frontmatter says that its log does not. Reads the body of every file the
+/// verdict cache has no current entry for (on all cores: reading, parsing
+/// and hashing logs is the bulk of a cold check); files whose frontmatter
+/// fails were reported above but their logs are still checked.
+fn audit_issues(p: &Project, scan: &crate::store::Scan, audit: Audit, issues: &mut Vec<Issue>) {
+    use crate::verdicts::{self, Found, VerdictEntry};
+    let Audit {
+        key,
+        mut cached,
+        started_ns,
+    } = audit;
+    let files = audit_files(p, scan);
+    let mut found: Vec<Option<Found>> = Vec::with_capacity(files.len());
+    let mut misses: Vec<usize> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let hit = f.stamp.and_then(|st| {
+            cached
+                .take(f.archived, crate::cache::name_of(f.path))?
+                .found_for(st, f.meta.is_some())
+        });
+        if hit.is_none() {
+            misses.push(i);
+        }
+        found.push(hit);
+    }
+    let dirty = !misses.is_empty() || cached.has_leftovers();
+    drop(cached);
+    let verified = crate::store::parallel_map(&misses, |&i| verify_file(p, &files[i]));
+    for (i, v) in misses.into_iter().zip(verified) {
+        found[i] = Some(v);
+    }
+    for (f, found) in files.iter().zip(&found) {
+        let Some(found) = found else { continue };
+        if found.is_empty() {
             continue;
-        };
-        let path = Some(p.display_path(&f.path));
-        for (code, severity, message) in holes {
+        }
+        let path = Some(p.display_path(f.path));
+        for (code, severity, message) in found {
             issues.push(Issue {
                 code,
-                severity,
-                id: Some(f.id.clone()),
+                severity: *severity,
+                id: Some(f.id.to_string()),
                 path: path.clone(),
-                message,
-            });
-        }
-        if let Some(d) = broken {
-            issues.push(Issue {
-                code: "audit_chain_broken",
-                severity: Severity::Error,
-                id: Some(f.id.clone()),
-                path: path.clone(),
-                message: format!("log entry {}: {}", d.entry, d.message),
-            });
-        }
-        if let Some(a) = st.frozen.as_ref().filter(|_| !st.intact()) {
-            issues.push(Issue {
-                code: "plan_modified_after_approval",
-                severity: Severity::Error,
-                id: Some(f.id.clone()),
-                path,
-                message: format!(
-                    "the Plan section no longer matches v{} approved by {} at {} (hash {} expected, {} found)",
-                    a.version,
-                    a.approver,
-                    a.at,
-                    a.hash,
-                    crate::audit::plan_hash(&st.text)
-                ),
+                message: message.clone(),
             });
         }
     }
-    Ok(())
+    if let Some(key) = key.filter(|_| dirty) {
+        let entries = files
+            .iter()
+            .zip(&found)
+            .filter_map(|(f, found)| {
+                let st = f.stamp.filter(|st| !verdicts::racy(*st, started_ns))?;
+                let name = crate::cache::name_of(f.path);
+                Some(VerdictEntry::new(
+                    f.archived,
+                    name,
+                    st,
+                    f.meta.is_some(),
+                    found.as_ref()?,
+                ))
+            })
+            .collect();
+        verdicts::store(p, key, entries);
+    }
+}
+
+/// What the audit pass finds in one file: its log holes, a broken chain, a
+/// plan changed after approval; nothing when the file cannot be read (the
+/// scan reported it).
+fn verify_file(p: &Project, f: &AuditFile) -> crate::verdicts::Found {
+    let mut out = Vec::new();
+    let Ok(text) = p.read_text(f.path) else {
+        return out;
+    };
+    let Ok(body) = crate::yaml::body_of(&text) else {
+        return out;
+    };
+    let (entries, defects) = crate::audit::parse_body(body);
+    let broken = defects
+        .into_iter()
+        .next()
+        .or_else(|| crate::audit::verify(&entries));
+    let st = crate::plan::state_of_body(body, &entries);
+    if let Some(m) = f.meta {
+        out = log_holes(p, m, &entries, &st);
+    }
+    if let Some(d) = broken {
+        out.push((
+            "audit_chain_broken",
+            Severity::Error,
+            format!("log entry {}: {}", d.entry, d.message),
+        ));
+    }
+    if let Some(a) = st.frozen.as_ref().filter(|_| !st.intact()) {
+        out.push((
+            "plan_modified_after_approval",
+            Severity::Error,
+            format!(
+                "the Plan section no longer matches v{} approved by {} at {} (hash {} expected, {} found)",
+                a.version,
+                a.approver,
+                a.at,
+                a.hash,
+                crate::audit::plan_hash(&st.text)
+            ),
+        ));
+    }
+    out
 }
 
 /// What the frontmatter says that the log does not: a status no transition

@@ -25,6 +25,7 @@ pub mod runner;
 pub mod session;
 pub mod store;
 pub mod ticket;
+pub mod verdicts;
 pub mod workflow;
 pub mod yaml;
 

@@ -110,7 +110,45 @@ pub struct FileFailure {
 pub struct Scan {
     pub entries: Vec<Entry>,
     pub failures: Vec<FileFailure>,
+    /// How each file looked when [`Project::scan`] stat'ed it, so `check`'s
+    /// verdict cache can key on the very stat the frontmatter came from
+    /// instead of stat'ing every file a second time. Empty for a scan built
+    /// some other way (the hot index's); users must then treat every file as
+    /// unstamped.
+    pub stamps: ScanStamps,
+    /// Stray temp files (`.tmp-*`) in the ticket folders, seen by the same
+    /// listing, so `check` need not list 100k names again to find them.
+    /// `None` when the scan did not look (built some other way).
+    pub stray_temps: Option<Vec<PathBuf>>,
 }
+
+/// The stat stamps of a [`Scan`], alongside its entries and failures (kept
+/// apart so that code building `Entry` and `FileFailure` values by hand needs
+/// no change).
+#[derive(Debug, Default, Clone)]
+pub struct ScanStamps {
+    /// One per [`Scan::entries`], same order.
+    pub entries: Vec<Stamp>,
+    /// One per [`Scan::failures`], same order: the file's position in the
+    /// folder listing (entries and failures interleaved, live first), so a
+    /// reader can walk every file in listing order; and its stamp, `None`
+    /// when the stat itself failed or refused the file (not regular, too big).
+    pub failures: Vec<(usize, Option<Stamp>)>,
+}
+
+impl ScanStamps {
+    /// Whether these stamps describe `scan` (same counts): a scan assembled
+    /// without them has none, and every file must then count as unstamped.
+    pub fn cover(&self, scan_entries: usize, scan_failures: usize) -> bool {
+        self.entries.len() == scan_entries && self.failures.len() == scan_failures
+    }
+}
+
+/// A file's size, mtime and ctime (ns since the epoch) and inode: what the
+/// derived caches key on besides the name. ctime and inode catch an edit that
+/// restores size and mtime (`touch -r`, `os.utime`) or a file swapped in by
+/// rename, since nobody can set ctime back (short of resetting the clock).
+pub type Stamp = (u64, u64, u64, u64);
 
 /// Options for [`Project::init`].
 #[derive(Debug, Clone)]
@@ -320,12 +358,20 @@ impl Project {
     /// folder, and `.tmp-*` files in the ticket folders (older versions staged
     /// there). `check` reports them; the next mutation sweeps them.
     pub fn temp_files(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        for (dir, all) in [
-            (self.tmp_dir(), true),
-            (self.tickets_dir(), false),
-            (self.archive_dir(), false),
-        ] {
+        self.temp_files_from(&[self.tickets_dir(), self.archive_dir()], Vec::new())
+    }
+
+    /// [`Project::temp_files`] given the stray `.tmp-*` files a listing of
+    /// the ticket folders already found ([`Scan::stray_temps`]): lists only
+    /// the temp folder, not 100k ticket names again.
+    pub fn temp_files_with(&self, strays: &[PathBuf]) -> Vec<PathBuf> {
+        self.temp_files_from(&[], strays.to_vec())
+    }
+
+    fn temp_files_from(&self, ticket_dirs: &[PathBuf], mut out: Vec<PathBuf>) -> Vec<PathBuf> {
+        let dirs = std::iter::once((self.tmp_dir(), true))
+            .chain(ticket_dirs.iter().map(|d| (d.clone(), false)));
+        for (dir, all) in dirs {
             let Ok(rd) = fs::read_dir(&dir) else {
                 continue;
             };
@@ -364,14 +410,30 @@ impl Project {
     /// [`Project::files`] with each file's directory entry, so callers can stat
     /// relative to the open directory (`fstatat`) instead of walking the full
     /// path again for every file.
-    pub(crate) fn file_entries(&self) -> Result<Vec<(FileRef, fs::DirEntry)>> {
+    /// Also returns the stray temp files (`.tmp-*`) the same listing saw.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn file_entries(&self) -> Result<(Vec<(FileRef, fs::DirEntry)>, Vec<PathBuf>)> {
         let mut out = Vec::new();
-        self.walk(|ent, name, archived| out.push((file_ref(ent.path(), &name, archived), ent)))?;
-        Ok(out)
+        let mut temps = Vec::new();
+        self.walk_with(
+            |ent, name, archived| out.push((file_ref(ent.path(), &name, archived), ent)),
+            Some(&mut temps),
+        )?;
+        Ok((out, temps))
     }
 
     /// Visit every ticket file's directory entry and (UTF-8) name, live first.
-    fn walk(&self, mut visit: impl FnMut(fs::DirEntry, String, bool)) -> Result<()> {
+    fn walk(&self, visit: impl FnMut(fs::DirEntry, String, bool)) -> Result<()> {
+        self.walk_with(visit, None)
+    }
+
+    /// [`Project::walk`], also collecting stray temp files (`.tmp-*`, what
+    /// [`Project::temp_files`] reports in ticket folders) into `temps`.
+    fn walk_with(
+        &self,
+        mut visit: impl FnMut(fs::DirEntry, String, bool),
+        mut temps: Option<&mut Vec<PathBuf>>,
+    ) -> Result<()> {
         // An interrupted move (one failed open when there is none): its old
         // file is hidden once the new one exists, so a reader never sees the
         // ticket twice before the next mutation completes the move.
@@ -387,7 +449,13 @@ impl Project {
             };
             for ent in rd {
                 let ent = ent.map_err(|e| Error::io(&dir, e))?;
-                let Ok(name) = ent.file_name().into_string() else {
+                let name = ent.file_name();
+                if let Some(temps) = temps.as_deref_mut()
+                    && name.as_encoded_bytes().starts_with(b".tmp-")
+                {
+                    temps.push(ent.path());
+                }
+                let Ok(name) = name.into_string() else {
                     continue;
                 };
                 if id_from_file_name(&name).is_some()

@@ -245,7 +245,7 @@ pub static TOOLS: &[ToolDef] = &[
         actions: &[
             r("prime", s::<PrimeRequest>, "").unlist(FILTERS),
             r("info", s::<NoArgs>, ""),
-            r("check", s::<CheckRequest>, "").unlist(&["code", "severity"]),
+            r("check", s::<CheckRequest>, "").unlist(&["code", "severity", "full"]),
             r("stats", s::<StatsRequest>, "")
                 .unlist(&["since", "until", "type", "tier", "status", "assignee"]),
             w("init", s::<InitRequest>, ""),

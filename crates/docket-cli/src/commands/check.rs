@@ -20,6 +20,11 @@ pub struct CheckArgs {
     /// Only issues of this severity (repeatable)
     #[arg(long, value_delimiter = ',', value_parser = ["error", "warning"])]
     pub severity: Vec<String>,
+    /// Re-read and re-verify every ticket's log chain and plan, ignoring the
+    /// verdict cache in .docket/local (which trusts file ctimes: someone able
+    /// to reset the system clock could forge them)
+    #[arg(long)]
+    pub full: bool,
 }
 
 pub fn run(g: &GlobalArgs, a: CheckArgs, printer: &mut Printer) -> CliResult<u8> {
@@ -31,6 +36,7 @@ pub fn run(g: &GlobalArgs, a: CheckArgs, printer: &mut Printer) -> CliResult<u8>
         ids: a.ids,
         code: a.code,
         severity: a.severity,
+        full: a.full,
     };
     let report = project::check(&p, &req).map_err(|e| CliError::WithExit(e, 2))?;
     let (errors, warnings) = (report.summary.errors, report.summary.warnings);

@@ -181,7 +181,20 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
         let log = |t: &mut Ticket, at: &str, kind: &str, data: &[(&str, &str)], text: &str| {
             docket_core::audit::append(t, at, &author, kind, data, text);
         };
-        log(&mut t, &created, "created", &[("status", "open")], "");
+        // Criteria are created unchecked and ticked before the close, each
+        // change logged with its hash (`ac=`) as docket itself does, so a
+        // generated project checks clean (no `criteria_not_logged`).
+        let ac_of = |t: &Ticket, done: bool| {
+            let mut c = t.meta.acceptance.clone();
+            c.iter_mut().for_each(|c| c.done = done);
+            docket_core::audit::criteria_hash(&c)
+        };
+        let ac_open = ac_of(&t, false);
+        let mut data = vec![("status", "open")];
+        if !t.meta.acceptance.is_empty() {
+            data.push(("ac", &ac_open));
+        }
+        log(&mut t, &created, "created", &data, "");
         if rng.below(3) == 0 {
             log(&mut t, &updated, "note", &[], "Looked into it; see design.");
         }
@@ -197,6 +210,10 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
         }
         if status == "closed" {
             let at = t.meta.closed.clone().unwrap_or_default();
+            if !t.meta.acceptance.is_empty() {
+                let ac = ac_of(&t, true);
+                log(&mut t, &at, "edit", &[("ac", &ac)], "changed acceptance");
+            }
             log(
                 &mut t,
                 &at,

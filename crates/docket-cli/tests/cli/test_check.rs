@@ -333,3 +333,61 @@ fn invalid_config_exits_two_for_check_and_one_elsewhere() {
         }
     }
 }
+
+/// `check --full` re-verifies every file instead of trusting the verdict
+/// cache, and reports what a cached check reports: a log tampered with in
+/// place (same size, mtime put back as `touch -r` would) is caught by both.
+#[test]
+fn full_check_matches_the_cached_one() {
+    let env = TestEnv::init();
+    let a = env.create("a", &[]);
+    let b = env.create("b", &[]);
+    env.okw(&["add-note", &b, "hello"]);
+    // Older than the cache's racy window, so the first check stores verdicts.
+    std::thread::sleep(std::time::Duration::from_millis(2_300));
+    let cache = env.docket_dir().join("local").join("check-v1.bin");
+    env.assert_check_clean();
+    assert!(cache.exists(), "the first check stores its verdicts");
+    let path = env.path_of(&b);
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("hello", "jello", 1)).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+
+    let cached = env.run(&["check", "--json"]);
+    let full = env.run(&["check", "--full", "--json"]);
+    assert_eq!(cached.code, 1, "{}", cached.stdout);
+    assert_eq!(full.code, cached.code);
+    assert_eq!(full.envelope(), cached.envelope());
+    let v = cached.envelope();
+    assert_eq!(
+        issue(&v["data"], "audit_chain_broken", &b)["severity"],
+        "error"
+    );
+    assert_eq!(v["data"]["summary"]["scanned"], 2);
+    assert_eq!(
+        env.run(&["check", "--full", &a]).code,
+        0,
+        "only b is broken"
+    );
+
+    let r = env.run(&["check", "--full"]);
+    assert_eq!(r.code, 1);
+    insta::with_settings!({filters => vec![
+        (r"dk-[0-9a-z]{16}", "[ID]"),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[TS]"),
+    ]}, {
+        insta::assert_snapshot!(r.stdout, @r"
+        error audit_chain_broken [ID]: log entry 2: entry 2 (note at [TS]) was modified: its hash no longer matches its content
+        2 tickets checked: 1 error, 0 warnings
+        ");
+    });
+    let help = env.run(&["check", "--help"]);
+    assert!(help.stdout.contains("--full"), "{}", help.stdout);
+    assert!(help.stdout.contains("verdict cache"), "{}", help.stdout);
+}
