@@ -60,6 +60,41 @@ pub fn missing(p: &Project, deps: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// [`missing`] for many tickets at once (a `blocked` listing): each entry
+/// with the stored `deps` that name no ticket file, from one folder listing
+/// instead of one lookup per dependency.
+pub fn missing_among(
+    p: &Project,
+    entries: &[&docket_core::store::Entry],
+) -> Vec<(String, Vec<String>)> {
+    if entries.iter().all(|e| e.meta.deps.is_empty()) {
+        return Vec::new();
+    }
+    let Ok(files) = p.files() else {
+        // Unlistable folders: ask ticket by ticket, as `missing` does.
+        return entries
+            .iter()
+            .map(|e| (e.meta.id.clone(), missing(p, &e.meta.deps)))
+            .filter(|(_, m)| !m.is_empty())
+            .collect();
+    };
+    let ids: std::collections::HashSet<&str> = files.iter().map(|f| f.id.as_str()).collect();
+    entries
+        .iter()
+        .map(|e| {
+            let gone: Vec<String> = e
+                .meta
+                .deps
+                .iter()
+                .filter(|d| !ids.contains(d.as_str()))
+                .cloned()
+                .collect();
+            (e.meta.id.clone(), gone)
+        })
+        .filter(|(_, m)| !m.is_empty())
+        .collect()
+}
+
 /// Which of `inputs` (ids or prefixes) match no ticket. Ambiguous prefixes
 /// are not missing: the write reports them.
 fn missing_inputs(p: &Project, inputs: &[String]) -> Vec<String> {

@@ -263,7 +263,7 @@ fn emit(g: &GlobalArgs, req: ListRequest, v: &ViewArgs, printer: &mut Printer) -
         Vec::new()
     };
     let missing = if req.kind == ListKind::Blocked {
-        missing_deps(p, &entries)
+        docket_api::graph::missing_among(p, &entries)
     } else {
         Vec::new()
     };
@@ -297,21 +297,6 @@ fn emit(g: &GlobalArgs, req: ListRequest, v: &ViewArgs, printer: &mut Printer) -
     std::mem::forget(rows);
     std::mem::forget(listing);
     Ok(0)
-}
-
-/// Each listed ticket with the dependencies of it that match no ticket.
-fn missing_deps(p: &docket_core::Project, entries: &[&Entry]) -> Vec<(String, Vec<String>)> {
-    entries
-        .iter()
-        .filter(|e| !e.meta.deps.is_empty())
-        .map(|e| {
-            (
-                e.meta.id.clone(),
-                docket_api::graph::missing(p, &e.meta.deps),
-            )
-        })
-        .filter(|(_, m)| !m.is_empty())
-        .collect()
 }
 
 pub fn search(g: &GlobalArgs, a: SearchArgs, printer: &mut Printer) -> CliResult<u8> {
