@@ -1474,3 +1474,35 @@ fn a_whole_file_edit_of_the_description_alone_is_saved() {
     assert!(out.changed);
     assert_eq!(env.get(&id).section("Description"), "new words");
 }
+
+#[test]
+fn undep_takes_a_prefix_of_the_dependency() {
+    let env = project("simple");
+    let b = env.create("b");
+    let a = env
+        .new_ticket(NewTicket {
+            title: "a".into(),
+            deps: vec![b.clone()],
+            ..Default::default()
+        })
+        .expect("create");
+    ops::undep(&env.p, &user(), &a, &b[..b.len() - 4]).expect("undep by prefix");
+    assert!(env.get(&a).meta.deps.is_empty());
+}
+
+#[test]
+fn delete_refuses_a_ticket_that_is_only_a_parent() {
+    let env = project("simple");
+    let target = env.create("target");
+    let child = env
+        .new_ticket(NewTicket {
+            title: "child".into(),
+            parent: Some(target.clone()),
+            ..Default::default()
+        })
+        .expect("create");
+    match ops::delete(&env.p, &user(), &target, false) {
+        Err(Error::HasIncomingRefs { referrers, .. }) => assert_eq!(referrers, [child]),
+        other => panic!("{other:?}"),
+    }
+}

@@ -306,3 +306,11 @@ fn a_broken_roles_file_is_a_config_error() {
         Error::ConfigInvalid { .. }
     ));
 }
+
+#[test]
+fn a_blank_default_session_file_selects_no_session() {
+    let (_t, p) = project();
+    session::start_detached(&p, T0, "implementer", Some("bob")).expect("bob");
+    std::fs::write(p.local_dir().join("session"), "  \n").expect("write");
+    assert_eq!(session::current(&p, None, None).expect("current"), None);
+}

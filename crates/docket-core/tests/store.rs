@@ -571,3 +571,22 @@ fn a_journal_that_cannot_be_removed_fails_recovery() {
     std::fs::create_dir_all(p.local_dir().join("move-journal").join("x")).unwrap();
     assert!(p.recover().is_err());
 }
+
+#[test]
+fn a_journal_naming_a_file_outside_the_ticket_folders_is_ignored() {
+    let (_t, p) = project();
+    let id = create(&p, "kept");
+    let path = p.resolve(&id).expect("resolve").path;
+    let name = path
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    // A ticket-like file in `local/`, named as the old side of a move.
+    let planted = p.local_dir().join(&name);
+    std::fs::copy(&path, &planted).expect("copy");
+    journal(&p, &format!("local/{name}"), &format!("tickets/{name}"));
+    assert!(!p.move_pending());
+    drop(p.lock().expect("lock"));
+    assert!(planted.exists());
+}
