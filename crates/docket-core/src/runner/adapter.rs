@@ -379,6 +379,16 @@ mod tests {
     }
 
     #[test]
+    fn codex_agent_messages_are_progress_lines() {
+        let mut r = OutputReader::new(Some("codex"));
+        let line = r.line(
+            r#"{"type":"item.completed","item":{"type":"agent_message","text":"all tests pass"}}"#,
+        );
+        assert_eq!(line.as_deref(), Some("all tests pass"));
+        assert_eq!(r.usage.tool_calls, 0);
+    }
+
+    #[test]
     fn codex_json_usage() {
         let mut r = OutputReader::new(Some("codex"));
         r.line(

@@ -471,5 +471,9 @@ mod tests {
         assert_eq!(parse_duration_ms("x"), None);
         assert_eq!(format_sequence(3.0), "3");
         assert_eq!(format_sequence(3.5), "3.5");
+        assert_eq!(format_sequence(-7.0), "-7");
+        assert_eq!(format_sequence(1e20), "100000000000000000000");
+        // A negative zero (`sequence: -0`) reads as 0, not "-0".
+        assert_eq!(format_sequence(-0.0), "0");
     }
 }
