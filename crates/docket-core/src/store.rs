@@ -348,7 +348,17 @@ impl Project {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(&journal, e)),
         }
-        for path in self.temp_files() {
+        // The ticket folders are listed for stray `.tmp-*` files (older
+        // versions staged there) only when the id index is not current: a
+        // current index means no file appeared there since a listing that
+        // found none (a listing that sees strays leaves the index stale), so
+        // a mutation costs the same at 100k tickets as at 1k.
+        let strays = if crate::index::current_before_write(self) {
+            self.temp_files_with(&[])
+        } else {
+            self.temp_files()
+        };
+        for path in strays {
             let _ = fs::remove_file(path);
         }
         Ok(())
@@ -400,8 +410,14 @@ impl Project {
     pub fn files(&self) -> Result<Vec<FileRef>> {
         let before = crate::index::stamp_now(self);
         let mut out = Vec::new();
-        self.walk(|ent, name, archived| out.push(file_ref(ent.path(), &name, archived)))?;
-        if !crate::index::current_before_write(self) {
+        let mut strays = Vec::new();
+        self.walk_with(
+            |ent, name, archived| out.push(file_ref(ent.path(), &name, archived)),
+            Some(&mut strays),
+        )?;
+        // Stray temp files keep the index stale, so the next mutation lists
+        // the folders and sweeps them (see `recover`).
+        if strays.is_empty() && !crate::index::current_before_write(self) {
             crate::index::rebuild(self, &out, before);
         }
         Ok(out)
@@ -422,12 +438,8 @@ impl Project {
         Ok((out, temps))
     }
 
-    /// Visit every ticket file's directory entry and (UTF-8) name, live first.
-    fn walk(&self, visit: impl FnMut(fs::DirEntry, String, bool)) -> Result<()> {
-        self.walk_with(visit, None)
-    }
-
-    /// [`Project::walk`], also collecting stray temp files (`.tmp-*`, what
+    /// Visit every ticket file's directory entry and (UTF-8) name, live
+    /// first, also collecting stray temp files (`.tmp-*`, what
     /// [`Project::temp_files`] reports in ticket folders) into `temps`.
     fn walk_with(
         &self,

@@ -590,3 +590,18 @@ fn a_journal_naming_a_file_outside_the_ticket_folders_is_ignored() {
     drop(p.lock().expect("lock"));
     assert!(planted.exists());
 }
+
+#[test]
+fn a_stray_temp_file_seen_by_a_read_is_still_swept_by_the_next_mutation() {
+    let (_t, p) = project();
+    create(&p, "x");
+    p.files().expect("files"); // the index is current
+    let stray = p.tickets_dir().join(".tmp-old");
+    std::fs::write(&stray, "half").expect("write");
+    // A read lists the folder and sees the stray: the index stays stale ...
+    p.files().expect("files");
+    // ... so the next mutation lists the folders again and sweeps it.
+    drop(p.lock().expect("lock"));
+    assert!(!stray.exists());
+    assert!(p.temp_files().is_empty());
+}
