@@ -480,6 +480,16 @@ mod tests {
     }
 
     #[test]
+    fn command_lines_show_each_repository_command() {
+        let (_t, dir, cfg) = project(MINE);
+        let m = material(&cfg, &dir).unwrap();
+        let lines = m.command_lines();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].contains("my-agent"), "{lines:?}");
+        assert!(lines[0].contains("mine"), "{lines:?}");
+    }
+
+    #[test]
     fn hash_is_stable_and_covers_commands_and_templates() {
         let (_t, dir, cfg) = project(MINE);
         let a = material(&cfg, &dir).unwrap();
