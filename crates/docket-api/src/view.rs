@@ -22,17 +22,7 @@ pub fn short_ids(p: &Project, ids: &[&str]) -> Vec<String> {
 /// Shortest unique id prefixes for `ids`, over the ids `all` (every ticket
 /// file's id; a hot index holds them already).
 pub fn short_ids_among(all: &[&str], ids: &[&str]) -> Vec<String> {
-    let shorts = id::shortest_unique_prefixes(all, 4);
-    let by_id: std::collections::HashMap<&str, &String> =
-        all.iter().copied().zip(&shorts).collect();
-    ids.iter()
-        .map(|id| {
-            by_id
-                .get(id)
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| id.to_string())
-        })
-        .collect()
+    id::unique_prefixes_among(all, ids, 4)
 }
 
 /// The short handle of one ticket: from the id index's neighbors when it is

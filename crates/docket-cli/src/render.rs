@@ -5,7 +5,7 @@ use docket_core::audit::{self, LogEntry};
 use docket_core::plan::PlanState;
 use docket_core::store::Entry;
 use docket_core::ticket::{SECTION_LOG, SECTION_PLAN};
-use docket_core::{Meta, Project, Ticket, id};
+use docket_core::{Meta, Project, Ticket};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::output::{paint, style};
@@ -194,24 +194,7 @@ pub fn table<S: AsRef<str>>(
 }
 
 /// Shortest unique id prefixes for a set of rows, computed over every ticket.
-pub fn short_ids(p: &Project, ids: &[&str]) -> Vec<String> {
-    let all: Vec<String> = p
-        .files()
-        .map(|f| f.into_iter().map(|f| f.id).collect())
-        .unwrap_or_default();
-    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-    let shorts = id::shortest_unique_prefixes(&refs, 4);
-    let by_id: std::collections::HashMap<&str, &String> =
-        refs.iter().copied().zip(&shorts).collect();
-    ids.iter()
-        .map(|id| {
-            by_id
-                .get(id)
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| id.to_string())
-        })
-        .collect()
-}
+pub use docket_api::view::short_ids;
 
 /// The standard ticket table: ID, PRI, STATUS, TYPE, MODE, ASSIGNEE, TITLE
 /// (with tags). With a `width` (a terminal), the title takes what the other

@@ -100,13 +100,22 @@ fn starts_with_ci(hay: &str, needle: &str) -> bool {
 /// For each id (same order), the shortest prefix of it that no other id shares,
 /// never shorter than the prefix plus `min_suffix` characters.
 pub fn shortest_unique_prefixes(ids: &[&str], min_suffix: usize) -> Vec<String> {
-    let mut sorted: Vec<&str> = ids.to_vec();
+    unique_prefixes_among(ids, ids, min_suffix)
+}
+
+/// [`shortest_unique_prefixes`] of just `ids` among every id in `all`: a
+/// page of a listing pays for sorting `all` and one binary search per row,
+/// not for a prefix of every ticket. An id not in `all` is its own handle.
+pub fn unique_prefixes_among(all: &[&str], ids: &[&str], min_suffix: usize) -> Vec<String> {
+    let mut sorted: Vec<&str> = all.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
     let common = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
     ids.iter()
         .map(|id| {
-            let pos = sorted.binary_search(id).unwrap_or(0);
+            let Ok(pos) = sorted.binary_search(id) else {
+                return id.to_string();
+            };
             let mut need = 0;
             if pos > 0 {
                 need = need.max(common(id, sorted[pos - 1]) + 1);
@@ -210,6 +219,20 @@ mod tests {
             for (id, p) in refs.iter().zip(&short) {
                 prop_assert_eq!(resolve(p, refs.iter().copied()).unwrap(), id.to_string());
             }
+        }
+
+        #[test]
+        fn a_page_gets_the_handles_a_full_listing_would(
+            suffixes in proptest::collection::hash_set("[0-9a-z]{6}", 1..60),
+            step in 1usize..5,
+        ) {
+            let ids: Vec<String> = suffixes.iter().map(|s| format!("dk-{s}")).collect();
+            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let full = shortest_unique_prefixes(&refs, 4);
+            let page: Vec<&str> = refs.iter().copied().step_by(step).collect();
+            let want: Vec<String> = full.iter().step_by(step).cloned().collect();
+            prop_assert_eq!(unique_prefixes_among(&refs, &page, 4), want);
+            prop_assert_eq!(unique_prefixes_among(&refs, &["dk-unknown"], 4), vec!["dk-unknown".to_string()]);
         }
     }
 }
