@@ -213,7 +213,9 @@ fn in_board_order<'a>(p: &Project, scan: &'a Scan, filter: &Filter, all: bool) -
     };
     let mut keyed: Vec<(usize, &Entry)> =
         picked.drain(..).map(|e| (pos(&e.meta.status), e)).collect();
-    keyed.sort_by(|(pa, a), (pb, b)| {
+    // A total order (it ends on the id), so an unstable sort gives the same
+    // result, faster.
+    keyed.sort_unstable_by(|(pa, a), (pb, b)| {
         pa.cmp(pb)
             .then_with(|| query::by_priority_then_oldest(&a.meta, &b.meta))
     });
