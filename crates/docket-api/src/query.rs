@@ -361,17 +361,7 @@ fn scan_list(
     let scan = p.scan()?;
     // Every ticket file's id, from the scan's file names (what `short_ids`
     // would list the folders again for).
-    let all: Vec<&str> = scan
-        .entries
-        .iter()
-        .filter_map(|e| {
-            e.path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(docket_core::store::id_from_file_name)
-        })
-        .chain(scan.failures.iter().map(|f| f.id.as_str()))
-        .collect();
+    let all = scan.file_ids();
     let mut listing = list_in(p, &scan, req, &checked, &|ids| short_ids_among(&all, ids));
     listing.source = Source::Scan(why_scan);
     Ok(listing)
@@ -524,17 +514,7 @@ pub fn board(cx: &Context, req: &BoardRequest) -> ApiResult<Board> {
     let graph = Graph::new(&scan.entries, &p.config);
     // Handles over every ticket file, computed once for all columns (from
     // the scan's names: no second folder listing).
-    let all: Vec<&str> = scan
-        .entries
-        .iter()
-        .filter_map(|e| {
-            e.path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(docket_core::store::id_from_file_name)
-        })
-        .chain(scan.failures.iter().map(|f| f.id.as_str()))
-        .collect();
+    let all = scan.file_ids();
     let handles: std::collections::HashMap<&str, String> = all
         .iter()
         .copied()

@@ -316,9 +316,8 @@ mod tests {
         t
     }
 
-    /// The cache only saves work: every change on disk shows up in the next scan.
-    #[test]
-    fn cache_follows_the_files() {
+    /// A fresh project of the `simple` preset.
+    fn simple_project() -> (tempfile::TempDir, Project) {
         let tmp = tempfile::tempdir().unwrap();
         let opts = InitOptions {
             prefix: "t".into(),
@@ -326,6 +325,13 @@ mod tests {
             force: false,
         };
         let p = Project::init(tmp.path(), &opts).unwrap();
+        (tmp, p)
+    }
+
+    /// The cache only saves work: every change on disk shows up in the next scan.
+    #[test]
+    fn cache_follows_the_files() {
+        let (_tmp, p) = simple_project();
         let ctx = Ctx::now(None);
         // Enough files for the parallel paths.
         let mut paths = Vec::new();
@@ -391,13 +397,7 @@ mod tests {
     /// `sequence` rides in the cache with the frontmatter, and follows edits.
     #[test]
     fn the_sequence_is_cached_and_follows_edits() {
-        let tmp = tempfile::tempdir().unwrap();
-        let opts = InitOptions {
-            prefix: "t".into(),
-            preset: "simple".into(),
-            force: false,
-        };
-        let p = Project::init(tmp.path(), &opts).unwrap();
+        let (_tmp, p) = simple_project();
         let new = NewTicket {
             title: "a".into(),
             ..Default::default()

@@ -122,6 +122,23 @@ pub struct Scan {
     pub stray_temps: Option<Vec<PathBuf>>,
 }
 
+impl Scan {
+    /// Every scanned ticket file's id, from its name (parsed or not): what
+    /// handles are computed over, without listing the folders again.
+    pub fn file_ids(&self) -> Vec<&str> {
+        self.entries
+            .iter()
+            .filter_map(|e| {
+                e.path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(id_from_file_name)
+            })
+            .chain(self.failures.iter().map(|f| f.id.as_str()))
+            .collect()
+    }
+}
+
 /// The stat stamps of a [`Scan`], alongside its entries and failures (kept
 /// apart so that code building `Entry` and `FileFailure` values by hand needs
 /// no change).
