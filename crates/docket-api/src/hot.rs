@@ -109,8 +109,8 @@ pub struct WireTable<'a> {
 }
 
 impl<'a> WireTable<'a> {
-    /// The table form of a listing computed by the server.
-    pub fn from_listing(l: &'a Listing) -> WireTable<'a> {
+    /// The table form of a page computed by the server.
+    pub fn from_page(l: &'a crate::query::Page<'_>) -> WireTable<'a> {
         WireTable {
             rows: l
                 .rows
@@ -137,9 +137,8 @@ pub struct WireJson {
 }
 
 impl WireJson {
-    /// The JSON form of a listing computed by the server.
-    pub fn from_listing(p: &Project, l: Listing) -> WireJson {
-        let j = JsonListing::from_listing(p, l);
+    /// The wire form of a listing the server rendered as JSON.
+    pub fn from_json(j: JsonListing) -> WireJson {
         WireJson {
             rows: j.rows,
             count: j.count as u64,

@@ -134,21 +134,6 @@ pub struct JsonListing {
     pub source: Source,
 }
 
-impl JsonListing {
-    /// Render a listing's rows.
-    pub fn from_listing(p: &Project, l: Listing) -> JsonListing {
-        JsonListing {
-            rows: crate::view::rows_json(p, &l.rows),
-            count: l.rows.len(),
-            total: l.total,
-            next_cursor: l.next_cursor,
-            skipped: l.skipped,
-            suspect: l.suspect,
-            source: l.source,
-        }
-    }
-}
-
 /// Duplicate ids and name/id mismatches among the scanned files.
 fn suspect(p: &Project, scan: &Scan) -> Vec<(String, String)> {
     let mut seen: std::collections::HashMap<&str, &std::path::Path> =
@@ -259,8 +244,11 @@ pub fn list_json(cx: &Context, req: &ListRequest) -> ApiResult<JsonListing> {
             Err(why) => why_scan = Some(why),
         }
     }
-    let listing = scan_list(cx, req, checked, why_scan)?;
-    Ok(JsonListing::from_listing(&cx.project, listing))
+    scan_page(cx, req, checked, |page| {
+        let mut json = page.into_json(&cx.project);
+        json.source = Source::Scan(why_scan);
+        json
+    })
 }
 
 /// A listing as the rows of a ticket table, borrowed from wherever they
@@ -308,19 +296,20 @@ pub fn list_table<R>(
             Err(why) => why_scan = Some(why),
         }
     }
-    let l = scan_list(cx, req, checked, why_scan)?;
-    Ok(show(TableListing {
-        rows: l
-            .rows
-            .iter()
-            .map(|r| crate::view::TableRow::of(&r.entry.meta, &r.short))
-            .collect(),
-        total: l.total,
-        next_cursor: l.next_cursor.clone(),
-        skipped: l.skipped.clone(),
-        suspect: l.suspect.clone(),
-        source: l.source.clone(),
-    }))
+    scan_page(cx, req, checked, |page| {
+        show(TableListing {
+            rows: page
+                .rows
+                .iter()
+                .map(|r| crate::view::TableRow::of(&r.entry.meta, &r.short))
+                .collect(),
+            total: page.total,
+            next_cursor: page.next_cursor.clone(),
+            skipped: page.skipped.clone(),
+            suspect: page.suspect.clone(),
+            source: Source::Scan(why_scan),
+        })
+    })
 }
 
 /// A listing request checked against the config, with the ids `ready`
@@ -357,14 +346,28 @@ fn scan_list(
     checked: Checked,
     why_scan: Option<String>,
 ) -> ApiResult<Listing> {
+    scan_page(cx, req, checked, |page| {
+        let mut listing = page.into_listing();
+        listing.source = Source::Scan(why_scan);
+        listing
+    })
+}
+
+/// Scan the folders and hand the page, borrowed from the scan, to `f`.
+fn scan_page<R>(
+    cx: &Context,
+    req: &ListRequest,
+    checked: Checked,
+    f: impl FnOnce(Page<'_>) -> R,
+) -> ApiResult<R> {
     let p = &cx.project;
     let scan = p.scan()?;
     // Every ticket file's id, from the scan's file names (what `short_ids`
     // would list the folders again for).
     let all = scan.file_ids();
-    let mut listing = list_in(p, &scan, req, &checked, &|ids| short_ids_among(&all, ids));
-    listing.source = Source::Scan(why_scan);
-    Ok(listing)
+    Ok(f(page_in(p, &scan, req, &checked, &|ids| {
+        short_ids_among(&all, ids)
+    })))
 }
 
 /// Which path answered a listing.
@@ -392,6 +395,65 @@ pub struct Checked {
     pub claimed: std::collections::HashSet<String>,
 }
 
+/// One row of a [`Page`]: the entry stays in the scan.
+pub struct PageRow<'a> {
+    pub entry: &'a Entry,
+    pub short: String,
+    pub blocked: bool,
+    pub line: Option<String>,
+}
+
+/// A listing whose rows borrow the scan's entries: rendered as they are
+/// (JSON, a table) without copying 60k frontmatters first.
+pub struct Page<'a> {
+    pub rows: Vec<PageRow<'a>>,
+    pub total: usize,
+    pub next_cursor: Option<String>,
+    pub skipped: Vec<(String, String)>,
+    pub suspect: Vec<(String, String)>,
+}
+
+impl Page<'_> {
+    /// The owned [`Listing`] (each row's entry copied out of the scan).
+    pub fn into_listing(self) -> Listing {
+        Listing {
+            rows: self
+                .rows
+                .into_iter()
+                .map(|r| Listed {
+                    entry: r.entry.clone(),
+                    short: r.short,
+                    blocked: r.blocked,
+                    line: r.line,
+                })
+                .collect(),
+            total: self.total,
+            next_cursor: self.next_cursor,
+            skipped: self.skipped,
+            suspect: self.suspect,
+            source: Source::default(),
+        }
+    }
+
+    /// The page as rendered JSON rows.
+    pub fn into_json(self, p: &Project) -> JsonListing {
+        JsonListing {
+            rows: crate::view::rows_json(
+                p,
+                self.rows
+                    .iter()
+                    .map(|r| (&r.entry.meta, r.short.as_str(), &*r.entry.path)),
+            ),
+            count: self.rows.len(),
+            total: self.total,
+            next_cursor: self.next_cursor,
+            skipped: self.skipped,
+            suspect: self.suspect,
+            source: Source::default(),
+        }
+    }
+}
+
 /// A listing over an already loaded scan: the one implementation the scan and
 /// the hot index both run, so they cannot disagree. `shorts` gives the
 /// shortest unique prefixes of the page's ids over every ticket file.
@@ -402,6 +464,17 @@ pub fn list_in(
     checked: &Checked,
     shorts: &dyn Fn(&[&str]) -> Vec<String>,
 ) -> Listing {
+    page_in(p, scan, req, checked, shorts).into_listing()
+}
+
+/// [`list_in`] with the rows borrowed from `scan`.
+pub fn page_in<'a>(
+    p: &Project,
+    scan: &'a Scan,
+    req: &ListRequest,
+    checked: &Checked,
+    shorts: &dyn Fn(&[&str]) -> Vec<String>,
+) -> Page<'a> {
     let Checked {
         filter,
         keys,
@@ -461,20 +534,19 @@ pub fn list_in(
         .iter()
         .zip(shorts)
         .enumerate()
-        .map(|(i, (e, short))| Listed {
-            entry: (*e).clone(),
+        .map(|(i, (e, short))| PageRow {
+            entry: e,
             short,
             blocked: graph.is_blocked(e),
             line: lines.get(start + i).cloned().flatten(),
         })
         .collect();
-    Listing {
+    Page {
         rows,
         total,
         next_cursor: (end < total).then(|| end.to_string()),
         skipped: skipped(p, scan),
         suspect: suspect(p, scan),
-        source: Source::default(),
     }
 }
 

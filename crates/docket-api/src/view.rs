@@ -93,16 +93,25 @@ pub fn list_row<'a>(p: &Project, l: &'a Listed) -> ListRow<'a> {
     }
 }
 
-/// Listed tickets as their JSON rows ([`ListRow`]), comma-separated: the
-/// inside of a JSON array, ready to print without decoding a row.
-pub fn rows_json(p: &Project, rows: &[Listed]) -> String {
+/// Listed tickets, given as (frontmatter, handle, path), as their JSON rows
+/// ([`ListRow`]), comma-separated: the inside of a JSON array, ready to
+/// print without decoding a row.
+pub fn rows_json<'a>(
+    p: &Project,
+    rows: impl ExactSizeIterator<Item = (&'a Meta, &'a str, &'a std::path::Path)>,
+) -> String {
     let mut out: Vec<u8> = Vec::with_capacity(rows.len() * 480);
-    for (i, l) in rows.iter().enumerate() {
+    for (i, (meta, handle, path)) in rows.enumerate() {
         if i > 0 {
             out.push(b',');
         }
+        let row = ListRow {
+            meta,
+            handle,
+            path: p.display_path(path),
+        };
         // Writing into a Vec cannot fail, and these types always serialize.
-        let _ = serde_json::to_writer(&mut out, &list_row(p, l));
+        let _ = serde_json::to_writer(&mut out, &row);
     }
     // serde_json writes UTF-8 only.
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())

@@ -22,7 +22,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use docket_api::hot::{self, HotReply, HotRequest, WireJson, WireListing, WireTable};
-use docket_api::query::{Checked, list_in};
+use docket_api::query::{Checked, page_in};
 use docket_api::view::short_ids_among;
 use docket_core::Project;
 use docket_core::store::{Entry, FileFailure, Scan, id_from_file_name};
@@ -587,15 +587,15 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
         claimed,
     };
     let shorts = files.shorts();
-    let listing = list_in(&p, &files.scan, &req, &checked, &|ids| {
+    let page = page_in(&p, &files.scan, &req, &checked, &|ids| {
         ids.iter()
             .map(|id| shorts.get(*id).cloned().unwrap_or_else(|| id.to_string()))
             .collect()
     });
     let reply = match form {
-        hot::Form::Rows => HotReply::Listing(WireListing::from_listing(listing)),
-        hot::Form::Json => HotReply::Json(WireJson::from_listing(&p, listing)),
-        hot::Form::Table => HotReply::Table(WireTable::from_listing(&listing)),
+        hot::Form::Rows => HotReply::Listing(WireListing::from_listing(page.into_listing())),
+        hot::Form::Json => HotReply::Json(WireJson::from_json(page.into_json(&p))),
+        hot::Form::Table => HotReply::Table(WireTable::from_page(&page)),
     };
     let bytes = Arc::new(hot::encode_reply(&reply).map_err(|e| e.to_string())?);
     if bytes.len() <= MEMO_BYTES {
