@@ -990,4 +990,20 @@ fn a_merge_rechaining_several_entries_verifies() {
     let m = es.last().expect("merge entry");
     assert_eq!((m.kind.as_str(), m.get("count")), (kind::MERGE, Some("2")));
     assert_eq!(audit::verify(&es), None);
+    // Merged again with a side that has no merge entry: the side holding the
+    // earlier merge (theirs) is kept verbatim and ours is re-chained onto it.
+    let again = docket_core::merge::merge(
+        &render(&base),
+        &side("cy"),
+        &merged.text,
+        "2026-01-03T00:00:00Z",
+        &who("git", "s-g"),
+    )
+    .expect("merge again");
+    assert!(again.conflicts.is_empty() && again.joined, "{again:?}");
+    let (es, defects) = audit::parse_body(docket_core::yaml::body_of(&again.text).expect("body"));
+    assert!(defects.is_empty());
+    let m = es.last().expect("merge entry");
+    assert_eq!(m.get("rechained"), Some("ours"));
+    assert_eq!(audit::verify(&es), None);
 }

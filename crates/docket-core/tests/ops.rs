@@ -1256,6 +1256,16 @@ fn documents_are_referenced_only_when_they_exist() {
     assert!(ops::docs_of(&env.get(&id)).is_empty());
     let text = std::fs::read_to_string(env.get(&id).path).expect("read");
     assert!(!text.contains("docs:"), "{text}");
+    // Adding alone.
+    env.update(
+        &id,
+        Update {
+            add_docs: vec!["design".into()],
+            ..Default::default()
+        },
+    )
+    .expect("update");
+    assert_eq!(ops::docs_of(&env.get(&id)), ["design"]);
 }
 
 #[test]
@@ -1505,4 +1515,15 @@ fn delete_refuses_a_ticket_that_is_only_a_parent() {
         Err(Error::HasIncomingRefs { referrers, .. }) => assert_eq!(referrers, [child]),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn staying_in_an_unknown_status_is_refused() {
+    let env = project("simple");
+    let id = env.create("x");
+    let path = env.get(&id).path;
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("status: open", "status: doing")).expect("write");
+    let message = invalid(env.go(&user(), &id, "doing"));
+    assert!(message.contains("unknown status `doing`"), "{message}");
 }

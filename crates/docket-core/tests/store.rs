@@ -605,3 +605,13 @@ fn a_stray_temp_file_seen_by_a_read_is_still_swept_by_the_next_mutation() {
     assert!(!stray.exists());
     assert!(p.temp_files().is_empty());
 }
+
+#[test]
+fn a_ticket_folder_that_cannot_be_listed_is_an_error_not_an_empty_project() {
+    let (_t, p) = project();
+    create(&p, "x");
+    std::fs::remove_dir_all(p.archive_dir()).unwrap();
+    // A file where the folder should be: listing it fails with ENOTDIR.
+    std::fs::write(p.archive_dir(), "not a folder").unwrap();
+    assert!(p.files().is_err());
+}
