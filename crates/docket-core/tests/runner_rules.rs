@@ -39,6 +39,13 @@ fn a_sequence_is_a_finite_number_or_nothing() {
 }
 
 #[test]
+fn a_run_ticket_keeps_the_tickets_sequence() {
+    let t = with_sequence("sequence: 4\n");
+    assert_eq!(plan::RunTicket::from_ticket(&t).sequence, Some(4.0));
+    assert_eq!(plan::RunTicket::from_meta(&t.meta).sequence, None);
+}
+
+#[test]
 fn a_stage_selection_names_known_runnable_statuses() {
     let c = pipeline();
     let sel = plan::parse_stages(&c, "fix,review").expect("valid");
