@@ -13,10 +13,12 @@ use std::time::Duration;
 use docket_core::check::{self, Options};
 use docket_core::ops::{self, Ctx, MoveOptions, NewTicket, Target};
 use docket_core::session::{self, Session};
-use docket_core::store::{InitOptions, Project};
+use docket_core::store::Project;
 use docket_core::verdicts;
 
-const NOW: &str = "2026-01-01T00:00:00Z";
+mod common;
+
+use common::NOW;
 
 struct Env {
     tmp: tempfile::TempDir,
@@ -24,16 +26,7 @@ struct Env {
 }
 
 fn project(preset: &str) -> Env {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let p = Project::init(
-        tmp.path(),
-        &InitOptions {
-            prefix: "t".into(),
-            preset: preset.into(),
-            force: false,
-        },
-    )
-    .expect("init");
+    let (tmp, p) = common::init(preset);
     Env { tmp, p }
 }
 

@@ -9,9 +9,11 @@ use docket_core::Error;
 use docket_core::audit::{self, kind};
 use docket_core::ops::{self, Ctx, MoveOptions, NewTicket, Target, Update};
 use docket_core::session::{self, Session};
-use docket_core::store::{InitOptions, Project};
+use docket_core::store::Project;
 
-const NOW: &str = "2026-01-01T00:00:00Z";
+mod common;
+
+use common::NOW;
 
 struct Env {
     _tmp: tempfile::TempDir,
@@ -24,16 +26,7 @@ fn project(preset: &str) -> Env {
 
 /// A project of `preset` with `extra` appended to its config.
 fn project_with(preset: &str, extra: &str) -> Env {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let p = Project::init(
-        tmp.path(),
-        &InitOptions {
-            prefix: "t".into(),
-            preset: preset.into(),
-            force: false,
-        },
-    )
-    .expect("init");
+    let (tmp, p) = common::init(preset);
     let p = if extra.is_empty() {
         p
     } else {

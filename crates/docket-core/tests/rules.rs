@@ -12,9 +12,11 @@ use docket_core::Error;
 use docket_core::check;
 use docket_core::ops::{self, Ctx, MoveOptions, NewTicket, Target};
 use docket_core::session::{self, Session};
-use docket_core::store::{InitOptions, Project};
+use docket_core::store::Project;
 
-const NOW: &str = "2026-01-01T00:00:00Z";
+mod common;
+
+use common::NOW;
 
 struct Env {
     _tmp: tempfile::TempDir,
@@ -22,16 +24,7 @@ struct Env {
 }
 
 fn project(preset: &str) -> Env {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let p = Project::init(
-        tmp.path(),
-        &InitOptions {
-            prefix: "t".into(),
-            preset: preset.into(),
-            force: false,
-        },
-    )
-    .expect("init");
+    let (tmp, p) = common::init(preset);
     Env { _tmp: tmp, p }
 }
 

@@ -227,3 +227,54 @@ fn sigkill_at_any_syscall_leaves_every_ticket_whole_and_placed() {
     eprintln!("crash test: {kills} kills injected");
     assert!(kills >= 20, "only {kills} kills injected");
 }
+
+/// Which folders `args` opened for listing (strace of `openat` with
+/// `O_DIRECTORY`), as paths relative to the project.
+fn folders_listed(env: &TestEnv, args: &[&str]) -> Vec<String> {
+    let log = env.home.join("strace-dirs.log");
+    let c = env.std_command_in(&env.root);
+    let mut s = Command::new("strace");
+    s.env_clear()
+        .args(["-f", "-o"])
+        .arg(&log)
+        .args(["-e", "trace=openat"])
+        .arg(c.get_program())
+        .args(args)
+        .current_dir(&env.root);
+    for (k, v) in c.get_envs() {
+        if let Some(v) = v {
+            s.env(k, v);
+        }
+    }
+    let out = s
+        .output()
+        .unwrap_or_else(|e| panic!("strace is required (apt-get install -y strace): {e}"));
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    let root = env.root.display().to_string();
+    std::fs::read_to_string(&log)
+        .expect("strace log")
+        .lines()
+        .filter(|l| l.contains("O_DIRECTORY") && !l.contains("= -1"))
+        .filter_map(|l| l.split('"').nth(1))
+        .map(|p| p.strip_prefix(&root).unwrap_or(p).to_string())
+        .collect()
+}
+
+/// `show` and `create` cost the same at any project size: with the id index
+/// current, neither lists a ticket folder (issue 16).
+#[test]
+fn show_and_create_list_no_ticket_folder() {
+    let env = TestEnv::init();
+    let a = env.create("A", &[]);
+    env.create("B", &[]);
+    env.ok(&["list"]); // builds the id index
+    for args in [vec!["show", a.as_str()], vec!["create", "C"]] {
+        let listed = folders_listed(&env, &args);
+        assert!(
+            !listed
+                .iter()
+                .any(|d| d.ends_with("/.docket/tickets") || d.ends_with("/.docket/archive")),
+            "{args:?} listed {listed:?}"
+        );
+    }
+}

@@ -130,3 +130,48 @@ fn search_does_not_match_log_or_frontmatter_metadata() {
     assert_eq!(env.ok(&["search", "core"]).as_array().unwrap().len(), 1);
     assert_eq!(env.ok(&["search", "hello"])[0]["line"], "hello");
 }
+
+/// Reads spawned `git config user.name` on every call to learn an actor they
+/// never record; only writes may ask git now.
+#[test]
+fn reads_never_ask_git_for_the_user_and_writes_still_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::init();
+    let bin = env.root.join("fake-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let marker = env.root.join("git-was-asked");
+    let git = bin.join("git");
+    std::fs::write(
+        &git,
+        format!(
+            "#!/bin/sh\necho asked >> '{}'\necho Gita\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = |args: &[&str]| {
+        let mut c = env.cmd(args);
+        c.env("PATH", &path)
+            .env_remove("DOCKET_ACTOR")
+            .env_remove("USER");
+        let out = c.output().expect("run docket");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+    };
+    run(&["list", "--json"]);
+    run(&["ready"]);
+    assert!(!marker.exists(), "a read asked git for the user");
+    run(&["create", "by git's user"]);
+    assert!(marker.exists(), "a write did not ask git for the user");
+    let tickets = env.root.join(".docket/tickets");
+    let text: String = std::fs::read_dir(&tickets)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+        .collect();
+    assert!(text.contains("Gita"), "{text}");
+}
