@@ -137,7 +137,7 @@ bench_size() {
         log "$n tickets: cold derived cache"
         "${HF[@]}" --warmup 1 --min-runs "$runs" \
             --export-json "$RES/cold-$n.json" \
-            --prepare "rm -f $dir/.docket/local/cache-v3.bin" \
+            --prepare "rm -f $dir/.docket/local/cache-v4.bin" \
             -n "list --json (cold cache)" "$BIN -C $dir list --json" >&2
         "$BIN" -C "$dir" list --json >/dev/null
     fi

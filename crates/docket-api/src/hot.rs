@@ -28,7 +28,7 @@ use docket_core::store::Entry;
 use docket_core::ticket::Meta;
 use serde::{Deserialize, Serialize};
 
-use crate::query::{JsonListing, ListRequest, Listing, Source};
+use crate::query::{JsonListing, JsonRows, ListRequest, Listing, Source};
 use crate::view::Listed;
 
 /// The socket, in `.docket/local/`.
@@ -138,9 +138,9 @@ pub struct WireJson {
 
 impl WireJson {
     /// The wire form of a listing the server rendered as JSON.
-    pub fn from_json(j: JsonListing) -> WireJson {
+    pub fn from_json(j: JsonListing<'_>) -> WireJson {
         WireJson {
-            rows: j.rows,
+            rows: j.rows.into_string(),
             count: j.count as u64,
             total: j.total as u64,
             next_cursor: j.next_cursor,
@@ -149,9 +149,9 @@ impl WireJson {
         }
     }
 
-    fn into_listing(self) -> JsonListing {
+    fn into_listing(self) -> JsonListing<'static> {
         JsonListing {
-            rows: self.rows,
+            rows: JsonRows::Rendered(self.rows),
             count: usize::try_from(self.count).unwrap_or(usize::MAX),
             total: usize::try_from(self.total).unwrap_or(usize::MAX),
             next_cursor: self.next_cursor,
@@ -254,7 +254,7 @@ pub fn list_json(
     p: &Project,
     req: &ListRequest,
     claimed: &HashSet<String>,
-) -> Result<JsonListing, String> {
+) -> Result<JsonListing<'static>, String> {
     match decode(&ask(p, req, claimed, Form::Json)?)? {
         HotReply::Json(j) => Ok(j.into_listing()),
         _ => Err("hot index: a reply of another form".into()),

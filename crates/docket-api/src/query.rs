@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::error::{ApiError, ApiResult};
-use crate::view::{Listed, short_ids_among};
+use crate::view::Listed;
 
 /// Which listing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -119,12 +119,13 @@ pub struct Listing {
     pub source: Source,
 }
 
-/// A [`Listing`] whose rows are already rendered as their JSON
-/// ([`crate::view::ListRow`]), comma-separated: what a face that prints JSON
-/// needs, and what a hot index can send without any row being decoded.
+/// A [`Listing`] whose rows are JSON ([`crate::view::ListRow`]),
+/// comma-separated: what a face that prints JSON needs. A hot index sends
+/// them rendered, without any row being decoded; a scan renders them as they
+/// are written, so 60k rows are never held whole.
 #[derive(Debug)]
-pub struct JsonListing {
-    pub rows: String,
+pub struct JsonListing<'a> {
+    pub rows: JsonRows<'a>,
     /// How many rows `rows` holds.
     pub count: usize,
     pub total: usize,
@@ -132,6 +133,55 @@ pub struct JsonListing {
     pub skipped: Vec<(String, String)>,
     pub suspect: Vec<(String, String)>,
     pub source: Source,
+}
+
+/// The rows of a [`JsonListing`].
+pub enum JsonRows<'a> {
+    /// Already rendered (a hot index's reply).
+    Rendered(String),
+    /// A scan's page, rendered as it is written.
+    Page(&'a Project, Vec<PageRow<'a>>),
+}
+
+impl std::fmt::Debug for JsonRows<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonRows::Rendered(s) => f.debug_tuple("Rendered").field(&s.len()).finish(),
+            JsonRows::Page(_, rows) => f.debug_tuple("Page").field(&rows.len()).finish(),
+        }
+    }
+}
+
+impl JsonRows<'_> {
+    /// Write the rows (the inside of a JSON array) to `w`.
+    pub fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self {
+            JsonRows::Rendered(s) => w.write_all(s.as_bytes()),
+            JsonRows::Page(p, rows) => crate::view::write_rows_json(p, rows, page_row_fields, w),
+        }
+    }
+
+    /// The rows as one string (what a hot index sends).
+    pub fn into_string(self) -> String {
+        match self {
+            JsonRows::Rendered(s) => s,
+            JsonRows::Page(..) => {
+                let mut out = Vec::new();
+                // Writing into a Vec cannot fail.
+                let _ = self.write_to(&mut out);
+                // serde_json writes UTF-8 only.
+                String::from_utf8(out)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            }
+        }
+    }
+}
+
+/// What a page row's JSON is made of.
+fn page_row_fields<'a>(
+    r: &'a PageRow<'_>,
+) -> (&'a docket_core::ticket::Meta, &'a str, &'a std::path::Path) {
+    (&r.entry.meta, r.short.as_str(), &r.entry.path)
 }
 
 /// Duplicate ids and name/id mismatches among the scanned files.
@@ -233,21 +283,27 @@ pub fn list(cx: &Context, req: &ListRequest) -> ApiResult<Listing> {
     scan_list(cx, req, checked, why_scan)
 }
 
-/// [`list`] with its rows rendered as JSON: a hot index sends them ready,
-/// so a large listing is printed without decoding a row.
-pub fn list_json(cx: &Context, req: &ListRequest) -> ApiResult<JsonListing> {
+/// [`list`] with its rows as JSON, handed to `show` (a scan's rows borrow
+/// from it, which lives only for this call): a hot index sends them ready,
+/// so a large listing is printed without decoding a row, and a scan's are
+/// rendered as they are written.
+pub fn list_json<R>(
+    cx: &Context,
+    req: &ListRequest,
+    show: impl FnOnce(JsonListing<'_>) -> R,
+) -> ApiResult<R> {
     let checked = check(cx, req)?;
     let mut why_scan = None;
     if cx.hot_index && req.kind != ListKind::Search {
         match crate::hot::list_json(&cx.project, req, &checked.claimed) {
-            Ok(listing) => return Ok(listing),
+            Ok(listing) => return Ok(show(listing)),
             Err(why) => why_scan = Some(why),
         }
     }
     scan_page(cx, req, checked, |page| {
         let mut json = page.into_json(&cx.project);
         json.source = Source::Scan(why_scan);
-        json
+        show(json)
     })
 }
 
@@ -363,11 +419,22 @@ fn scan_page<R>(
     let p = &cx.project;
     let scan = p.scan()?;
     // Every ticket file's id, from the scan's file names (what `short_ids`
-    // would list the folders again for).
-    let all = scan.file_ids();
-    Ok(f(page_in(p, &scan, req, &checked, &|ids| {
-        short_ids_among(&all, ids)
-    })))
+    // would list the folders again for), sorted on another thread while the
+    // page is picked: handles are the last thing a page needs.
+    Ok(std::thread::scope(|s| {
+        let sort = || docket_core::id::sorted_unique(scan.file_ids());
+        // A thread costs more than sorting a small project's ids.
+        let sorting = std::cell::Cell::new((scan.entries.len() >= 4096).then(|| s.spawn(sort)));
+        let sorted = std::cell::OnceCell::new();
+        let shorts = |ids: &[&str]| {
+            let all: &Vec<&str> = sorted.get_or_init(|| match sorting.take() {
+                Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                None => sort(),
+            });
+            crate::view::short_ids_in_sorted(all, ids)
+        };
+        f(page_in(p, &scan, req, &checked, &shorts))
+    }))
 }
 
 /// Which path answered a listing.
@@ -413,7 +480,7 @@ pub struct Page<'a> {
     pub suspect: Vec<(String, String)>,
 }
 
-impl Page<'_> {
+impl<'a> Page<'a> {
     /// The owned [`Listing`] (each row's entry copied out of the scan).
     pub fn into_listing(self) -> Listing {
         Listing {
@@ -436,15 +503,10 @@ impl Page<'_> {
     }
 
     /// The page as rendered JSON rows.
-    pub fn into_json(self, p: &Project) -> JsonListing {
+    pub fn into_json(self, p: &'a Project) -> JsonListing<'a> {
         JsonListing {
-            rows: crate::view::rows_json(
-                p,
-                self.rows
-                    .iter()
-                    .map(|r| (&r.entry.meta, r.short.as_str(), &*r.entry.path)),
-            ),
             count: self.rows.len(),
+            rows: JsonRows::Page(p, self.rows),
             total: self.total,
             next_cursor: self.next_cursor,
             skipped: self.skipped,

@@ -25,6 +25,11 @@ pub fn short_ids_among(all: &[&str], ids: &[&str]) -> Vec<String> {
     id::unique_prefixes_among(all, ids, 4)
 }
 
+/// [`short_ids_among`] every id in `sorted` ([`id::sorted_unique`]).
+pub fn short_ids_in_sorted(sorted: &[&str], ids: &[&str]) -> Vec<String> {
+    id::unique_prefixes_in_sorted(sorted, ids, 4)
+}
+
 /// The short handle of one ticket: from the id index's neighbors when it is
 /// current (no folder listing), else over every ticket.
 pub fn short_id(p: &Project, id: &str) -> String {
@@ -81,7 +86,7 @@ pub struct ListRow<'a> {
     pub meta: &'a Meta,
     /// The shortest unique id prefix, as people type it.
     pub handle: &'a str,
-    pub path: String,
+    pub path: std::borrow::Cow<'a, str>,
 }
 
 /// The JSON row of a listed ticket.
@@ -89,32 +94,50 @@ pub fn list_row<'a>(p: &Project, l: &'a Listed) -> ListRow<'a> {
     ListRow {
         meta: &l.entry.meta,
         handle: &l.short,
-        path: p.display_path(&l.entry.path),
+        path: p.display_path_of(&l.entry.path),
     }
 }
 
-/// Listed tickets, given as (frontmatter, handle, path), as their JSON rows
-/// ([`ListRow`]), comma-separated: the inside of a JSON array, ready to
-/// print without decoding a row.
-pub fn rows_json<'a>(
+/// Listed tickets as their JSON rows ([`ListRow`]), comma-separated: the
+/// inside of a JSON array, ready to print without decoding a row. `fields`
+/// gives a row's frontmatter, handle and path. Rendered a batch at a time on
+/// all cores, so memory stays bounded whatever the listing's size.
+pub fn write_rows_json<T: Sync>(
     p: &Project,
-    rows: impl ExactSizeIterator<Item = (&'a Meta, &'a str, &'a std::path::Path)>,
-) -> String {
-    let mut out: Vec<u8> = Vec::with_capacity(rows.len() * 480);
-    for (i, (meta, handle, path)) in rows.enumerate() {
-        if i > 0 {
-            out.push(b',');
+    rows: &[T],
+    fields: impl Fn(&T) -> (&Meta, &str, &std::path::Path) + Sync,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    const BATCH: usize = 8192;
+    let mut first = true;
+    for batch in rows.chunks(BATCH) {
+        let parts = docket_core::store::parallel_chunks(batch, 512, |rows| {
+            let mut out: Vec<u8> = Vec::with_capacity(rows.len() * 480);
+            for (i, r) in rows.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let (meta, handle, path) = fields(r);
+                let row = ListRow {
+                    meta,
+                    handle,
+                    path: p.display_path_of(path),
+                };
+                // Writing into a Vec cannot fail, and these types always
+                // serialize.
+                let _ = serde_json::to_writer(&mut out, &row);
+            }
+            out
+        });
+        for part in parts.iter().filter(|part| !part.is_empty()) {
+            if !first {
+                w.write_all(b",")?;
+            }
+            first = false;
+            w.write_all(part)?;
         }
-        let row = ListRow {
-            meta,
-            handle,
-            path: p.display_path(path),
-        };
-        // Writing into a Vec cannot fail, and these types always serialize.
-        let _ = serde_json::to_writer(&mut out, &row);
     }
-    // serde_json writes UTF-8 only.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    Ok(())
 }
 
 /// What a ticket table shows of a ticket. Borrowed, so a hot index's reply

@@ -112,7 +112,11 @@ impl Printer {
     /// comma-separated (a listing's [`docket_api::query::JsonListing`]): the
     /// envelope [`Printer::success`] writes, with the rows put in as they are.
     /// JSON mode only.
-    pub fn success_json_rows(&mut self, rows: &str, meta: Option<Value>) {
+    pub fn success_json_rows(
+        &mut self,
+        rows: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+        meta: Option<Value>,
+    ) {
         const DATA: &str = "\"data\":[]";
         let env = Envelope {
             schema_version: self.schema,
@@ -130,7 +134,7 @@ impl Printer {
         // A closed pipe (`docket list --json | head`) is not an error worth reporting.
         let _ = out
             .write_all(head.as_bytes())
-            .and_then(|()| out.write_all(rows.as_bytes()))
+            .and_then(|()| rows(&mut out))
             .and_then(|()| out.write_all(tail.as_bytes()))
             .and_then(|()| writeln!(out))
             .and_then(|()| out.flush());

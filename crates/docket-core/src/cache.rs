@@ -12,48 +12,54 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::store::{Entry, FileFailure, FileRef, Project, Scan, Stamp, parallel_map, write_atomic};
+use crate::store::{
+    Entry, FileFailure, FileRef, Project, Scan, Stamp, parallel_map, parallel_map_owned,
+    write_atomic,
+};
 use crate::ticket::Meta;
 use crate::yaml::ParseFailure;
 
-const VERSION: u32 = 3;
-const FILE_NAME: &str = "cache-v3.bin";
+const VERSION: u32 = 4;
+const FILE_NAME: &str = "cache-v4.bin";
+/// Caches of older formats: dead weight once this one is written.
+const OLD_FILE_NAMES: [&str; 2] = ["cache-v2.bin", "cache-v3.bin"];
 
-#[derive(Deserialize)]
-struct CacheFile {
+/// The file opens with this; `count` [`CacheEntry`]s follow back to back, so
+/// the entry list is sized exactly once.
+#[derive(Serialize, Deserialize)]
+struct Header {
     version: u32,
-    entries: Vec<CacheEntry>,
+    count: u64,
 }
 
-#[derive(Deserialize)]
-struct CacheEntry {
-    archived: bool,
-    name: String,
-    size: u64,
-    mtime_ns: u64,
-    ctime_ns: u64,
-    ino: u64,
-    meta: Meta,
-    sequence: Option<f64>,
-}
-
-/// The same wire format as [`CacheFile`], borrowed: writing clones nothing.
-#[derive(Serialize)]
-struct CacheFileRef<'a> {
-    version: u32,
-    entries: Vec<CacheEntryRef<'a>>,
-}
-
-#[derive(Serialize)]
-struct CacheEntryRef<'a> {
+/// One file's key and stamp, with its listed fields still encoded: decoding
+/// borrows names and fields from the file's bytes, and only a hit's fields
+/// are ever decoded, straight into the scan's entry.
+#[derive(Serialize, Deserialize, Clone, Copy)]
+struct CacheEntry<'a> {
     archived: bool,
     name: &'a str,
-    size: u64,
-    mtime_ns: u64,
-    ctime_ns: u64,
-    ino: u64,
-    meta: &'a Meta,
-    sequence: Option<f64>,
+    stamp: Stamp,
+    #[serde(borrow)]
+    listed: Encoded<'a>,
+}
+
+/// Postcard bytes of a file's `(Meta, sequence)`. A hit's bytes are written
+/// back as they were, so rewriting the cache after one change re-encodes one
+/// entry, not all.
+#[derive(Clone, Copy)]
+struct Encoded<'a>(&'a [u8]);
+
+impl Serialize for Encoded<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Encoded<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        <&'a [u8]>::deserialize(d).map(Encoded)
+    }
 }
 
 /// A decoded per-file cache: this one, and `check`'s verdicts. Entries are
@@ -72,9 +78,9 @@ pub(crate) trait Keyed {
     fn key(&self) -> (bool, &str);
 }
 
-impl Keyed for CacheEntry {
+impl Keyed for CacheEntry<'_> {
     fn key(&self) -> (bool, &str) {
-        (self.archived, &self.name)
+        (self.archived, self.name)
     }
 }
 
@@ -127,15 +133,31 @@ impl<E: Keyed> InLine<E> {
     }
 }
 
-fn load(project: &Project) -> InLine<CacheEntry> {
-    let path = project.local_dir().join(FILE_NAME);
-    let Ok(bytes) = fs::read(&path) else {
-        return InLine::default();
-    };
-    match postcard::from_bytes::<CacheFile>(&bytes) {
-        Ok(c) if c.version == VERSION => InLine::new(c.entries),
-        _ => InLine::default(),
+/// The cache's entries, borrowed from its bytes (read into `raw`); none when
+/// it is missing, of another version or corrupt.
+fn load<'a>(project: &Project, raw: &'a mut Vec<u8>) -> InLine<CacheEntry<'a>> {
+    match fs::read(project.local_dir().join(FILE_NAME)) {
+        Ok(bytes) => *raw = bytes,
+        Err(_) => return InLine::default(),
     }
+    let raw: &'a Vec<u8> = raw;
+    decode(raw).map(InLine::new).unwrap_or_default()
+}
+
+fn decode(bytes: &[u8]) -> Option<Vec<CacheEntry<'_>>> {
+    let (header, mut rest) = postcard::take_from_bytes::<Header>(bytes).ok()?;
+    if header.version != VERSION {
+        return None;
+    }
+    // An entry takes more than 8 bytes: a corrupt count cannot reserve much.
+    let count = usize::try_from(header.count).ok()?;
+    let mut entries = Vec::with_capacity(count.min(bytes.len() / 8));
+    for _ in 0..count {
+        let (entry, more) = postcard::take_from_bytes::<CacheEntry>(rest).ok()?;
+        entries.push(entry);
+        rest = more;
+    }
+    rest.is_empty().then_some(entries)
 }
 
 fn io_failure(e: std::io::Error) -> ParseFailure {
@@ -181,14 +203,29 @@ pub(crate) fn name_of(path: &Path) -> &str {
         .unwrap_or_default()
 }
 
+/// One file's outcome in a scan, in file order. Nearly every file is
+/// `Listed`, and the entries are collected in place of the outcomes: boxing
+/// the entry would only add an allocation per file.
+#[allow(clippy::large_enum_variant)]
+enum Outcome<'a> {
+    /// Its entry and stamp, and its encoded fields when they came from the
+    /// cache (to write back unchanged).
+    Listed(Entry, Stamp, Option<&'a [u8]>),
+    /// Why it could not be listed, and its stamp when the stat worked.
+    Failed(FileFailure, Option<Stamp>),
+}
+
 /// Frontmatter of every ticket, from the cache where it is still valid.
 ///
-/// The cache is read and decoded on one thread while this one lists the folders
-/// and stats every file (on all cores); hits are then moved out of the cache
-/// (no clones) and only misses are read and parsed, in parallel.
+/// The cache is read and its index decoded on one thread while this one lists
+/// the folders and stats every file (on all cores). Then every file's fields
+/// are decoded from the cache (a hit) or read and parsed (a miss), in
+/// parallel, straight into the entries: nothing is decoded twice or copied.
 pub(crate) fn scan(project: &Project) -> Result<Scan> {
+    let mut raw = Vec::new();
     let (mut cached, listed) = std::thread::scope(|s| {
-        let loader = s.spawn(|| load(project));
+        let raw = &mut raw;
+        let loader = s.spawn(move || load(project, raw));
         let listed = project.file_entries().map(|(entries, temps)| {
             let cap = project.config.project.max_ticket_bytes;
             let stamps = parallel_map(&entries, |(f, ent)| stamp(f, ent, cap));
@@ -200,107 +237,144 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
         (cached, listed)
     });
     let (entries, stamps, temps) = listed?;
-    let files: Vec<FileRef> = entries.into_iter().map(|(f, _)| f).collect();
 
-    // Hits, in file order; `None` for misses and failures.
+    // Each file's cached fields, if still valid; any miss means a rewrite.
     let mut dirty = false;
-    let mut hits: Vec<Option<(Meta, Option<f64>)>> = Vec::with_capacity(files.len());
-    let mut misses: Vec<usize> = Vec::new();
-    for (i, (f, st)) in files.iter().zip(&stamps).enumerate() {
-        let hit = match st {
-            Ok(st) => match cached.take(f.archived, name_of(&f.path)) {
-                Some(e) if (e.size, e.mtime_ns, e.ctime_ns, e.ino) == *st => {
-                    Some((e.meta, e.sequence))
-                }
-                _ => {
-                    misses.push(i);
-                    None
-                }
-            },
-            Err(_) => None,
-        };
-        dirty |= hit.is_none();
-        hits.push(hit);
-    }
+    let work: Vec<_> = entries
+        .into_iter()
+        .zip(stamps)
+        .map(|((f, _), st)| {
+            let hit = st.as_ref().ok().and_then(|st| {
+                let hit = cached
+                    .take(f.archived, name_of(&f.path))
+                    .filter(|e| e.stamp == *st)
+                    .map(|e| e.listed.0);
+                dirty |= hit.is_none();
+                hit
+            });
+            (f, st, hit)
+        })
+        .collect();
     // Entries left over belong to files that are gone.
     dirty |= cached.has_leftovers();
     drop(cached);
-    let parsed = parallel_map(&misses, |&i| parse(project, &files[i].path));
-    let mut parsed = misses.into_iter().zip(parsed).peekable();
+
+    let outcomes = parallel_map_owned(work, |(f, st, hit)| {
+        let st = match st {
+            Ok(st) => st,
+            Err(failure) => return Outcome::Failed(file_failure(f, failure), None),
+        };
+        if let Some(bytes) = hit
+            && let Ok(listed) = postcard::from_bytes(bytes)
+        {
+            return listed_outcome(f, st, listed, Some(bytes));
+        }
+        // A miss, or an entry that does not decode: read the file.
+        match parse(project, &f.path) {
+            Ok(listed) => listed_outcome(f, st, listed, None),
+            // A parse error keeps its stamp: `check` can then cache what it
+            // found in the file's body too.
+            Err(failure) => Outcome::Failed(file_failure(f, failure), Some(st)),
+        }
+    });
 
     let mut scan = Scan {
         stray_temps: Some(temps),
         ..Scan::default()
     };
-    scan.entries.reserve(files.len());
-    scan.stamps.entries.reserve(files.len());
-    for (i, ((f, st), hit)) in files.into_iter().zip(stamps).zip(hits).enumerate() {
-        // A failure keeps its stamp when the stat worked (a parse error):
-        // `check` can then cache what it found in the file's body too.
-        let stat_ok = st.as_ref().ok().copied();
-        let meta = match (st, hit) {
-            (Ok(st), Some(meta)) => Ok((st, meta)),
-            (Err(failure), _) => Err(failure),
-            (Ok(st), None) => {
-                let (j, r) = parsed.next().expect("one parse per miss");
-                debug_assert_eq!(i, j);
-                r.map(|meta| (st, meta))
+    scan.stamps.entries.reserve(outcomes.len());
+    let mut encoded = Vec::with_capacity(outcomes.len());
+    let mut fresh = false;
+    let failures = &mut scan.failures;
+    let stamps = &mut scan.stamps;
+    // Entries are collected in place of the outcomes (no second buffer).
+    scan.entries = outcomes
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, outcome)| match outcome {
+            Outcome::Listed(entry, st, bytes) => {
+                stamps.entries.push(st);
+                fresh |= bytes.is_none();
+                encoded.push(bytes);
+                Some(entry)
             }
-        };
-        match meta {
-            Ok((st, (meta, sequence))) => {
-                scan.stamps.entries.push(st);
-                scan.entries.push(Entry {
-                    meta,
-                    path: f.path,
-                    archived: f.archived,
-                    sequence,
-                });
+            Outcome::Failed(failure, st) => {
+                stamps.failures.push((i, st));
+                failures.push(failure);
+                None
             }
-            Err(failure) => {
-                scan.stamps.failures.push((i, stat_ok));
-                scan.failures.push(FileFailure {
-                    path: f.path,
-                    id: f.id,
-                    failure,
-                });
-            }
-        }
-    }
-    if dirty {
-        store(project, &scan.entries, &scan.stamps.entries);
+        })
+        .collect();
+    if dirty || fresh {
+        store(project, &scan.entries, &scan.stamps.entries, &encoded);
     }
     Ok(scan)
 }
 
+fn listed_outcome<'a>(
+    f: FileRef,
+    st: Stamp,
+    (meta, sequence): (Meta, Option<f64>),
+    bytes: Option<&'a [u8]>,
+) -> Outcome<'a> {
+    let entry = Entry {
+        meta,
+        path: f.path,
+        archived: f.archived,
+        sequence,
+    };
+    Outcome::Listed(entry, st, bytes)
+}
+
+fn file_failure(f: FileRef, failure: ParseFailure) -> FileFailure {
+    FileFailure {
+        path: f.path,
+        id: f.id,
+        failure,
+    }
+}
+
 /// Best effort: a cache that cannot be written is simply rebuilt next time.
-fn store(project: &Project, entries: &[Entry], stamps: &[Stamp]) {
+/// `encoded[i]` is entry `i`'s bytes from the old cache, when it was a hit.
+fn store(project: &Project, entries: &[Entry], stamps: &[Stamp], encoded: &[Option<&[u8]>]) {
     let dir = project.local_dir();
     if fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let file = CacheFileRef {
-        version: VERSION,
-        entries: entries
-            .iter()
-            .zip(stamps)
-            .map(|(e, &(size, mtime_ns, ctime_ns, ino))| CacheEntryRef {
-                archived: e.archived,
-                name: name_of(&e.path),
-                size,
-                mtime_ns,
-                ctime_ns,
-                ino,
-                meta: &e.meta,
-                sequence: e.sequence,
-            })
-            .collect(),
+    let Some(bytes) = encode(entries, stamps, encoded) else {
+        return;
     };
-    if let Ok(bytes) = postcard::to_allocvec(&file) {
-        let _ = write_atomic(&dir.join(FILE_NAME), &bytes);
+    let _ = write_atomic(&dir.join(FILE_NAME), &bytes);
+    for old in OLD_FILE_NAMES {
+        let _ = fs::remove_file(dir.join(old));
     }
-    // A cache of an older format is dead weight once this one is written.
-    let _ = fs::remove_file(dir.join("cache-v2.bin"));
+}
+
+fn encode(entries: &[Entry], stamps: &[Stamp], encoded: &[Option<&[u8]>]) -> Option<Vec<u8>> {
+    let header = Header {
+        version: VERSION,
+        count: entries.len() as u64,
+    };
+    let mut out = postcard::to_allocvec(&header).ok()?;
+    let mut scratch = Vec::new();
+    for ((e, &stamp), bytes) in entries.iter().zip(stamps).zip(encoded) {
+        let listed = match bytes {
+            Some(bytes) => bytes,
+            None => {
+                scratch.clear();
+                scratch = postcard::to_extend(&(&e.meta, e.sequence), scratch).ok()?;
+                &scratch[..]
+            }
+        };
+        let entry = CacheEntry {
+            archived: e.archived,
+            name: name_of(&e.path),
+            stamp,
+            listed: Encoded(listed),
+        };
+        out = postcard::to_extend(&entry, out).ok()?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -422,5 +496,99 @@ mod tests {
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, text.replace("sequence: 7", "sequence: &s 3")).unwrap();
         assert_eq!(seq(&p), Some(3.0), "anchored");
+    }
+
+    /// Records of the cache as stored: (name, encoded fields).
+    fn records(p: &Project) -> Vec<(String, Vec<u8>)> {
+        let bytes = fs::read(p.local_dir().join(FILE_NAME)).unwrap();
+        decode(&bytes)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.name.to_string(), e.listed.0.to_vec()))
+            .collect()
+    }
+
+    /// A rewrite after one change copies every other record as it was, and
+    /// a record whose fields do not decode is read from its file instead.
+    #[test]
+    fn hits_are_written_back_as_they_were_and_bad_records_are_reread() {
+        let (_tmp, p) = simple_project();
+        let ctx = Ctx::now(None);
+        let mut paths = Vec::new();
+        for i in 0..80 {
+            let new = NewTicket {
+                title: format!("t{i:03}"),
+                ..Default::default()
+            };
+            paths.push(ops::create(&p, &ctx, new).unwrap().ticket.path);
+        }
+        let want: Vec<String> = (0..80).map(|i| format!("t{i:03}")).collect();
+        assert_eq!(titles(&p), want);
+        let before = records(&p);
+        assert_eq!(before.len(), 80);
+
+        let text = fs::read_to_string(&paths[3]).unwrap();
+        fs::write(&paths[3], text.replace("title: t003", "title: t003-x")).unwrap();
+        let mut edited = want.clone();
+        edited[3] = "t003-x".into();
+        assert_eq!(titles(&p), edited);
+        let after = records(&p);
+        let name3 = name_of(&paths[3]);
+        for (b, a) in before.iter().zip(&after) {
+            assert_eq!(a.0, b.0, "same order");
+            assert_eq!(
+                a.1 == b.1,
+                a.0 != name3,
+                "{}: only the edited record changes",
+                a.0
+            );
+        }
+
+        // Corrupt one record's fields in place (same length, so the index
+        // still decodes): that file is parsed again, and the cache healed.
+        let path = p.local_dir().join(FILE_NAME);
+        let mut bytes = fs::read(&path).unwrap();
+        let victim = &after[10].1;
+        let at = bytes
+            .windows(victim.len())
+            .position(|w| w == &victim[..])
+            .unwrap();
+        bytes[at..at + victim.len()].fill(0xff);
+        fs::write(&path, &bytes).unwrap();
+        assert_eq!(titles(&p), edited, "the bad record was not trusted");
+        assert_eq!(records(&p), after, "and was rewritten");
+
+        // A cache cut short, or with bytes after its last record, is ignored.
+        let bytes = fs::read(&path).unwrap();
+        assert!(decode(&bytes[..bytes.len() - 1]).is_none());
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(&longer).is_none());
+        fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        assert_eq!(titles(&p), edited);
+    }
+
+    /// A count no file could hold reserves nothing and decodes to nothing.
+    #[test]
+    fn a_huge_count_is_refused() {
+        let header = Header {
+            version: VERSION,
+            count: u64::MAX,
+        };
+        let bytes = postcard::to_allocvec(&header).unwrap();
+        assert!(decode(&bytes).is_none());
+        let header = Header {
+            version: VERSION - 1,
+            count: 0,
+        };
+        assert!(decode(&postcard::to_allocvec(&header).unwrap()).is_none());
+        let header = Header {
+            version: VERSION,
+            count: 0,
+        };
+        assert_eq!(
+            decode(&postcard::to_allocvec(&header).unwrap()).map(|v| v.len()),
+            Some(0)
+        );
     }
 }

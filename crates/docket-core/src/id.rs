@@ -107,9 +107,19 @@ pub fn shortest_unique_prefixes(ids: &[&str], min_suffix: usize) -> Vec<String> 
 /// page of a listing pays for sorting `all` and one binary search per row,
 /// not for a prefix of every ticket. An id not in `all` is its own handle.
 pub fn unique_prefixes_among(all: &[&str], ids: &[&str], min_suffix: usize) -> Vec<String> {
-    let mut sorted: Vec<&str> = all.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
+    unique_prefixes_in_sorted(&sorted_unique(all.to_vec()), ids, min_suffix)
+}
+
+/// Ids sorted and deduplicated: what [`unique_prefixes_in_sorted`] searches
+/// (sorted ahead, on another thread, by a caller with other work to do).
+pub fn sorted_unique(mut ids: Vec<&str>) -> Vec<&str> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// [`unique_prefixes_among`] over ids already [`sorted_unique`].
+pub fn unique_prefixes_in_sorted(sorted: &[&str], ids: &[&str], min_suffix: usize) -> Vec<String> {
     let common = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
     ids.iter()
         .map(|id| {

@@ -260,14 +260,34 @@ impl Project {
 
     /// `path` relative to the project root with forward slashes, for output.
     pub fn display_path(&self, path: &Path) -> String {
+        self.display_path_of(path).into_owned()
+    }
+
+    /// [`Project::display_path`], borrowed from `path` when it can be (a
+    /// listing calls this for every row).
+    pub fn display_path_of<'a>(&self, path: &'a Path) -> std::borrow::Cow<'a, str> {
+        // The common case, a path built under the root: the bytes after
+        // `root/`, with no per-component work.
+        let rest = path
+            .as_os_str()
+            .as_encoded_bytes()
+            .strip_prefix(self.root.as_os_str().as_encoded_bytes())
+            .and_then(|rest| rest.strip_prefix(b"/"));
+        if let Some(rest) = rest
+            && !rest.is_empty()
+            && !rest.starts_with(b"/")
+            && !rest.starts_with(b"./")
+            && let Ok(rest) = std::str::from_utf8(rest)
+        {
+            return std::borrow::Cow::Borrowed(rest);
+        }
         let Ok(rel) = path.strip_prefix(&self.root) else {
             // Outside the project (a worktree's shared space): as it is, not
             // `//abs/path` from joining the root component.
-            return path.to_string_lossy().into_owned();
+            return path.to_string_lossy();
         };
-        // Unix separators already are `/`: one copy, no per-component work
-        // (a listing calls this for every row).
-        rel.to_string_lossy().into_owned()
+        // Unix separators already are `/`.
+        rel.to_string_lossy()
     }
 
     /// The coordination space shared by every worktree (lock, sessions, claims).
@@ -874,24 +894,101 @@ pub fn check_ticket_meta(meta: &fs::Metadata, cap: u64) -> std::result::Result<(
     Ok(())
 }
 
-/// Map `f` over `items` on all available cores, keeping order.
-pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// How many threads a parallel pass over `len` items uses (1: stay on this
+/// thread).
+fn threads_for(len: usize) -> usize {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
-    if threads <= 1 || items.len() < 64 {
+    if len < 64 { 1 } else { threads }
+}
+
+/// The results of per-chunk threads, in chunk order, in one vector: the first
+/// chunk's grows once (no second full-size buffer).
+fn join_in_order<R>(handles: Vec<std::thread::ScopedJoinHandle<'_, Vec<R>>>) -> Vec<R> {
+    let mut out: Vec<R> = Vec::new();
+    for h in handles {
+        let part = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        if out.is_empty() {
+            out = part;
+        } else {
+            out.extend(part);
+        }
+    }
+    out
+}
+
+/// `f` over consecutive chunks of `items` (one per available core, each of
+/// at least `min_chunk` items, sizes differing by one at most), in parallel,
+/// in order.
+pub fn parallel_chunks<T: Sync, R: Send>(
+    items: &[T],
+    min_chunk: usize,
+    f: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
+    let parts = threads_for(usize::MAX)
+        .min(items.len() / min_chunk.max(1))
+        .max(1);
+    if parts == 1 {
+        return vec![f(items)];
+    }
+    let (base, extra) = (items.len() / parts, items.len() % parts);
+    std::thread::scope(|s| {
+        let f = &f;
+        let mut rest = items;
+        let handles: Vec<_> = (0..parts)
+            .map(|i| {
+                let (chunk, more) = rest.split_at(base + usize::from(i < extra));
+                rest = more;
+                s.spawn(move || vec![f(chunk)])
+            })
+            .collect();
+        join_in_order(handles)
+    })
+}
+
+/// Map `f` over `items` on all available cores, keeping order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = threads_for(items.len());
+    if threads <= 1 {
         return items.iter().map(&f).collect();
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        join_in_order(
+            items
+                .chunks(chunk)
+                .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
+                .collect(),
+        )
+    })
+}
+
+/// [`parallel_map`] consuming its items, so results can take what they own
+/// (paths, say) without a copy.
+pub fn parallel_map_owned<T: Send, R: Send>(
+    mut items: Vec<T>,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads_for(items.len());
+    if threads <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let mut parts = Vec::with_capacity(threads);
+    while items.len() > chunk {
+        parts.push(items.split_off(items.len() - chunk));
+    }
+    parts.push(items);
+    parts.reverse();
+    let f = &f;
+    std::thread::scope(|s| {
+        join_in_order(
+            parts
+                .into_iter()
+                .map(|part| s.spawn(move || part.into_iter().map(f).collect::<Vec<R>>()))
+                .collect(),
+        )
     })
 }

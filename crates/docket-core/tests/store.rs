@@ -615,3 +615,53 @@ fn a_ticket_folder_that_cannot_be_listed_is_an_error_not_an_empty_project() {
     std::fs::write(p.archive_dir(), "not a folder").unwrap();
     assert!(p.files().is_err());
 }
+
+/// The parallel helpers keep order and lose nothing, below and above their
+/// thresholds.
+#[test]
+fn parallel_helpers_keep_order() {
+    for n in [0usize, 1, 63, 64, 65, 1000, 1001] {
+        let items: Vec<usize> = (0..n).collect();
+        let want: Vec<usize> = items.iter().map(|i| i * 2).collect();
+        assert_eq!(store::parallel_map(&items, |i| i * 2), want, "map {n}");
+        let owned = store::parallel_map_owned(items.clone(), |i| i * 2);
+        assert_eq!(owned, want, "owned {n}");
+        for min in [0, 1, 7, 512, 5000] {
+            let parts = store::parallel_chunks(&items, min, |c| c.to_vec());
+            assert!(!parts.is_empty());
+            assert!(
+                parts.iter().all(|p| p.len() >= min.min(n)),
+                "chunks of at least {min}"
+            );
+            assert_eq!(parts.concat(), items, "chunks {n}/{min}");
+        }
+    }
+}
+
+/// The borrowed fast path of `display_path_of` agrees with the general one.
+#[test]
+fn display_paths() {
+    let (_tmp, p) = project();
+    let under = p.tickets_dir().join("t-1--a.md");
+    assert!(matches!(
+        p.display_path_of(&under),
+        std::borrow::Cow::Borrowed(".docket/tickets/t-1--a.md")
+    ));
+    // Odd spellings take the general path, with its answers.
+    let root = p.root.display();
+    assert_eq!(
+        p.display_path(&PathBuf::from(format!("{root}//x.md"))),
+        "x.md"
+    );
+    assert_eq!(
+        p.display_path(&PathBuf::from(format!("{root}/./x.md"))),
+        "x.md"
+    );
+    assert_eq!(p.display_path(&p.root), "");
+    let sibling = PathBuf::from(format!("{root}x/y.md"));
+    assert_eq!(p.display_path(&sibling), sibling.to_string_lossy());
+    assert_eq!(
+        p.display_path(Path::new("/elsewhere/z.md")),
+        "/elsewhere/z.md"
+    );
+}

@@ -188,9 +188,10 @@ fn emit(g: &GlobalArgs, req: ListRequest, v: &ViewArgs, printer: &mut Printer) -
     {
         // Rows rendered once, in the API (by a hot index when one runs),
         // and printed as they are: nothing else here needs them decoded.
-        let listing = query::list_json(&cx, &req)?;
-        report(printer, &listing.source, &listing.skipped, &listing.suspect);
-        printer.success_json_rows(&listing.rows, None);
+        query::list_json(&cx, &req, |listing| {
+            report(printer, &listing.source, &listing.skipped, &listing.suspect);
+            printer.success_json_rows(|w| listing.rows.write_to(w), None);
+        })?;
         return Ok(0);
     }
     if !g.json
