@@ -59,6 +59,12 @@ pub fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
+/// Whether stdout gets colour: what [`paint`] decides, for callers that
+/// write styled text in place.
+pub fn color_on() -> bool {
+    !color_off()
+}
+
 /// Whether stdout gets no colour (not a terminal, NO_COLOR, ...), decided once.
 fn color_off() -> bool {
     static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();

@@ -3,7 +3,7 @@
 
 use docket_core::audit::{self, LogEntry};
 use docket_core::plan::PlanState;
-use docket_core::store::Entry;
+use docket_core::store::{Entry, parallel_chunks};
 use docket_core::ticket::{SECTION_LOG, SECTION_PLAN};
 use docket_core::{Meta, Project, Ticket};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -70,6 +70,15 @@ fn plain_ascii(s: &str) -> bool {
     })
 }
 
+/// [`plain_ascii`] without newlines: a table cell that needs no escaping.
+fn plain_cell(s: &str) -> bool {
+    s.as_bytes().chunks(64).all(|block| {
+        block.iter().fold(true, |ok, &b| {
+            ok & (((0x20..0x7f).contains(&b)) | (b == b'\t'))
+        })
+    })
+}
+
 /// [`escape_controls`] for a one-line field: newlines escaped too.
 pub fn escape_line(s: &str) -> String {
     escape_cell(s).into_owned()
@@ -78,6 +87,10 @@ pub fn escape_line(s: &str) -> String {
 /// [`escape_line`], borrowing `s` when nothing needs escaping (most table
 /// cells).
 pub fn escape_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    // Nearly every cell: printable ASCII and tabs, one pass.
+    if plain_cell(s) {
+        return std::borrow::Cow::Borrowed(s);
+    }
     let escaped = escape_controls(s, false);
     if !escaped.contains(['\n', '\r']) {
         return escaped;
@@ -136,22 +149,48 @@ const FLOOR_TITLE: usize = 10;
 const MIN_BOARD_COLUMN: usize = 20;
 
 /// An aligned table with a dim header; `styles` colours whole columns.
-pub fn table<S: AsRef<str>>(
+pub fn table<S: AsRef<str> + Sync>(
     headers: &[&str],
     rows: &[Vec<S>],
     styles: &[Option<anstyle::Style>],
 ) -> String {
+    // Big tables (a listing of 60k tickets) are measured and written in
+    // chunks on all cores; the chunks' text is joined in order.
+    const MIN_CHUNK: usize = 4096;
+    let ncols = headers.len();
+    // Per chunk: its length, every cell's width, each column's widest.
+    let measured = parallel_chunks(rows, MIN_CHUNK, |rows| {
+        let mut widest = vec![0; ncols];
+        let mut cells = Vec::with_capacity(rows.len() * ncols);
+        for r in rows {
+            for (i, c) in r.iter().enumerate() {
+                let w = width(c.as_ref());
+                cells.push(w);
+                if let Some(m) = widest.get_mut(i) {
+                    *m = (*m).max(w);
+                }
+            }
+        }
+        (rows.len(), cells, widest)
+    });
     let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
-    let mut cell_widths: Vec<usize> = Vec::with_capacity(rows.len() * headers.len());
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            let w = width(c.as_ref());
-            cell_widths.push(w);
-            widths[i] = widths[i].max(w);
+    for (_, _, widest) in &measured {
+        for (w, m) in widths.iter_mut().zip(widest) {
+            *w = (*w).max(*m);
         }
     }
+    // The same chunks again, each with its cells' widths.
+    let mut rest = rows;
+    let chunks: Vec<(&[Vec<S>], Vec<usize>)> = measured
+        .into_iter()
+        .map(|(len, cells, _)| {
+            let (chunk, more) = rest.split_at(len);
+            rest = more;
+            (chunk, cells)
+        })
+        .collect();
+    let color = crate::output::color_on();
     let line_len: usize = widths.iter().sum::<usize>() + 2 * widths.len() + 1;
-    let mut out = String::with_capacity(line_len * (rows.len() + 1));
     // One line into `out`: cells padded to their column, two spaces
     // between, no trailing blanks.
     let push_line = |out: &mut String, cells: &mut dyn Iterator<Item = (&str, usize)>| {
@@ -161,11 +200,13 @@ pub fn table<S: AsRef<str>>(
             let last = i + 1 == n;
             let pad = if last { 0 } else { widths[i].saturating_sub(w) };
             match styles.get(i).copied().flatten() {
-                Some(s) if !c.is_empty() || pad > 0 => {
-                    let mut padded = String::with_capacity(c.len() + pad);
-                    padded.push_str(c);
-                    padded.extend(std::iter::repeat_n(' ', pad));
-                    out.push_str(&paint(s, &padded));
+                // What `paint` makes of the padded cell, written in place.
+                Some(s) if color && (!c.is_empty() || pad > 0) => {
+                    use std::fmt::Write;
+                    let _ = write!(out, "{s}");
+                    out.push_str(c);
+                    out.extend(std::iter::repeat_n(' ', pad));
+                    let _ = write!(out, "{s:#}");
                 }
                 _ => {
                     out.push_str(c);
@@ -180,6 +221,7 @@ pub fn table<S: AsRef<str>>(
         out.truncate(start + trimmed);
         out.push('\n');
     };
+    let mut out = String::with_capacity(line_len * (rows.len() + 1));
     let head: Vec<String> = headers.iter().map(|h| paint(style::DIM, h)).collect();
     push_line(
         &mut out,
@@ -188,14 +230,25 @@ pub fn table<S: AsRef<str>>(
             .zip(headers)
             .map(|(painted, h)| (painted.as_str(), width(h))),
     );
-    let mut k = 0;
-    for r in rows {
-        let ws = &cell_widths[k..k + r.len()];
-        k += r.len();
-        push_line(
-            &mut out,
-            &mut r.iter().zip(ws).map(|(c, w)| (c.as_ref(), *w)),
-        );
+    // One thread per chunk.
+    let bodies = parallel_chunks(&chunks, 1, |chunks| {
+        let mut out = String::new();
+        for (rows, ws) in chunks {
+            out.reserve(line_len * rows.len());
+            let mut k = 0;
+            for r in *rows {
+                let ws = &ws[k..k + r.len()];
+                k += r.len();
+                push_line(
+                    &mut out,
+                    &mut r.iter().zip(ws).map(|(c, w)| (c.as_ref(), *w)),
+                );
+            }
+        }
+        out
+    });
+    for body in bodies {
+        out.push_str(&body);
     }
     out
 }
@@ -234,36 +287,11 @@ pub fn ticket_table_rows(rows: &[TableRow], width_limit: Option<usize>) -> Strin
         return paint(style::DIM, "no tickets");
     }
     // Cells borrow from the rows unless escaping changed them.
-    let mut rows: Vec<Vec<std::borrow::Cow<str>>> = rows
-        .iter()
-        .map(|r| {
-            let mut title = escape_cell(r.title);
-            if !r.tags.is_empty() {
-                let title = title.to_mut();
-                for (i, tag) in r.tags.iter().enumerate() {
-                    title.push_str(if i == 0 { "  #" } else { " #" });
-                    title.push_str(&escape_cell(tag));
-                }
-            }
-            const PRIORITIES: [&str; 5] = ["P0", "P1", "P2", "P3", "P4"];
-            let priority = usize::try_from(r.priority)
-                .ok()
-                .and_then(|i| PRIORITIES.get(i))
-                .map_or_else(
-                    || std::borrow::Cow::Owned(format!("P{}", r.priority)),
-                    |p| std::borrow::Cow::Borrowed(*p),
-                );
-            vec![
-                escape_cell(r.handle),
-                priority,
-                escape_cell(r.status),
-                escape_cell(r.kind),
-                escape_cell(r.mode),
-                escape_cell(r.assignee.unwrap_or_default()),
-                title,
-            ]
-        })
-        .collect();
+    // In chunks on all cores for a big table.
+    let cells = parallel_chunks(rows, 4096, |rows| {
+        rows.iter().map(row_cells).collect::<Vec<_>>()
+    });
+    let mut rows: Vec<Vec<std::borrow::Cow<str>>> = cells.into_iter().flatten().collect();
     let mut headers = vec!["ID", "PRI", "STATUS", "TYPE", "MODE", "ASSIGNEE", "TITLE"];
     let mut styles = vec![
         Some(style::ID),
@@ -296,6 +324,36 @@ pub fn ticket_table_rows(rows: &[TableRow], width_limit: Option<usize>) -> Strin
         }
     }
     table(&headers, &rows, &styles)
+}
+
+/// The cells of a ticket table row; they borrow from the row unless
+/// escaping changed them.
+fn row_cells<'a>(r: &TableRow<'a>) -> Vec<std::borrow::Cow<'a, str>> {
+    let mut title = escape_cell(r.title);
+    if !r.tags.is_empty() {
+        let title = title.to_mut();
+        for (i, tag) in r.tags.iter().enumerate() {
+            title.push_str(if i == 0 { "  #" } else { " #" });
+            title.push_str(&escape_cell(tag));
+        }
+    }
+    const PRIORITIES: [&str; 5] = ["P0", "P1", "P2", "P3", "P4"];
+    let priority = usize::try_from(r.priority)
+        .ok()
+        .and_then(|i| PRIORITIES.get(i))
+        .map_or_else(
+            || std::borrow::Cow::Owned(format!("P{}", r.priority)),
+            |p| std::borrow::Cow::Borrowed(*p),
+        );
+    vec![
+        escape_cell(r.handle),
+        priority,
+        escape_cell(r.status),
+        escape_cell(r.kind),
+        escape_cell(r.mode),
+        escape_cell(r.assignee.unwrap_or_default()),
+        title,
+    ]
 }
 
 /// Columns left for the last (title) column of a table `limit` wide: what

@@ -377,6 +377,24 @@ fn a_listing_larger_than_a_render_batch_is_whole_and_in_order() {
     let by_id = list(&["--sort", "id"]);
     assert_eq!(by_id.len(), 8300);
     assert!(by_id.windows(2).all(|w| w[0] < w[1]), "sorted by id");
+    // The human table of as many rows (measured and written in chunks on
+    // all cores): every row, in order, in aligned columns.
+    let table = env.run(&["-C", "big", "list", "--all", "--sort", "id"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(lines.len(), 8301, "a header and every row");
+    let pri_at = lines[0].find("PRI").unwrap();
+    let handles: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| {
+            assert_eq!(&l[pri_at..pri_at + 1], "P", "aligned: {l}");
+            l.split_whitespace().next().unwrap()
+        })
+        .collect();
+    assert!(handles.windows(2).all(|w| w[0] < w[1]), "rows in order");
+    for (h, id) in handles.iter().zip(&by_id) {
+        assert!(id.starts_with(h), "{h} is a handle of {id}");
+    }
     assert_eq!(list(&[]), cold, "warm cache");
     // One edit: the rewritten cache keeps every other record as it was.
     let first = big.join(".docket/tickets");
