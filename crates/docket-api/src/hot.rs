@@ -275,7 +275,7 @@ pub fn ask(
         return Err("no hot index running".into());
     }
     let dir = std::fs::canonicalize(&p.dir).map_err(|e| format!("project folder: {e}"))?;
-    let config = std::fs::read_to_string(p.dir.join("config.toml"))
+    let config = docket_core::store::read_user_text(&p.dir.join("config.toml"), 1 << 20)
         .map_err(|e| format!("config.toml: {e}"))?;
     let mut claimed: Vec<String> = claimed.iter().cloned().collect();
     claimed.sort();

@@ -136,9 +136,9 @@ impl<E: Keyed> InLine<E> {
 /// The cache's entries, borrowed from its bytes (read into `raw`); none when
 /// it is missing, of another version or corrupt.
 fn load<'a>(project: &Project, raw: &'a mut Vec<u8>) -> InLine<CacheEntry<'a>> {
-    match fs::read(project.local_dir().join(FILE_NAME)) {
-        Ok(bytes) => *raw = bytes,
-        Err(_) => return InLine::default(),
+    match crate::store::read_derived(&project.local_dir().join(FILE_NAME)) {
+        Ok(Some(bytes)) => *raw = bytes,
+        _ => return InLine::default(),
     }
     let raw: &'a Vec<u8> = raw;
     decode(raw).map(InLine::new).unwrap_or_default()

@@ -490,12 +490,17 @@ pub fn validate_prefix(prefix: &str) -> Result<()> {
     }
 }
 
+/// Largest config file read (a config is a few KB).
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
 impl Config {
     /// Read and validate a config file.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::ConfigInvalid {
-            path: path.to_path_buf(),
-            message: e.to_string(),
+        let text = crate::store::read_user_text(path, MAX_CONFIG_BYTES).map_err(|e| {
+            Error::ConfigInvalid {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }
         })?;
         Config::parse(&text, path)
     }

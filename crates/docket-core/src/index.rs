@@ -21,7 +21,7 @@
 
 use std::fs::{self, File};
 use std::io::Write;
-use std::os::unix::fs::{FileExt, MetadataExt};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::store::{FileRef, Project};
@@ -90,7 +90,8 @@ enum Change {
 
 /// The journal: its changes and the last stamp, if every line is whole.
 fn read_log(p: &Project) -> Option<(Vec<Change>, Stamp)> {
-    let text = fs::read_to_string(log_path(p)).ok()?;
+    let bytes = crate::store::read_derived(&log_path(p)).ok()??;
+    let text = String::from_utf8(bytes).ok()?;
     if !text.ends_with('\n') {
         return None;
     }
@@ -130,7 +131,15 @@ struct Base {
 }
 
 fn open_base(p: &Project) -> Option<Base> {
-    let file = File::open(base_path(p)).ok()?;
+    // Only a regular file: a FIFO put in its place must not block a read.
+    let file = File::options()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(base_path(p))
+        .ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
     let mut head = vec![0u8; 4096];
     let n = file.read_at(&mut head, 0).ok()?;
     let head = &head[..n];

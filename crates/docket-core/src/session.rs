@@ -61,7 +61,7 @@ fn roles_path(p: &Project) -> PathBuf {
 
 fn load_roles(p: &Project) -> Result<BTreeMap<String, String>> {
     let path = roles_path(p);
-    match fs::read_to_string(&path) {
+    match crate::store::read_user_text(&path, 1 << 20) {
         Ok(text) => toml::from_str::<RolesFile>(&text)
             .map(|f| f.roles)
             .map_err(|e| Error::ConfigInvalid {

@@ -796,6 +796,25 @@ pub fn read_small_regular(path: &Path, cap: u64) -> std::io::Result<Option<Vec<u
     read_regular(path, cap, false)
 }
 
+/// Largest derived file (cache, verdicts, id index) docket reads back.
+pub const MAX_DERIVED_BYTES: u64 = 1 << 32;
+
+/// A derived binary file in `.docket/local/` (`None`: missing). Like
+/// [`read_small_regular`]: a FIFO, device or symlink put in its place is an
+/// error (the caller rebuilds), never a read that blocks.
+pub fn read_derived(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    read_regular(path, MAX_DERIVED_BYTES, false)
+}
+
+/// A file people edit (`config.toml`, `roles.toml`) as text, up to `cap`
+/// bytes. Symlinks are followed (a shared config is fine), but only a
+/// regular file is read: a FIFO or device fails here instead of blocking.
+pub fn read_user_text(path: &Path, cap: u64) -> std::io::Result<String> {
+    let bytes = read_regular(path, cap, true)?
+        .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+    String::from_utf8(bytes).map_err(|_| std::io::Error::other("not UTF-8 text"))
+}
+
 /// Read a small local-state file (session, claim, journal) as text, never
 /// following a symlink out of the project nor blocking on a FIFO; a missing
 /// file is `NotFound`, like `fs::read_to_string`.

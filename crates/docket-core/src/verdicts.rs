@@ -128,7 +128,7 @@ pub(crate) fn key(project: &Project) -> Option<Key> {
 /// The stored verdicts when the file exists, decodes and has this key; else
 /// none (every file then counts as changed).
 pub(crate) fn load(project: &Project, key: &Key) -> InLine<VerdictEntry> {
-    let Ok(bytes) = fs::read(project.local_dir().join(FILE_NAME)) else {
+    let Ok(Some(bytes)) = crate::store::read_derived(&project.local_dir().join(FILE_NAME)) else {
         return InLine::default();
     };
     match postcard::from_bytes::<VerdictFile>(&bytes) {

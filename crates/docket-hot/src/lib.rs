@@ -25,7 +25,7 @@ use docket_api::hot::{self, HotReply, HotRequest, WireJson, WireListing, WireTab
 use docket_api::query::{Checked, page_in};
 use docket_api::view::short_ids_among;
 use docket_core::Project;
-use docket_core::store::{Entry, FileFailure, Scan, id_from_file_name};
+use docket_core::store::{Entry, FileFailure, Scan, id_from_file_name, read_user_text};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 /// Why the hot index could not start.
@@ -298,7 +298,7 @@ pub fn start(project: Project) -> Result<Server, HotError> {
     }
     let canonical = fs::canonicalize(&dir).map_err(io(&dir))?;
     let config_path = dir.join("config.toml");
-    let config = fs::read_to_string(&config_path).map_err(io(&config_path))?;
+    let config = read_user_text(&config_path, 1 << 20).map_err(io(&config_path))?;
 
     let (tx, rx) = mpsc::channel::<Msg>();
     let mut watcher = notify::recommended_watcher(move |res: Msg| {
@@ -538,7 +538,7 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
     sync(shared)?;
     let mut files = lock(&shared.files);
     let config_path = shared.dir.join("config.toml");
-    let config = fs::read_to_string(&config_path).map_err(|e| format!("config.toml: {e}"))?;
+    let config = read_user_text(&config_path, 1 << 20).map_err(|e| format!("config.toml: {e}"))?;
     if config != req.config {
         return Err("the config changed since the client read it".into());
     }

@@ -86,6 +86,57 @@ fn fifo_and_device_ticket_files_are_skipped_never_blocking() {
     assert!(start.elapsed() < Duration::from_secs(20));
 }
 
+/// docket's own files replaced by FIFOs: the derived ones (frontmatter cache,
+/// check verdicts, id index) are rebuilt, and a config that is not a regular
+/// file is a clear error. No read ever blocks on one.
+#[test]
+fn fifos_in_place_of_docket_files_never_block() {
+    let env = TestEnv::init();
+    let id = env.create("A", &[]);
+    env.ok(&["check"]);
+    let local = env.docket_dir().join("local");
+    let run = |args: &[&str]| {
+        let out = env
+            .cmd(args)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .expect("run docket");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    for name in ["cache-v4.bin", "check-v1.bin", "ids-v1.log", "ids-v1.base"] {
+        let f = local.join(name);
+        let _ = std::fs::remove_file(&f);
+        mkfifo(&f);
+        for args in [
+            &["list", "--json"][..],
+            &["show", &id, "--json"],
+            &["check", "--json"],
+            &["create", "B", "--json"],
+        ] {
+            let (code, stdout) = run(args);
+            assert_eq!(code, Some(0), "{name}, {args:?}: {stdout}");
+        }
+        let _ = std::fs::remove_file(&f);
+    }
+    let cfg = env.docket_dir().join("config.toml");
+    std::fs::remove_file(&cfg).unwrap();
+    mkfifo(&cfg);
+    let (code, stdout) = run(&["list", "--json"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["error"]["code"], "config_invalid", "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file"),
+        "{v}"
+    );
+}
+
 #[test]
 fn files_over_the_size_cap_are_skipped_with_a_warning_and_reported() {
     let env = TestEnv::init();
