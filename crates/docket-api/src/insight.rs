@@ -245,7 +245,7 @@ pub fn activity(cx: &Context, req: &ActivityRequest) -> ApiResult<Vec<Activity>>
 /// interrupted), if any.
 pub fn current_run(cx: &Context) -> Option<InFlight> {
     let path = docket_core::runner::RunPaths::new(&cx.project).current_file;
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = docket_core::store::read_local_text(&path).ok()?;
     serde_json::from_str(&text).ok()
 }
 

@@ -73,6 +73,29 @@ fn a_text_line_is_shown_whole_up_to_eighty_characters() {
     assert_eq!(r.line("   "), None);
 }
 
+/// A template that is a FIFO (or a device) is refused at once, never read
+/// (which would block the runner until something wrote to it).
+#[test]
+fn a_template_that_is_a_fifo_is_refused_without_blocking() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join(".docket/templates");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let st = std::process::Command::new("mkfifo")
+        .arg(dir.join("pipe.md"))
+        .status()
+        .expect("mkfifo");
+    assert!(st.success());
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.md")).expect("link");
+    for name in ["pipe.md", "zero.md"] {
+        match prompt::load(&dir, name) {
+            Err(e) => assert!(!e.to_string().is_empty()),
+            Ok(text) => panic!("{name} read: {} bytes", text.len()),
+        }
+    }
+    std::fs::write(dir.join("here.md"), "hello").expect("write");
+    assert_eq!(prompt::load(&dir, "here.md").expect("here"), "hello");
+}
+
 #[test]
 fn a_template_that_is_a_dangling_link_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -134,11 +134,17 @@ pub fn project_template(templates_dir: &Path, name: &str) -> Result<Option<PathB
     Ok(Some(real))
 }
 
+/// Largest prompt template read (templates are a few KB).
+pub const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
+
 /// Load a template: the project's copy (inside the project, see
 /// [`project_template`]), else the built-in default.
 pub fn load(templates_dir: &Path, name: &str) -> Result<String> {
     match project_template(templates_dir, name)? {
-        Some(path) => std::fs::read_to_string(&path).map_err(|e| Error::io(path, e)),
+        // Regular files only: a FIFO must not hang the runner.
+        Some(path) => {
+            crate::store::read_user_text(&path, MAX_TEMPLATE_BYTES).map_err(|e| Error::io(path, e))
+        }
         None => builtin(name).map(String::from).ok_or_else(|| {
             Error::invalid(format!(
                 "no template `{name}`: create {} (built in: {})",

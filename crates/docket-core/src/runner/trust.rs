@@ -216,7 +216,9 @@ pub fn material(cfg: &Config, templates_dir: &Path) -> Result<Material> {
         let Some(real) = prompt::project_template(templates_dir, &name)? else {
             continue;
         };
-        let bytes = std::fs::read(&real).map_err(|e| Error::io(&real, e))?;
+        let bytes = crate::store::read_user_text(&real, prompt::MAX_TEMPLATE_BYTES)
+            .map_err(|e| Error::io(&real, e))?
+            .into_bytes();
         let shown = templates_dir.join(&name);
         let rel = shown.strip_prefix(root).unwrap_or(&shown);
         templates.push(TrustedTemplate {
@@ -356,7 +358,7 @@ impl TrustStore {
 
     fn read(&self) -> Result<StoreFile> {
         let path = self.file();
-        match std::fs::read_to_string(&path) {
+        match crate::store::read_user_text(&path, 1 << 24) {
             Ok(text) => toml::from_str(&text).map_err(|e| Error::ConfigInvalid {
                 path,
                 message: format!("the trust store is unreadable: {e}"),
