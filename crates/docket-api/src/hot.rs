@@ -36,10 +36,10 @@ pub const SOCKET: &str = "hot.sock";
 /// The folder of cookie files, in `.docket/local/`.
 pub const COOKIE_DIR: &str = "hot";
 /// Bumped whenever the wire format or the listing rules change.
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 3;
 /// The build both sides must share: a server from another build could list
 /// differently.
-pub const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+hot2");
+pub const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+hot3");
 /// Longest a client waits for any read or write before scanning instead (the
 /// server gives up on its cookie after 2 s and says so).
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -77,46 +77,40 @@ pub enum Form {
     /// for a client that prints them as they are ([`WireJson`]): nothing to
     /// decode per row.
     Json,
-    /// What a ticket table shows ([`crate::view::TableRow`]), read in place
-    /// by the client ([`WireTable`]).
-    Table,
+    /// The human ticket table, laid out by the server for the client's
+    /// width (`None`: never cut) and colour choice ([`WireText`]): the
+    /// client prints it as it came, like JSON rows.
+    Text { width: Option<u32>, color: bool },
 }
 
-/// The server's answer. Borrows from the reply's bytes where it can
-/// ([`WireTable`]).
+/// The server's answer.
 #[derive(Debug, Serialize, Deserialize)]
-pub enum HotReply<'a> {
+pub enum HotReply {
     /// Not provably current (or not this project): scan instead. Why.
     Unsure(String),
     /// The listing.
     Listing(WireListing),
     /// The listing as JSON rows ([`Form::Json`]).
     Json(WireJson),
-    /// The listing as table rows ([`Form::Table`]).
-    #[serde(borrow)]
-    Table(WireTable<'a>),
+    /// The listing as a laid-out table ([`Form::Text`]).
+    Text(WireText),
 }
 
-/// A listing as table rows.
+/// A listing as the human table's text.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct WireTable<'a> {
-    #[serde(borrow)]
-    pub rows: Vec<crate::view::TableRow<'a>>,
+pub struct WireText {
+    pub text: String,
     pub total: u64,
     pub next_cursor: Option<String>,
     pub skipped: Vec<(String, String)>,
     pub suspect: Vec<(String, String)>,
 }
 
-impl<'a> WireTable<'a> {
-    /// The table form of a page computed by the server.
-    pub fn from_page(l: &'a crate::query::Page<'_>) -> WireTable<'a> {
-        WireTable {
-            rows: l
-                .rows
-                .iter()
-                .map(|r| crate::view::TableRow::of(&r.entry.meta, &r.short))
-                .collect(),
+impl WireText {
+    /// The text form of a page computed by the server: [`crate::query::Page::table`].
+    pub fn from_page(l: &crate::query::Page<'_>, width: Option<u32>, color: bool) -> WireText {
+        WireText {
+            text: l.table(width.map(|w| w as usize), color),
             total: l.total as u64,
             next_cursor: l.next_cursor.clone(),
             skipped: l.skipped.clone(),
@@ -300,7 +294,7 @@ pub fn ask(
 
 /// A reply's bytes decoded; `Err` when the server was unsure (why) or the
 /// bytes are not a reply.
-pub fn decode(bytes: &[u8]) -> Result<HotReply<'_>, String> {
+pub fn decode(bytes: &[u8]) -> Result<HotReply, String> {
     match postcard::from_bytes(bytes).map_err(|e| format!("hot index: {e}"))? {
         HotReply::Unsure(why) => Err(format!("hot index unsure: {why}")),
         reply => Ok(reply),

@@ -27,6 +27,7 @@ pub mod notes;
 pub mod project;
 pub mod query;
 pub mod sessions;
+pub mod text;
 pub mod tickets;
 pub mod view;
 

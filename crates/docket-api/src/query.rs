@@ -307,11 +307,10 @@ pub fn list_json<R>(
     })
 }
 
-/// A listing as the rows of a ticket table, borrowed from wherever they
-/// came from (a hot index's reply, or a scan).
+/// A listing as the human ticket table's text ([`crate::text::ticket_table`]).
 #[derive(Debug)]
-pub struct TableListing<'a> {
-    pub rows: Vec<crate::view::TableRow<'a>>,
+pub struct TextListing {
+    pub text: String,
     pub total: usize,
     pub next_cursor: Option<String>,
     pub skipped: Vec<(String, String)>,
@@ -319,52 +318,46 @@ pub struct TableListing<'a> {
     pub source: Source,
 }
 
-/// [`list`] as table rows, handed to `show` (they borrow from the answer,
-/// which lives only for this call): a hot index's reply is read in place.
-pub fn list_table<R>(
+/// [`list`] as the human table, laid out for `width` columns (`None`: never
+/// cut) with or without colour: a hot index sends it laid out, so a large
+/// table is printed as it came; a scan lays it out here, the same way.
+pub fn list_text(
     cx: &Context,
     req: &ListRequest,
-    show: impl FnOnce(TableListing<'_>) -> R,
-) -> ApiResult<R> {
+    width: Option<usize>,
+    color: bool,
+) -> ApiResult<TextListing> {
     let checked = check(cx, req)?;
     let mut why_scan = None;
     if cx.hot_index && req.kind != ListKind::Search {
-        let bytes = crate::hot::ask(&cx.project, req, &checked.claimed, crate::hot::Form::Table);
-        let reply =
-            bytes
-                .as_deref()
-                .map_err(Clone::clone)
-                .and_then(|b| match crate::hot::decode(b)? {
-                    crate::hot::HotReply::Table(t) => Ok(t),
-                    _ => Err("hot index: a reply of another form".to_string()),
-                });
+        let form = crate::hot::Form::Text {
+            width: width.map(|w| u32::try_from(w).unwrap_or(u32::MAX)),
+            color,
+        };
+        let reply = crate::hot::ask(&cx.project, req, &checked.claimed, form)
+            .and_then(|b| crate::hot::decode(&b));
         match reply {
-            Ok(t) => {
-                return Ok(show(TableListing {
-                    rows: t.rows,
+            Ok(crate::hot::HotReply::Text(t)) => {
+                return Ok(TextListing {
+                    text: t.text,
                     total: usize::try_from(t.total).unwrap_or(usize::MAX),
                     next_cursor: t.next_cursor,
                     skipped: t.skipped,
                     suspect: t.suspect,
                     source: Source::Hot,
-                }));
+                });
             }
+            Ok(_) => why_scan = Some("hot index: a reply of another form".to_string()),
             Err(why) => why_scan = Some(why),
         }
     }
-    scan_page(cx, req, checked, |page| {
-        show(TableListing {
-            rows: page
-                .rows
-                .iter()
-                .map(|r| crate::view::TableRow::of(&r.entry.meta, &r.short))
-                .collect(),
-            total: page.total,
-            next_cursor: page.next_cursor.clone(),
-            skipped: page.skipped.clone(),
-            suspect: page.suspect.clone(),
-            source: Source::Scan(why_scan),
-        })
+    scan_page(cx, req, checked, |page| TextListing {
+        text: page.table(width, color),
+        total: page.total,
+        next_cursor: page.next_cursor,
+        skipped: page.skipped,
+        suspect: page.suspect,
+        source: Source::Scan(why_scan),
     })
 }
 
@@ -481,6 +474,17 @@ pub struct Page<'a> {
 }
 
 impl<'a> Page<'a> {
+    /// The page as the human ticket table: what a scan and a hot index both
+    /// print, so they cannot disagree.
+    pub fn table(&self, width: Option<usize>, color: bool) -> String {
+        let rows: Vec<crate::view::TableRow> = self
+            .rows
+            .iter()
+            .map(|r| crate::view::TableRow::of(&r.entry.meta, &r.short))
+            .collect();
+        crate::text::ticket_table(&rows, width, color)
+    }
+
     /// The owned [`Listing`] (each row's entry copied out of the scan).
     pub fn into_listing(self) -> Listing {
         Listing {

@@ -40,8 +40,7 @@ pub struct Printer {
 /// Styles used by human output.
 pub mod style {
     use super::*;
-    pub const ID: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
-    pub const DIM: Style = Style::new().dimmed();
+    pub use docket_api::text::{DIM, ID};
     pub const BOLD: Style = Style::new().bold();
     pub const OK: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)));
     pub const WARN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));

@@ -462,3 +462,68 @@ fn serve_keeps_the_hot_index_too() {
     let _ = child.wait();
     assert!(answered, "serve did not keep a hot index");
 }
+
+/// On a terminal (a real pty via `script`), the human table the index lays
+/// out is the scan's to the byte: cut to the client's width (a narrow one
+/// drops columns), coloured unless `NO_COLOR`.
+#[test]
+fn the_index_lays_out_the_table_for_the_clients_terminal() {
+    let mut p = Proj::new();
+    p.create(
+        "a title long enough to be cut on a narrow terminal",
+        &["--tags", "x,y"],
+    );
+    p.create(
+        "beta",
+        &["--priority", "1", "--assignee", "someone-with-a-long-name"],
+    );
+    p.start();
+    // `script -qec CMD /dev/null` runs CMD on a pty and copies what it printed.
+    let on_tty = |columns: &str, color: bool, hot: bool| -> String {
+        let mut c = Command::new("script");
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &p.root)
+            .env("DOCKET_ACTOR", "tester")
+            .env("COLUMNS", columns)
+            .env("TERM", "xterm")
+            .current_dir(&p.root)
+            .args(["-qec", &format!("{BIN} list"), "/dev/null"]);
+        if !color {
+            c.env("NO_COLOR", "1");
+        }
+        if hot {
+            c.env("DOCKET_HOT_DEBUG", "1");
+        } else {
+            c.env("DOCKET_HOT_INDEX", "0");
+        }
+        let out = c.output().expect("run script (util-linux)");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).replace('\r', "")
+    };
+    for columns in ["40", "60", "200"] {
+        for color in [false, true] {
+            let hot = on_tty(columns, color, true);
+            assert!(
+                hot.contains("answered by the hot index"),
+                "{columns}/{color}: {hot}"
+            );
+            let table: String = hot
+                .lines()
+                .filter(|l| !l.contains("docket: "))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            assert_eq!(
+                table,
+                on_tty(columns, color, false),
+                "{columns} columns, colour {color}"
+            );
+            assert_eq!(table.contains("\u{1b}["), color, "{table}");
+        }
+    }
+    let narrow = on_tty("40", false, false);
+    assert!(
+        !narrow.contains("ASSIGNEE") && narrow.contains('…'),
+        "{narrow}"
+    );
+}

@@ -21,7 +21,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use docket_api::hot::{self, HotReply, HotRequest, WireJson, WireListing, WireTable};
+use docket_api::hot::{self, HotReply, HotRequest, WireJson, WireListing, WireText};
 use docket_api::query::{Checked, page_in};
 use docket_api::view::short_ids_among;
 use docket_core::Project;
@@ -595,7 +595,9 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
     let reply = match form {
         hot::Form::Rows => HotReply::Listing(WireListing::from_listing(page.into_listing())),
         hot::Form::Json => HotReply::Json(WireJson::from_json(page.into_json(&p))),
-        hot::Form::Table => HotReply::Table(WireTable::from_page(&page)),
+        hot::Form::Text { width, color } => {
+            HotReply::Text(WireText::from_page(&page, width, color))
+        }
     };
     let bytes = Arc::new(hot::encode_reply(&reply).map_err(|e| e.to_string())?);
     if bytes.len() <= MEMO_BYTES {

@@ -201,11 +201,9 @@ fn emit(g: &GlobalArgs, req: ListRequest, v: &ViewArgs, printer: &mut Printer) -
         )
     {
         // Only what the table shows, read in place from the answer.
-        let table = query::list_table(&cx, &req, |t| {
-            report(printer, &t.source, &t.skipped, &t.suspect);
-            render::ticket_table_rows(&t.rows, width)
-        })?;
-        printer.success(&(), None, || table);
+        let t = query::list_text(&cx, &req, width, crate::output::color_on())?;
+        report(printer, &t.source, &t.skipped, &t.suspect);
+        printer.success(&(), None, || t.text);
         return Ok(0);
     }
     let listing = query::list(&cx, &req)?;
