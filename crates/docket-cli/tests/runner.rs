@@ -1861,3 +1861,41 @@ fn trust_has_help() {
     );
     assert!(text.contains("DOCKET_CONFIG_DIR"), "{text}");
 }
+
+/// A FIFO in place of the run's state files (the ticket in flight, the
+/// recorded failures) is refused, never read: a dry run must not block on
+/// one (like `insight::current_run`, which the web and TUI use).
+#[test]
+fn fifos_in_place_of_the_run_state_never_block_a_dry_run() {
+    let env = Env::new("pipeline");
+    env.ticket("A", "fix", "fake: advance", &[]);
+    env.commit_all("tickets");
+    let run_dir = env.root.join(".docket/local/run");
+    std::fs::create_dir_all(&run_dir).expect("mkdir");
+    for name in ["current.json", "failures.json"] {
+        let f = run_dir.join(name);
+        let st = Command::new("mkfifo").arg(&f).status().expect("mkfifo");
+        assert!(st.success());
+        let mut child = env
+            .docket_cmd(&["run", "--dry-run", "--agent", "fake", "--json"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let start = Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait().expect("wait") {
+                break Some(st);
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let status = status.unwrap_or_else(|| panic!("a FIFO at {name} blocked the dry run"));
+        assert!(status.success(), "{name}: {status:?}");
+        std::fs::remove_file(&f).expect("rm fifo");
+    }
+}

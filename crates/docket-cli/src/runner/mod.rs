@@ -133,7 +133,8 @@ pub fn board(p: &Project) -> Result<Vec<RunTicket>, Error> {
 
 /// The interrupted run's ticket, if a previous run left one in flight.
 pub fn in_flight(paths: &RunPaths) -> Option<InFlight> {
-    let text = std::fs::read_to_string(&paths.current_file).ok()?;
+    // Regular files only: a FIFO put in its place must not block the run.
+    let text = docket_core::store::read_local_text(&paths.current_file).ok()?;
     serde_json::from_str(&text).ok()
 }
 
@@ -335,9 +336,11 @@ fn recover_interrupted(
 
 /// The recorded failures (back-off), empty when none or unreadable.
 pub fn load_failures(paths: &RunPaths) -> backoff::Failures {
-    std::fs::read_to_string(&paths.failures_file)
+    // Regular files only (a FIFO must not block the run); a big history is fine.
+    docket_core::store::read_small_regular(&paths.failures_file, 1 << 26)
         .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
+        .flatten()
+        .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()
 }
 
