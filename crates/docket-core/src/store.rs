@@ -810,8 +810,7 @@ pub fn read_derived(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
 /// bytes. Symlinks are followed (a shared config is fine), but only a
 /// regular file is read: a FIFO or device fails here instead of blocking.
 pub fn read_user_text(path: &Path, cap: u64) -> std::io::Result<String> {
-    let bytes = read_regular(path, cap, true)?
-        .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+    let bytes = read_regular(path, cap, true)?.ok_or_else(not_found)?;
     String::from_utf8(bytes).map_err(|_| std::io::Error::other("not UTF-8 text"))
 }
 
@@ -819,9 +818,15 @@ pub fn read_user_text(path: &Path, cap: u64) -> std::io::Result<String> {
 /// following a symlink out of the project nor blocking on a FIFO; a missing
 /// file is `NotFound`, like `fs::read_to_string`.
 pub fn read_local_text(path: &Path) -> std::io::Result<String> {
-    let bytes = read_regular(path, 1 << 20, false)?
-        .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+    let bytes = read_regular(path, 1 << 20, false)?.ok_or_else(not_found)?;
     String::from_utf8(bytes).map_err(std::io::Error::other)
+}
+
+/// A missing file's error as `fs::read_to_string` reports it ("No such file
+/// or directory (os error 2)", kind `NotFound`): it reaches users in
+/// `config_invalid` messages.
+fn not_found() -> std::io::Error {
+    std::io::Error::from_raw_os_error(libc::ENOENT)
 }
 
 /// Read a file that is (or, with `follow`, whose symlink target is) a regular

@@ -415,3 +415,17 @@ fn a_close_keeps_hand_written_frontmatter_byte_for_byte() {
     }
     assert!(after.contains("status: closed\n"), "{after}");
 }
+
+/// A missing config still says so plainly (as `read_to_string` did before
+/// configs were read only when regular), not Rust's bare "entity not found".
+#[test]
+fn a_missing_config_says_no_such_file() {
+    let env = TestEnv::init();
+    std::fs::remove_file(env.docket_dir().join("config.toml")).unwrap();
+    let r = env.run(&["list", "--json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let v = r.envelope();
+    assert_eq!(v["error"]["code"], "config_invalid", "{v}");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("No such file or directory"), "{message}");
+}
