@@ -168,6 +168,9 @@ fn reads_never_ask_git_for_the_user_and_writes_still_do() {
     assert!(!marker.exists(), "a read asked git for the user");
     run(&["create", "by git's user"]);
     assert!(marker.exists(), "a write did not ask git for the user");
+    // Asked once: the answer started early is the one used.
+    let asked = std::fs::read_to_string(&marker).unwrap();
+    assert_eq!(asked.lines().count(), 1, "{asked}");
     let tickets = env.root.join(".docket/tickets");
     let text: String = std::fs::read_dir(&tickets)
         .unwrap()
