@@ -276,8 +276,6 @@ impl Cli {
 pub fn dispatch(cli: Cli, p: &mut Printer) -> CliResult<u8> {
     let g = &cli.global;
     if cli.command.adopts_inbox() {
-        // A command that changes tickets records who did it.
-        crate::context::prefetch_actor();
         interop::adopt_before(g, p);
     }
     match cli.command {

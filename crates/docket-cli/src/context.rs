@@ -27,38 +27,14 @@ pub fn actor() -> Option<String> {
         .or_else(|| env("USERNAME"))
 }
 
-/// `git config user.name`, started by [`prefetch_actor`] and not yet
-/// collected. Process-wide on purpose: the CLI runs one command and exits.
-static GIT_USER: std::sync::Mutex<Option<std::process::Child>> = std::sync::Mutex::new(None);
-
-fn git_user_command() -> std::process::Command {
-    let mut c = std::process::Command::new("git");
-    c.args(["config", "user.name"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
-    c
-}
-
-/// Start finding the acting user now, for a command that will record one:
-/// `git config` (a child process, 2-4 ms) then runs while the project is
-/// opened and locked, instead of after. A no-op with `DOCKET_ACTOR`.
-pub fn prefetch_actor() {
-    if std::env::var("DOCKET_ACTOR").is_ok_and(|v| !v.trim().is_empty()) {
-        return;
-    }
-    if let (Ok(child), Ok(mut slot)) = (git_user_command().spawn(), GIT_USER.lock()) {
-        *slot = Some(child);
-    }
-}
-
 /// `git config user.name`, when git is installed and a name is set.
 fn git_user() -> Option<String> {
-    let started = GIT_USER.lock().ok().and_then(|mut slot| slot.take());
-    let out = match started {
-        Some(child) => child.wait_with_output().ok()?,
-        None => git_user_command().output().ok()?,
-    };
+    let out = std::process::Command::new("git")
+        .args(["config", "user.name"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
     let name = String::from_utf8(out.stdout).ok()?;
     let name = name.trim();
     (out.status.success() && !name.is_empty()).then(|| name.to_string())
