@@ -10,9 +10,12 @@ use docket_core::session::{self, Session};
 
 use crate::error::ApiResult;
 
+/// How a face finds the actor (it may ask git): called at most once.
+type Resolve = Arc<dyn Fn() -> Option<String> + Send + Sync>;
+
 /// The actor of a [`Context`]: resolved once, shared by its clones.
 #[derive(Clone)]
-struct Actor(Arc<OnceLock<Option<String>>>, fn() -> Option<String>);
+struct Actor(Arc<OnceLock<Option<String>>>, Resolve);
 
 impl std::fmt::Debug for Actor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -43,7 +46,7 @@ impl Context {
     pub fn new(project: Project, now: jiff::Timestamp, actor: Option<String>) -> Context {
         let known = OnceLock::new();
         let _ = known.set(actor);
-        Context::with_actor(project, now, Actor(Arc::new(known), || None))
+        Context::with_actor(project, now, Actor(Arc::new(known), Arc::new(|| None)))
     }
 
     /// A context whose actor is found by `resolve` the first time a call
@@ -51,9 +54,13 @@ impl Context {
     pub fn with_lazy_actor(
         project: Project,
         now: jiff::Timestamp,
-        resolve: fn() -> Option<String>,
+        resolve: impl Fn() -> Option<String> + Send + Sync + 'static,
     ) -> Context {
-        Context::with_actor(project, now, Actor(Arc::new(OnceLock::new()), resolve))
+        Context::with_actor(
+            project,
+            now,
+            Actor(Arc::new(OnceLock::new()), Arc::new(resolve)),
+        )
     }
 
     fn with_actor(project: Project, now: jiff::Timestamp, actor: Actor) -> Context {
@@ -68,7 +75,7 @@ impl Context {
 
     /// The name recorded when no session acts.
     pub fn actor(&self) -> Option<String> {
-        self.actor.0.get_or_init(self.actor.1).clone()
+        self.actor.0.get_or_init(|| (self.actor.1)()).clone()
     }
 
     /// Let listings ask a running hot index first.

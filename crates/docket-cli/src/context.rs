@@ -18,26 +18,18 @@ pub fn now() -> jiff::Timestamp {
 }
 
 /// Who is acting when there is no session: `DOCKET_ACTOR`, else the git user
-/// (`git config user.name`), else the login name.
-pub fn actor() -> Option<String> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-    env("DOCKET_ACTOR")
-        .or_else(git_user)
-        .or_else(|| env("USER"))
-        .or_else(|| env("USERNAME"))
+/// (`git config user.name` in the project), else the login name.
+pub fn actor(project: Option<&Project>) -> Option<String> {
+    actor_at(project.map(crate::git_user::At::of).as_ref())
 }
 
-/// `git config user.name`, when git is installed and a name is set.
-fn git_user() -> Option<String> {
-    let out = std::process::Command::new("git")
-        .args(["config", "user.name"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let name = String::from_utf8(out.stdout).ok()?;
-    let name = name.trim();
-    (out.status.success() && !name.is_empty()).then(|| name.to_string())
+/// [`actor`], for a project known by where it is.
+fn actor_at(at: Option<&crate::git_user::At>) -> Option<String> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    env("DOCKET_ACTOR")
+        .or_else(|| crate::git_user::name(at))
+        .or_else(|| env("USER"))
+        .or_else(|| env("USERNAME"))
 }
 
 /// The session selected by `--session`, then `DOCKET_SESSION`, then the folder default.
@@ -50,10 +42,11 @@ pub fn session(p: &Project, g: &GlobalArgs) -> Result<Option<Session>, Error> {
 /// (the runner's own notes, the demo): the time and who is acting.
 pub fn ctx(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
     let current = session(p, g)?;
+    let user = actor(Some(p));
     Ok(Ctx {
-        actor: current.as_ref().map(|s| s.label()).or_else(actor),
+        actor: current.as_ref().map(|s| s.label()).or_else(|| user.clone()),
         session: current,
-        user: actor(),
+        user,
         now: format_ts(now()),
     })
 }
@@ -64,9 +57,16 @@ pub fn ctx(p: &Project, g: &GlobalArgs) -> Result<Ctx, Error> {
 pub fn api(g: &GlobalArgs) -> Result<docket_api::Context, docket_api::ApiError> {
     let p = project(&g.dir)?;
     let env = std::env::var("DOCKET_SESSION").ok();
-    docket_api::Context::with_lazy_actor(p, now(), actor)
+    lazy(p)
         .with_hot_index(hot_index())
         .with_session(g.session.as_deref(), env.as_deref())
+}
+
+/// The API context of `p` at this moment, asking who acts only when a call
+/// needs it.
+fn lazy(p: Project) -> docket_api::Context {
+    let at = crate::git_user::At::of(&p);
+    docket_api::Context::with_lazy_actor(p, now(), move || actor_at(Some(&at)))
 }
 
 /// Whether listings may ask a running hot index (`docket watch`) first:
@@ -81,10 +81,7 @@ pub fn hot_index() -> bool {
 /// The API context without resolving a session (for commands that manage
 /// sessions themselves, so a stale `DOCKET_SESSION` cannot stop them).
 pub fn api_bare(g: &GlobalArgs) -> Result<docket_api::Context, docket_api::ApiError> {
-    Ok(
-        docket_api::Context::with_lazy_actor(project(&g.dir)?, now(), actor)
-            .with_hot_index(hot_index()),
-    )
+    Ok(lazy(project(&g.dir)?).with_hot_index(hot_index()))
 }
 
 /// The folder commands start from (`-C`, else the current directory).

@@ -9,6 +9,7 @@ mod commands;
 mod complete;
 mod context;
 mod error;
+mod git_user;
 mod mcp;
 mod output;
 mod render;

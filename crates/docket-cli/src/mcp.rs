@@ -3,7 +3,7 @@
 //! acting user, session).
 
 use clap::Args;
-use docket_core::Error;
+use docket_core::{Error, Project};
 
 use crate::cli::GlobalArgs;
 use crate::context;
@@ -31,13 +31,14 @@ pub fn run(g: &GlobalArgs, a: McpArgs, _printer: &mut Printer) -> CliResult<u8> 
         .clone()
         .or_else(|| std::env::var("DOCKET_SESSION").ok())
         .filter(|s| !s.trim().is_empty());
+    let actor = context::actor(Project::discover(&dir).ok().as_ref());
     docket_mcp::serve(docket_mcp::Options {
         dir,
         role: a.role,
         name: a.name,
         readonly: a.readonly,
         session,
-        actor: context::actor(),
+        actor,
         clock: context::now,
         hot_index: context::hot_index(),
     })?;

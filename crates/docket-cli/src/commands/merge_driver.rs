@@ -66,7 +66,11 @@ pub fn run(g: &GlobalArgs, a: MergeDriverArgs, printer: &mut Printer) -> CliResu
         theirs,
         path: a.path,
     };
-    let r = match interop::merge_driver(&req, context::now(), context::actor()) {
+    let r = match interop::merge_driver(
+        &req,
+        context::now(),
+        context::actor(context::project(&g.dir).ok().as_ref()),
+    ) {
         Ok(r) => r,
         // Not a ticket file (e.g. a hand-broken one): an ordinary line merge.
         Err(e) if e.code == "invalid_argument" => {

@@ -131,50 +131,150 @@ fn search_does_not_match_log_or_frontmatter_metadata() {
     assert_eq!(env.ok(&["search", "hello"])[0]["line"], "hello");
 }
 
+/// A `git` first on PATH that logs each call, then runs the real git.
+struct CountingGit {
+    path: String,
+    log: std::path::PathBuf,
+}
+
+impl CountingGit {
+    fn new(env: &TestEnv) -> CountingGit {
+        use std::os::unix::fs::PermissionsExt;
+        let real = std::process::Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .expect("sh");
+        let real = String::from_utf8(real.stdout).unwrap().trim().to_string();
+        assert!(!real.is_empty(), "these tests need git on PATH");
+        let bin = env.home.join("fake-bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let log = env.home.join("git-calls");
+        let git = bin.join("git");
+        std::fs::write(
+            &git,
+            format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{real}' \"$@\"\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        CountingGit { path, log }
+    }
+
+    /// How many times git was run so far; the log starts over.
+    fn calls(&self) -> usize {
+        let n = std::fs::read_to_string(&self.log)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        let _ = std::fs::remove_file(&self.log);
+        n
+    }
+
+    /// Run docket without `DOCKET_ACTOR` or `USER`, so the git user acts;
+    /// `extra` adds environment variables.
+    fn run(&self, env: &TestEnv, args: &[&str], extra: &[(&str, &str)]) -> String {
+        let mut c = env.cmd(args);
+        c.env("PATH", &self.path)
+            .env_remove("DOCKET_ACTOR")
+            .env_remove("USER");
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        let out = c.output().expect("run docket");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Create a ticket and return its file's text, which names its author.
+    fn create(&self, env: &TestEnv, extra: &[(&str, &str)]) -> String {
+        let out = self.run(env, &["create", "by git's user", "--json"], extra);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        env.read(v["data"]["id"].as_str().unwrap())
+    }
+}
+
 /// Reads spawned `git config user.name` on every call to learn an actor they
-/// never record; only writes may ask git now.
+/// never record; only writes may ask git, and only when its answer may have
+/// changed since the last one.
 #[test]
-fn reads_never_ask_git_for_the_user_and_writes_still_do() {
-    use std::os::unix::fs::PermissionsExt;
+fn reads_never_ask_git_for_the_user_and_writes_ask_once_per_change() {
     let env = TestEnv::init();
-    let bin = env.root.join("fake-bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let marker = env.root.join("git-was-asked");
-    let git = bin.join("git");
+    let git = CountingGit::new(&env);
+    let global = env.home.join(".gitconfig");
+    std::fs::write(&global, "[user]\n\tname = Gita\n").unwrap();
+    git.run(&env, &["list", "--json"], &[]);
+    git.run(&env, &["ready"], &[]);
+    assert_eq!(git.calls(), 0, "a read asked git for the user");
+    assert!(git.create(&env, &[]).contains("· created · Gita\n"));
+    assert_eq!(git.calls(), 1, "the first write asks git once");
+    assert!(git.create(&env, &[]).contains("· created · Gita\n"));
+    assert_eq!(git.calls(), 0, "nothing changed: the answer is remembered");
+
+    // An edit to the global file is seen at once (same size, too).
+    std::fs::write(&global, "[user]\n\tname = Gus \n").unwrap();
+    assert!(git.create(&env, &[]).contains("· created · Gus\n"));
+    assert_eq!(git.calls(), 1);
+
+    // A repository made in the project, with a name of its own.
+    let init = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&env.root)
+        .env("HOME", &env.home)
+        .status()
+        .unwrap();
+    assert!(init.success());
+    assert!(git.create(&env, &[]).contains("· created · Gus\n"));
     std::fs::write(
-        &git,
+        env.root.join(".git/config"),
+        "[core]\n\tbare = false\n[user]\n\tname = Local Lu\n",
+    )
+    .unwrap();
+    assert!(git.create(&env, &[]).contains("· created · Local Lu\n"));
+    assert!(git.create(&env, &[]).contains("· created · Local Lu\n"));
+    git.calls();
+
+    // Its removal brings the global name back.
+    std::fs::remove_dir_all(env.root.join(".git")).unwrap();
+    assert!(git.create(&env, &[]).contains("· created · Gus\n"));
+    assert_eq!(git.calls(), 1);
+}
+
+/// What the remembered answer cannot follow is asked every time: an included
+/// file, and configuration picked by the environment.
+#[test]
+fn includes_and_git_environment_are_never_remembered() {
+    let env = TestEnv::init();
+    let git = CountingGit::new(&env);
+    // An include of a file not made yet: git lists no setting from it, so
+    // only never remembering sees it appear.
+    let extra = env.home.join("extra.gitconfig");
+    std::fs::write(
+        env.home.join(".gitconfig"),
         format!(
-            "#!/bin/sh\necho asked >> '{}'\necho Gita\n",
-            marker.display()
+            "[user]\n\tname = Ines\n[include]\n\tpath = {}\n",
+            extra.display()
         ),
     )
     .unwrap();
-    std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let run = |args: &[&str]| {
-        let mut c = env.cmd(args);
-        c.env("PATH", &path)
-            .env_remove("DOCKET_ACTOR")
-            .env_remove("USER");
-        let out = c.output().expect("run docket");
-        assert!(out.status.success(), "{args:?}: {out:?}");
-    };
-    run(&["list", "--json"]);
-    run(&["ready"]);
-    assert!(!marker.exists(), "a read asked git for the user");
-    run(&["create", "by git's user"]);
-    assert!(marker.exists(), "a write did not ask git for the user");
-    // Asked once: the answer started early is the one used.
-    let asked = std::fs::read_to_string(&marker).unwrap();
-    assert_eq!(asked.lines().count(), 1, "{asked}");
-    let tickets = env.root.join(".docket/tickets");
-    let text: String = std::fs::read_dir(&tickets)
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
-        .collect();
-    assert!(text.contains("Gita"), "{text}");
+    assert!(git.create(&env, &[]).contains("· created · Ines\n"));
+    assert!(git.create(&env, &[]).contains("· created · Ines\n"));
+    assert!(git.calls() >= 2, "an include must not be remembered");
+    std::fs::write(&extra, "[user]\n\tname = Jo\n").unwrap();
+    assert!(git.create(&env, &[]).contains("· created · Jo\n"));
+
+    let other = env.home.join("other.gitconfig");
+    std::fs::write(&other, "[user]\n\tname = Kai\n").unwrap();
+    let by_env = [("GIT_CONFIG_GLOBAL", other.to_str().unwrap())];
+    git.calls();
+    assert!(git.create(&env, &by_env).contains("· created · Kai\n"));
+    assert!(git.create(&env, &by_env).contains("· created · Kai\n"));
+    assert_eq!(git.calls(), 2, "GIT_CONFIG_GLOBAL: asked every time");
+    // And the remembered answer is not the one it gave.
+    assert!(git.create(&env, &[]).contains("· created · Jo\n"));
 }
