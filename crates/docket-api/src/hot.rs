@@ -186,13 +186,7 @@ impl WireListing {
                 .into_iter()
                 .map(|r| WireRow {
                     archived: r.entry.archived,
-                    name: r
-                        .entry
-                        .path
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .unwrap_or_default()
-                        .to_string(),
+                    name: docket_core::store::name_in(&r.entry.path).to_string(),
                     meta: r.entry.meta,
                     sequence: r.entry.sequence,
                     short: r.short,

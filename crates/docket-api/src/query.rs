@@ -186,15 +186,11 @@ fn page_row_fields<'a>(
 
 /// Duplicate ids and name/id mismatches among the scanned files.
 fn suspect(p: &Project, scan: &Scan) -> Vec<(String, String)> {
-    let mut seen: std::collections::HashMap<&str, &std::path::Path> =
-        std::collections::HashMap::new();
+    let mut seen: foldhash::HashMap<&str, &std::path::Path> = foldhash::HashMap::default();
+    seen.reserve(scan.entries.len());
     let mut out = Vec::new();
     for e in &scan.entries {
-        let file_id = e
-            .path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(docket_core::store::id_from_file_name)
+        let file_id = docket_core::store::id_from_file_name(docket_core::store::name_in(&e.path))
             .unwrap_or("");
         if file_id != e.meta.id {
             out.push((

@@ -13,8 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::store::{
-    Entry, FileFailure, FileRef, Project, Scan, Stamp, parallel_map, parallel_map_owned,
-    write_atomic,
+    Entry, FileFailure, FileRef, Project, Scan, Stamp, parallel_map_owned, write_atomic,
 };
 use crate::ticket::Meta;
 use crate::yaml::ParseFailure;
@@ -198,9 +197,7 @@ fn parse(project: &Project, path: &Path) -> std::result::Result<(Meta, Option<f6
 }
 
 pub(crate) fn name_of(path: &Path) -> &str {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default()
+    crate::store::name_in(path)
 }
 
 /// One file's outcome in a scan, in file order. Nearly every file is
@@ -226,24 +223,20 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
     let (mut cached, listed) = std::thread::scope(|s| {
         let raw = &mut raw;
         let loader = s.spawn(move || load(project, raw));
-        let listed = project.file_entries().map(|(entries, temps)| {
-            let cap = project.config.project.max_ticket_bytes;
-            let stamps = parallel_map(&entries, |(f, ent)| stamp(f, ent, cap));
-            (entries, stamps, temps)
-        });
+        let cap = project.config.project.max_ticket_bytes;
+        let listed = project.file_entries_mapped(|f, ent| stamp(f, ent, cap));
         let cached = loader
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
         (cached, listed)
     });
-    let (entries, stamps, temps) = listed?;
+    let (stamped, temps) = listed?;
 
     // Each file's cached fields, if still valid; any miss means a rewrite.
     let mut dirty = false;
-    let work: Vec<_> = entries
+    let work: Vec<_> = stamped
         .into_iter()
-        .zip(stamps)
-        .map(|((f, _), st)| {
+        .map(|(f, st)| {
             let hit = st.as_ref().ok().and_then(|st| {
                 let hit = cached
                     .take(f.archived, name_of(&f.path))

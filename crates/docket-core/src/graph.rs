@@ -10,7 +10,7 @@ use crate::store::Entry;
 /// An index over scanned entries by id.
 pub struct Graph<'a> {
     pub entries: &'a [Entry],
-    by_id: HashMap<&'a str, usize>,
+    by_id: foldhash::HashMap<&'a str, usize>,
     config: &'a Config,
 }
 

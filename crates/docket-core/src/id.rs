@@ -121,9 +121,17 @@ pub fn sorted_unique(mut ids: Vec<&str>) -> Vec<&str> {
 /// [`unique_prefixes_among`] over ids already [`sorted_unique`].
 pub fn unique_prefixes_in_sorted(sorted: &[&str], ids: &[&str], min_suffix: usize) -> Vec<String> {
     let common = |a: &str, b: &str| a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    // A page of a few rows searches; a long one looks each id up in a map,
+    // which costs less than a binary search per row.
+    let positions: Option<foldhash::HashMap<&str, usize>> = (ids.len() > sorted.len() / 16)
+        .then(|| sorted.iter().enumerate().map(|(i, s)| (*s, i)).collect());
+    let position = |id: &str| match &positions {
+        Some(map) => map.get(id).copied(),
+        None => sorted.binary_search(&id).ok(),
+    };
     ids.iter()
         .map(|id| {
-            let Ok(pos) = sorted.binary_search(id) else {
+            let Some(pos) = position(id) else {
                 return id.to_string();
             };
             let mut need = 0;

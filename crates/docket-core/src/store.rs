@@ -128,12 +128,7 @@ impl Scan {
     pub fn file_ids(&self) -> Vec<&str> {
         self.entries
             .iter()
-            .filter_map(|e| {
-                e.path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .and_then(id_from_file_name)
-            })
+            .filter_map(|e| id_from_file_name(name_in(&e.path)))
             .chain(self.failures.iter().map(|f| f.id.as_str()))
             .collect()
     }
@@ -460,19 +455,71 @@ impl Project {
         Ok(out)
     }
 
-    /// [`Project::files`] with each file's directory entry, so callers can stat
-    /// relative to the open directory (`fstatat`) instead of walking the full
-    /// path again for every file.
+    /// [`Project::files`], each with `f` of its directory entry (to stat it
+    /// relative to the open folder, `fstatat`, instead of walking its whole
+    /// path again), in folder order. Reading a large folder is slow in the
+    /// kernel, so `f` runs on other cores while it is still being read.
     /// Also returns the stray temp files (`.tmp-*`) the same listing saw.
     #[allow(clippy::type_complexity)]
-    pub(crate) fn file_entries(&self) -> Result<(Vec<(FileRef, fs::DirEntry)>, Vec<PathBuf>)> {
-        let mut out = Vec::new();
+    pub(crate) fn file_entries_mapped<R: Send>(
+        &self,
+        f: impl Fn(&FileRef, &fs::DirEntry) -> R + Sync,
+    ) -> Result<(Vec<(FileRef, R)>, Vec<PathBuf>)> {
         let mut temps = Vec::new();
-        self.walk_with(
-            |ent, name, archived| out.push((file_ref(ent.path(), &name, archived), ent)),
-            Some(&mut temps),
-        )?;
-        Ok((out, temps))
+        let threads = threads_for(usize::MAX);
+        let mut batch = Vec::with_capacity(WALK_BATCH);
+        if threads <= 1 {
+            self.walk_with(
+                |ent, name, archived| batch.push((file_ref(ent.path(), &name, archived), ent)),
+                Some(&mut temps),
+            )?;
+            return Ok((map_batch(batch, &f), temps));
+        }
+        let f = &f;
+        let (tx, rx) = std::sync::mpsc::channel::<(usize, WalkBatch)>();
+        let rx = &std::sync::Mutex::new(rx);
+        std::thread::scope(|s| {
+            let mut helpers = Vec::new();
+            let mut sent = 0;
+            let walked = self.walk_with(
+                |ent, name, archived| {
+                    batch.push((file_ref(ent.path(), &name, archived), ent));
+                    if batch.len() == WALK_BATCH {
+                        // Helpers start with the first full batch: a small
+                        // project is cheaper on this thread alone.
+                        if helpers.is_empty() {
+                            helpers = (1..threads)
+                                .map(|_| s.spawn(move || map_batches(rx, f)))
+                                .collect();
+                        }
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(WALK_BATCH));
+                        // A helper that panicked drops its end; the join
+                        // below passes the panic on.
+                        let _ = tx.send((sent, full));
+                        sent += 1;
+                    }
+                },
+                Some(&mut temps),
+            );
+            let _ = tx.send((sent, std::mem::take(&mut batch)));
+            drop(tx);
+            // This thread takes what is left, then the helpers' parts.
+            let mut parts = map_batches(rx, f);
+            for h in helpers {
+                parts.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            walked?;
+            parts.sort_unstable_by_key(|(i, _)| *i);
+            let mut out = Vec::new();
+            for (_, part) in parts {
+                if out.is_empty() {
+                    out = part;
+                } else {
+                    out.extend(part);
+                }
+            }
+            Ok((out, temps))
+        })
     }
 
     /// Visit every ticket file's directory entry and (UTF-8) name, live
@@ -742,8 +789,21 @@ pub fn id_from_file_name(name: &str) -> Option<&str> {
         return None;
     }
     let stem = name.strip_suffix(".md")?;
-    let id = stem.split_once("--").map(|(id, _)| id).unwrap_or(stem);
+    // A byte search: `split_once("--")` sets up a substring searcher per call.
+    let id = match stem.as_bytes().windows(2).position(|w| w == b"--") {
+        Some(i) => &stem[..i],
+        None => stem,
+    };
     (!id.is_empty()).then_some(id)
+}
+
+/// The last component of a ticket file's path, cut from its bytes:
+/// `Path::file_name` parses every component, which a listing of 100k files
+/// pays for several times. Empty when it is not UTF-8.
+pub fn name_in(path: &Path) -> &str {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let start = bytes.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
+    std::str::from_utf8(&bytes[start..]).unwrap_or_default()
 }
 
 /// `<id>--<slug>.md`
@@ -916,6 +976,41 @@ pub fn check_ticket_meta(meta: &fs::Metadata, cap: u64) -> std::result::Result<(
         });
     }
     Ok(())
+}
+
+/// Files per unit of work while the folders are read and stat'ed at once.
+const WALK_BATCH: usize = 512;
+
+/// Ticket files with their directory entries, in folder order.
+type WalkBatch = Vec<(FileRef, fs::DirEntry)>;
+
+/// `f` over one batch; the directory entries are dropped as they are used.
+fn map_batch<R>(batch: WalkBatch, f: &impl Fn(&FileRef, &fs::DirEntry) -> R) -> Vec<(FileRef, R)> {
+    batch
+        .into_iter()
+        .map(|(r, ent)| {
+            let out = f(&r, &ent);
+            (r, out)
+        })
+        .collect()
+}
+
+/// [`map_batch`] over every numbered batch received until the walk is over.
+fn map_batches<R>(
+    rx: &std::sync::Mutex<std::sync::mpsc::Receiver<(usize, WalkBatch)>>,
+    f: &impl Fn(&FileRef, &fs::DirEntry) -> R,
+) -> Vec<(usize, Vec<(FileRef, R)>)> {
+    let mut done = Vec::new();
+    loop {
+        let next = rx
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .recv();
+        match next {
+            Ok((i, batch)) => done.push((i, map_batch(batch, f))),
+            Err(_) => return done,
+        }
+    }
 }
 
 /// How many threads a parallel pass over `len` items uses (1: stay on this

@@ -472,6 +472,38 @@ fn the_metadata_check_refuses_folders_and_oversized_files() {
     );
 }
 
+/// A scan reads the folders and stats their files at once, in batches on
+/// several threads: its entries still come in folder order, live first, the
+/// same as a plain listing, cold and from the cache.
+#[test]
+fn a_scan_over_many_batches_keeps_the_folder_order() {
+    let (_tmp, p) = project();
+    let model = create(&p, "model");
+    let text = std::fs::read_to_string(p.resolve(&model).unwrap().path).unwrap();
+    std::fs::create_dir_all(p.archive_dir()).unwrap();
+    for i in 0..1300 {
+        let id = format!("t-{i:05}");
+        let dir = if i % 7 == 0 {
+            p.archive_dir()
+        } else {
+            p.tickets_dir()
+        };
+        std::fs::write(dir.join(format!("{id}--x.md")), text.replace(&model, &id)).unwrap();
+    }
+    let listed: Vec<PathBuf> = p.files().unwrap().into_iter().map(|f| f.path).collect();
+    assert_eq!(listed.len(), 1301);
+    for round in ["cold", "cached"] {
+        let scan = p.scan().unwrap();
+        assert!(scan.failures.is_empty(), "{round}: {:?}", scan.failures);
+        let scanned: Vec<PathBuf> = scan.entries.iter().map(|e| e.path.clone()).collect();
+        assert_eq!(scanned, listed, "{round}");
+        for e in &scan.entries {
+            assert_eq!(e.archived, e.path.starts_with(p.archive_dir()), "{round}");
+            assert!(e.path.to_string_lossy().contains(&e.meta.id), "{round}");
+        }
+    }
+}
+
 #[test]
 fn parallel_map_keeps_the_order() {
     for n in [0usize, 3, 63, 64, 65, 500] {
