@@ -200,9 +200,19 @@ pub(crate) fn name_of(path: &Path) -> &str {
     crate::store::name_in(path)
 }
 
+/// Files decoded per round of a scan: enough to keep every core busy, few
+/// enough that a round's outcomes stay small next to the entries.
+const DECODE_ROUND: usize = 8192;
+
+/// A file to decode: its stamp (or why it has none) and its cached fields.
+type Work<'a> = (
+    FileRef,
+    std::result::Result<Stamp, ParseFailure>,
+    Option<&'a [u8]>,
+);
+
 /// One file's outcome in a scan, in file order. Nearly every file is
-/// `Listed`, and the entries are collected in place of the outcomes: boxing
-/// the entry would only add an allocation per file.
+/// `Listed`: boxing the entry would only add an allocation per file.
 #[allow(clippy::large_enum_variant)]
 enum Outcome<'a> {
     /// Its entry and stamp, and its encoded fields when they came from the
@@ -252,56 +262,65 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
     dirty |= cached.has_leftovers();
     drop(cached);
 
-    let outcomes = parallel_map_owned(work, |(f, st, hit)| {
-        let st = match st {
-            Ok(st) => st,
-            Err(failure) => return Outcome::Failed(file_failure(f, failure), None),
-        };
-        if let Some(bytes) = hit
-            && let Ok(listed) = postcard::from_bytes(bytes)
-        {
-            return listed_outcome(f, st, listed, Some(bytes));
-        }
-        // A miss, or an entry that does not decode: read the file.
-        match parse(project, &f.path) {
-            Ok(listed) => listed_outcome(f, st, listed, None),
-            // A parse error keeps its stamp: `check` can then cache what it
-            // found in the file's body too.
-            Err(failure) => Outcome::Failed(file_failure(f, failure), Some(st)),
-        }
-    });
-
     let mut scan = Scan {
         stray_temps: Some(temps),
         ..Scan::default()
     };
-    scan.stamps.entries.reserve(outcomes.len());
-    let mut encoded = Vec::with_capacity(outcomes.len());
+    let count = work.len();
+    scan.entries.reserve_exact(count);
+    scan.stamps.entries.reserve_exact(count);
+    let mut encoded = Vec::with_capacity(count);
     let mut fresh = false;
-    let failures = &mut scan.failures;
-    let stamps = &mut scan.stamps;
-    // Entries are collected in place of the outcomes (no second buffer).
-    scan.entries = outcomes
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, outcome)| match outcome {
-            Outcome::Listed(entry, st, bytes) => {
-                stamps.entries.push(st);
-                fresh |= bytes.is_none();
-                encoded.push(bytes);
-                Some(entry)
+    // Decoded a round at a time on all cores, each round moved straight into
+    // the entries: the outcomes of the whole project never exist at once.
+    let mut work = work.into_iter();
+    let mut i = 0;
+    loop {
+        let round: Vec<Work<'_>> = work.by_ref().take(DECODE_ROUND).collect();
+        if round.is_empty() {
+            break;
+        }
+        for outcome in parallel_map_owned(round, |w| entry_of(project, w)) {
+            match outcome {
+                Outcome::Listed(entry, st, bytes) => {
+                    scan.stamps.entries.push(st);
+                    fresh |= bytes.is_none();
+                    encoded.push(bytes);
+                    scan.entries.push(entry);
+                }
+                Outcome::Failed(failure, st) => {
+                    scan.stamps.failures.push((i, st));
+                    scan.failures.push(failure);
+                }
             }
-            Outcome::Failed(failure, st) => {
-                stamps.failures.push((i, st));
-                failures.push(failure);
-                None
-            }
-        })
-        .collect();
+            i += 1;
+        }
+    }
     if dirty || fresh {
         store(project, &scan.entries, &scan.stamps.entries, &encoded);
     }
     Ok(scan)
+}
+
+/// A file's entry: decoded from its cached fields on a hit, else read and
+/// parsed.
+fn entry_of<'a>(project: &Project, (f, st, hit): Work<'a>) -> Outcome<'a> {
+    let st = match st {
+        Ok(st) => st,
+        Err(failure) => return Outcome::Failed(file_failure(f, failure), None),
+    };
+    if let Some(bytes) = hit
+        && let Ok(listed) = postcard::from_bytes(bytes)
+    {
+        return listed_outcome(f, st, listed, Some(bytes));
+    }
+    // A miss, or an entry that does not decode: read the file.
+    match parse(project, &f.path) {
+        Ok(listed) => listed_outcome(f, st, listed, None),
+        // A parse error keeps its stamp: `check` can then cache what it
+        // found in the file's body too.
+        Err(failure) => Outcome::Failed(file_failure(f, failure), Some(st)),
+    }
 }
 
 fn listed_outcome<'a>(

@@ -510,13 +510,11 @@ impl Project {
             }
             walked?;
             parts.sort_unstable_by_key(|(i, _)| *i);
-            let mut out = Vec::new();
+            // One exact allocation: growing by doubling would leave the
+            // smaller buffers behind as garbage the size of the project.
+            let mut out = Vec::with_capacity(parts.iter().map(|(_, p)| p.len()).sum());
             for (_, part) in parts {
-                if out.is_empty() {
-                    out = part;
-                } else {
-                    out.extend(part);
-                }
+                out.extend(part);
             }
             Ok((out, temps))
         })

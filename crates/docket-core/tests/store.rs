@@ -473,30 +473,47 @@ fn the_metadata_check_refuses_folders_and_oversized_files() {
 }
 
 /// A scan reads the folders and stats their files at once, in batches on
-/// several threads: its entries still come in folder order, live first, the
-/// same as a plain listing, cold and from the cache.
+/// several threads, then decodes them in rounds: its entries still come in
+/// folder order, live first, the same as a plain listing, cold and from the
+/// cache, and each broken file keeps its place in that order.
 #[test]
-fn a_scan_over_many_batches_keeps_the_folder_order() {
+fn a_scan_over_many_batches_and_rounds_keeps_the_folder_order() {
     let (_tmp, p) = project();
     let model = create(&p, "model");
     let text = std::fs::read_to_string(p.resolve(&model).unwrap().path).unwrap();
     std::fs::create_dir_all(p.archive_dir()).unwrap();
-    for i in 0..1300 {
+    // More than one decode round (8,192 files).
+    for i in 0..8400 {
         let id = format!("t-{i:05}");
         let dir = if i % 7 == 0 {
             p.archive_dir()
         } else {
             p.tickets_dir()
         };
-        std::fs::write(dir.join(format!("{id}--x.md")), text.replace(&model, &id)).unwrap();
+        let body = if i % 1000 == 999 {
+            "---\nid: [broken\n---\n".to_string()
+        } else {
+            text.replace(&model, &id)
+        };
+        std::fs::write(dir.join(format!("{id}--x.md")), body).unwrap();
     }
     let listed: Vec<PathBuf> = p.files().unwrap().into_iter().map(|f| f.path).collect();
-    assert_eq!(listed.len(), 1301);
+    assert_eq!(listed.len(), 8401);
     for round in ["cold", "cached"] {
         let scan = p.scan().unwrap();
-        assert!(scan.failures.is_empty(), "{round}: {:?}", scan.failures);
-        let scanned: Vec<PathBuf> = scan.entries.iter().map(|e| e.path.clone()).collect();
-        assert_eq!(scanned, listed, "{round}");
+        assert_eq!(scan.failures.len(), 8, "{round}");
+        assert!(scan.stamps.cover(scan.entries.len(), scan.failures.len()));
+        // Entries and failures, put back at their positions, are the listing.
+        let mut all: Vec<Option<PathBuf>> = vec![None; listed.len()];
+        for (f, (at, _)) in scan.failures.iter().zip(&scan.stamps.failures) {
+            all[*at] = Some(f.path.clone());
+        }
+        let mut entries = scan.entries.iter();
+        for slot in all.iter_mut().filter(|s| s.is_none()) {
+            *slot = entries.next().map(|e| e.path.clone());
+        }
+        let all: Vec<PathBuf> = all.into_iter().map(Option::unwrap).collect();
+        assert_eq!(all, listed, "{round}");
         for e in &scan.entries {
             assert_eq!(e.archived, e.path.starts_with(p.archive_dir()), "{round}");
             assert!(e.path.to_string_lossy().contains(&e.meta.id), "{round}");
