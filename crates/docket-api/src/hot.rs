@@ -85,15 +85,31 @@ pub enum Form {
 
 /// The server's answer.
 #[derive(Debug, Serialize, Deserialize)]
-pub enum HotReply {
+pub enum HotReply<'a> {
     /// Not provably current (or not this project): scan instead. Why.
     Unsure(String),
     /// The listing.
     Listing(WireListing),
     /// The listing as JSON rows ([`Form::Json`]).
-    Json(WireJson),
+    #[serde(borrow)]
+    Json(WireJson<'a>),
     /// The listing as a laid-out table ([`Form::Text`]).
     Text(WireText),
+}
+
+impl HotReply<'_> {
+    /// The reply, owning what it borrowed from its bytes.
+    pub fn into_owned(self) -> HotReply<'static> {
+        match self {
+            HotReply::Unsure(why) => HotReply::Unsure(why),
+            HotReply::Listing(l) => HotReply::Listing(l),
+            HotReply::Json(j) => HotReply::Json(WireJson {
+                rows: std::borrow::Cow::Owned(j.rows.into_owned()),
+                ..j
+            }),
+            HotReply::Text(t) => HotReply::Text(t),
+        }
+    }
 }
 
 /// A listing as the human table's text.
@@ -119,10 +135,12 @@ impl WireText {
     }
 }
 
-/// A listing whose rows are rendered JSON, comma-separated.
+/// A listing whose rows are rendered JSON, comma-separated. A client reads
+/// the rows in place, from the reply's bytes: a 100k listing is not copied.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct WireJson {
-    pub rows: String,
+pub struct WireJson<'a> {
+    #[serde(borrow)]
+    pub rows: std::borrow::Cow<'a, str>,
     pub count: u64,
     pub total: u64,
     pub next_cursor: Option<String>,
@@ -130,11 +148,11 @@ pub struct WireJson {
     pub suspect: Vec<(String, String)>,
 }
 
-impl WireJson {
+impl<'a> WireJson<'a> {
     /// The wire form of a listing the server rendered as JSON.
-    pub fn from_json(j: JsonListing<'_>) -> WireJson {
+    pub fn from_json(j: JsonListing<'_>) -> WireJson<'static> {
         WireJson {
-            rows: j.rows.into_string(),
+            rows: std::borrow::Cow::Owned(j.rows.into_string()),
             count: j.count as u64,
             total: j.total as u64,
             next_cursor: j.next_cursor,
@@ -143,7 +161,7 @@ impl WireJson {
         }
     }
 
-    fn into_listing(self) -> JsonListing<'static> {
+    fn into_listing(self) -> JsonListing<'a> {
         JsonListing {
             rows: JsonRows::Rendered(self.rows),
             count: usize::try_from(self.count).unwrap_or(usize::MAX),
@@ -237,13 +255,10 @@ pub fn list(p: &Project, req: &ListRequest, claimed: &HashSet<String>) -> Result
     }
 }
 
-/// Ask the project's hot index for a listing as rendered JSON rows.
-pub fn list_json(
-    p: &Project,
-    req: &ListRequest,
-    claimed: &HashSet<String>,
-) -> Result<JsonListing<'static>, String> {
-    match decode(&ask(p, req, claimed, Form::Json)?)? {
+/// The listing in a reply to a [`Form::Json`] request ([`ask`]), its rows
+/// borrowed from the reply's bytes.
+pub fn json_listing(reply: &[u8]) -> Result<JsonListing<'_>, String> {
+    match decode(reply)? {
         HotReply::Json(j) => Ok(j.into_listing()),
         _ => Err("hot index: a reply of another form".into()),
     }
@@ -288,7 +303,7 @@ pub fn ask(
 
 /// A reply's bytes decoded; `Err` when the server was unsure (why) or the
 /// bytes are not a reply.
-pub fn decode(bytes: &[u8]) -> Result<HotReply, String> {
+pub fn decode(bytes: &[u8]) -> Result<HotReply<'_>, String> {
     match postcard::from_bytes(bytes).map_err(|e| format!("hot index: {e}"))? {
         HotReply::Unsure(why) => Err(format!("hot index unsure: {why}")),
         reply => Ok(reply),
@@ -306,7 +321,7 @@ pub fn read_request(stream: &mut UnixStream, cap: u64) -> Result<HotRequest, Str
 
 /// Server side: one reply, encoded (a server may keep it for the same
 /// request while nothing changes).
-pub fn encode_reply(reply: &HotReply) -> std::io::Result<Vec<u8>> {
+pub fn encode_reply(reply: &HotReply<'_>) -> std::io::Result<Vec<u8>> {
     postcard::to_allocvec(reply).map_err(std::io::Error::other)
 }
 
@@ -318,7 +333,7 @@ pub fn write_encoded(stream: &mut impl Write, bytes: &[u8]) -> std::io::Result<(
 }
 
 /// Server side: write one reply.
-pub fn write_reply(stream: &mut impl Write, reply: &HotReply) -> std::io::Result<()> {
+pub fn write_reply(stream: &mut impl Write, reply: &HotReply<'_>) -> std::io::Result<()> {
     write_encoded(stream, &encode_reply(reply)?)
 }
 

@@ -137,8 +137,8 @@ pub struct JsonListing<'a> {
 
 /// The rows of a [`JsonListing`].
 pub enum JsonRows<'a> {
-    /// Already rendered (a hot index's reply).
-    Rendered(String),
+    /// Already rendered (a hot index's reply, read in place).
+    Rendered(std::borrow::Cow<'a, str>),
     /// A scan's page, rendered as it is written.
     Page(&'a Project, Vec<PageRow<'a>>),
 }
@@ -164,7 +164,7 @@ impl JsonRows<'_> {
     /// The rows as one string (what a hot index sends).
     pub fn into_string(self) -> String {
         match self {
-            JsonRows::Rendered(s) => s,
+            JsonRows::Rendered(s) => s.into_owned(),
             JsonRows::Page(..) => {
                 let mut out = Vec::new();
                 // Writing into a Vec cannot fail.
@@ -291,8 +291,12 @@ pub fn list_json<R>(
     let checked = check(cx, req)?;
     let mut why_scan = None;
     if cx.hot_index && req.kind != ListKind::Search {
-        match crate::hot::list_json(&cx.project, req, &checked.claimed) {
-            Ok(listing) => return Ok(show(listing)),
+        let bytes = crate::hot::ask(&cx.project, req, &checked.claimed, crate::hot::Form::Json);
+        match bytes {
+            Ok(bytes) => match crate::hot::json_listing(&bytes) {
+                Ok(listing) => return Ok(show(listing)),
+                Err(why) => why_scan = Some(why),
+            },
             Err(why) => why_scan = Some(why),
         }
     }
@@ -330,9 +334,8 @@ pub fn list_text(
             width: width.map(|w| u32::try_from(w).unwrap_or(u32::MAX)),
             color,
         };
-        let reply = crate::hot::ask(&cx.project, req, &checked.claimed, form)
-            .and_then(|b| crate::hot::decode(&b));
-        match reply {
+        let bytes = crate::hot::ask(&cx.project, req, &checked.claimed, form);
+        match bytes.and_then(|b| crate::hot::decode(&b).map(crate::hot::HotReply::into_owned)) {
             Ok(crate::hot::HotReply::Text(t)) => {
                 return Ok(TextListing {
                     text: t.text,
