@@ -175,6 +175,10 @@ bench_hot() {
         printf '%s\t%s\t%s\n' "list --json (hot)" "$n" "$(peak_mb "$BIN" -C "$dir" list --json)" >>"$RES/mem.tsv"
         printf '%s\t%s\t%s\n' "docket watch (server, after the runs)" "$n" \
             "$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")" >>"$RES/mem.tsv"
+        # What it holds between requests (VmRSS), as opposed to its peak.
+        sleep 1
+        printf '%s\t%s\t%s\n' "docket watch (server, held 1 s later)" "$n" \
+            "$(awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")" >>"$RES/mem.tsv"
     fi
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
