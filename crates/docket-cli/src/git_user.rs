@@ -4,12 +4,15 @@
 //! answer changes only when a git config file, or the environment that picks
 //! them, changes. So the answer is kept in `.docket/local/git-user-v1.json`
 //! with the stamp (device, inode, size, mtime, ctime) of every file git reads
-//! for it, and reused while all of them are unchanged.
+//! for it (the system and global ones as `git var` names them), the owners of
+//! the repository's folders, the user and `HOME`, and reused while all of
+//! them are unchanged.
 //!
 //! What this cannot follow is never remembered; git is asked every time:
 //! includes (`include.path`, `includeIf`), configuration from the environment
 //! or the command line (`GIT_CONFIG_*`, `GIT_DIR`, …), a `.git` file
-//! (worktrees, submodules), and git versions without `--show-origin`.
+//! (worktrees, submodules), a file changed in the last 2 s, and git versions
+//! without `git var GIT_CONFIG_SYSTEM` (2.42).
 
 use std::ffi::OsStr;
 use std::os::unix::fs::MetadataExt;
@@ -53,10 +56,14 @@ const UNFOLLOWED_ENV: &[&str] = &[
 /// A remembered answer and what it depends on.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct Memo {
-    /// `HOME` and `XDG_CONFIG_HOME`, which place the global files.
-    env: [Option<String>; 2],
+    /// `HOME`, `XDG_CONFIG_HOME`, the effective user and `SUDO_UID`: where
+    /// the global files are, and whom git judges `safe.directory` for.
+    env: Vec<Option<String>>,
     /// Every file git reads (or would read, were it there), with its stamp.
     files: Vec<(PathBuf, Stamp)>,
+    /// The owners of the repository's folder and its `.git`: git ignores a
+    /// repository owned by someone else, and a `chown` stamps no file.
+    owners: Vec<(PathBuf, u32)>,
     /// `user.name`, trimmed; `None` when unset or empty.
     name: Option<String>,
 }
@@ -108,73 +115,136 @@ pub fn name(at: Option<&At>) -> Option<String> {
             .files
             .iter()
             .all(|(f, stamp)| Stamp::of(f).as_ref() == Some(stamp))
+        && memo.owners.iter().all(|(f, uid)| owner(f) == Some(*uid))
     {
         return memo.name;
     }
-    // Stamp before asking: an edit racing the question then fails the next
-    // comparison instead of being remembered with the old answer.
-    let Some(mut files) = candidates(&p.root, &env) else {
-        return ask_plain(Some(&p.root));
-    };
-    let Some(listing) = ask_listing(&p.root) else {
-        return ask_plain(Some(&p.root));
-    };
-    for origin in listing.origins {
-        if !files.iter().any(|(f, _)| *f == origin) {
-            match Stamp::of(&origin) {
-                Some(s) => files.push((origin, s)),
-                None => return listing.name,
+    match ask_and_stamp(&p.root, env) {
+        Ok(memo) => {
+            if let Ok(bytes) = serde_json::to_vec(&memo) {
+                // Best effort: a read-only project only loses the shortcut.
+                let _ = docket_core::store::write_atomic(&memo_path, &bytes);
             }
+            memo.name
         }
+        Err(name) => name,
     }
-    let memo = Memo {
-        env,
-        files,
-        name: listing.name,
-    };
-    if listing.followable
-        && let Ok(bytes) = serde_json::to_vec(&memo)
-    {
-        // Best effort: a read-only project only loses the shortcut.
-        let _ = docket_core::store::write_atomic(&memo_path, &bytes);
-    }
-    memo.name
 }
 
-/// `HOME` and `XDG_CONFIG_HOME`, or `None` when the environment steers git in
-/// ways the memo does not follow.
-fn followed_env() -> Option<[Option<String>; 2]> {
+/// Ask git, with what its answer depends on: `Err` carries the answer when
+/// it must not be remembered. Files are stamped before git is asked, so an
+/// edit racing the question fails the next comparison.
+fn ask_and_stamp(root: &Path, env: Vec<Option<String>>) -> Result<Memo, Option<String>> {
+    // Git walks the real path up to the repository.
+    let Ok(root) = std::fs::canonicalize(root) else {
+        return Err(ask_plain(Some(root)));
+    };
+    let Some(layout) = layout(&root) else {
+        return Err(ask_plain(Some(&root)));
+    };
+    let files: Option<Vec<(PathBuf, Stamp)>> = layout
+        .files
+        .iter()
+        .map(|f| Stamp::of(f).map(|s| (f.clone(), s)))
+        .collect();
+    let owners: Option<Vec<(PathBuf, u32)>> = layout
+        .owned
+        .iter()
+        .map(|f| owner(f).map(|uid| (f.clone(), uid)))
+        .collect();
+    let Some(listing) = ask_listing(&root) else {
+        return Err(ask_plain(Some(&root)));
+    };
+    let (Some(files), Some(owners)) = (files, owners) else {
+        return Err(listing.name);
+    };
+    // Every setting must come from a stamped file; the repository's own is
+    // named relative to its top folder.
+    let stamped = |origin: &PathBuf| {
+        let origin = match &layout.top {
+            Some(top) if origin.is_relative() => top.join(origin),
+            _ => origin.clone(),
+        };
+        files.iter().any(|(f, _)| *f == origin)
+    };
+    if !listing.followable || !listing.origins.iter().all(stamped) || recently_changed(&files) {
+        return Err(listing.name);
+    }
+    Ok(Memo {
+        env,
+        files,
+        owners,
+        name: listing.name,
+    })
+}
+
+/// Whether a file changed within the last 2 s: a second edit of the same
+/// size within one timestamp tick would keep its stamp (git's "racy clean").
+fn recently_changed(files: &[(PathBuf, Stamp)]) -> bool {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    files.iter().any(|(_, s)| match s {
+        Stamp::Present { mtime, ctime, .. } => now - mtime.0.max(ctime.0) < 2,
+        Stamp::Absent => false,
+    })
+}
+
+/// The owner of a folder (not following a final symlink), when it exists.
+fn owner(path: &Path) -> Option<u32> {
+    std::fs::symlink_metadata(path).ok().map(|m| m.uid())
+}
+
+/// `HOME`, `XDG_CONFIG_HOME`, the effective user and `SUDO_UID`, or `None`
+/// when the environment steers git in ways the memo does not follow.
+fn followed_env() -> Option<Vec<Option<String>>> {
     let unfollowed = std::env::vars_os().any(|(k, _)| {
         let k = k.to_string_lossy();
         k.starts_with("GIT_CONFIG") || UNFOLLOWED_ENV.contains(&k.as_ref())
     });
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let home = var("HOME");
-    (!unfollowed && home.is_some()).then(|| [home, var("XDG_CONFIG_HOME")])
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let euid = unsafe { libc::geteuid() };
+    (!unfollowed).then(|| {
+        vec![
+            var("HOME"),
+            var("XDG_CONFIG_HOME"),
+            Some(euid.to_string()),
+            var("SUDO_UID"),
+        ]
+    })
 }
 
-/// The files git reads for `git config` in `root`, stamped: the system and
-/// global files, and the repository's own. Every `.git` between `root` and
-/// the repository is stamped absent too, so a `git init` in between is seen.
-/// `None` when the layout is one the memo does not follow.
-fn candidates(root: &Path, env: &[Option<String>; 2]) -> Option<Vec<(PathBuf, Stamp)>> {
-    let [home, xdg] = env;
-    let home = PathBuf::from(home.as_deref()?);
-    let xdg = xdg
-        .as_deref()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home.join(".config"));
-    let mut paths = vec![
-        PathBuf::from("/etc/gitconfig"),
-        xdg.join("git").join("config"),
-        home.join(".gitconfig"),
-    ];
+/// The files `git config` reads in `root`, and the folders whose owner
+/// decides whether the repository's file counts.
+struct Layout {
+    files: Vec<PathBuf>,
+    owned: Vec<PathBuf>,
+    /// The repository's top folder, when `root` is in one.
+    top: Option<PathBuf>,
+}
+
+/// Where git looks, as git itself says (`git var`: the system and global
+/// files, which depend on how git was built), then every `.git` from `root`
+/// up to the repository (absent ones too, so a `git init` in between is
+/// seen) and the repository's `config` and `config.worktree`. `None` when the
+/// layout is one the memo does not follow (a `.git` file, an old git).
+fn layout(root: &Path) -> Option<Layout> {
+    let var = |name: &str| {
+        let out = git(root, &["var", name])?;
+        let text = String::from_utf8(out).ok()?;
+        Some(text.lines().map(PathBuf::from).collect::<Vec<_>>())
+    };
+    let mut files = var("GIT_CONFIG_SYSTEM")?;
+    files.extend(var("GIT_CONFIG_GLOBAL")?);
+    let mut owned = Vec::new();
+    let mut top = None;
     for dir in root.ancestors() {
         let dot_git = dir.join(".git");
         let meta = match std::fs::symlink_metadata(&dot_git) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                paths.push(dot_git);
+                files.push(dot_git);
                 continue;
             }
             Err(_) => return None,
@@ -182,14 +252,14 @@ fn candidates(root: &Path, env: &[Option<String>; 2]) -> Option<Vec<(PathBuf, St
         if !meta.is_dir() {
             return None;
         }
-        paths.push(dot_git.join("config"));
-        paths.push(dot_git.join("config.worktree"));
+        files.push(dot_git.join("config"));
+        files.push(dot_git.join("config.worktree"));
+        owned.push(dir.to_path_buf());
+        owned.push(dot_git);
+        top = Some(dir.to_path_buf());
         break;
     }
-    paths
-        .into_iter()
-        .map(|f| Stamp::of(&f).map(|s| (f, s)))
-        .collect()
+    Some(Layout { files, owned, top })
 }
 
 /// What `git config --list --show-origin` told.
@@ -222,8 +292,8 @@ fn ask_listing(root: &Path) -> Option<Listing> {
         };
         match origin.strip_prefix(b"file:") {
             Some(path) => {
-                // The repository's own file is named relative to `root`.
-                let path = root.join(OsStr::new(std::str::from_utf8(path).ok()?));
+                // The repository's own file is named relative to its top.
+                let path = PathBuf::from(OsStr::new(std::str::from_utf8(path).ok()?));
                 if !listing.origins.contains(&path) {
                     listing.origins.push(path);
                 }

@@ -31,11 +31,17 @@ const MI_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// back to the system at once. By default mimalloc keeps it a second for
 /// reuse, which a one-shot command wants; a server that scanned 100k tickets
 /// would otherwise hold the scan's peak (180 MB) for good instead of its
-/// index (120 MB). Call before the face starts its threads.
-pub fn return_freed_memory_at_once() {
-    // SAFETY: sets one integer option of the allocator; mimalloc documents
-    // the call as not thread safe, and it runs before any thread starts.
-    unsafe { libmimalloc_sys::mi_option_set(MI_PURGE_DELAY, 0) }
+/// index (120 MB). A `MIMALLOC_PURGE_DELAY` the user set wins.
+///
+/// # Safety
+/// mimalloc's options are not thread safe: call before the face starts any
+/// thread.
+pub unsafe fn return_freed_memory_at_once() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: one integer option of the allocator, set while no other
+        // thread runs (the caller's contract).
+        unsafe { libmimalloc_sys::mi_option_set(MI_PURGE_DELAY, 0) }
+    }
 }
 
 fn main() -> ExitCode {
@@ -65,6 +71,7 @@ mod tests {
     fn the_purge_delay_option_is_the_one_defaulting_to_a_second() {
         // SAFETY: reads one option; no other test changes allocator options.
         let ms = unsafe { libmimalloc_sys::mi_option_get(super::MI_PURGE_DELAY) };
-        assert_eq!(ms, 1000);
+        let set = std::env::var("MIMALLOC_PURGE_DELAY").ok();
+        assert_eq!(ms, set.and_then(|v| v.parse().ok()).unwrap_or(1000));
     }
 }

@@ -490,7 +490,9 @@ fn a_scan_over_many_batches_and_rounds_keeps_the_folder_order() {
         } else {
             p.tickets_dir()
         };
-        let body = if i % 1000 == 999 {
+        // Every archived file is broken: archived files are listed last, so
+        // some failures sit past the first decode round.
+        let body = if i % 1000 == 999 || i % 7 == 0 {
             "---\nid: [broken\n---\n".to_string()
         } else {
             text.replace(&model, &id)
@@ -501,7 +503,8 @@ fn a_scan_over_many_batches_and_rounds_keeps_the_folder_order() {
     assert_eq!(listed.len(), 8401);
     for round in ["cold", "cached"] {
         let scan = p.scan().unwrap();
-        assert_eq!(scan.failures.len(), 8, "{round}");
+        assert_eq!(scan.failures.len(), 1207, "{round}");
+        assert!(scan.stamps.failures.iter().any(|(at, _)| *at >= 8192));
         assert!(scan.stamps.cover(scan.entries.len(), scan.failures.len()));
         // Entries and failures, put back at their positions, are the listing.
         let mut all: Vec<Option<PathBuf>> = vec![None; listed.len()];
@@ -515,7 +518,7 @@ fn a_scan_over_many_batches_and_rounds_keeps_the_folder_order() {
         let all: Vec<PathBuf> = all.into_iter().map(Option::unwrap).collect();
         assert_eq!(all, listed, "{round}");
         for e in &scan.entries {
-            assert_eq!(e.archived, e.path.starts_with(p.archive_dir()), "{round}");
+            assert!(!e.archived, "{round}");
             assert!(e.path.to_string_lossy().contains(&e.meta.id), "{round}");
         }
     }

@@ -14,7 +14,8 @@ use crate::output::Printer;
 pub struct MonitorArgs {}
 
 pub fn run(g: &GlobalArgs, _a: MonitorArgs, _printer: &mut Printer) -> CliResult<u8> {
-    crate::return_freed_memory_at_once();
+    // SAFETY: the first thing the command does; its threads start later.
+    unsafe { crate::return_freed_memory_at_once() };
     if g.json {
         return Err(Error::invalid(
             "monitor is an interactive screen and has no JSON output; use `docket stats --json` or `docket board --json`",

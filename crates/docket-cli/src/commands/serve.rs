@@ -31,7 +31,8 @@ pub struct ServeArgs {
 /// Serve until interrupted; refusing to start (e.g. a public address without a
 /// token) is an error with a non-zero exit.
 pub fn run(g: &GlobalArgs, a: ServeArgs, _printer: &mut Printer) -> CliResult<u8> {
-    crate::return_freed_memory_at_once();
+    // SAFETY: the first thing the command does; its threads start later.
+    unsafe { crate::return_freed_memory_at_once() };
     let p = context::project(&g.dir)?;
     let opts = docket_web::ServeOptions {
         host: a.host,

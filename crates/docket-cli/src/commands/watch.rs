@@ -16,7 +16,8 @@ pub struct WatchArgs {}
 
 /// Start the index and answer until the process is stopped.
 pub fn run(g: &GlobalArgs, _a: WatchArgs, printer: &mut Printer) -> CliResult<u8> {
-    crate::return_freed_memory_at_once();
+    // SAFETY: the first thing the command does; its threads start later.
+    unsafe { crate::return_freed_memory_at_once() };
     let p = context::project(&g.dir)?;
     let display = p.display_path(&docket_api::hot::socket_path(&p));
     let server = docket_hot::start(p)
