@@ -414,20 +414,28 @@ mod tests {
         (tmp, p)
     }
 
+    /// A project of the `simple` preset with `n` tickets titled `t000`, …,
+    /// the context that made them, and their paths.
+    fn project_with(n: usize) -> (tempfile::TempDir, Project, Ctx, Vec<std::path::PathBuf>) {
+        let (tmp, p) = simple_project();
+        let ctx = Ctx::now(None);
+        let paths = (0..n)
+            .map(|i| {
+                let new = NewTicket {
+                    title: format!("t{i:03}"),
+                    ..Default::default()
+                };
+                ops::create(&p, &ctx, new).unwrap().ticket.path
+            })
+            .collect();
+        (tmp, p, ctx, paths)
+    }
+
     /// The cache only saves work: every change on disk shows up in the next scan.
     #[test]
     fn cache_follows_the_files() {
-        let (_tmp, p) = simple_project();
-        let ctx = Ctx::now(None);
         // Enough files for the parallel paths.
-        let mut paths = Vec::new();
-        for i in 0..100 {
-            let new = NewTicket {
-                title: format!("t{i:03}"),
-                ..Default::default()
-            };
-            paths.push(ops::create(&p, &ctx, new).unwrap().ticket.path);
-        }
+        let (_tmp, p, ctx, mut paths) = project_with(100);
         let mut want: Vec<String> = (0..100).map(|i| format!("t{i:03}")).collect();
         assert_eq!(titles(&p), want, "cold");
         assert!(p.local_dir().join(FILE_NAME).exists());
@@ -524,16 +532,7 @@ mod tests {
     /// a record whose fields do not decode is read from its file instead.
     #[test]
     fn hits_are_written_back_as_they_were_and_bad_records_are_reread() {
-        let (_tmp, p) = simple_project();
-        let ctx = Ctx::now(None);
-        let mut paths = Vec::new();
-        for i in 0..80 {
-            let new = NewTicket {
-                title: format!("t{i:03}"),
-                ..Default::default()
-            };
-            paths.push(ops::create(&p, &ctx, new).unwrap().ticket.path);
-        }
+        let (_tmp, p, _ctx, paths) = project_with(80);
         let want: Vec<String> = (0..80).map(|i| format!("t{i:03}")).collect();
         assert_eq!(titles(&p), want);
         let before = records(&p);

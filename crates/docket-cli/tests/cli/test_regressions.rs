@@ -199,6 +199,17 @@ impl CountingGit {
     }
 }
 
+/// Run the real git in `dir` with the test's `HOME`; it must succeed.
+fn real_git(env: &TestEnv, dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", &env.home)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
 /// Reads spawned `git config user.name` on every call to learn an actor they
 /// never record; only writes may ask git, and only when its answer may have
 /// changed since the last one.
@@ -227,13 +238,7 @@ fn reads_never_ask_git_for_the_user_and_writes_ask_once_per_change() {
     assert!(git.calls() > 0);
 
     // A repository made in the project, with a name of its own.
-    let init = std::process::Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(&env.root)
-        .env("HOME", &env.home)
-        .status()
-        .unwrap();
-    assert!(init.success());
+    real_git(&env, &env.root, &["init", "-q"]);
     assert!(git.create(&env, &[]).contains("· created · Gus\n"));
     std::fs::write(
         env.root.join(".git/config"),
@@ -306,13 +311,7 @@ fn a_repository_above_a_symlinked_project_is_followed() {
     let env = TestEnv::init();
     let git = CountingGit::new(&env);
     std::fs::write(env.home.join(".gitconfig"), "[user]\n\tname = Mo\n").unwrap();
-    let init = std::process::Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(&env.home)
-        .env("HOME", &env.home)
-        .status()
-        .unwrap();
-    assert!(init.success());
+    real_git(&env, &env.home, &["init", "-q"]);
     let link = env.home.join("link");
     std::os::unix::fs::symlink(&env.root, &link).unwrap();
     let at_link = |extra: &[&str]| {
@@ -323,13 +322,63 @@ fn a_repository_above_a_symlinked_project_is_followed() {
         env.read(v["data"]["id"].as_str().unwrap())
     };
     assert!(at_link(&["create", "one", "--json"]).contains("· created · Mo\n"));
-    let set = std::process::Command::new("git")
-        .args(["config", "user.name", "Repo Ren"])
-        .current_dir(&env.home)
-        .env("HOME", &env.home)
-        .status()
-        .unwrap();
-    assert!(set.success());
+    real_git(&env, &env.home, &["config", "user.name", "Repo Ren"]);
     assert!(at_link(&["create", "two", "--json"]).contains("· created · Repo Ren\n"));
     assert!(at_link(&["create", "three", "--json"]).contains("· created · Repo Ren\n"));
+}
+
+/// The memo is a derived file: a FIFO, a symlink out of the project or
+/// garbage in its place never blocks a write, never changes the name it
+/// records, and nothing is written through the link.
+#[test]
+fn a_hostile_git_user_memo_is_ignored_and_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let env = TestEnv::init();
+    let git = CountingGit::new(&env);
+    std::fs::write(env.home.join(".gitconfig"), "[user]\n\tname = Nia\n").unwrap();
+    let memo = env.docket_dir().join("local/git-user-v1.json");
+    let outside = env.home.join("outside.json");
+    std::fs::write(&outside, "precious").unwrap();
+    let fifo = |p: &std::path::Path| {
+        let made = std::process::Command::new("mkfifo")
+            .arg(p)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    };
+    let planted: [(&str, &dyn Fn()); 3] = [
+        ("fifo", &|| fifo(&memo)),
+        ("symlink", &|| {
+            std::os::unix::fs::symlink(&outside, &memo).unwrap()
+        }),
+        ("garbage", &|| {
+            std::fs::write(&memo, b"{\"env\": [1, \xff").unwrap()
+        }),
+    ];
+    // Old enough to be remembered, so each write also replaces the plant.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    for (what, plant) in planted {
+        let _ = std::fs::remove_file(&memo);
+        plant();
+        let mut c = env.cmd(&["create", what, "--json"]);
+        c.env("PATH", &git.path)
+            .env_remove("DOCKET_ACTOR")
+            .env_remove("USER")
+            .timeout(std::time::Duration::from_secs(20));
+        let out = c.output().expect("run docket");
+        assert!(out.status.success(), "{what}: {out:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let text = env.read(v["data"]["id"].as_str().unwrap());
+        assert!(text.contains("· created · Nia\n"), "{what}: {text}");
+        let kind = std::fs::symlink_metadata(&memo).unwrap().file_type();
+        assert!(
+            kind.is_file() && !kind.is_fifo(),
+            "{what}: the memo was rewritten"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&outside).unwrap(),
+            "precious",
+            "{what}"
+        );
+    }
 }
