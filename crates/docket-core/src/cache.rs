@@ -435,7 +435,7 @@ mod tests {
     #[test]
     fn cache_follows_the_files() {
         // Enough files for the parallel paths.
-        let (_tmp, p, ctx, mut paths) = project_with(100);
+        let (_tmp, p, ctx, paths) = project_with(100);
         let mut want: Vec<String> = (0..100).map(|i| format!("t{i:03}")).collect();
         assert_eq!(titles(&p), want, "cold");
         assert!(p.local_dir().join(FILE_NAME).exists());
