@@ -45,7 +45,9 @@ struct CacheEntry<'a> {
 
 /// Postcard bytes of a file's `(Meta, sequence)`. A hit's bytes are written
 /// back as they were, so rewriting the cache after one change re-encodes one
-/// entry, not all.
+/// entry, not all. Empty for a file that failed to parse at this stamp
+/// ([`FAILED`]): it is parsed again for its error, but one broken ticket no
+/// longer makes every scan rewrite the whole cache.
 #[derive(Clone, Copy)]
 struct Encoded<'a>(&'a [u8]);
 
@@ -200,6 +202,10 @@ pub(crate) fn name_of(path: &Path) -> &str {
     crate::store::name_in(path)
 }
 
+/// The listed bytes of a file that failed to parse: no `(Meta, sequence)`
+/// encodes to nothing.
+const FAILED: &[u8] = &[];
+
 /// Files decoded per round of a scan: enough to keep every core busy, few
 /// enough that a round's outcomes stay small next to the entries.
 const DECODE_ROUND: usize = 8192;
@@ -218,8 +224,9 @@ enum Outcome<'a> {
     /// Its entry and stamp, and its encoded fields when they came from the
     /// cache (to write back unchanged).
     Listed(Entry, Stamp, Option<&'a [u8]>),
-    /// Why it could not be listed, and its stamp when the stat worked.
-    Failed(FileFailure, Option<Stamp>),
+    /// Why it could not be listed, its stamp when the stat worked, and
+    /// whether the cache already knew it failed at that stamp.
+    Failed(FileFailure, Option<Stamp>, bool),
 }
 
 /// Frontmatter of every ticket, from the cache where it is still valid.
@@ -288,7 +295,8 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
                     encoded.push(bytes);
                     scan.entries.push(entry);
                 }
-                Outcome::Failed(failure, st) => {
+                Outcome::Failed(failure, st, known) => {
+                    fresh |= st.is_some() && !known;
                     scan.stamps.failures.push((i, st));
                     scan.failures.push(failure);
                 }
@@ -297,7 +305,7 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
         }
     }
     if dirty || fresh {
-        store(project, &scan.entries, &scan.stamps.entries, &encoded);
+        store(project, &scan, &encoded);
     }
     Ok(scan)
 }
@@ -307,7 +315,7 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
 fn entry_of<'a>(project: &Project, (f, st, hit): Work<'a>) -> Outcome<'a> {
     let st = match st {
         Ok(st) => st,
-        Err(failure) => return Outcome::Failed(file_failure(f, failure), None),
+        Err(failure) => return Outcome::Failed(file_failure(f, failure), None, false),
     };
     if let Some(bytes) = hit
         && let Ok(listed) = postcard::from_bytes(bytes)
@@ -319,7 +327,7 @@ fn entry_of<'a>(project: &Project, (f, st, hit): Work<'a>) -> Outcome<'a> {
         Ok(listed) => listed_outcome(f, st, listed, None),
         // A parse error keeps its stamp: `check` can then cache what it
         // found in the file's body too.
-        Err(failure) => Outcome::Failed(file_failure(f, failure), Some(st)),
+        Err(failure) => Outcome::Failed(file_failure(f, failure), Some(st), hit == Some(FAILED)),
     }
 }
 
@@ -348,12 +356,12 @@ fn file_failure(f: FileRef, failure: ParseFailure) -> FileFailure {
 
 /// Best effort: a cache that cannot be written is simply rebuilt next time.
 /// `encoded[i]` is entry `i`'s bytes from the old cache, when it was a hit.
-fn store(project: &Project, entries: &[Entry], stamps: &[Stamp], encoded: &[Option<&[u8]>]) {
+fn store(project: &Project, scan: &Scan, encoded: &[Option<&[u8]>]) {
     let dir = project.local_dir();
     if fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let Some(bytes) = encode(entries, stamps, encoded) else {
+    let Some(bytes) = encode(project, scan, encoded) else {
         return;
     };
     let _ = write_atomic(&dir.join(FILE_NAME), &bytes);
@@ -362,14 +370,36 @@ fn store(project: &Project, entries: &[Entry], stamps: &[Stamp], encoded: &[Opti
     }
 }
 
-fn encode(entries: &[Entry], stamps: &[Stamp], encoded: &[Option<&[u8]>]) -> Option<Vec<u8>> {
+/// The cache's bytes: every listed file and every file that failed to parse
+/// (with its stamp), in folder-listing order so the next scan finds each one
+/// next in line.
+fn encode(project: &Project, scan: &Scan, encoded: &[Option<&[u8]>]) -> Option<Vec<u8>> {
+    let archive = project.archive_dir();
+    let failed: Vec<(usize, bool, &Path, Stamp)> = scan
+        .stamps
+        .failures
+        .iter()
+        .zip(&scan.failures)
+        .filter_map(|(&(at, st), f)| {
+            let archived = f.path.parent() == Some(archive.as_path());
+            Some((at, archived, f.path.as_path(), st?))
+        })
+        .collect();
     let header = Header {
         version: VERSION,
-        count: entries.len() as u64,
+        count: (scan.entries.len() + failed.len()) as u64,
     };
     let mut out = postcard::to_allocvec(&header).ok()?;
     let mut scratch = Vec::new();
-    for ((e, &stamp), bytes) in entries.iter().zip(stamps).zip(encoded) {
+    let mut failed = failed.into_iter().peekable();
+    // The position in the listing: entries and failures interleaved.
+    let mut at = 0;
+    let listed = scan.entries.iter().zip(&scan.stamps.entries).zip(encoded);
+    for ((e, &stamp), bytes) in listed {
+        while let Some((_, archived, path, st)) = failed.next_if(|f| f.0 <= at) {
+            out = put(out, archived, path, st, FAILED)?;
+            at += 1;
+        }
         let listed = match bytes {
             Some(bytes) => bytes,
             None => {
@@ -378,17 +408,27 @@ fn encode(entries: &[Entry], stamps: &[Stamp], encoded: &[Option<&[u8]>]) -> Opt
                 &scratch[..]
             }
         };
-        let entry = CacheEntry {
-            archived: e.archived,
-            name: name_of(&e.path),
-            stamp,
-            listed: Encoded(listed),
-        };
-        out = postcard::to_extend(&entry, out).ok()?;
+        out = put(out, e.archived, &e.path, stamp, listed)?;
+        at += 1;
+    }
+    for (_, archived, path, st) in failed {
+        out = put(out, archived, path, st, FAILED)?;
     }
     Some(out)
 }
 
+/// `out` with one more entry.
+fn put(out: Vec<u8>, archived: bool, path: &Path, stamp: Stamp, listed: &[u8]) -> Option<Vec<u8>> {
+    let entry = CacheEntry {
+        archived,
+        name: name_of(path),
+        stamp,
+        listed: Encoded(listed),
+    };
+    postcard::to_extend(&entry, out).ok()
+}
+
+#[cfg(test)]
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,6 +617,53 @@ mod tests {
         assert!(decode(&longer).is_none());
         fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
         assert_eq!(titles(&p), edited);
+    }
+
+    /// A file that fails to parse is remembered as failed at its stamp, in
+    /// its place: later scans still report it (parsing it again for the
+    /// error) but leave the cache alone, and a fix is picked up.
+    #[test]
+    fn a_broken_file_does_not_make_every_scan_rewrite_the_cache() {
+        use std::os::unix::fs::MetadataExt;
+        let (_tmp, p, _ctx, paths) = project_with(60);
+        let cache = p.local_dir().join(FILE_NAME);
+        let good = fs::read_to_string(&paths[20]).unwrap();
+        fs::write(&paths[20], "---\nid: [broken\n---\n").unwrap();
+        let scan = p.scan().unwrap();
+        assert_eq!((scan.entries.len(), scan.failures.len()), (59, 1));
+        let names: Vec<String> = records(&p).into_iter().map(|r| r.0).collect();
+        let at = p.scan().unwrap().stamps.failures[0].0;
+        assert_eq!(names.len(), 60, "the failure is recorded too");
+        assert_eq!(
+            names[at],
+            name_of(&paths[20]),
+            "in its place in the listing"
+        );
+        assert!(records(&p)[at].1.is_empty(), "as failed");
+
+        let inode = fs::metadata(&cache).unwrap().ino();
+        for _ in 0..3 {
+            let scan = p.scan().unwrap();
+            assert_eq!(scan.failures.len(), 1, "still reported");
+            assert!(scan.failures[0].failure.message.contains("bracket"));
+        }
+        assert_eq!(
+            fs::metadata(&cache).unwrap().ino(),
+            inode,
+            "never rewritten"
+        );
+
+        fs::write(&paths[20], good).unwrap();
+        let scan = p.scan().unwrap();
+        assert_eq!((scan.entries.len(), scan.failures.len()), (60, 0));
+        assert_ne!(
+            fs::metadata(&cache).unwrap().ino(),
+            inode,
+            "the fix is cached"
+        );
+        assert!(records(&p).iter().all(|r| !r.1.is_empty()));
+        let want: Vec<String> = (0..60).map(|i| format!("t{i:03}")).collect();
+        assert_eq!(titles(&p), want);
     }
 
     /// A count no file could hold reserves nothing and decodes to nothing.
