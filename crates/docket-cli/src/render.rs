@@ -96,10 +96,10 @@ pub fn show(p: &Project, t: &Ticket) -> String {
     out.push('\n');
     let lists = [
         ("parent", m.parent.iter().cloned().collect::<Vec<_>>()),
-        ("tags", m.tags.clone()),
+        ("tags", m.tags.to_vec()),
         ("deps", mark_missing(p, &m.deps)),
-        ("links", m.links.clone()),
-        ("external refs", m.external_refs.clone()),
+        ("links", m.links.to_vec()),
+        ("external refs", m.external_refs.to_vec()),
         ("docs", docket_core::ops::docs_of(t)),
     ];
     for (name, vals) in lists {

@@ -249,41 +249,38 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
     });
     let (stamped, temps) = listed?;
 
-    // Each file's cached fields, if still valid; any miss means a rewrite.
-    let mut dirty = false;
-    let work: Vec<_> = stamped
-        .into_iter()
-        .map(|(f, st)| {
-            let hit = st.as_ref().ok().and_then(|st| {
-                let hit = cached
-                    .take(f.archived, name_of(&f.path))
-                    .filter(|e| e.stamp == *st)
-                    .map(|e| e.listed.0);
-                dirty |= hit.is_none();
-                hit
-            });
-            (f, st, hit)
-        })
-        .collect();
-    // Entries left over belong to files that are gone.
-    dirty |= cached.has_leftovers();
-    drop(cached);
-
     let mut scan = Scan {
         stray_temps: Some(temps),
         ..Scan::default()
     };
-    let count = work.len();
+    let count = stamped.iter().map(Vec::len).sum();
     scan.entries.reserve_exact(count);
     scan.stamps.entries.reserve_exact(count);
     let mut encoded = Vec::with_capacity(count);
+    // Any miss, or a cached entry no file claims, means a rewrite.
+    let mut dirty = false;
     let mut fresh = false;
     // Decoded a round at a time on all cores, each round moved straight into
     // the entries: the outcomes of the whole project never exist at once.
-    let mut work = work.into_iter();
+    let mut stamped = stamped.into_iter().flatten();
     let mut i = 0;
     loop {
-        let round: Vec<Work<'_>> = work.by_ref().take(DECODE_ROUND).collect();
+        // Each file's cached fields, if still valid.
+        let round: Vec<Work<'_>> = stamped
+            .by_ref()
+            .take(DECODE_ROUND)
+            .map(|(f, st)| {
+                let hit = st.as_ref().ok().and_then(|st| {
+                    let hit = cached
+                        .take(f.archived, name_of(&f.path))
+                        .filter(|e| e.stamp == *st)
+                        .map(|e| e.listed.0);
+                    dirty |= hit.is_none();
+                    hit
+                });
+                (f, st, hit)
+            })
+            .collect();
         if round.is_empty() {
             break;
         }
@@ -304,6 +301,10 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
             i += 1;
         }
     }
+    drop(stamped);
+    // Entries left over belong to files that are gone.
+    dirty |= cached.has_leftovers();
+    drop(cached);
     if dirty || fresh {
         store(project, &scan, &encoded);
     }

@@ -754,6 +754,7 @@ fn round6(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ticket::List;
 
     #[test]
     fn nearest_rank_spread() {
@@ -779,11 +780,11 @@ mod tests {
             created: created.into(),
             updated: created.into(),
             closed: None,
-            tags: vec![],
-            external_refs: vec![],
-            deps: vec![],
-            links: vec![],
-            acceptance: vec![],
+            tags: List::new(),
+            external_refs: List::new(),
+            deps: List::new(),
+            links: List::new(),
+            acceptance: List::new(),
         }
     }
 

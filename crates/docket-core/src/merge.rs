@@ -417,7 +417,7 @@ mod tests {
         let mut t = crate::ticket::tests_support::ticket("\n## Description\n\nbase text\n");
         t.meta.created = "2026-01-01T00:00:00Z".into();
         t.meta.updated = "2026-01-01T00:00:00Z".into();
-        t.meta.tags = vec!["a".into()];
+        t.meta.tags = vec!["a".into()].into();
         audit::append(
             &mut t,
             "2026-01-01T00:00:00Z",
@@ -450,7 +450,7 @@ mod tests {
         );
         let mut b = o.clone();
         b.meta.priority = 0;
-        b.meta.tags = vec!["theirs".into()];
+        b.meta.tags = vec!["theirs".into()].into();
         b.meta.updated = "2026-01-03T00:00:00Z".into();
         b.set_section("Design", "their design");
         audit::append(

@@ -304,9 +304,11 @@ fn non_blank(what: &str, s: &str) -> Result<String> {
     }
 }
 
-fn push_unique(list: &mut Vec<String>, v: String) {
-    if !list.contains(&v) {
-        list.push(v);
+/// Adds `v` unless the list (a `Vec` or a ticket's [`crate::ticket::List`])
+/// already holds it.
+fn push_unique<L: AsRef<[String]> + Extend<String>>(list: &mut L, v: String) {
+    if !list.as_ref().contains(&v) {
+        list.extend([v]);
     }
 }
 
@@ -442,11 +444,11 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
             created: ctx.now.clone(),
             updated: ctx.now.clone(),
             closed: None,
-            tags: clean_list(&new.tags),
-            external_refs: clean_list(&new.external_refs),
-            deps,
-            links: links.clone(),
-            acceptance,
+            tags: clean_list(&new.tags).into(),
+            external_refs: clean_list(&new.external_refs).into(),
+            deps: deps.into(),
+            links: links.clone().into(),
+            acceptance: acceptance.into(),
         },
         extra: Default::default(),
         body: String::new(),
@@ -1195,7 +1197,7 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
         };
     }
     if let Some(tags) = u.tags {
-        m.tags = clean_list(&tags);
+        m.tags = clean_list(&tags).into();
     }
     for tag in clean_list(&u.add_tags) {
         push_unique(&mut m.tags, tag);
@@ -1204,7 +1206,7 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
         m.tags.retain(|t| *t != tag);
     }
     if let Some(refs) = u.external_refs {
-        m.external_refs = clean_list(&refs);
+        m.external_refs = clean_list(&refs).into();
     }
     for a in &u.add_ac {
         let title = non_blank("acceptance criterion", a)?;

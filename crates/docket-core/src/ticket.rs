@@ -13,6 +13,10 @@ pub struct Criterion {
     pub done: bool,
 }
 
+/// A list field of a ticket: one pointer wide, so the five of them cost
+/// 40 bytes a ticket instead of 120 (a scan holds 100k tickets).
+pub type List<T> = thin_vec::ThinVec<T>;
+
 /// Unknown frontmatter keys with their values, in file order.
 pub type Extra = IndexMap<String, serde_json::Value>;
 
@@ -33,11 +37,11 @@ pub struct Meta {
     pub created: String,
     pub updated: String,
     pub closed: Option<String>,
-    pub tags: Vec<String>,
-    pub external_refs: Vec<String>,
-    pub deps: Vec<String>,
-    pub links: Vec<String>,
-    pub acceptance: Vec<Criterion>,
+    pub tags: List<String>,
+    pub external_refs: List<String>,
+    pub deps: List<String>,
+    pub links: List<String>,
+    pub acceptance: List<Criterion>,
 }
 
 /// A whole ticket file: known fields, unknown keys (order kept) and the body.
@@ -303,11 +307,11 @@ pub(crate) mod tests_support {
                 created: "x".into(),
                 updated: "x".into(),
                 closed: None,
-                tags: vec![],
-                external_refs: vec![],
-                deps: vec![],
-                links: vec![],
-                acceptance: vec![],
+                tags: List::new(),
+                external_refs: List::new(),
+                deps: List::new(),
+                links: List::new(),
+                acceptance: List::new(),
             },
             extra: IndexMap::new(),
             body: body.into(),

@@ -239,11 +239,11 @@ fn take_meta(map: &mut IndexMap<String, Value>) -> Result<Meta, ParseFailure> {
         created,
         updated,
         closed,
-        tags,
-        external_refs,
-        deps,
-        links,
-        acceptance,
+        tags: tags.into(),
+        external_refs: external_refs.into(),
+        deps: deps.into(),
+        links: links.into(),
+        acceptance: acceptance.into(),
     })
 }
 
@@ -637,7 +637,7 @@ mod tests {
             prop_assume!(ac.iter().all(|(t, _)| !t.trim().is_empty()));
             let mut t = parse_ticket(SAMPLE, Path::new("x.md")).unwrap();
             t.meta.title = title.clone();
-            t.meta.tags = tags.clone();
+            t.meta.tags = tags.clone().into();
             t.meta.priority = priority;
             t.meta.acceptance = ac.iter().map(|(t, d)| Criterion { title: t.clone(), done: *d }).collect();
             t.set_section("Description", &desc);

@@ -13,7 +13,7 @@ use docket_core::config::Config;
 use docket_core::graph::Graph;
 use docket_core::plan;
 use docket_core::store::Entry;
-use docket_core::ticket::{Criterion, Meta, Ticket};
+use docket_core::ticket::{Criterion, List, Meta, Ticket};
 use docket_core::workflow::{
     self, GraphFacts, Guard, GuardInput, LogFacts, Mover, Verdict, WipFacts,
 };
@@ -50,11 +50,11 @@ fn meta(id: &str, status: &str) -> Meta {
         created: "2026-01-01T00:00:00Z".into(),
         updated: "2026-01-01T00:00:00Z".into(),
         closed: None,
-        tags: vec![],
-        external_refs: vec![],
-        deps: vec![],
-        links: vec![],
-        acceptance: vec![],
+        tags: List::new(),
+        external_refs: List::new(),
+        deps: List::new(),
+        links: List::new(),
+        acceptance: List::new(),
     }
 }
 
@@ -362,7 +362,8 @@ fn acceptance_complete_lists_the_unchecked_criteria() {
             title: "b".into(),
             done: false,
         },
-    ];
+    ]
+    .into();
     let v = c.one(Guard::AcceptanceComplete);
     assert!(!v.passed);
     assert_eq!(v.items, vec!["b".to_string()]);

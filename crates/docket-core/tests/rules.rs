@@ -626,7 +626,8 @@ fn an_old_edit_entry_without_criteria_state_is_not_judged() {
     t.meta.acceptance = vec![docket_core::ticket::Criterion {
         title: "a".into(),
         done: true,
-    }];
+    }]
+    .into();
     let _lock = env.p.lock().expect("lock");
     env.p.save(&mut t).expect("save");
     assert!(env.codes().is_empty(), "{:?}", env.codes());

@@ -12,7 +12,7 @@
 //! before any later cookie is seen; a lost cookie times out and the client
 //! scans. The server never writes tickets: mutations keep their locked path.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -23,10 +23,14 @@ use std::time::{Duration, Instant};
 
 use docket_api::hot::{self, HotReply, HotRequest, WireJson, WireListing, WireText};
 use docket_api::query::{Checked, page_in};
-use docket_api::view::short_ids_among;
+use docket_api::view::short_ids_in_sorted;
 use docket_core::Project;
-use docket_core::store::{Entry, FileFailure, Scan, id_from_file_name, read_user_text};
+use docket_core::id::sorted_unique;
+use docket_core::store::{Entry, FileFailure, Scan, id_from_file_name, name_in, read_user_text};
 use notify::{EventKind, RecursiveMode, Watcher};
+use slots::{Slot, Slots};
+
+mod slots;
 
 /// Why the hot index could not start.
 #[derive(Debug, thiserror::Error)]
@@ -74,22 +78,16 @@ const MAX_REQUEST: u64 = 1 << 20;
 /// Lock file held while a server runs, in `.docket/local/`.
 const LOCK: &str = "hot.lock";
 
-/// Where a slot of [`Files`] points.
-#[derive(Debug, Clone, Copy)]
-enum Slot {
-    Entry(usize),
-    Failure(usize),
-}
-
 /// The held view: what a scan would return, kept current.
 struct Files {
     project: Project,
     /// The config text the view was loaded with.
     config: String,
     scan: Scan,
-    slots: HashMap<(bool, String), Slot>,
-    /// Shortest unique prefix of every file's id; dropped when files come or go.
-    shorts: Option<Arc<HashMap<String, String>>>,
+    slots: Slots,
+    /// Every file's id, sorted (what handles are found among); dropped when
+    /// files come or go.
+    ids: Option<Arc<Vec<Box<str>>>>,
     /// False until the first full scan, and while the view is known incomplete.
     ready: bool,
     /// Why the view is not ready (for the client's debug output).
@@ -104,38 +102,24 @@ struct Files {
     memo: Vec<(u64, Vec<u8>, Arc<Vec<u8>>)>,
 }
 
-fn key_of(path: &Path, archived: bool) -> (bool, String) {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default()
-        .to_string();
-    (archived, name)
-}
-
 impl Files {
     fn rebuild(&mut self) {
         self.generation += 1;
         self.memo.clear();
+        // The old view goes first, so it never weighs on memory together
+        // with the new scan (it is not trusted from here on anyway).
+        self.ready = false;
+        self.slots = Slots::default();
+        self.scan = Scan::default();
+        self.ids = None;
         match self.project.scan() {
             Ok(scan) => {
                 self.scan = scan;
-                self.slots.clear();
-                for (i, e) in self.scan.entries.iter().enumerate() {
-                    self.slots
-                        .insert(key_of(&e.path, e.archived), Slot::Entry(i));
-                }
-                for (i, f) in self.scan.failures.iter().enumerate() {
-                    let archived = f.path.parent() == Some(self.project.archive_dir().as_path());
-                    self.slots
-                        .insert(key_of(&f.path, archived), Slot::Failure(i));
-                }
-                self.shorts = None;
+                self.slots = Slots::of(&self.scan, &self.project.archive_dir());
                 self.links = self.find_links();
                 self.ready = true;
             }
             Err(e) => {
-                self.ready = false;
                 self.why = format!("scan failed: {e}");
             }
         }
@@ -160,50 +144,29 @@ impl Files {
         links
     }
 
-    fn remove(&mut self, key: &(bool, String)) -> bool {
-        let Some(slot) = self.slots.remove(key) else {
-            return false;
-        };
-        match slot {
-            Slot::Entry(i) => {
-                self.scan.entries.swap_remove(i);
-                if let Some(moved) = self.scan.entries.get(i) {
-                    let k = key_of(&moved.path, moved.archived);
-                    self.slots.insert(k, Slot::Entry(i));
-                }
-            }
-            Slot::Failure(i) => {
-                self.scan.failures.swap_remove(i);
-                if let Some(moved) = self.scan.failures.get(i) {
-                    let archived =
-                        moved.path.parent() == Some(self.project.archive_dir().as_path());
-                    self.slots
-                        .insert(key_of(&moved.path, archived), Slot::Failure(i));
-                }
-            }
-        }
-        true
-    }
-
     /// Re-read one file the way the scan would.
     fn refresh(&mut self, path: &Path, archived: bool) {
         self.generation += 1;
         self.memo.clear();
-        let key = key_of(path, archived);
+        let name = name_in(path);
         if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-            self.links.insert(key.clone());
+            self.links.insert((archived, name.to_string()));
         } else {
-            self.links.remove(&key);
+            self.links.remove(&(archived, name.to_string()));
         }
-        let existed = self.remove(&key);
+        let existed = self.slots.remove(
+            &mut self.scan,
+            &self.project.archive_dir(),
+            (archived, name),
+        );
         let Some(read) = docket_core::live::read_meta(&self.project, path) else {
             if existed {
-                self.shorts = None;
+                self.ids = None;
             }
             return;
         };
         if !existed {
-            self.shorts = None;
+            self.ids = None;
         }
         let slot = match read {
             Ok((meta, sequence)) => {
@@ -216,7 +179,7 @@ impl Files {
                 Slot::Entry(self.scan.entries.len() - 1)
             }
             Err(failure) => {
-                let id = id_from_file_name(&key.1).unwrap_or_default().to_string();
+                let id = id_from_file_name(name).unwrap_or_default().to_string();
                 self.scan.failures.push(FileFailure {
                     path: path.to_path_buf(),
                     id,
@@ -225,23 +188,25 @@ impl Files {
                 Slot::Failure(self.scan.failures.len() - 1)
             }
         };
-        self.slots.insert(key, slot);
+        self.slots
+            .insert(&self.scan, &self.project.archive_dir(), slot);
     }
 
-    fn shorts(&mut self) -> Arc<HashMap<String, String>> {
-        if let Some(s) = &self.shorts {
-            return s.clone();
+    /// Every file's id, sorted: built once per set of files.
+    fn ids(&mut self) -> Arc<Vec<Box<str>>> {
+        if let Some(ids) = &self.ids {
+            return ids.clone();
         }
-        let ids: Vec<&str> = self
-            .slots
-            .keys()
-            .filter_map(|(_, name)| id_from_file_name(name))
-            .collect();
-        let shorts = short_ids_among(&ids, &ids);
-        let map: HashMap<String, String> = ids.iter().map(|s| s.to_string()).zip(shorts).collect();
-        let map = Arc::new(map);
-        self.shorts = Some(map.clone());
-        map
+        let archive = self.project.archive_dir();
+        let mut ids: Vec<&str> = Vec::with_capacity(self.slots.len());
+        ids.extend(
+            self.slots
+                .keys(&self.scan, &archive)
+                .filter_map(|(_, name)| id_from_file_name(name)),
+        );
+        let ids = Arc::new(sorted_unique(ids).into_iter().map(Box::from).collect());
+        self.ids = Some(Arc::clone(&ids));
+        ids
     }
 }
 
@@ -332,8 +297,8 @@ pub fn start(project: Project) -> Result<Server, HotError> {
             project,
             config,
             scan: Scan::default(),
-            slots: HashMap::new(),
-            shorts: None,
+            slots: Slots::default(),
+            ids: None,
             ready: false,
             why: "loading".into(),
             links: HashSet::new(),
@@ -586,11 +551,10 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
         offset,
         claimed,
     };
-    let shorts = files.shorts();
+    let sorted = files.ids();
+    let sorted: Vec<&str> = sorted.iter().map(|id| &**id).collect();
     let page = page_in(&p, &files.scan, &req, &checked, &|ids| {
-        ids.iter()
-            .map(|id| shorts.get(*id).cloned().unwrap_or_else(|| id.to_string()))
-            .collect()
+        short_ids_in_sorted(&sorted, ids)
     });
     let reply = match form {
         hot::Form::Rows => HotReply::Listing(WireListing::from_listing(page.into_listing())),

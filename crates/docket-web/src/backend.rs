@@ -285,7 +285,7 @@ fn card(info_terminal: &[String], l: &Listed) -> Card {
         mode: m.mode.clone(),
         tier: m.tier.clone(),
         assignee: m.assignee.clone(),
-        tags: m.tags.clone(),
+        tags: m.tags.to_vec(),
         criteria_done: m.acceptance.iter().filter(|c| c.done).count(),
         criteria_total: m.acceptance.len(),
         blocked: l.blocked && !info_terminal.contains(&m.status),

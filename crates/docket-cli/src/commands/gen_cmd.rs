@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use docket_core::store::{self, InitOptions};
-use docket_core::ticket::{Criterion, Meta, Ticket};
+use docket_core::ticket::{Criterion, List, Meta, Ticket};
 use docket_core::{Error, Project, id};
 use serde_json::json;
 
@@ -145,11 +145,11 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
                     let mut t = tags;
                     t.sort();
                     t.dedup();
-                    t
+                    t.into()
                 },
-                external_refs: vec![],
-                deps,
-                links: vec![],
+                external_refs: List::new(),
+                deps: deps.into(),
+                links: List::new(),
                 acceptance: (0..rng.below(3))
                     .map(|k| Criterion {
                         title: format!("criterion {k}"),

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::id;
 use crate::ops::Ctx;
 use crate::store::Project;
-use crate::ticket::{Meta, SECTION_DESCRIPTION, SECTION_DESIGN, Ticket};
+use crate::ticket::{List, Meta, SECTION_DESCRIPTION, SECTION_DESIGN, Ticket};
 use crate::yaml;
 
 /// How to import.
@@ -319,7 +319,7 @@ pub fn import(
                 tags.push(tag.to_string());
             }
         }
-        m.tags = tags;
+        m.tags = tags.into();
         for x in r.external_refs.iter().chain(std::iter::once(&reference)) {
             if !x.trim().is_empty() && !m.external_refs.contains(x) {
                 m.external_refs.push(x.clone());
@@ -337,7 +337,7 @@ pub fn import(
                 None => warn(format!("dependency `{d}` not found; dropped")),
             }
         }
-        m.deps = deps;
+        m.deps = deps.into();
         let mut links = Vec::new();
         for l in &r.links {
             match resolve(l) {
@@ -351,9 +351,9 @@ pub fn import(
                 )),
             }
         }
-        m.links = links;
+        m.links = links.into();
         if format != Format::Tess || !r.acceptance.is_empty() {
-            m.acceptance = r.acceptance.clone();
+            m.acceptance = r.acceptance.clone().into();
         }
         for (k, v) in &r.extra {
             t.extra.insert(k.clone(), v.clone());
@@ -512,11 +512,11 @@ fn blank(p: &Project, ctx: &Ctx, id: &str) -> Ticket {
             created: ctx.now.clone(),
             updated: ctx.now.clone(),
             closed: None,
-            tags: Vec::new(),
-            external_refs: Vec::new(),
-            deps: Vec::new(),
-            links: Vec::new(),
-            acceptance: Vec::new(),
+            tags: List::new(),
+            external_refs: List::new(),
+            deps: List::new(),
+            links: List::new(),
+            acceptance: List::new(),
         },
         extra: Default::default(),
         body: String::new(),

@@ -95,10 +95,10 @@ pub fn line(t: &Ticket, archived: bool) -> Line {
         created: m.created.clone(),
         updated: m.updated.clone(),
         closed: m.closed.clone(),
-        tags: m.tags.clone(),
-        external_refs: m.external_refs.clone(),
-        deps: m.deps.clone(),
-        links: m.links.clone(),
+        tags: m.tags.to_vec(),
+        external_refs: m.external_refs.to_vec(),
+        deps: m.deps.to_vec(),
+        links: m.links.to_vec(),
         acceptance: m
             .acceptance
             .iter()

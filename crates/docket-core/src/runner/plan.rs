@@ -43,7 +43,7 @@ impl RunTicket {
             tier: m.tier.clone(),
             created: m.created.clone(),
             sequence: None,
-            deps: m.deps.clone(),
+            deps: m.deps.to_vec(),
         }
     }
 
