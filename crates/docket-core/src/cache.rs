@@ -12,9 +12,7 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::store::{
-    Entry, FileFailure, FileRef, Project, Scan, Stamp, parallel_map_owned, write_atomic,
-};
+use crate::store::{Entry, FileFailure, FileRef, Project, Scan, Stamp, write_atomic};
 use crate::ticket::Meta;
 use crate::yaml::ParseFailure;
 
@@ -31,8 +29,8 @@ struct Header {
     count: u64,
 }
 
-/// One file's key and stamp, with its listed fields still encoded: decoding
-/// borrows names and fields from the file's bytes, and only a hit's fields
+/// One file's key and stamp, with its listed fields still encoded: indexing
+/// the file borrows the name and skips the fields, and only a hit's fields
 /// are ever decoded, straight into the scan's entry.
 #[derive(Serialize, Deserialize, Clone, Copy)]
 struct CacheEntry<'a> {
@@ -77,12 +75,6 @@ pub(crate) struct InLine<E> {
 /// What [`InLine`] finds an entry by: archived or not, and the file name.
 pub(crate) trait Keyed {
     fn key(&self) -> (bool, &str);
-}
-
-impl Keyed for CacheEntry<'_> {
-    fn key(&self) -> (bool, &str) {
-        (self.archived, self.name)
-    }
 }
 
 impl<E> Default for InLine<E> {
@@ -134,31 +126,222 @@ impl<E: Keyed> InLine<E> {
     }
 }
 
-/// The cache's entries, borrowed from its bytes (read into `raw`); none when
-/// it is missing, of another version or corrupt.
-fn load<'a>(project: &Project, raw: &'a mut Vec<u8>) -> InLine<CacheEntry<'a>> {
-    match crate::store::read_derived(&project.local_dir().join(FILE_NAME)) {
-        Ok(Some(bytes)) => *raw = bytes,
-        _ => return InLine::default(),
-    }
-    let raw: &'a Vec<u8> = raw;
-    decode(raw).map(InLine::new).unwrap_or_default()
+/// What the cache knows of one file before anything is decoded: its key,
+/// stamp and where its listed fields sit in the cache file. The file is read
+/// in parts (a round's fields at a time), never held whole: at 100k tickets
+/// it is 24 MB, a fifth of a scan's peak.
+#[derive(Clone, Copy)]
+struct Known<'a> {
+    archived: bool,
+    name: &'a str,
+    stamp: Stamp,
+    /// Where the listed fields start in the file, and their length
+    /// (0: the file failed to parse at this stamp, [`FAILED`]).
+    at: u64,
+    len: u32,
 }
 
-fn decode(bytes: &[u8]) -> Option<Vec<CacheEntry<'_>>> {
-    let (header, mut rest) = postcard::take_from_bytes::<Header>(bytes).ok()?;
+impl Keyed for Known<'_> {
+    fn key(&self) -> (bool, &str) {
+        (self.archived, self.name)
+    }
+}
+
+/// A [`Known`] whose name is a span of [`Loaded::names`].
+struct Rec {
+    archived: bool,
+    name: (u32, u32),
+    stamp: Stamp,
+    at: u64,
+    len: u32,
+}
+
+/// The cache file, open, with every entry's key and place (names in one
+/// string).
+struct Loaded {
+    file: fs::File,
+    names: String,
+    recs: Vec<Rec>,
+}
+
+impl Loaded {
+    /// The entries, found by key.
+    fn index(&self) -> InLine<Known<'_>> {
+        InLine::new(
+            self.recs
+                .iter()
+                .map(|r| Known {
+                    archived: r.archived,
+                    name: &self.names[r.name.0 as usize..r.name.1 as usize],
+                    stamp: r.stamp,
+                    at: r.at,
+                    len: r.len,
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Bytes read from the cache file at a time. Tiny in unit tests, so nearly
+/// every entry there straddles two reads.
+const CHUNK: usize = if cfg!(test) { 48 } else { 1 << 20 };
+
+/// The cache file read front to back a chunk at a time.
+struct Stream {
+    file: fs::File,
+    buf: Vec<u8>,
+    /// Where decoding stands in `buf`.
+    start: usize,
+    /// The file offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+}
+
+impl Stream {
+    /// Reads more of the file after what is left undecoded; false at the end.
+    fn refill(&mut self) -> bool {
+        use std::io::Read;
+        if self.eof {
+            return false;
+        }
+        self.buf.drain(..self.start);
+        self.base += self.start as u64;
+        self.start = 0;
+        // An entry bigger than the buffer makes it grow.
+        let len = self.buf.len();
+        self.buf.resize(len + CHUNK.max(len), 0);
+        let mut got = len;
+        while got < self.buf.len() {
+            match self.file.read(&mut self.buf[got..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    self.eof = true;
+                    break;
+                }
+            }
+        }
+        self.buf.truncate(got);
+        got > len
+    }
+
+    /// Decodes the next value with `take` (which returns what to keep and
+    /// how many bytes it used); `None` once the file is cut short or corrupt.
+    fn next<R>(&mut self, mut take: impl FnMut(&[u8], u64) -> Option<(R, usize)>) -> Option<R> {
+        loop {
+            if let Some((r, used)) = take(&self.buf[self.start..], self.base + self.start as u64) {
+                self.start += used;
+                return Some(r);
+            }
+            // Cut at the chunk's end, or corrupt: only more bytes can tell.
+            if !self.refill() {
+                return None;
+            }
+        }
+    }
+
+    /// Whether every byte was decoded.
+    fn at_end(&mut self) -> bool {
+        self.start == self.buf.len() && !self.refill()
+    }
+}
+
+/// The cache's index (every entry's key and place, not its fields); none
+/// when it is missing, of another version or corrupt.
+fn load(project: &Project) -> Option<Loaded> {
+    let (file, size) = crate::store::open_derived(&project.local_dir().join(FILE_NAME)).ok()??;
+    let mut stream = Stream {
+        file,
+        buf: Vec::new(),
+        start: 0,
+        base: 0,
+        eof: false,
+    };
+    let header: Header = stream.next(|bytes, _| {
+        let (h, rest) = postcard::take_from_bytes::<Header>(bytes).ok()?;
+        Some((h, bytes.len() - rest.len()))
+    })?;
     if header.version != VERSION {
         return None;
     }
     // An entry takes more than 8 bytes: a corrupt count cannot reserve much.
     let count = usize::try_from(header.count).ok()?;
-    let mut entries = Vec::with_capacity(count.min(bytes.len() / 8));
+    let mut recs = Vec::with_capacity(count.min(size as usize / 8));
+    let mut names = String::new();
     for _ in 0..count {
-        let (entry, more) = postcard::take_from_bytes::<CacheEntry>(rest).ok()?;
-        entries.push(entry);
-        rest = more;
+        let rec = stream.next(|bytes, base| {
+            let (e, rest) = postcard::take_from_bytes::<CacheEntry>(bytes).ok()?;
+            let from = u32::try_from(names.len()).ok()?;
+            let to = u32::try_from(names.len() + e.name.len()).ok()?;
+            let rec = Rec {
+                archived: e.archived,
+                name: (from, to),
+                stamp: e.stamp,
+                at: base + (e.listed.0.as_ptr() as usize - bytes.as_ptr() as usize) as u64,
+                len: u32::try_from(e.listed.0.len()).ok()?,
+            };
+            names.push_str(e.name);
+            Some((rec, bytes.len() - rest.len()))
+        })?;
+        recs.push(rec);
     }
-    rest.is_empty().then_some(entries)
+    stream.at_end().then(|| Loaded {
+        file: stream.file,
+        names,
+        recs,
+    })
+}
+
+/// Reads parts of the old cache file in order, a window at a time.
+struct Window<'f> {
+    file: &'f fs::File,
+    buf: Vec<u8>,
+    /// The file offset of `buf[0]`.
+    start: u64,
+}
+
+impl<'f> Window<'f> {
+    fn new(file: &'f fs::File) -> Self {
+        Window {
+            file,
+            buf: Vec::new(),
+            start: 0,
+        }
+    }
+
+    /// `len` bytes at `at`; `None` when the file no longer has them.
+    fn get(&mut self, at: u64, len: u32) -> Option<&[u8]> {
+        use std::os::unix::fs::FileExt;
+        let len = len as usize;
+        if len == 0 {
+            // A file known to fail: nothing to read.
+            return Some(&[]);
+        }
+        let inside = at >= self.start && at - self.start + len as u64 <= self.buf.len() as u64;
+        if !inside {
+            self.buf.resize(len.max(CHUNK), 0);
+            let mut got = 0;
+            while got < self.buf.len() {
+                match self.file.read_at(&mut self.buf[got..], at + got as u64) {
+                    Ok(0) => break,
+                    Ok(n) => got += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            self.buf.truncate(got);
+            self.start = at;
+            if got < len {
+                return None;
+            }
+        }
+        let from = usize::try_from(at - self.start).ok()?;
+        self.buf.get(from..from + len)
+    }
 }
 
 fn io_failure(e: std::io::Error) -> ParseFailure {
@@ -206,24 +389,41 @@ pub(crate) fn name_of(path: &Path) -> &str {
 /// encodes to nothing.
 const FAILED: &[u8] = &[];
 
-/// Files decoded per round of a scan: enough to keep every core busy, few
-/// enough that a round's outcomes stay small next to the entries.
-const DECODE_ROUND: usize = 8192;
+/// Files decoded per round of a scan, and per batch of a round (what one
+/// worker takes at a time): enough to keep every core busy, few enough that
+/// a round's outcomes stay small next to the entries.
+const DECODE_ROUND: usize = 512;
+const DECODE_BATCH: usize = 128;
 
-/// A file to decode: its stamp (or why it has none) and its cached fields.
+/// A worker's batch: files, with their hits' fields in one buffer (the
+/// span of each file's, and their place in the old cache file).
+type Batch = (
+    Vec<u8>,
+    Vec<(
+        FileRef,
+        std::result::Result<Stamp, ParseFailure>,
+        Option<(usize, usize, Place)>,
+    )>,
+);
+
+/// Where a hit's listed fields sit in the old cache file (offset, length).
+type Place = (u64, u32);
+
+/// A file to decode: its stamp (or why it has none) and, on a hit, its
+/// cached fields (read into the round's buffer) and their place.
 type Work<'a> = (
     FileRef,
     std::result::Result<Stamp, ParseFailure>,
-    Option<&'a [u8]>,
+    Option<(&'a [u8], Place)>,
 );
 
 /// One file's outcome in a scan, in file order. Nearly every file is
 /// `Listed`: boxing the entry would only add an allocation per file.
 #[allow(clippy::large_enum_variant)]
-enum Outcome<'a> {
-    /// Its entry and stamp, and its encoded fields when they came from the
-    /// cache (to write back unchanged).
-    Listed(Entry, Stamp, Option<&'a [u8]>),
+enum Outcome {
+    /// Its entry and stamp, and where its encoded fields are in the old
+    /// cache when they came from it (to copy them back unchanged).
+    Listed(Entry, Stamp, Option<Place>),
     /// Why it could not be listed, its stamp when the stat worked, and
     /// whether the cache already knew it failed at that stamp.
     Failed(FileFailure, Option<Stamp>, bool),
@@ -231,23 +431,26 @@ enum Outcome<'a> {
 
 /// Frontmatter of every ticket, from the cache where it is still valid.
 ///
-/// The cache is read and its index decoded on one thread while this one lists
-/// the folders and stats every file (on all cores). Then every file's fields
-/// are decoded from the cache (a hit) or read and parsed (a miss), in
-/// parallel, straight into the entries: nothing is decoded twice or copied.
+/// The cache's index (keys and stamps, not fields) is read on one thread
+/// while this one lists the folders and stats every file (on all cores).
+/// Then, a round at a time, the hits' fields are read from the cache file
+/// and every file decoded from them (a hit) or read and parsed (a miss), in
+/// parallel, straight into the entries: nothing is decoded twice, and
+/// neither the cache file nor the outcomes of the whole project are ever
+/// held at once.
 pub(crate) fn scan(project: &Project) -> Result<Scan> {
-    let mut raw = Vec::new();
-    let (mut cached, listed) = std::thread::scope(|s| {
-        let raw = &mut raw;
-        let loader = s.spawn(move || load(project, raw));
+    let (loaded, listed) = std::thread::scope(|s| {
+        let loader = s.spawn(move || load(project));
         let cap = project.config.project.max_ticket_bytes;
         let listed = project.file_entries_mapped(|f, ent| stamp(f, ent, cap));
-        let cached = loader
+        let loaded = loader
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (cached, listed)
+        (loaded, listed)
     });
     let (stamped, temps) = listed?;
+    let mut cached = loaded.as_ref().map(Loaded::index).unwrap_or_default();
+    let mut window = loaded.as_ref().map(|l| Window::new(&l.file));
 
     let mut scan = Scan {
         stray_temps: Some(temps),
@@ -260,91 +463,123 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
     // Any miss, or a cached entry no file claims, means a rewrite.
     let mut dirty = false;
     let mut fresh = false;
-    // Decoded a round at a time on all cores, each round moved straight into
-    // the entries: the outcomes of the whole project never exist at once.
     let mut stamped = stamped.into_iter().flatten();
     let mut i = 0;
-    loop {
-        // Each file's cached fields, if still valid.
-        let round: Vec<Work<'_>> = stamped
-            .by_ref()
-            .take(DECODE_ROUND)
-            .map(|(f, st)| {
-                let hit = st.as_ref().ok().and_then(|st| {
-                    let hit = cached
-                        .take(f.archived, name_of(&f.path))
-                        .filter(|e| e.stamp == *st)
-                        .map(|e| e.listed.0);
-                    dirty |= hit.is_none();
-                    hit
-                });
-                (f, st, hit)
+    let decode_batch = |(bytes, items): Batch| -> Vec<Outcome> {
+        items
+            .into_iter()
+            .map(|(f, st, hit)| {
+                let hit = hit.map(|(from, to, place)| (&bytes[from..to], place));
+                entry_of(project, (f, st, hit))
             })
-            .collect();
-        if round.is_empty() {
-            break;
-        }
-        for outcome in parallel_map_owned(round, |w| entry_of(project, w)) {
-            match outcome {
-                Outcome::Listed(entry, st, bytes) => {
-                    scan.stamps.entries.push(st);
-                    fresh |= bytes.is_none();
-                    encoded.push(bytes);
-                    scan.entries.push(entry);
-                }
-                Outcome::Failed(failure, st, known) => {
-                    fresh |= st.is_some() && !known;
-                    scan.stamps.failures.push((i, st));
-                    scan.failures.push(failure);
-                }
+            .collect()
+    };
+    crate::store::with_workers(decode_batch, |decode| {
+        loop {
+            // Each file's cached entry, if still valid.
+            let round: Vec<_> = stamped
+                .by_ref()
+                .take(DECODE_ROUND)
+                .map(|(f, st)| {
+                    let hit = st.as_ref().ok().and_then(|st| {
+                        let hit = cached
+                            .take(f.archived, name_of(&f.path))
+                            .filter(|e| e.stamp == *st);
+                        dirty |= hit.is_none();
+                        hit
+                    });
+                    (f, st, hit)
+                })
+                .collect();
+            if round.is_empty() {
+                break;
             }
-            i += 1;
+            // Batches for the workers, each with its hits' fields read (in
+            // file order) into a buffer of its own; a hit the file no longer
+            // has is a miss.
+            let mut batches: Vec<Batch> = Vec::new();
+            let mut round = round.into_iter().peekable();
+            while round.peek().is_some() {
+                let mut bytes = Vec::new();
+                let items = round
+                    .by_ref()
+                    .take(DECODE_BATCH)
+                    .map(|(f, st, hit)| {
+                        let span = hit.and_then(|h: Known<'_>| {
+                            let from = bytes.len();
+                            bytes.extend_from_slice(window.as_mut()?.get(h.at, h.len)?);
+                            Some((from, bytes.len(), (h.at, h.len)))
+                        });
+                        (f, st, span)
+                    })
+                    .collect();
+                batches.push((bytes, items));
+            }
+            for outcome in decode(batches).into_iter().flatten() {
+                match outcome {
+                    Outcome::Listed(entry, st, place) => {
+                        scan.stamps.entries.push(st);
+                        fresh |= place.is_none();
+                        encoded.push(place);
+                        scan.entries.push(entry);
+                    }
+                    Outcome::Failed(failure, st, known) => {
+                        fresh |= st.is_some() && !known;
+                        scan.stamps.failures.push((i, st));
+                        scan.failures.push(failure);
+                    }
+                }
+                i += 1;
+            }
         }
-    }
+    });
     drop(stamped);
     // Entries left over belong to files that are gone.
     dirty |= cached.has_leftovers();
     drop(cached);
     if dirty || fresh {
-        store(project, &scan, &encoded);
+        store(project, &scan, &encoded, loaded.as_ref().map(|l| &l.file));
     }
     Ok(scan)
 }
 
 /// A file's entry: decoded from its cached fields on a hit, else read and
 /// parsed.
-fn entry_of<'a>(project: &Project, (f, st, hit): Work<'a>) -> Outcome<'a> {
+fn entry_of(project: &Project, (f, st, hit): Work<'_>) -> Outcome {
     let st = match st {
         Ok(st) => st,
         Err(failure) => return Outcome::Failed(file_failure(f, failure), None, false),
     };
-    if let Some(bytes) = hit
+    if let Some((bytes, place)) = hit
         && let Ok(listed) = postcard::from_bytes(bytes)
     {
-        return listed_outcome(f, st, listed, Some(bytes));
+        return listed_outcome(f, st, listed, Some(place));
     }
     // A miss, or an entry that does not decode: read the file.
     match parse(project, &f.path) {
         Ok(listed) => listed_outcome(f, st, listed, None),
         // A parse error keeps its stamp: `check` can then cache what it
         // found in the file's body too.
-        Err(failure) => Outcome::Failed(file_failure(f, failure), Some(st), hit == Some(FAILED)),
+        Err(failure) => {
+            let known = hit.is_some_and(|(bytes, _)| bytes == FAILED);
+            Outcome::Failed(file_failure(f, failure), Some(st), known)
+        }
     }
 }
 
-fn listed_outcome<'a>(
+fn listed_outcome(
     f: FileRef,
     st: Stamp,
     (meta, sequence): (Meta, Option<f64>),
-    bytes: Option<&'a [u8]>,
-) -> Outcome<'a> {
+    place: Option<Place>,
+) -> Outcome {
     let entry = Entry {
         meta,
         path: f.path,
         archived: f.archived,
         sequence,
     };
-    Outcome::Listed(entry, st, bytes)
+    Outcome::Listed(entry, st, place)
 }
 
 fn file_failure(f: FileRef, failure: ParseFailure) -> FileFailure {
@@ -356,13 +591,14 @@ fn file_failure(f: FileRef, failure: ParseFailure) -> FileFailure {
 }
 
 /// Best effort: a cache that cannot be written is simply rebuilt next time.
-/// `encoded[i]` is entry `i`'s bytes from the old cache, when it was a hit.
-fn store(project: &Project, scan: &Scan, encoded: &[Option<&[u8]>]) {
+/// `encoded[i]` is where entry `i`'s bytes are in the `old` cache file, when
+/// it was a hit: they are copied back as they were.
+fn store(project: &Project, scan: &Scan, encoded: &[Option<Place>], old: Option<&fs::File>) {
     let dir = project.local_dir();
     if fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let Some(bytes) = encode(project, scan, encoded) else {
+    let Some(bytes) = encode(project, scan, encoded, old) else {
         return;
     };
     let _ = write_atomic(&dir.join(FILE_NAME), &bytes);
@@ -374,7 +610,13 @@ fn store(project: &Project, scan: &Scan, encoded: &[Option<&[u8]>]) {
 /// The cache's bytes: every listed file and every file that failed to parse
 /// (with its stamp), in folder-listing order so the next scan finds each one
 /// next in line.
-fn encode(project: &Project, scan: &Scan, encoded: &[Option<&[u8]>]) -> Option<Vec<u8>> {
+fn encode(
+    project: &Project,
+    scan: &Scan,
+    encoded: &[Option<Place>],
+    old: Option<&fs::File>,
+) -> Option<Vec<u8>> {
+    let mut window = old.map(Window::new);
     let archive = project.archive_dir();
     let failed: Vec<(usize, bool, &Path, Stamp)> = scan
         .stamps
@@ -396,13 +638,13 @@ fn encode(project: &Project, scan: &Scan, encoded: &[Option<&[u8]>]) -> Option<V
     // The position in the listing: entries and failures interleaved.
     let mut at = 0;
     let listed = scan.entries.iter().zip(&scan.stamps.entries).zip(encoded);
-    for ((e, &stamp), bytes) in listed {
+    for ((e, &stamp), place) in listed {
         while let Some((_, archived, path, st)) = failed.next_if(|f| f.0 <= at) {
             out = put(out, archived, path, st, FAILED)?;
             at += 1;
         }
-        let listed = match bytes {
-            Some(bytes) => bytes,
+        let listed = match place {
+            Some((at, len)) => window.as_mut()?.get(*at, *len)?,
             None => {
                 scratch.clear();
                 scratch = postcard::to_extend(&(&e.meta, e.sequence), scratch).ok()?;
@@ -559,14 +801,29 @@ mod tests {
         assert_eq!(seq(&p), Some(3.0), "anchored");
     }
 
-    /// Records of the cache as stored: (name, encoded fields).
+    /// Records of the cache as stored: (name, encoded fields), read the
+    /// way a scan reads them.
     fn records(p: &Project) -> Vec<(String, Vec<u8>)> {
-        let bytes = fs::read(p.local_dir().join(FILE_NAME)).unwrap();
-        decode(&bytes)
-            .unwrap()
+        let loaded = load(p).unwrap();
+        let mut window = Window::new(&loaded.file);
+        loaded
+            .index()
+            .entries
             .into_iter()
-            .map(|e| (e.name.to_string(), e.listed.0.to_vec()))
+            .flatten()
+            .map(|k| {
+                (
+                    k.name.to_string(),
+                    window.get(k.at, k.len).unwrap().to_vec(),
+                )
+            })
             .collect()
+    }
+
+    /// How many entries the cache holds, when these bytes are its file.
+    fn loads(p: &Project, bytes: &[u8]) -> Option<usize> {
+        fs::write(p.local_dir().join(FILE_NAME), bytes).unwrap();
+        load(p).map(|l| l.recs.len())
     }
 
     /// A rewrite after one change copies every other record as it was, and
@@ -612,10 +869,11 @@ mod tests {
 
         // A cache cut short, or with bytes after its last record, is ignored.
         let bytes = fs::read(&path).unwrap();
-        assert!(decode(&bytes[..bytes.len() - 1]).is_none());
+        assert_eq!(loads(&p, &bytes), Some(80));
+        assert!(loads(&p, &bytes[..bytes.len() - 1]).is_none());
         let mut longer = bytes.clone();
         longer.push(0);
-        assert!(decode(&longer).is_none());
+        assert!(loads(&p, &longer).is_none());
         fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
         assert_eq!(titles(&p), edited);
     }
@@ -670,24 +928,22 @@ mod tests {
     /// A count no file could hold reserves nothing and decodes to nothing.
     #[test]
     fn a_huge_count_is_refused() {
+        let (_tmp, p) = simple_project();
+        fs::create_dir_all(p.local_dir()).unwrap();
         let header = Header {
             version: VERSION,
             count: u64::MAX,
         };
-        let bytes = postcard::to_allocvec(&header).unwrap();
-        assert!(decode(&bytes).is_none());
+        assert!(loads(&p, &postcard::to_allocvec(&header).unwrap()).is_none());
         let header = Header {
             version: VERSION - 1,
             count: 0,
         };
-        assert!(decode(&postcard::to_allocvec(&header).unwrap()).is_none());
+        assert!(loads(&p, &postcard::to_allocvec(&header).unwrap()).is_none());
         let header = Header {
             version: VERSION,
             count: 0,
         };
-        assert_eq!(
-            decode(&postcard::to_allocvec(&header).unwrap()).map(|v| v.len()),
-            Some(0)
-        );
+        assert_eq!(loads(&p, &postcard::to_allocvec(&header).unwrap()), Some(0));
     }
 }

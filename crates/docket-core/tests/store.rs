@@ -495,7 +495,10 @@ fn a_scan_over_many_batches_and_rounds_keeps_the_folder_order() {
         let body = if i % 1000 == 999 || i % 7 == 0 {
             "---\nid: [broken\n---\n".to_string()
         } else {
+            // Long titles: the cache outgrows one read (1 MiB).
+            let title = format!("title: model {}", "x".repeat(120));
             text.replace(&model, &id)
+                .replacen("title: model", &title, 1)
         };
         std::fs::write(dir.join(format!("{id}--x.md")), body).unwrap();
     }
@@ -520,6 +523,35 @@ fn a_scan_over_many_batches_and_rounds_keeps_the_folder_order() {
         for e in &scan.entries {
             assert!(!e.archived, "{round}");
             assert!(e.path.to_string_lossy().contains(&e.meta.id), "{round}");
+        }
+    }
+    // One edit: the rewritten cache copies every other entry from the old
+    // file (1.5 MB, read in parts) and serves them all again.
+    let edited = p.tickets_dir().join("t-00005--x.md");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    let (title, _) = text
+        .split_once("\n---")
+        .unwrap()
+        .0
+        .split_once("title: ")
+        .unwrap()
+        .1
+        .split_once('\n')
+        .unwrap();
+    std::fs::write(&edited, text.replacen(title, "edited", 1)).unwrap();
+    let local = p.local_dir().join("cache-v4.bin");
+    let size = std::fs::metadata(&local).unwrap().len();
+    assert!(size > 1 << 20, "spans several reads: {size} bytes");
+    for round in ["rewritten", "from the rewrite"] {
+        let scan = p.scan().unwrap();
+        assert_eq!(
+            (scan.entries.len(), scan.failures.len()),
+            (8401 - 1207, 1207),
+            "{round}"
+        );
+        for e in &scan.entries {
+            assert!(e.path.to_string_lossy().contains(&e.meta.id), "{round}");
+            assert_eq!(e.meta.title == "edited", e.path == edited, "{round}");
         }
     }
 }
