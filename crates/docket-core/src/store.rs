@@ -393,6 +393,7 @@ impl Project {
         for path in strays {
             let _ = fs::remove_file(path);
         }
+        sweep_stale_temps(&self.local_dir());
         Ok(())
     }
 
@@ -832,6 +833,37 @@ fn write_atomic_via(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// How old a derived file's temp file must be before a mutation sweeps it.
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Removes `.tmp-*` files in `dir` (`.docket/local/`) older than
+/// [`STALE_TEMP`]. Derived files (caches, indexes) are staged beside
+/// themselves by reads, outside the lock, so a reader killed mid-write
+/// leaves one (24 MB for the cache at 100k tickets) that nothing else would
+/// ever remove. A younger one may still be in flight and is left alone;
+/// losing one in flight would only lose that cache write. Best effort.
+fn sweep_stale_temps(dir: &Path) {
+    let Ok(rd) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for ent in rd.flatten() {
+        if !ent.file_name().as_encoded_bytes().starts_with(b".tmp-") {
+            continue;
+        }
+        // The entry's own metadata: a symlink is judged (and removed) as
+        // itself, never followed.
+        let old = ent
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .is_some_and(|t| now.duration_since(t).is_ok_and(|age| age >= STALE_TEMP));
+        if old {
+            let _ = fs::remove_file(ent.path());
+        }
+    }
 }
 
 /// Name of the move journal in `.docket/local/`.

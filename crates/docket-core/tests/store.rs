@@ -749,3 +749,32 @@ fn display_paths() {
         "/elsewhere/z.md"
     );
 }
+
+/// A derived file's temp file left in `.docket/local/` by a killed reader is
+/// swept by the next mutation once it is a minute old; a fresh one (maybe
+/// still being written) is left alone.
+#[test]
+fn a_stale_derived_temp_file_is_swept_by_the_next_mutation() {
+    let (_t, p) = project();
+    create(&p, "first");
+    let local = p.local_dir();
+    std::fs::create_dir_all(&local).expect("local");
+    let stale = local.join(".tmp-killed");
+    let fresh = local.join(".tmp-in-flight");
+    std::fs::write(&stale, "half a cache").expect("write");
+    std::fs::write(&fresh, "being written").expect("write");
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .expect("open")
+        .set_modified(hour_ago)
+        .expect("mtime");
+    // A read leaves both.
+    p.scan().expect("scan");
+    assert!(stale.exists() && fresh.exists());
+    create(&p, "second");
+    assert!(!stale.exists(), "the stale temp file is swept");
+    assert!(fresh.exists(), "a fresh one is left alone");
+    assert!(local.join("cache-v4.bin").exists(), "derived files stay");
+}
