@@ -74,7 +74,7 @@ pub fn missing_among(
         // Unlistable folders: ask ticket by ticket, as `missing` does.
         return entries
             .iter()
-            .map(|e| (e.meta.id.clone(), missing(p, &e.meta.deps)))
+            .map(|e| (e.meta.id.to_string(), missing(p, &e.meta.deps)))
             .filter(|(_, m)| !m.is_empty())
             .collect();
     };
@@ -89,7 +89,7 @@ pub fn missing_among(
                 .filter(|d| !ids.contains(d.as_str()))
                 .cloned()
                 .collect();
-            (e.meta.id.clone(), gone)
+            (e.meta.id.to_string(), gone)
         })
         .filter(|(_, m)| !m.is_empty())
         .collect()

@@ -154,7 +154,7 @@ pub fn claim(cx: &Context, req: ClaimRequest) -> ApiResult<Changed> {
             let t = cx.project.get(need_id(&id)?)?;
             // Already in a claim status: claim it where it is.
             let to = if docket_core::claims::holds(&cx.project, &t.meta.status) {
-                t.meta.status.clone()
+                t.meta.status.to_string()
             } else {
                 wf.planning.clone().unwrap_or_else(|| wf.active.clone())
             };

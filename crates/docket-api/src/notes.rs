@@ -83,7 +83,7 @@ pub fn show_plan(cx: &Context, req: &PlanShowRequest) -> ApiResult<PlanShown> {
             })
         })?;
     Ok(PlanShown {
-        id: t.meta.id.clone(),
+        id: t.meta.id.to_string(),
         version: rev.version,
         frozen: st.frozen.as_ref().is_some_and(|f| f.version == rev.version),
         revision: rev.clone(),

@@ -236,7 +236,11 @@ pub fn prime(cx: &Context, req: &PrimeRequest) -> ApiResult<Primer> {
     .into_iter()
     .flatten()
     .collect();
-    let mine = |m: &Meta| m.assignee.as_ref().is_some_and(|a| me.contains(a));
+    let mine = |m: &Meta| {
+        m.assignee
+            .as_deref()
+            .is_some_and(|a| me.iter().any(|x| x == a))
+    };
     let now = cx.now;
     let stale = |m: &Meta| {
         m.updated
@@ -268,7 +272,7 @@ pub fn prime(cx: &Context, req: &PrimeRequest) -> ApiResult<Primer> {
     let mut ready: Vec<&Entry> = visible
         .iter()
         .copied()
-        .filter(|e| graph.is_pickable(e) && !claimed.contains(&e.meta.id))
+        .filter(|e| graph.is_pickable(e) && !claimed.contains(e.meta.id.as_str()))
         .collect();
     ready.sort_by(|a, b| query::by_priority_then_oldest(&a.meta, &b.meta));
     let mut closed: Vec<&Entry> = visible

@@ -566,7 +566,9 @@ pub fn page_in<'a>(
                 .filter(|e| filter.matches(&e.meta))
                 .filter(|e| match req.kind {
                     ListKind::Ready if req.include_started => graph.is_ready(e),
-                    ListKind::Ready => graph.is_pickable(e) && !claimed.contains(&e.meta.id),
+                    ListKind::Ready => {
+                        graph.is_pickable(e) && !claimed.contains(e.meta.id.as_str())
+                    }
                     _ => graph.is_blocked(e),
                 })
                 .collect();
@@ -662,7 +664,7 @@ pub fn board(cx: &Context, req: &BoardRequest) -> ApiResult<Board> {
         let mut col: Vec<&Entry> = scan
             .entries
             .iter()
-            .filter(|e| &e.meta.status == status && filter.matches(&e.meta))
+            .filter(|e| e.meta.status == status && filter.matches(&e.meta))
             .collect();
         // Terminal columns (often the longest) keep priority order.
         let terminal = p.config.is_terminal(status);
@@ -679,7 +681,7 @@ pub fn board(cx: &Context, req: &BoardRequest) -> ApiResult<Board> {
                 short: handles
                     .get(e.meta.id.as_str())
                     .cloned()
-                    .unwrap_or_else(|| e.meta.id.clone()),
+                    .unwrap_or_else(|| e.meta.id.to_string()),
                 blocked: graph.is_blocked(e),
                 line: None,
             })

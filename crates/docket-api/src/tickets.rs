@@ -304,9 +304,9 @@ pub fn delete(cx: &Context, req: &DeleteRequest) -> ApiResult<Deleted> {
     let id = need_id(&req.id)?;
     let d = cx.write(|c| ops::delete(&cx.project, c, id, req.cascade))?;
     Ok(Deleted {
-        id: d.ticket.meta.id.clone(),
+        id: d.ticket.meta.id.to_string(),
         title: d.ticket.meta.title.clone(),
-        updated: d.updated.iter().map(|t| t.meta.id.clone()).collect(),
+        updated: d.updated.iter().map(|t| t.meta.id.to_string()).collect(),
         outcome: Some(std::sync::Arc::new(d)),
     })
 }

@@ -224,7 +224,7 @@ fn ready_means_pickable_and_prime_agrees() {
             .expect("ready")
             .rows
             .iter()
-            .map(|r| r.entry.meta.id.clone())
+            .map(|r| r.entry.meta.id.to_string())
             .collect();
         ids.sort();
         ids
@@ -351,7 +351,7 @@ fn sort_and_priority_ride_in_the_request_and_old_requests_still_parse() {
             .expect("list")
             .rows
             .iter()
-            .map(|r| r.entry.meta.id.clone())
+            .map(|r| r.entry.meta.id.to_string())
             .collect()
     };
     // A request from before `sort` and `priority` existed.

@@ -95,7 +95,10 @@ pub fn show(p: &Project, t: &Ticket) -> String {
     out.push_str(&paint(style::DIM, &facts2.join("  ")));
     out.push('\n');
     let lists = [
-        ("parent", m.parent.iter().cloned().collect::<Vec<_>>()),
+        (
+            "parent",
+            m.parent.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        ),
         ("tags", m.tags.to_vec()),
         ("deps", mark_missing(p, &m.deps)),
         ("links", m.links.to_vec()),
@@ -289,7 +292,7 @@ pub fn board(
         shorts
             .get(m.id.as_str())
             .cloned()
-            .unwrap_or_else(|| m.id.clone())
+            .unwrap_or_else(|| m.id.to_string())
     };
     const GAP: &str = " │ ";
     let n = columns.len().max(1);

@@ -268,9 +268,9 @@ fn load(project: &Project) -> Option<Loaded> {
     if header.version != VERSION {
         return None;
     }
-    // An entry takes more than 8 bytes: a corrupt count cannot reserve much.
+    // An entry takes at least 7 bytes: a corrupt count cannot reserve much.
     let count = usize::try_from(header.count).ok()?;
-    let mut recs = Vec::with_capacity(count.min(size as usize / 8));
+    let mut recs = Vec::with_capacity(count.min(size as usize / 7));
     let mut names = String::new();
     for _ in 0..count {
         let rec = stream.next(|bytes, base| {
@@ -389,11 +389,12 @@ pub(crate) fn name_of(path: &Path) -> &str {
 /// encodes to nothing.
 const FAILED: &[u8] = &[];
 
-/// Files decoded per round of a scan, and per batch of a round (what one
-/// worker takes at a time): enough to keep every core busy, few enough that
-/// a round's outcomes stay small next to the entries.
-const DECODE_ROUND: usize = 512;
+/// Files per batch of a scan's decoding (what one worker takes at a time); a
+/// round is a batch for every worker, and at least [`DECODE_ROUND`] files:
+/// enough to keep every core busy, few enough that a round's outcomes stay
+/// small next to the entries.
 const DECODE_BATCH: usize = 128;
+const DECODE_ROUND: usize = 512;
 
 /// A worker's batch: files, with their hits' fields in one buffer (the
 /// span of each file's, and their place in the old cache file).
@@ -474,12 +475,13 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
             })
             .collect()
     };
-    crate::store::with_workers(decode_batch, |decode| {
+    let round_len = DECODE_ROUND.max(DECODE_BATCH * crate::store::threads_for(count));
+    crate::store::with_workers(count, decode_batch, |decode| {
         loop {
             // Each file's cached entry, if still valid.
             let round: Vec<_> = stamped
                 .by_ref()
-                .take(DECODE_ROUND)
+                .take(round_len)
                 .map(|(f, st)| {
                     let hit = st.as_ref().ok().and_then(|st| {
                         let hit = cached
@@ -618,19 +620,22 @@ fn encode(
 ) -> Option<Vec<u8>> {
     let mut window = old.map(Window::new);
     let archive = project.archive_dir();
-    let failed: Vec<(usize, bool, &Path, Stamp)> = scan
+    // Every failure keeps its place in the listing; only those with a stamp
+    // are written (one whose stat failed has nothing to key on).
+    let failed: Vec<(usize, bool, &Path, Option<Stamp>)> = scan
         .stamps
         .failures
         .iter()
         .zip(&scan.failures)
-        .filter_map(|(&(at, st), f)| {
+        .map(|(&(at, st), f)| {
             let archived = f.path.parent() == Some(archive.as_path());
-            Some((at, archived, f.path.as_path(), st?))
+            (at, archived, f.path.as_path(), st)
         })
         .collect();
+    let stamped = failed.iter().filter(|f| f.3.is_some()).count();
     let header = Header {
         version: VERSION,
-        count: (scan.entries.len() + failed.len()) as u64,
+        count: (scan.entries.len() + stamped) as u64,
     };
     let mut out = postcard::to_allocvec(&header).ok()?;
     let mut scratch = Vec::new();
@@ -640,7 +645,9 @@ fn encode(
     let listed = scan.entries.iter().zip(&scan.stamps.entries).zip(encoded);
     for ((e, &stamp), place) in listed {
         while let Some((_, archived, path, st)) = failed.next_if(|f| f.0 <= at) {
-            out = put(out, archived, path, st, FAILED)?;
+            if let Some(st) = st {
+                out = put(out, archived, path, st, FAILED)?;
+            }
             at += 1;
         }
         let listed = match place {
@@ -655,7 +662,9 @@ fn encode(
         at += 1;
     }
     for (_, archived, path, st) in failed {
-        out = put(out, archived, path, st, FAILED)?;
+        if let Some(st) = st {
+            out = put(out, archived, path, st, FAILED)?;
+        }
     }
     Some(out)
 }
@@ -923,6 +932,39 @@ mod tests {
         assert!(records(&p).iter().all(|r| !r.1.is_empty()));
         let want: Vec<String> = (0..60).map(|i| format!("t{i:03}")).collect();
         assert_eq!(titles(&p), want);
+    }
+
+    /// The cache's records follow the folder listing exactly, failures
+    /// included, even when files whose stat fails (dangling symlinks, not
+    /// written) sit among them: so the next scan finds each record next in
+    /// line instead of building a map of every name.
+    #[test]
+    fn records_keep_the_listing_order_around_unstamped_failures() {
+        let (_tmp, p, _ctx, paths) = project_with(60);
+        for (i, path) in paths.iter().enumerate().filter(|(i, _)| i % 6 == 0) {
+            fs::write(path, "---\nid: [broken\n---\n").unwrap();
+            let dangling = p.tickets_dir().join(format!("t-dangling{i:02}--x.md"));
+            std::os::unix::fs::symlink("/nonexistent/target.md", dangling).unwrap();
+        }
+        let scan = p.scan().unwrap();
+        assert_eq!((scan.entries.len(), scan.failures.len()), (50, 20));
+        let unstamped: Vec<&std::path::Path> = scan
+            .failures
+            .iter()
+            .zip(&scan.stamps.failures)
+            .filter(|(_, (_, st))| st.is_none())
+            .map(|(f, _)| f.path.as_path())
+            .collect();
+        assert_eq!(unstamped.len(), 10);
+        let want: Vec<String> = p
+            .files()
+            .unwrap()
+            .into_iter()
+            .filter(|f| !unstamped.contains(&f.path.as_path()))
+            .map(|f| name_of(&f.path).to_string())
+            .collect();
+        let names: Vec<String> = records(&p).into_iter().map(|r| r.0).collect();
+        assert_eq!(names, want);
     }
 
     /// A count no file could hold reserves nothing and decodes to nothing.

@@ -128,7 +128,7 @@ pub fn run_with(p: &Project, opts: Options) -> Result<Report> {
             issues.push(Issue {
                 code,
                 severity,
-                id: Some(m.id.clone()),
+                id: Some(m.id.to_string()),
                 path: rel(&e.path),
                 message,
             })
@@ -156,7 +156,7 @@ pub fn run_with(p: &Project, opts: Options) -> Result<Report> {
                 format!("id `{}` is also used by {}", m.id, p.display_path(other)),
             );
         }
-        let known_status = wf.statuses.contains(&m.status);
+        let known_status = wf.statuses.iter().any(|s| *s == m.status);
         if !known_status {
             push(
                 "invalid_status",
@@ -168,14 +168,14 @@ pub fn run_with(p: &Project, opts: Options) -> Result<Report> {
                 ),
             );
         }
-        if !wf.types.contains(&m.kind) {
+        if !wf.types.iter().any(|s| *s == m.kind) {
             push(
                 "invalid_type",
                 Severity::Error,
                 format!("type `{}` is not one of: {}", m.kind, wf.types.join(", ")),
             );
         }
-        if !wf.modes.contains(&m.mode) {
+        if !wf.modes.iter().any(|s| *s == m.mode) {
             push(
                 "invalid_mode",
                 Severity::Error,
@@ -225,15 +225,15 @@ pub fn run_with(p: &Project, opts: Options) -> Result<Report> {
         let refs = m
             .deps
             .iter()
-            .map(|d| ("deps", d))
-            .chain(m.links.iter().map(|l| ("links", l)))
-            .chain(m.parent.iter().map(|x| ("parent", x)));
+            .map(|d| ("deps", d.as_str()))
+            .chain(m.links.iter().map(|l| ("links", l.as_str())))
+            .chain(m.parent.iter().map(|x| ("parent", x.as_str())));
         for (field, target) in refs {
             if graph.get(target).is_none() {
                 issues.push(Issue {
                     code: "unknown_id",
                     severity: Severity::Warning,
-                    id: Some(m.id.clone()),
+                    id: Some(m.id.to_string()),
                     path: rel(&e.path),
                     message: format!("`{field}` names `{target}`, which matches no ticket"),
                 });

@@ -64,7 +64,7 @@ impl<'a> Graph<'a> {
         self.entries
             .iter()
             .filter(|e| e.meta.parent.as_deref() == Some(id) && !self.is_terminal(e))
-            .map(|e| e.meta.id.clone())
+            .map(|e| e.meta.id.to_string())
             .collect()
     }
 
@@ -161,7 +161,7 @@ impl<'a> Graph<'a> {
                             let pos = path.iter().position(|&p| p == j).unwrap_or(0);
                             let mut cycle: Vec<String> = path[pos..]
                                 .iter()
-                                .map(|&p| self.entries[p].meta.id.clone())
+                                .map(|&p| self.entries[p].meta.id.to_string())
                                 .collect();
                             // Canonical rotation so each cycle is reported once.
                             let min = cycle
@@ -208,7 +208,7 @@ impl<'a> Graph<'a> {
         let mut node = TreeNode {
             id: id.to_string(),
             title: e.map(|e| e.meta.title.clone()),
-            status: e.map(|e| e.meta.status.clone()),
+            status: e.map(|e| e.meta.status.clone()).map(String::from),
             missing: e.is_none(),
             seen: false,
             deps: Vec::new(),

@@ -255,8 +255,8 @@ pub fn adopt(p: &Project, ctx: &Ctx, dry_run: bool) -> Result<Report> {
     let scan = p.scan()?;
     let mut known: HashMap<String, String> = HashMap::new();
     for e in &scan.entries {
-        known.insert(slugify(&e.meta.title), e.meta.id.clone());
-        known.insert(e.meta.title.trim().to_lowercase(), e.meta.id.clone());
+        known.insert(slugify(&e.meta.title), e.meta.id.to_string());
+        known.insert(e.meta.title.trim().to_lowercase(), e.meta.id.to_string());
     }
     // Files of this inbox are known by their slug and title once adopted.
     let batch: HashMap<String, usize> = drafts
@@ -366,10 +366,10 @@ pub fn adopt(p: &Project, ctx: &Ctx, dry_run: bool) -> Result<Report> {
                 Ok(o) => {
                     // The ticket is written: now the file may go.
                     let _ = std::fs::remove_file(&claimed);
-                    done[i] = Some(o.ticket.meta.id.clone());
+                    done[i] = Some(o.ticket.meta.id.to_string());
                     report.adopted.push(Adopted {
                         file: name,
-                        id: o.ticket.meta.id,
+                        id: o.ticket.meta.id.to_string(),
                         title: o.ticket.meta.title,
                     });
                 }

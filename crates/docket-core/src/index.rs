@@ -484,7 +484,12 @@ mod tests {
             title: title.into(),
             ..Default::default()
         };
-        ops::create(p, &Ctx::now(None), new).unwrap().ticket.meta.id
+        ops::create(p, &Ctx::now(None), new)
+            .unwrap()
+            .ticket
+            .meta
+            .id
+            .to_string()
     }
 
     /// What a listing says, for comparison with the index.

@@ -477,13 +477,13 @@ pub fn compute(cfg: &Config, q: &StatsQuery, busy: &[TicketLog], quiet: &[crate:
     let mut worked = BTreeSet::new();
 
     let mut tally = |m: &crate::Meta| {
-        *dist_status.entry(m.status.clone()).or_insert(0u64) += 1;
+        *dist_status.entry(m.status.to_string()).or_insert(0u64) += 1;
         *dist_tier
-            .entry(m.tier.clone().unwrap_or_else(|| "none".into()))
+            .entry(m.tier.as_deref().unwrap_or("none").to_string())
             .or_insert(0u64) += 1;
-        *dist_type.entry(m.kind.clone()).or_insert(0u64) += 1;
+        *dist_type.entry(m.kind.to_string()).or_insert(0u64) += 1;
         *dist_assignee
-            .entry(m.assignee.clone().unwrap_or_else(|| "unassigned".into()))
+            .entry(m.assignee.as_deref().unwrap_or("unassigned").to_string())
             .or_insert(0u64) += 1;
     };
     for m in quiet {
@@ -601,8 +601,8 @@ pub fn compute(cfg: &Config, q: &StatsQuery, busy: &[TicketLog], quiet: &[crate:
                             .1
                             .add(&u);
                     };
-                    add(&mut by_ticket, m.id.clone(), Some(m.title.clone()));
-                    add(&mut by_type, m.kind.clone(), None);
+                    add(&mut by_ticket, m.id.to_string(), Some(m.title.clone()));
+                    add(&mut by_type, m.kind.to_string(), None);
                     add(
                         &mut by_model,
                         u.model.clone().unwrap_or_else(|| "unknown".into()),
@@ -730,7 +730,7 @@ pub fn activity(p: &Project, since: Timestamp, limit: usize) -> Result<Vec<Activ
                     }
                 },
                 at: x.at,
-                id: e.meta.id.clone(),
+                id: e.meta.id.to_string(),
                 title: e.meta.title.clone(),
                 kind: x.kind,
                 actor: x.actor,

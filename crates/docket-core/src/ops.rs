@@ -431,18 +431,21 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     let mut ticket = Ticket {
         source: Default::default(),
         meta: Meta {
-            id: id.clone(),
+            id: id.clone().into(),
             title,
-            status: cfg.initial_status().to_string(),
-            kind,
+            status: cfg.initial_status().to_string().into(),
+            kind: kind.into(),
             priority,
-            mode,
-            tier: new.tier,
+            mode: mode.into(),
+            tier: new.tier.map(Into::into),
             attention: new.attention,
-            assignee: new.assignee.filter(|a| !a.trim().is_empty()),
-            parent,
-            created: ctx.now.clone(),
-            updated: ctx.now.clone(),
+            assignee: new
+                .assignee
+                .filter(|a| !a.trim().is_empty())
+                .map(Into::into),
+            parent: parent.map(Into::into),
+            created: ctx.now.clone().into(),
+            updated: ctx.now.clone().into(),
             closed: None,
             tags: clean_list(&new.tags).into(),
             external_refs: clean_list(&new.external_refs).into(),
@@ -480,7 +483,7 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     for mut t in targets {
         if !t.meta.links.contains(&id) {
             t.meta.links.push(id.clone());
-            t.meta.updated = ctx.now.clone();
+            t.meta.updated = ctx.now.clone().into();
             p.save(&mut t)?;
         }
     }
@@ -563,7 +566,7 @@ fn graph_facts(
             limit: wf.wip.get(to).copied(),
             mine: others
                 .iter()
-                .filter(|m| me.is_some() && m.assignee == me)
+                .filter(|m| me.is_some() && m.assignee.as_deref() == me.as_deref())
                 .count(),
             per_session: wf.wip_per_session.get(to).copied(),
         }
@@ -583,8 +586,8 @@ pub fn preview_move(p: &Project, ctx: &Ctx, input: &str, target: &Target) -> Res
     let rules = workflow::guards_for(&p.config, &t.meta.id, &t.meta.status, &to)?;
     let verdicts = judge(p, ctx, &t, &to, &rules)?;
     Ok(MovePreview {
-        id: t.meta.id.clone(),
-        from: t.meta.status.clone(),
+        id: t.meta.id.to_string(),
+        from: t.meta.status.to_string(),
         allowed: verdicts.iter().all(|v| v.passed),
         to,
         verdicts,
@@ -654,7 +657,7 @@ fn apply_move(
         if !opts.force || unforceable.is_some() {
             return Err(match unforceable {
                 Some(v) if opts.force => Error::GuardFailed {
-                    id: t.meta.id.clone(),
+                    id: t.meta.id.to_string(),
                     guard: v.guard.to_string(),
                     message: format!("{} (--force cannot pass this guard)", v.message),
                     forceable: false,
@@ -731,8 +734,12 @@ fn apply_move(
         &[("from", &from), ("to", to)],
         &format!("{from} → {to}"),
     );
-    t.meta.status = to.to_string();
-    t.meta.closed = p.config.is_terminal(to).then(|| ctx.now.clone());
+    t.meta.status = to.to_string().into();
+    t.meta.closed = p
+        .config
+        .is_terminal(to)
+        .then(|| ctx.now.clone())
+        .map(Into::into);
     Ok(Applied { moved: true })
 }
 
@@ -751,12 +758,12 @@ fn finish(
             before: None,
         });
     }
-    t.meta.updated = ctx.now.clone();
+    t.meta.updated = ctx.now.clone().into();
     // The old file is still in place: what it says is exactly "before".
     let before = (!t.path.as_os_str().is_empty())
         .then(|| {
             let f = crate::store::FileRef {
-                id: t.meta.id.clone(),
+                id: t.meta.id.to_string(),
                 path: t.path.clone(),
                 archived: was_archived,
             };
@@ -818,7 +825,7 @@ fn claim_step(
         Some(_) if !pickup => Ok(ClaimStep::Keep),
         Some(c) if opts.steal => Ok(ClaimStep::Take { stolen: Some(c) }),
         Some(c) => Err(Error::Claimed {
-            id: t.meta.id.clone(),
+            id: t.meta.id.to_string(),
             holder: c.name,
             session: c.session,
             since: c.since,
@@ -936,9 +943,9 @@ fn take_claim(
                 &format!("claimed by {name}"),
             );
         }
-        t.meta.assignee = Some(name.clone());
+        t.meta.assignee = Some(name.clone().into());
         Some(crate::claims::Claim {
-            ticket: t.meta.id.clone(),
+            ticket: t.meta.id.to_string(),
             holder: ctx.mover().identity(),
             name,
             session: ctx.session.as_ref().map(|s| s.id.clone()),
@@ -965,7 +972,7 @@ pub fn claim_next(
         .entries
         .iter()
         .filter(|e| filter.matches(&e.meta) && graph.is_pickable(e))
-        .filter(|e| !claimed.contains(&e.meta.id))
+        .filter(|e| !claimed.contains(e.meta.id.as_str()))
         .collect();
     candidates.sort_by(|a, b| crate::query::by_priority_then_oldest(&a.meta, &b.meta));
     let pickup = p
@@ -1166,19 +1173,23 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
         m.title = title;
     }
     if let Some(k) = u.kind {
-        m.kind = k;
+        m.kind = k.into();
     }
     if let Some(pr) = u.priority {
         m.priority = pr;
     }
     if let Some(mo) = u.mode {
-        m.mode = mo;
+        m.mode = mo.into();
     }
     if let Some(a) = u.assignee {
-        m.assignee = Some(a.trim().to_string()).filter(|a| !a.is_empty());
+        m.assignee = Some(a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .map(Into::into);
     }
     if let Some(tier) = u.tier {
-        m.tier = Some(tier.trim().to_string()).filter(|a| !a.is_empty());
+        m.tier = Some(tier.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .map(Into::into);
     }
     if let Some(a) = u.attention {
         m.attention = Some(a);
@@ -1193,7 +1204,7 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
             if pid == m.id {
                 return Err(Error::invalid("a ticket cannot be its own parent"));
             }
-            Some(pid)
+            Some(pid.into())
         };
     }
     if let Some(tags) = u.tags {
@@ -1221,7 +1232,7 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
             .iter_mut()
             .find(|c| c.title == *title)
             .ok_or_else(|| Error::NoSuchCriterion {
-                id: m.id.clone(),
+                id: m.id.to_string(),
                 title: title.clone(),
                 known,
             })?;
@@ -1524,7 +1535,7 @@ pub fn link(p: &Project, ctx: &Ctx, inputs: &[String], add: bool) -> Result<Vec<
                 .map(String::as_str)
                 .collect();
             ctx.log(t, kind::EDIT, &[], &format!("{verb} {}", others.join(", ")));
-            t.meta.updated = ctx.now.clone();
+            t.meta.updated = ctx.now.clone().into();
             p.save(t)?;
         }
     }
@@ -1544,7 +1555,7 @@ pub struct Deleted {
 pub fn delete(p: &Project, ctx: &Ctx, input: &str, cascade: bool) -> Result<Deleted> {
     let _lock = p.lock()?;
     let t = p.get_for_write(input)?;
-    let id = t.meta.id.clone();
+    let id = t.meta.id.to_string();
     let scan = p.scan()?;
     let referrers: Vec<&crate::store::Entry> = scan
         .entries
@@ -1557,7 +1568,7 @@ pub fn delete(p: &Project, ctx: &Ctx, input: &str, cascade: bool) -> Result<Dele
         })
         .collect();
     if !referrers.is_empty() && !cascade {
-        let mut ids: Vec<String> = referrers.iter().map(|e| e.meta.id.clone()).collect();
+        let mut ids: Vec<String> = referrers.iter().map(|e| e.meta.id.to_string()).collect();
         ids.sort();
         return Err(Error::HasIncomingRefs { id, referrers: ids });
     }
@@ -1578,7 +1589,7 @@ pub fn delete(p: &Project, ctx: &Ctx, input: &str, cascade: bool) -> Result<Dele
             &[],
             &format!("references to {id} removed ({id} was deleted)"),
         );
-        o.meta.updated = ctx.now.clone();
+        o.meta.updated = ctx.now.clone().into();
         p.save(o)?;
     }
     p.remove(&t)?;
@@ -1601,7 +1612,13 @@ pub fn replace_text(p: &Project, ctx: &Ctx, input: &str, text: &str) -> Result<O
             "the id in the frontmatter cannot be changed",
         ));
     }
-    if !p.config.workflow.statuses.contains(&t.meta.status) {
+    if !p
+        .config
+        .workflow
+        .statuses
+        .iter()
+        .any(|s| *s == t.meta.status)
+    {
         return Err(Error::invalid(format!(
             "unknown status `{}` (allowed: {})",
             t.meta.status,

@@ -645,7 +645,7 @@ impl Project {
             return Err(Error::IdMismatch {
                 path: f.path.clone(),
                 file_id: f.id.clone(),
-                meta_id: t.meta.id.clone(),
+                meta_id: t.meta.id.to_string(),
             });
         }
         Ok(t)
@@ -714,7 +714,7 @@ impl Project {
         let creating = old.as_os_str().is_empty() || !old.exists();
         if (creating || moving) && fs::symlink_metadata(&target).is_ok() {
             return Err(Error::DuplicateId {
-                id: t.meta.id.clone(),
+                id: t.meta.id.to_string(),
                 paths: vec![target.clone()],
             });
         }
@@ -732,7 +732,7 @@ impl Project {
         t.path = target.clone();
         if indexed {
             let f = FileRef {
-                id: t.meta.id.clone(),
+                id: t.meta.id.to_string(),
                 path: target.clone(),
                 archived: self.config.is_terminal(&t.meta.status),
             };
@@ -1062,7 +1062,7 @@ fn map_batches<R>(
 
 /// How many threads a parallel pass over `len` items uses (1: stay on this
 /// thread).
-fn threads_for(len: usize) -> usize {
+pub(crate) fn threads_for(len: usize) -> usize {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -1163,17 +1163,19 @@ pub fn parallel_map_owned<T: Send, R: Send>(
 pub(crate) type Rounds<'r, B, R> = dyn FnMut(Vec<B>) -> Vec<Vec<R>> + 'r;
 
 /// Runs `body` with a way to map batches with `work` on worker threads kept
-/// for the whole pass; each call's results come back in batch order. Threads
+/// for the whole pass over `len` items (none for a few: they are mapped on
+/// this thread); each call's results come back in batch order. Threads
 /// spawned afresh each round would each strand that round's freed memory in
 /// an allocator heap nobody reuses: at 100k tickets, tens of MB of resident
 /// garbage. A panic in `work` is passed on.
 pub(crate) fn with_workers<B: Send, R: Send, O>(
+    len: usize,
     work: impl Fn(B) -> Vec<R> + Sync,
     body: impl FnOnce(&mut Rounds<'_, B, R>) -> O,
 ) -> O {
     use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
     use std::sync::{Mutex, PoisonError, mpsc};
-    let threads = threads_for(usize::MAX);
+    let threads = threads_for(len);
     if threads <= 1 {
         return body(&mut |batches| batches.into_iter().map(&work).collect());
     }
@@ -1231,7 +1233,7 @@ mod tests {
             seen.lock().unwrap().insert(std::thread::current().id());
             b.into_iter().map(|x| x * 2).collect::<Vec<_>>()
         };
-        let rounds = with_workers(work, |map| {
+        let rounds = with_workers(usize::MAX, work, |map| {
             (0..50u32)
                 .map(|r| {
                     let batches: Vec<Vec<u32>> = (0..7).map(|b| vec![r * 100 + b, r]).collect();
@@ -1252,6 +1254,7 @@ mod tests {
     fn a_worker_panic_is_passed_on() {
         let outcome = std::panic::catch_unwind(|| {
             with_workers(
+                usize::MAX,
                 |b: u32| {
                     assert!(b != 3, "boom");
                     vec![b]

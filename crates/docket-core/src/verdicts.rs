@@ -195,7 +195,7 @@ mod tests {
                 ops::add_note(&p, &ctx, &t.meta.id, "hello").unwrap();
                 let text = fs::read_to_string(&t.path).unwrap();
                 fs::write(&t.path, text.replacen("hello", "jello", 1)).unwrap();
-                broken = Some(t.meta.id);
+                broken = Some(t.meta.id.to_string());
             }
         }
         std::thread::sleep(std::time::Duration::from_nanos(RACY_NS + 200_000_000));

@@ -226,19 +226,19 @@ fn take_meta(map: &mut IndexMap<String, Value>) -> Result<Meta, ParseFailure> {
         }
     };
     Ok(Meta {
-        id,
+        id: id.into(),
         title,
-        status,
-        kind,
+        status: status.into(),
+        kind: kind.into(),
         priority,
-        mode,
-        tier,
+        mode: mode.into(),
+        tier: tier.map(Into::into),
         attention,
-        assignee,
-        parent,
-        created,
-        updated,
-        closed,
+        assignee: assignee.map(Into::into),
+        parent: parent.map(Into::into),
+        created: created.into(),
+        updated: updated.into(),
+        closed: closed.map(Into::into),
         tags: tags.into(),
         external_refs: external_refs.into(),
         deps: deps.into(),
@@ -288,7 +288,7 @@ pub fn meta_map(t: &Ticket) -> IndexMap<String, Value> {
     map.insert("type".into(), s(&m.kind));
     map.insert("priority".into(), Value::from(m.priority));
     map.insert("mode".into(), s(&m.mode));
-    let opt = |map: &mut IndexMap<String, Value>, k: &str, v: &Option<String>| {
+    let opt = |map: &mut IndexMap<String, Value>, k: &str, v: &Option<crate::ticket::Text>| {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             map.insert(k.into(), s(v));
         }
@@ -744,10 +744,10 @@ mod tests {
             t.meta.updated = "2026-11-27T12:00:00Z".into();
             let key = match field {
                 0 => { t.meta.title = value.clone(); "title" }
-                1 => { t.meta.status = value.replace(' ', "_"); "status" }
+                1 => { t.meta.status = value.replace(' ', "_").into(); "status" }
                 2 => { t.meta.priority = (t.meta.priority + 1) % 5; "priority" }
                 3 => { t.meta.tags.push(value.clone()); "tags" }
-                4 => { t.meta.assignee = Some(value.clone()); "assignee" }
+                4 => { t.meta.assignee = Some(value.clone().into()); "assignee" }
                 _ => { t.meta.mode = if t.meta.mode == "afk" { "hitl".into() } else { "afk".into() }; "mode" }
             };
             let out = render_ticket(&t);

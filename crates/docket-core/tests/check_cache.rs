@@ -62,6 +62,7 @@ impl Env {
             .ticket
             .meta
             .id
+            .to_string()
     }
 
     fn path_of(&self, id: &str) -> PathBuf {

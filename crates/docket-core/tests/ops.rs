@@ -58,7 +58,7 @@ fn ctx_of(s: &Session) -> Ctx {
 
 impl Env {
     fn new_ticket(&self, new: NewTicket) -> docket_core::Result<String> {
-        ops::create(&self.p, &user(), new).map(|o| o.ticket.meta.id)
+        ops::create(&self.p, &user(), new).map(|o| o.ticket.meta.id.to_string())
     }
 
     fn create(&self, title: &str) -> String {

@@ -53,6 +53,7 @@ impl Env {
             .ticket
             .meta
             .id
+            .to_string()
     }
 
     fn move_to(&self, ctx: &Ctx, id: &str, to: &str) -> docket_core::Result<ops::Outcome> {
@@ -566,7 +567,10 @@ fn criteria_ticked_by_hand_are_not_logged_and_through_docket_they_are() {
         &text[j + "done: false".len()..]
     );
     std::fs::write(&path, edited).expect("write");
-    assert_eq!(env.codes(), vec![("criteria_not_logged", Some(id))]);
+    assert_eq!(
+        env.codes(),
+        vec![("criteria_not_logged", Some(id.to_string()))]
+    );
 }
 
 #[test]
@@ -593,7 +597,10 @@ fn a_later_edit_of_another_field_does_not_hide_criteria_ticked_by_hand() {
     let path = env.path_of(&id);
     let text = std::fs::read_to_string(&path).expect("read");
     std::fs::write(&path, text.replacen("done: false", "done: true", 1)).expect("write");
-    assert_eq!(env.codes(), vec![("criteria_not_logged", Some(id))]);
+    assert_eq!(
+        env.codes(),
+        vec![("criteria_not_logged", Some(id.to_string()))]
+    );
 }
 
 #[test]

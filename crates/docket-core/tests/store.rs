@@ -42,7 +42,12 @@ fn create(p: &Project, title: &str) -> String {
         title: title.into(),
         ..Default::default()
     };
-    ops::create(p, &ctx(), new).expect("create").ticket.meta.id
+    ops::create(p, &ctx(), new)
+        .expect("create")
+        .ticket
+        .meta
+        .id
+        .to_string()
 }
 
 fn names_in(dir: &Path) -> Vec<String> {
@@ -522,7 +527,10 @@ fn a_scan_over_many_batches_and_rounds_keeps_the_folder_order() {
         assert_eq!(all, listed, "{round}");
         for e in &scan.entries {
             assert!(!e.archived, "{round}");
-            assert!(e.path.to_string_lossy().contains(&e.meta.id), "{round}");
+            assert!(
+                e.path.to_string_lossy().contains(e.meta.id.as_str()),
+                "{round}"
+            );
         }
     }
     // One edit: the rewritten cache copies every other entry from the old
@@ -550,7 +558,10 @@ fn a_scan_over_many_batches_and_rounds_keeps_the_folder_order() {
             "{round}"
         );
         for e in &scan.entries {
-            assert!(e.path.to_string_lossy().contains(&e.meta.id), "{round}");
+            assert!(
+                e.path.to_string_lossy().contains(e.meta.id.as_str()),
+                "{round}"
+            );
             assert_eq!(e.meta.title == "edited", e.path == edited, "{round}");
         }
     }

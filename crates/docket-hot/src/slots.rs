@@ -61,7 +61,8 @@ impl Slots {
         slots
     }
 
-    /// Adds `slot` (already in `scan`), replacing any slot of the same key.
+    /// Adds `slot` (already in `scan`). A slot of the same key is replaced,
+    /// but its element stays in `scan`: callers [`Slots::remove`] it first.
     pub(crate) fn insert(&mut self, scan: &Scan, archive: &Path, slot: Slot) {
         let key = key_at(scan, archive, slot);
         let hash = self.hash(key);

@@ -141,8 +141,12 @@ impl Inner {
         let sid = cx.session.as_ref().map(|s| s.id.clone());
         let scan = p.scan()?;
         let mut out = Vec::new();
-        for e in scan.entries.iter().filter(|e| &e.meta.status == active) {
-            let assigned = e.meta.assignee.as_ref().is_some_and(|a| me.contains(a));
+        for e in scan.entries.iter().filter(|e| e.meta.status == active) {
+            let assigned = e
+                .meta
+                .assignee
+                .as_deref()
+                .is_some_and(|a| me.iter().any(|x| x == a));
             let moved = sid.is_some() && {
                 p.get(&e.meta.id).ok().is_some_and(|t| {
                     audit::parse(&t)
@@ -154,7 +158,7 @@ impl Inner {
                 })
             };
             if assigned || moved {
-                out.push((e.meta.id.clone(), e.meta.title.clone()));
+                out.push((e.meta.id.to_string(), e.meta.title.clone()));
             }
         }
         Ok(out)

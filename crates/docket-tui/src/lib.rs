@@ -80,12 +80,12 @@ pub fn load(cx: &Context) -> ApiResult<Snapshot> {
                 .rows
                 .into_iter()
                 .map(|l| Card {
-                    id: l.entry.meta.id.clone(),
+                    id: l.entry.meta.id.to_string(),
                     short: l.short.clone(),
                     title: l.entry.meta.title.clone(),
-                    assignee: l.entry.meta.assignee.clone(),
+                    assignee: l.entry.meta.assignee.clone().map(String::from),
                     priority: l.entry.meta.priority,
-                    updated: l.entry.meta.updated.clone(),
+                    updated: l.entry.meta.updated.to_string(),
                     blocked: l.blocked,
                 })
                 .collect(),
@@ -683,6 +683,7 @@ mod tests {
         .ticket
         .meta
         .id
+        .to_string()
     }
 
     fn screen(app: &App, w: u16, h: u16) -> String {

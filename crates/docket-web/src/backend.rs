@@ -276,21 +276,21 @@ fn everything(cx: &Context) -> Result<Vec<Listed>, WebError> {
 fn card(info_terminal: &[String], l: &Listed) -> Card {
     let m = &l.entry.meta;
     Card {
-        id: m.id.clone(),
+        id: m.id.to_string(),
         short: l.short.clone(),
         title: m.title.clone(),
-        status: m.status.clone(),
-        kind: m.kind.clone(),
+        status: m.status.to_string(),
+        kind: m.kind.to_string(),
         priority: m.priority,
-        mode: m.mode.clone(),
-        tier: m.tier.clone(),
-        assignee: m.assignee.clone(),
+        mode: m.mode.to_string(),
+        tier: m.tier.clone().map(String::from),
+        assignee: m.assignee.clone().map(String::from),
         tags: m.tags.to_vec(),
         criteria_done: m.acceptance.iter().filter(|c| c.done).count(),
         criteria_total: m.acceptance.len(),
-        blocked: l.blocked && !info_terminal.contains(&m.status),
+        blocked: l.blocked && !info_terminal.iter().any(|s| *s == m.status),
         archived: l.entry.archived,
-        updated: m.updated.clone(),
+        updated: m.updated.to_string(),
         line: l.line.clone(),
     }
 }
@@ -315,7 +315,7 @@ fn ref_json(by_id: &HashMap<&str, &Listed>, terminal: &[String], id: &str) -> Va
             "handle": l.short,
             "title": l.entry.meta.title,
             "status": l.entry.meta.status,
-            "done": terminal.contains(&l.entry.meta.status),
+            "done": terminal.iter().any(|s| *s == l.entry.meta.status),
             "missing": false,
         }),
         None => json!({"id": id, "missing": true}),
@@ -458,23 +458,23 @@ impl Backend {
         let by_id: HashMap<&str, &Listed> =
             all.iter().map(|l| (l.entry.meta.id.as_str(), l)).collect();
         let terminal = &cx.project.config.workflow.terminal;
-        let id = full.meta.id.clone();
+        let id = full.meta.id.to_string();
         let refs = |ids: &[String]| -> Vec<Value> {
             ids.iter().map(|i| ref_json(&by_id, terminal, i)).collect()
         };
         let children: Vec<String> = all
             .iter()
             .filter(|l| l.entry.meta.parent.as_deref() == Some(id.as_str()))
-            .map(|l| l.entry.meta.id.clone())
+            .map(|l| l.entry.meta.id.to_string())
             .collect();
         let dependents: Vec<String> = all
             .iter()
             .filter(|l| l.entry.meta.deps.iter().any(|d| d == &id))
-            .map(|l| l.entry.meta.id.clone())
+            .map(|l| l.entry.meta.id.to_string())
             .collect();
         let blocked = by_id
             .get(id.as_str())
-            .is_some_and(|l| l.blocked && !terminal.contains(&l.entry.meta.status));
+            .is_some_and(|l| l.blocked && !terminal.iter().any(|s| *s == l.entry.meta.status));
         let chain = if full.log_intact {
             json!({"intact": true, "entries": full.log.len()})
         } else {
@@ -535,7 +535,8 @@ impl Backend {
         )?
         .ticket
         .meta
-        .id;
+        .id
+        .to_string();
         let all = everything(&cx)?;
         let by_id: HashMap<&str, &Listed> =
             all.iter().map(|l| (l.entry.meta.id.as_str(), l)).collect();

@@ -59,7 +59,7 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
         "Sign-up, login and sessions for the web app.",
     ))?;
     let schema = mk(NewTicket {
-        parent: Some(epic.clone()),
+        parent: Some(epic.to_string()),
         acceptance: vec![
             "migration runs on an empty database".into(),
             "rollback tested".into(),
@@ -74,8 +74,8 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
         )
     })?;
     let signup = mk(NewTicket {
-        parent: Some(epic.clone()),
-        deps: vec![schema.clone()],
+        parent: Some(epic.to_string()),
+        deps: vec![schema.to_string()],
         tags: vec!["api".into()],
         ..new(
             "Sign-up endpoint",
@@ -85,8 +85,8 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
         )
     })?;
     let login = mk(NewTicket {
-        parent: Some(epic.clone()),
-        deps: vec![signup.clone()],
+        parent: Some(epic.to_string()),
+        deps: vec![signup.to_string()],
         tags: vec!["api".into()],
         ..new(
             "Login endpoint",
@@ -121,7 +121,7 @@ pub fn run(g: &GlobalArgs, a: DemoArgs, printer: &mut Printer) -> CliResult<u8> 
         )
     })?;
     let _ = mk(NewTicket {
-        links: vec![login.clone()],
+        links: vec![login.to_string()],
         ..new(
             "Rate-limit login attempts",
             "feature",

@@ -79,7 +79,7 @@ pub fn run(g: &GlobalArgs, a: EditArgs, printer: &mut Printer) -> CliResult<u8> 
             return Err(match &failed {
                 Some(e) => give_up(&cx, &id, &text, &e.message),
                 None => Error::EditNotSaved {
-                    id,
+                    id: id.to_string(),
                     reason: "the file was emptied".into(),
                     recovery: None,
                 },

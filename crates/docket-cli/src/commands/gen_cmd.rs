@@ -123,7 +123,7 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
         let mut t = Ticket {
             source: Default::default(),
             meta: Meta {
-                id: tid.clone(),
+                id: tid.clone().into(),
                 title,
                 status: status.into(),
                 kind: ["task", "bug", "feature", "chore"][rng.below(4) as usize].into(),
@@ -138,9 +138,9 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
                 assignee: (rng.below(3) == 0)
                     .then(|| ["ana", "bo", "cy"][rng.below(3) as usize].into()),
                 parent: None,
-                created: ts(created_s),
-                updated: ts(created_s + 3600),
-                closed: (status == "closed").then(|| ts(created_s + 7200)),
+                created: ts(created_s).into(),
+                updated: ts(created_s + 3600).into(),
+                closed: (status == "closed").then(|| ts(created_s + 7200).into()),
                 tags: {
                     let mut t = tags;
                     t.sort();

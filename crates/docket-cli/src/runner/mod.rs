@@ -116,7 +116,7 @@ pub fn board(p: &Project) -> Result<Vec<RunTicket>, Error> {
     for e in &scan.entries {
         if !e.archived && p.config.is_runnable(&e.meta.status) {
             let f = FileRef {
-                id: e.meta.id.clone(),
+                id: e.meta.id.to_string(),
                 path: e.path.clone(),
                 archived: e.archived,
             };
@@ -847,7 +847,7 @@ impl Runner<'_> {
             return Ok(Step::Stop);
         }
         let after = p.get(id).ok();
-        let to = after.as_ref().map(|a| a.meta.status.clone());
+        let to = after.as_ref().map(|a| a.meta.status.to_string());
         let moved = to.as_deref() != Some(stage);
         let (outcome, note) = match (&result, moved) {
             (Exit::Code(0), true) => (

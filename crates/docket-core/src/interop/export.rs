@@ -109,7 +109,7 @@ pub fn tess_slugs(all: &[Ticket]) -> HashMap<String, String> {
             slug = format!("{slug}-{}", crate::id::suffix(&t.meta.id).to_lowercase());
             used.insert(slug.clone());
         }
-        out.insert(t.meta.id.clone(), slug);
+        out.insert(t.meta.id.to_string(), slug);
     }
     out
 }
@@ -126,7 +126,7 @@ pub fn write_tess(
     let mut files = Vec::new();
     write(out, Path::new("tickets/.version"), "2\n", &mut files)?;
     for t in tickets {
-        let slug = &slugs[&t.meta.id];
+        let slug = &slugs[t.meta.id.as_str()];
         let stage = tess::stage_for(&p.config, &t.meta.status);
         let seq = t.extra.get("sequence").and_then(|v| v.as_f64());
         let name = match seq {

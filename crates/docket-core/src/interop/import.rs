@@ -170,7 +170,10 @@ pub fn import(
             by_ref.entry(r.clone()).or_insert(i);
         }
     }
-    let mut taken: HashSet<String> = existing.iter().map(|t| t.meta.id.to_lowercase()).collect();
+    let mut taken: HashSet<String> = existing
+        .iter()
+        .map(|t| t.meta.id.to_lowercase().to_string())
+        .collect();
 
     // One docket id per source id: the ticket an earlier import made, or a new one.
     let mut seen: HashSet<String> = HashSet::new();
@@ -194,7 +197,7 @@ pub fn import(
         }
         let reference = format.reference(&r.source_id);
         let (idx, id) = match by_ref.get(&reference) {
-            Some(&i) => (Some(i), existing[i].meta.id.clone()),
+            Some(&i) => (Some(i), existing[i].meta.id.to_string()),
             None => {
                 let mut id = id::generate(&cfg.project.prefix);
                 while taken.contains(&id.to_lowercase()) || p.id_taken(&id)? {
@@ -209,7 +212,7 @@ pub fn import(
     }
     let existing_ids: HashMap<String, String> = existing
         .iter()
-        .map(|t| (t.meta.id.to_lowercase(), t.meta.id.clone()))
+        .map(|t| (t.meta.id.to_lowercase().to_string(), t.meta.id.to_string()))
         .collect();
     let resolve = |raw: &str| -> Option<String> {
         let raw = raw.trim();
@@ -218,7 +221,7 @@ pub fn import(
             .or_else(|| {
                 by_ref
                     .get(&format.reference(raw))
-                    .map(|&i| existing[i].meta.id.clone())
+                    .map(|&i| existing[i].meta.id.to_string())
             })
             .or_else(|| existing_ids.get(&raw.to_lowercase()).cloned())
     };
@@ -237,17 +240,17 @@ pub fn import(
             if let Some(w) = w {
                 warn(w);
             }
-            m.status = status;
+            m.status = status.into();
         }
         if let Some(k) = r.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
             if cfg.workflow.types.iter().any(|x| x == k) {
-                m.kind = k.to_string();
+                m.kind = k.to_string().into();
             } else {
                 warn(format!(
                     "type `{k}` is not a type of this project; kept as a tag, type `{}`",
                     cfg.defaults.kind
                 ));
-                m.kind = cfg.defaults.kind.clone();
+                m.kind = cfg.defaults.kind.clone().into();
             }
         }
         if let Some(pr) = r.priority {
@@ -261,7 +264,7 @@ pub fn import(
         }
         if let Some(mode) = &r.mode {
             if cfg.workflow.modes.iter().any(|x| x == mode) {
-                m.mode = mode.clone();
+                m.mode = mode.clone().into();
             } else {
                 warn(format!(
                     "mode `{mode}` is not a mode of this project; left as `{}`",
@@ -272,14 +275,14 @@ pub fn import(
         if let Some(tier) = &r.tier
             && crate::ops::TIERS.contains(&tier.as_str())
         {
-            m.tier = Some(tier.clone());
+            m.tier = Some(tier.clone().into());
         }
         if r.assignee.is_some() {
-            m.assignee = r.assignee.clone();
+            m.assignee = r.assignee.clone().map(Into::into);
         }
         m.parent = match r.parent.as_deref().filter(|s| !s.trim().is_empty()) {
             Some(parent) => match resolve(parent) {
-                Some(pid) => Some(pid),
+                Some(pid) => Some(pid.into()),
                 None => {
                     warn(format!(
                         "parent `{parent}` not found; left without a parent"
@@ -295,16 +298,19 @@ pub fn import(
                 .map(|v| normalize_time(v).unwrap_or_else(|| v.to_string()))
         };
         if let Some(c) = time(&r.created) {
-            m.created = c;
+            m.created = c.into();
         }
         if before.is_none() {
-            m.updated = time(&r.updated).unwrap_or_else(|| m.created.clone());
+            m.updated = time(&r.updated)
+                .unwrap_or_else(|| m.created.to_string())
+                .into();
         }
         if cfg.is_terminal(&m.status) {
             m.closed = time(&r.closed)
-                .or(m.closed.clone())
+                .or(m.closed.as_deref().map(String::from))
                 .or(time(&r.updated))
-                .or(Some(ctx.now.clone()));
+                .or(Some(ctx.now.clone()))
+                .map(Into::into);
         } else {
             m.closed = None;
         }
@@ -391,7 +397,7 @@ pub fn import(
             if text.trim().is_empty() {
                 continue;
             }
-            let at = normalize_time(&n.at).unwrap_or_else(|| t.meta.created.clone());
+            let at = normalize_time(&n.at).unwrap_or_else(|| t.meta.created.to_string());
             if known.contains(&(at.clone(), text.trim().to_string())) {
                 continue;
             }
@@ -414,7 +420,7 @@ pub fn import(
             None => "created",
             Some(b) if yaml::render_ticket(b) == yaml::render_ticket(&t) => "skipped",
             Some(b) => {
-                t.meta.updated = ctx.now.clone();
+                t.meta.updated = ctx.now.clone().into();
                 // A status the source moved is logged as a transition, so the
                 // log's last transition stays the ticket's status.
                 if b.meta.status != t.meta.status {
@@ -457,7 +463,7 @@ pub fn import(
                 .meta
                 .links
                 .iter()
-                .map(|l| (pl.ticket.meta.id.clone(), l.clone()))
+                .map(|l| (pl.ticket.meta.id.to_string(), l.clone()))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -485,10 +491,10 @@ pub fn import(
         }
         report.items.push(Item {
             action: pl.action,
-            id: pl.ticket.meta.id.clone(),
+            id: pl.ticket.meta.id.to_string(),
             source: pl.source.clone(),
             title: pl.ticket.meta.title.clone(),
-            status: pl.ticket.meta.status.clone(),
+            status: pl.ticket.meta.status.to_string(),
         });
     }
     Ok(report)
@@ -499,18 +505,18 @@ fn blank(p: &Project, ctx: &Ctx, id: &str) -> Ticket {
     let cfg = &p.config;
     Ticket {
         meta: Meta {
-            id: id.to_string(),
+            id: id.to_string().into(),
             title: String::new(),
-            status: cfg.initial_status().to_string(),
-            kind: cfg.defaults.kind.clone(),
+            status: cfg.initial_status().to_string().into(),
+            kind: cfg.defaults.kind.clone().into(),
             priority: cfg.defaults.priority,
-            mode: cfg.defaults.mode.clone(),
+            mode: cfg.defaults.mode.clone().into(),
             tier: None,
             attention: None,
             assignee: None,
             parent: None,
-            created: ctx.now.clone(),
-            updated: ctx.now.clone(),
+            created: ctx.now.clone().into(),
+            updated: ctx.now.clone().into(),
             closed: None,
             tags: List::new(),
             external_refs: List::new(),

@@ -39,18 +39,22 @@ pub fn parse(text: &str) -> std::result::Result<Record, String> {
     let m = &t.meta;
     let (pre, sections) = split_sections(&t.body);
     let mut r = Record {
-        source_id: m.id.clone(),
+        source_id: m.id.to_string(),
         title: m.title.clone(),
-        status: Some(m.status.clone()),
-        kind: Some(m.kind.clone()),
+        status: Some(m.status.to_string()),
+        kind: Some(m.kind.to_string()),
         priority: Some(m.priority),
-        mode: Some(m.mode.clone()),
-        tier: m.tier.clone(),
-        assignee: m.assignee.clone(),
-        parent: m.parent.clone(),
-        created: (!m.created.is_empty()).then(|| m.created.clone()),
-        updated: (!m.updated.is_empty()).then(|| m.updated.clone()),
-        closed: m.closed.clone(),
+        mode: Some(m.mode.to_string()),
+        tier: m.tier.clone().map(String::from),
+        assignee: m.assignee.clone().map(String::from),
+        parent: m.parent.clone().map(String::from),
+        created: (!m.created.is_empty())
+            .then(|| m.created.clone())
+            .map(String::from),
+        updated: (!m.updated.is_empty())
+            .then(|| m.updated.clone())
+            .map(String::from),
+        closed: m.closed.clone().map(String::from),
         tags: m.tags.to_vec(),
         external_refs: m.external_refs.to_vec(),
         deps: m.deps.to_vec(),

@@ -35,13 +35,13 @@ impl RunTicket {
     /// From frontmatter alone (no sequence: terminal or unselected tickets).
     pub fn from_meta(m: &Meta) -> RunTicket {
         RunTicket {
-            id: m.id.clone(),
+            id: m.id.to_string(),
             title: m.title.clone(),
-            status: m.status.clone(),
+            status: m.status.to_string(),
             priority: m.priority,
-            mode: m.mode.clone(),
-            tier: m.tier.clone(),
-            created: m.created.clone(),
+            mode: m.mode.to_string(),
+            tier: m.tier.clone().map(String::from),
+            created: m.created.to_string(),
             sequence: None,
             deps: m.deps.to_vec(),
         }

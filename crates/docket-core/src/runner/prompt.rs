@@ -246,7 +246,7 @@ pub fn variables(cfg: &Config, input: &PromptInput) -> Vec<(&'static str, String
         if p.is_empty() { t.section("Design") } else { p }
     };
     vec![
-        ("id", t.meta.id.clone()),
+        ("id", t.meta.id.to_string()),
         ("title", t.meta.title.clone()),
         ("stage", status.to_string()),
         ("status", status.to_string()),
