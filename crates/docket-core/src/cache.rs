@@ -194,6 +194,9 @@ struct Stream {
     start: usize,
     /// The file offset of `buf[0]`.
     base: u64,
+    /// The file's size when opened: no read asks for more (a small cache
+    /// must not fault in a whole chunk).
+    size: u64,
     eof: bool,
 }
 
@@ -209,7 +212,12 @@ impl Stream {
         self.start = 0;
         // An entry bigger than the buffer makes it grow.
         let len = self.buf.len();
-        self.buf.resize(len + CHUNK.max(len), 0);
+        // One byte past the end, so a file that grew is seen as corrupt.
+        let left = self.size.saturating_sub(self.base + len as u64) + 1;
+        let more = CHUNK
+            .max(len)
+            .min(usize::try_from(left).unwrap_or(usize::MAX));
+        self.buf.resize(len + more, 0);
         let mut got = len;
         while got < self.buf.len() {
             match self.file.read(&mut self.buf[got..]) {
@@ -259,6 +267,7 @@ fn load(project: &Project) -> Option<Loaded> {
         buf: Vec::new(),
         start: 0,
         base: 0,
+        size,
         eof: false,
     };
     let header: Header = stream.next(|bytes, _| {
@@ -299,6 +308,8 @@ fn load(project: &Project) -> Option<Loaded> {
 /// Reads parts of the old cache file in order, a window at a time.
 struct Window<'f> {
     file: &'f fs::File,
+    /// The file's size: no read asks for more.
+    size: u64,
     buf: Vec<u8>,
     /// The file offset of `buf[0]`.
     start: u64,
@@ -308,6 +319,7 @@ impl<'f> Window<'f> {
     fn new(file: &'f fs::File) -> Self {
         Window {
             file,
+            size: file.metadata().map_or(u64::MAX, |m| m.len()),
             buf: Vec::new(),
             start: 0,
         }
@@ -323,7 +335,8 @@ impl<'f> Window<'f> {
         }
         let inside = at >= self.start && at - self.start + len as u64 <= self.buf.len() as u64;
         if !inside {
-            self.buf.resize(len.max(CHUNK), 0);
+            let left = usize::try_from(self.size.saturating_sub(at)).unwrap_or(usize::MAX);
+            self.buf.resize(CHUNK.min(left).max(len), 0);
             let mut got = 0;
             while got < self.buf.len() {
                 match self.file.read_at(&mut self.buf[got..], at + got as u64) {
