@@ -200,7 +200,7 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let archived = x % 3 == 0;
+            let archived = x.is_multiple_of(3);
             let name = format!("t-{:02}--n.md", (x >> 8) % 60);
             let removed = slots.remove(&mut scan, archive, (archived, &name));
             assert_eq!(
@@ -208,8 +208,8 @@ mod tests {
                 model.remove(&(archived, name.clone())).is_some(),
                 "step {step}"
             );
-            if x % 5 != 0 {
-                let ok = x % 7 != 0;
+            if !x.is_multiple_of(5) {
+                let ok = !x.is_multiple_of(7);
                 let slot = if ok {
                     scan.entries.push(Entry {
                         meta: meta(&name[..4]),
