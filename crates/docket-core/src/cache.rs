@@ -182,6 +182,23 @@ impl Loaded {
     }
 }
 
+/// Why a value could not be decoded from the bytes read so far.
+enum Cut {
+    /// They end inside it: more bytes may complete it.
+    Short,
+    /// It is not a valid value.
+    Bad,
+}
+
+impl From<postcard::Error> for Cut {
+    fn from(e: postcard::Error) -> Self {
+        match e {
+            postcard::Error::DeserializeUnexpectedEnd => Cut::Short,
+            _ => Cut::Bad,
+        }
+    }
+}
+
 /// Bytes read from the cache file at a time. Tiny in unit tests, so nearly
 /// every entry there straddles two reads.
 const CHUNK: usize = if cfg!(test) { 48 } else { 1 << 20 };
@@ -239,15 +256,20 @@ impl Stream {
 
     /// Decodes the next value with `take` (which returns what to keep and
     /// how many bytes it used); `None` once the file is cut short or corrupt.
-    fn next<R>(&mut self, mut take: impl FnMut(&[u8], u64) -> Option<(R, usize)>) -> Option<R> {
+    /// Only a value cut at the end of what was read reads more: garbage
+    /// stops the load at once instead of pulling in the rest of the file.
+    fn next<R>(
+        &mut self,
+        mut take: impl FnMut(&[u8], u64) -> Result<(R, usize), Cut>,
+    ) -> Option<R> {
         loop {
-            if let Some((r, used)) = take(&self.buf[self.start..], self.base + self.start as u64) {
-                self.start += used;
-                return Some(r);
-            }
-            // Cut at the chunk's end, or corrupt: only more bytes can tell.
-            if !self.refill() {
-                return None;
+            match take(&self.buf[self.start..], self.base + self.start as u64) {
+                Ok((r, used)) => {
+                    self.start += used;
+                    return Some(r);
+                }
+                Err(Cut::Short) if self.refill() => {}
+                Err(_) => return None,
             }
         }
     }
@@ -271,8 +293,8 @@ fn load(project: &Project) -> Option<Loaded> {
         eof: false,
     };
     let header: Header = stream.next(|bytes, _| {
-        let (h, rest) = postcard::take_from_bytes::<Header>(bytes).ok()?;
-        Some((h, bytes.len() - rest.len()))
+        let (h, rest) = postcard::take_from_bytes::<Header>(bytes)?;
+        Ok((h, bytes.len() - rest.len()))
     })?;
     if header.version != VERSION {
         return None;
@@ -283,18 +305,23 @@ fn load(project: &Project) -> Option<Loaded> {
     let mut names = String::new();
     for _ in 0..count {
         let rec = stream.next(|bytes, base| {
-            let (e, rest) = postcard::take_from_bytes::<CacheEntry>(bytes).ok()?;
-            let from = u32::try_from(names.len()).ok()?;
-            let to = u32::try_from(names.len() + e.name.len()).ok()?;
+            let (e, rest) = postcard::take_from_bytes::<CacheEntry>(bytes)?;
+            // No ticket file has an empty name (a zero-filled file decodes
+            // as records of empty names).
+            if e.name.is_empty() {
+                return Err(Cut::Bad);
+            }
+            let from = u32::try_from(names.len()).map_err(|_| Cut::Bad)?;
+            let to = u32::try_from(names.len() + e.name.len()).map_err(|_| Cut::Bad)?;
             let rec = Rec {
                 archived: e.archived,
                 name: (from, to),
                 stamp: e.stamp,
                 at: base + (e.listed.0.as_ptr() as usize - bytes.as_ptr() as usize) as u64,
-                len: u32::try_from(e.listed.0.len()).ok()?,
+                len: u32::try_from(e.listed.0.len()).map_err(|_| Cut::Bad)?,
             };
             names.push_str(e.name);
-            Some((rec, bytes.len() - rest.len()))
+            Ok((rec, bytes.len() - rest.len()))
         })?;
         recs.push(rec);
     }
@@ -1000,5 +1027,62 @@ mod tests {
             count: 0,
         };
         assert_eq!(loads(&p, &postcard::to_allocvec(&header).unwrap()), Some(0));
+        // Zeros decode as records of empty names: refused at the first.
+        let header = Header {
+            version: VERSION,
+            count: 1 << 40,
+        };
+        let mut zeros = postcard::to_allocvec(&header).unwrap();
+        zeros.resize(zeros.len() + 4096, 0);
+        assert!(loads(&p, &zeros).is_none());
+    }
+
+    /// A record that is not valid ends the load at once (the rest of the
+    /// file is not read); a record cut short at a read's end reads on.
+    #[test]
+    fn garbage_stops_the_load_and_a_cut_reads_on() {
+        let (_tmp, p, _ctx, _paths) = project_with(20);
+        p.scan().unwrap();
+        let path = p.local_dir().join(FILE_NAME);
+        let good = fs::read(&path).unwrap();
+        // With CHUNK at 48 bytes in tests, nearly every record spans reads.
+        assert!(good.len() > 20 * CHUNK);
+        assert_eq!(loads(&p, &good), Some(20));
+        let mut bad = good.clone();
+        // A bool byte that is neither 0 nor 1 opens the first record.
+        let first = postcard::to_allocvec(&Header {
+            version: VERSION,
+            count: 20,
+        })
+        .unwrap()
+        .len();
+        bad[first] = 7;
+        let mut stream = Stream {
+            file: {
+                fs::write(&path, &bad).unwrap();
+                fs::File::open(&path).unwrap()
+            },
+            buf: Vec::new(),
+            start: 0,
+            base: 0,
+            size: bad.len() as u64,
+            eof: false,
+        };
+        let _: Header = stream
+            .next(|bytes, _| {
+                let (h, rest) = postcard::take_from_bytes::<Header>(bytes)?;
+                Ok((h, bytes.len() - rest.len()))
+            })
+            .unwrap();
+        let entry = stream.next(|bytes, _| {
+            let (e, rest) = postcard::take_from_bytes::<CacheEntry>(bytes)?;
+            Ok((e.name.len(), bytes.len() - rest.len()))
+        });
+        assert!(entry.is_none());
+        assert!(stream.buf.len() <= 2 * CHUNK, "stopped without reading on");
+        assert!(loads(&p, &bad).is_none());
+        // The scan then rebuilds the cache from the files.
+        assert_eq!(p.scan().unwrap().entries.len(), 20);
+        assert_eq!(loads(&p, &fs::read(&path).unwrap()), Some(20));
     }
 }
