@@ -382,3 +382,56 @@ fn a_hostile_git_user_memo_is_ignored_and_replaced() {
         );
     }
 }
+
+/// Through the binary: a broken ticket file is reported by every listing
+/// but no longer makes each one rewrite the derived cache, and a derived
+/// file's temp file a killed reader left behind is swept by the next write
+/// once it is a minute old (a fresh one is left alone).
+#[test]
+fn a_broken_ticket_leaves_the_cache_alone_and_stale_local_temps_are_swept() {
+    use std::os::unix::fs::MetadataExt;
+    let env = TestEnv::init();
+    for t in ["a", "b", "c"] {
+        env.ok(&["create", t]);
+    }
+    std::fs::write(
+        env.tickets_dir().join("x-zzzz--broken.md"),
+        "---\nid: [broken\n---\n",
+    )
+    .unwrap();
+    let cache = env.docket_dir().join("local/cache-v4.bin");
+    let list = |env: &TestEnv| {
+        let run = env.run(&["list", "--json"]);
+        assert!(
+            run.stderr.contains("x-zzzz"),
+            "the broken file is reported: {}",
+            run.stderr
+        );
+        run.envelope()["data"].as_array().map(Vec::len)
+    };
+    assert_eq!(list(&env), Some(3));
+    let inode = std::fs::metadata(&cache).unwrap().ino();
+    assert_eq!(list(&env), Some(3));
+    assert_eq!(list(&env), Some(3));
+    assert_eq!(
+        std::fs::metadata(&cache).unwrap().ino(),
+        inode,
+        "the cache was not rewritten"
+    );
+
+    let local = env.docket_dir().join("local");
+    let stale = local.join(".tmp-killed");
+    let fresh = local.join(".tmp-in-flight");
+    std::fs::write(&stale, "half a cache").unwrap();
+    std::fs::write(&fresh, "being written").unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    env.ok(&["create", "d"]);
+    assert!(!stale.exists(), "the stale temp file is swept");
+    assert!(fresh.exists(), "a fresh one is left alone");
+}
