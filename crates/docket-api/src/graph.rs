@@ -2,6 +2,7 @@
 //! (symmetric) and the dependency tree.
 
 use docket_core::graph::{Graph, TreeNode};
+use docket_core::ticket::Text;
 use docket_core::{Error, Project, ops};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -53,10 +54,10 @@ pub fn depends(cx: &Context, req: &DepsRequest) -> ApiResult<Changed> {
 
 /// Which of a ticket's stored `deps` name no ticket, live or archived (the
 /// graph matches stored ids exactly, so such a ticket stays blocked).
-pub fn missing(p: &Project, deps: &[String]) -> Vec<String> {
+pub fn missing(p: &Project, deps: &[Text]) -> Vec<String> {
     deps.iter()
         .filter(|d| !matches!(p.resolve(d), Ok(f) if f.id == **d))
-        .cloned()
+        .map(|d| d.to_string())
         .collect()
 }
 
@@ -87,7 +88,7 @@ pub fn missing_among(
                 .deps
                 .iter()
                 .filter(|d| !ids.contains(d.as_str()))
-                .cloned()
+                .map(|d| d.to_string())
                 .collect();
             (e.meta.id.to_string(), gone)
         })

@@ -4,7 +4,7 @@
 use docket_core::audit::{self, LogEntry};
 use docket_core::plan::{Approval, PlanState};
 use docket_core::store::Entry;
-use docket_core::ticket::{Criterion, Extra, Note, SECTION_DESCRIPTION, SECTION_DESIGN};
+use docket_core::ticket::{Criterion, Extra, Note, SECTION_DESCRIPTION, SECTION_DESIGN, strings};
 use docket_core::{Meta, Project, Ticket, id};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -167,7 +167,7 @@ impl<'a> TableRow<'a> {
             mode: &meta.mode,
             assignee: meta.assignee.as_deref(),
             title: &meta.title,
-            tags: meta.tags.iter().map(String::as_str).collect(),
+            tags: meta.tags.iter().map(|t| t.as_str()).collect(),
         }
     }
 }
@@ -194,7 +194,7 @@ impl Listed {
             kind: m.kind.to_string(),
             priority: m.priority,
             assignee: m.assignee.clone().map(String::from),
-            tags: m.tags.to_vec(),
+            tags: strings(&m.tags),
             ac: ac_progress(&m.acceptance),
             blocked: self.blocked,
             line: self.line.clone(),
@@ -381,11 +381,11 @@ impl Shown {
             attention: m.attention,
             assignee: m.assignee.clone().map(String::from),
             parent: m.parent.clone().map(String::from),
-            tags: m.tags.to_vec(),
-            deps: m.deps.to_vec(),
+            tags: strings(&m.tags),
+            deps: strings(&m.deps),
             missing_deps: self.missing_deps.clone(),
-            links: m.links.to_vec(),
-            external_refs: m.external_refs.to_vec(),
+            links: strings(&m.links),
+            external_refs: strings(&m.external_refs),
             docs: docket_core::ops::docs_of(&self.ticket),
             created: m.created.to_string(),
             updated: m.updated.to_string(),

@@ -81,7 +81,7 @@ pub fn tags() -> ArgValueCandidates {
         let tags: BTreeSet<&str> = scan
             .entries
             .iter()
-            .flat_map(|e| e.meta.tags.iter().map(String::as_str))
+            .flat_map(|e| e.meta.tags.iter().map(|t| t.as_str()))
             .collect();
         tags.into_iter().map(CompletionCandidate::new).collect()
     })

@@ -92,6 +92,13 @@ pub fn start_dir(dir: &Option<PathBuf>) -> Result<PathBuf, Error> {
     }
 }
 
+/// How many tickets this invocation's project has, as its cache last
+/// counted them: a hint read from one file header, nothing loaded.
+pub fn project_size_hint(dir: &Option<PathBuf>) -> Option<u64> {
+    let root = Project::find_root(&start_dir(dir).ok()?)?;
+    docket_core::cache::listed_count(&root)
+}
+
 /// Find the project for this invocation.
 pub fn project(dir: &Option<PathBuf>) -> Result<Project, Error> {
     Project::discover(&start_dir(dir)?)

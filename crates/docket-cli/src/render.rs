@@ -4,7 +4,7 @@
 use docket_core::audit::{self, LogEntry};
 use docket_core::plan::PlanState;
 use docket_core::store::Entry;
-use docket_core::ticket::{SECTION_LOG, SECTION_PLAN};
+use docket_core::ticket::{SECTION_LOG, SECTION_PLAN, Text, strings};
 use docket_core::{Meta, Project, Ticket};
 
 use crate::output::{paint, style};
@@ -99,10 +99,10 @@ pub fn show(p: &Project, t: &Ticket) -> String {
             "parent",
             m.parent.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
         ),
-        ("tags", m.tags.to_vec()),
+        ("tags", strings(&m.tags)),
         ("deps", mark_missing(p, &m.deps)),
-        ("links", m.links.to_vec()),
-        ("external refs", m.external_refs.to_vec()),
+        ("links", strings(&m.links)),
+        ("external refs", strings(&m.external_refs)),
         ("docs", docket_core::ops::docs_of(t)),
     ];
     for (name, vals) in lists {
@@ -393,14 +393,14 @@ pub fn changed_line(verb: &str, short: &str, t: &Ticket) -> String {
 
 /// Dependencies as people read them: one that matches no ticket is marked
 /// `(missing)`, since it keeps its ticket blocked until it exists.
-pub fn mark_missing(p: &Project, deps: &[String]) -> Vec<String> {
+pub fn mark_missing(p: &Project, deps: &[Text]) -> Vec<String> {
     let missing = docket_api::graph::missing(p, deps);
     deps.iter()
         .map(|d| {
-            if missing.contains(d) {
+            if missing.iter().any(|m| m == d) {
                 format!("{d} {}", paint(style::WARN, "(missing)"))
             } else {
-                d.clone()
+                d.to_string()
             }
         })
         .collect()

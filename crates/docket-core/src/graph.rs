@@ -55,7 +55,7 @@ impl<'a> Graph<'a> {
             .deps
             .iter()
             .filter(|d| self.get(d).is_none_or(|t| !self.is_terminal(t)))
-            .cloned()
+            .map(|d| d.to_string())
             .collect()
     }
 

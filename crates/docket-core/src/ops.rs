@@ -9,7 +9,9 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::id;
 use crate::store::{FileRef, Project};
-use crate::ticket::{Criterion, Meta, SECTION_DESCRIPTION, SECTION_DESIGN, SECTION_PLAN, Ticket};
+use crate::ticket::{
+    Criterion, Holds, Meta, SECTION_DESCRIPTION, SECTION_DESIGN, SECTION_PLAN, Text, Ticket, texts,
+};
 use crate::workflow::{self, GraphFacts, Mover, Verdict};
 
 /// Who is acting and when; every change is stamped with it.
@@ -306,7 +308,7 @@ fn non_blank(what: &str, s: &str) -> Result<String> {
 
 /// Adds `v` unless the list (a `Vec` or a ticket's [`crate::ticket::List`])
 /// already holds it.
-fn push_unique<L: AsRef<[String]> + Extend<String>>(list: &mut L, v: String) {
+fn push_unique<T: PartialEq, L: AsRef<[T]> + Extend<T>>(list: &mut L, v: T) {
     if !list.as_ref().contains(&v) {
         list.extend([v]);
     }
@@ -447,10 +449,10 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
             created: ctx.now.clone().into(),
             updated: ctx.now.clone().into(),
             closed: None,
-            tags: clean_list(&new.tags).into(),
-            external_refs: clean_list(&new.external_refs).into(),
-            deps: deps.into(),
-            links: links.clone().into(),
+            tags: texts(clean_list(&new.tags)),
+            external_refs: texts(clean_list(&new.external_refs)),
+            deps: texts(deps),
+            links: texts(links.iter().map(String::as_str)),
             acceptance: acceptance.into(),
         },
         extra: Default::default(),
@@ -481,8 +483,8 @@ pub fn create(p: &Project, ctx: &Ctx, new: NewTicket) -> Result<Outcome> {
     }
     p.save(&mut ticket)?;
     for mut t in targets {
-        if !t.meta.links.contains(&id) {
-            t.meta.links.push(id.clone());
+        if !t.meta.links.holds(&id) {
+            t.meta.links.push(id.as_str().into());
             t.meta.updated = ctx.now.clone().into();
             p.save(&mut t)?;
         }
@@ -1208,16 +1210,16 @@ pub fn update(p: &Project, ctx: &Ctx, input: &str, u: Update) -> Result<Outcome>
         };
     }
     if let Some(tags) = u.tags {
-        m.tags = clean_list(&tags).into();
+        m.tags = texts(clean_list(&tags));
     }
     for tag in clean_list(&u.add_tags) {
-        push_unique(&mut m.tags, tag);
+        push_unique(&mut m.tags, tag.into());
     }
     for tag in clean_list(&u.remove_tags) {
         m.tags.retain(|t| *t != tag);
     }
     if let Some(refs) = u.external_refs {
-        m.external_refs = clean_list(&refs).into();
+        m.external_refs = texts(clean_list(&refs));
     }
     for a in &u.add_ac {
         let title = non_blank("acceptance criterion", a)?;
@@ -1362,7 +1364,7 @@ pub fn dep(p: &Project, ctx: &Ctx, from: &str, to: &str) -> Result<Outcome> {
         });
     }
     let mut t = read_id(p, &files, &from_id)?;
-    if t.meta.deps.contains(&to_id) {
+    if t.meta.deps.holds(&to_id) {
         return Ok(Outcome {
             ticket: t,
             archived_to: None,
@@ -1376,7 +1378,7 @@ pub fn dep(p: &Project, ctx: &Ctx, from: &str, to: &str) -> Result<Outcome> {
         return Err(Error::Cycle { path });
     }
     ctx.log(&mut t, kind::EDIT, &[], &format!("now depends on {to_id}"));
-    t.meta.deps.push(to_id);
+    t.meta.deps.push(to_id.into());
     finish(p, ctx, t, false, true).map(|mut o| {
         o.archived_to = None;
         o
@@ -1405,10 +1407,10 @@ pub fn depends(
     let mut graph_entries = scan.entries.clone();
     for r in clean_list(remove) {
         let rid = match resolve_in(&files, &r) {
-            Ok(x) if t.meta.deps.contains(&x) => x,
+            Ok(x) if t.meta.deps.holds(&x) => x,
             _ => r.clone(),
         };
-        if !t.meta.deps.contains(&rid) {
+        if !t.meta.deps.holds(&rid) {
             return Err(Error::invalid(format!("{id} does not depend on `{r}`")));
         }
         t.meta.deps.retain(|d| *d != rid);
@@ -1420,7 +1422,7 @@ pub fn depends(
                 path: vec![id.clone(), id],
             });
         }
-        if t.meta.deps.contains(&aid) {
+        if t.meta.deps.holds(&aid) {
             continue;
         }
         // Check each new edge against the graph including the edges added so far.
@@ -1431,7 +1433,7 @@ pub fn depends(
         if let Some(path) = graph.cycle_with_edge(&id, &aid) {
             return Err(Error::Cycle { path });
         }
-        t.meta.deps.push(aid);
+        t.meta.deps.push(aid.into());
     }
     if t.meta.deps == before {
         return Ok(Outcome {
@@ -1441,8 +1443,8 @@ pub fn depends(
             before: None,
         });
     }
-    let added: Vec<&String> = t.meta.deps.iter().filter(|d| !before.contains(d)).collect();
-    let removed: Vec<&String> = before.iter().filter(|d| !t.meta.deps.contains(d)).collect();
+    let added: Vec<&Text> = t.meta.deps.iter().filter(|d| !before.contains(d)).collect();
+    let removed: Vec<&Text> = before.iter().filter(|d| !t.meta.deps.holds(d)).collect();
     let mut text = Vec::new();
     if !added.is_empty() {
         text.push(format!("now depends on {}", join_ids(&added)));
@@ -1458,7 +1460,7 @@ pub fn depends(
     })
 }
 
-fn join_ids(ids: &[&String]) -> String {
+fn join_ids(ids: &[&Text]) -> String {
     ids.iter()
         .map(|s| s.as_str())
         .collect::<Vec<_>>()
@@ -1472,10 +1474,10 @@ pub fn undep(p: &Project, ctx: &Ctx, from: &str, to: &str) -> Result<Outcome> {
     let from_id = resolve_in(&files, from)?;
     let mut t = read_id(p, &files, &from_id)?;
     let to_id = match resolve_in(&files, to) {
-        Ok(id) if t.meta.deps.contains(&id) => id,
+        Ok(id) if t.meta.deps.holds(&id) => id,
         _ => to.trim().to_string(),
     };
-    if !t.meta.deps.contains(&to_id) {
+    if !t.meta.deps.holds(&to_id) {
         return Err(Error::invalid(format!(
             "{from_id} does not depend on `{to}`"
         )));
@@ -1522,7 +1524,7 @@ pub fn link(p: &Project, ctx: &Ctx, inputs: &[String], add: bool) -> Result<Vec<
         let before = t.meta.links.clone();
         for other in ids.iter().filter(|o| **o != t.meta.id) {
             if add {
-                push_unique(&mut t.meta.links, other.clone());
+                push_unique(&mut t.meta.links, other.as_str().into());
             } else {
                 t.meta.links.retain(|l| l != other);
             }
@@ -1562,8 +1564,8 @@ pub fn delete(p: &Project, ctx: &Ctx, input: &str, cascade: bool) -> Result<Dele
         .iter()
         .filter(|e| {
             e.meta.id != id
-                && (e.meta.deps.contains(&id)
-                    || e.meta.links.contains(&id)
+                && (e.meta.deps.holds(&id)
+                    || e.meta.links.holds(&id)
                     || e.meta.parent.as_deref() == Some(id.as_str()))
         })
         .collect();

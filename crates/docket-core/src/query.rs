@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use crate::config::Config;
 use crate::store::Entry;
-use crate::ticket::Meta;
+use crate::ticket::{Holds, Meta};
 
 /// Filters shared by list, ready, blocked, closed and prime.
 #[derive(Debug, Clone, Default)]
@@ -32,7 +32,7 @@ impl Filter {
                 || m.assignee
                     .as_deref()
                     .is_some_and(|a| self.assignees.iter().any(|w| w == a)))
-            && (self.tags.is_empty() || self.tags.iter().any(|t| m.tags.contains(t)))
+            && (self.tags.is_empty() || self.tags.iter().any(|t| m.tags.holds(t)))
     }
 
     /// Values that are not in the config's allowed sets, as a message.

@@ -15,6 +15,8 @@ use crate::yaml::{self, ParseFailure};
 
 /// Name of the project folder docket looks for.
 pub const DIR_NAME: &str = ".docket";
+/// Git-ignored local state inside [`DIR_NAME`].
+pub(crate) const LOCAL_DIR: &str = "local";
 
 /// An opened project: its root (the folder holding `.docket/`) and its config.
 #[derive(Debug, Clone)]
@@ -83,6 +85,14 @@ pub struct FileRef {
     pub id: String,
     pub path: PathBuf,
     pub archived: bool,
+}
+
+/// A ticket file as a scan's walk finds it: where it is. Its id is read
+/// from the name only if the file fails (a scan holds 100k of these at once).
+#[derive(Debug)]
+pub(crate) struct FileAt {
+    pub(crate) path: PathBuf,
+    pub(crate) archived: bool,
 }
 
 /// A ticket's frontmatter and where its file is: what listings work on.
@@ -185,15 +195,19 @@ impl Project {
                 .map_err(|e| Error::io(start, e))?
                 .join(start)
         };
-        let mut cur = Some(start_abs.as_path());
-        while let Some(dir) = cur {
-            let candidate = dir.join(DIR_NAME);
-            if candidate.is_dir() {
-                return Project::open(dir);
-            }
-            cur = dir.parent();
+        match Project::find_root(&start_abs) {
+            Some(root) => Project::open(&root),
+            None => Err(Error::NoProject { start: start_abs }),
         }
-        Err(Error::NoProject { start: start_abs })
+    }
+
+    /// The nearest folder at or above `start` (absolute) holding `.docket/`,
+    /// found without loading its config (what [`Project::discover`] opens).
+    pub fn find_root(start: &Path) -> Option<PathBuf> {
+        start
+            .ancestors()
+            .find(|dir| dir.join(DIR_NAME).is_dir())
+            .map(Path::to_path_buf)
     }
 
     /// Open the project whose root is exactly `root`.
@@ -250,7 +264,7 @@ impl Project {
 
     /// Git-ignored local state (cache, lock, later sessions and runner logs).
     pub fn local_dir(&self) -> PathBuf {
-        self.dir.join("local")
+        self.dir.join(LOCAL_DIR)
     }
 
     /// `path` relative to the project root with forward slashes, for output.
@@ -445,7 +459,7 @@ impl Project {
         let mut out = Vec::new();
         let mut strays = Vec::new();
         self.walk_with(
-            |ent, name, archived| out.push(file_ref(ent.path(), &name, archived)),
+            |_, name, path, archived| out.push(file_ref(path, &name, archived)),
             Some(&mut strays),
         )?;
         // Stray temp files keep the index stale, so the next mutation lists
@@ -466,16 +480,16 @@ impl Project {
     #[allow(clippy::type_complexity)]
     pub(crate) fn file_entries_mapped<R: Send>(
         &self,
-        f: impl Fn(&FileRef, &fs::DirEntry) -> R + Sync,
-    ) -> Result<(Vec<Vec<(FileRef, R)>>, Vec<PathBuf>)> {
+        f: impl Fn(&FileAt, &fs::DirEntry) -> R + Sync,
+    ) -> Result<(Vec<Vec<(FileAt, R)>>, Vec<PathBuf>)> {
         let mut temps = Vec::new();
         let threads = threads_for(usize::MAX);
         let mut batch = Vec::with_capacity(WALK_BATCH);
         if threads <= 1 {
             let mut done = Vec::new();
             self.walk_with(
-                |ent, name, archived| {
-                    batch.push((file_ref(ent.path(), &name, archived), ent));
+                |ent, _, path, archived| {
+                    batch.push((FileAt { path, archived }, ent));
                     if batch.len() == WALK_BATCH {
                         done.push(map_batch(std::mem::take(&mut batch), &f));
                     }
@@ -492,8 +506,8 @@ impl Project {
             let mut helpers = Vec::new();
             let mut sent = 0;
             let walked = self.walk_with(
-                |ent, name, archived| {
-                    batch.push((file_ref(ent.path(), &name, archived), ent));
+                |ent, _, path, archived| {
+                    batch.push((FileAt { path, archived }, ent));
                     if batch.len() == WALK_BATCH {
                         // Helpers start with the first full batch: a small
                         // project is cheaper on this thread alone.
@@ -529,7 +543,7 @@ impl Project {
     /// [`Project::temp_files`] reports in ticket folders) into `temps`.
     fn walk_with(
         &self,
-        mut visit: impl FnMut(fs::DirEntry, String, bool),
+        mut visit: impl FnMut(fs::DirEntry, String, PathBuf, bool),
         mut temps: Option<&mut Vec<PathBuf>>,
     ) -> Result<()> {
         // An interrupted move (one failed open when there is none): its old
@@ -556,10 +570,14 @@ impl Project {
                 let Ok(name) = name.into_string() else {
                     continue;
                 };
-                if id_from_file_name(&name).is_some()
-                    && hidden.as_ref().is_none_or(|h| *h != ent.path())
-                {
-                    visit(ent, name, archived);
+                if id_from_file_name(&name).is_some() {
+                    // Sized exactly: a scan keeps 100k of these.
+                    let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
+                    path.push(&dir);
+                    path.push(&name);
+                    if hidden.as_ref().is_none_or(|h| *h != path) {
+                        visit(ent, name, path, archived);
+                    }
                 }
             }
         }
@@ -1029,10 +1047,10 @@ pub fn check_ticket_meta(meta: &fs::Metadata, cap: u64) -> std::result::Result<(
 const WALK_BATCH: usize = 512;
 
 /// Ticket files with their directory entries, in folder order.
-type WalkBatch = Vec<(FileRef, fs::DirEntry)>;
+type WalkBatch = Vec<(FileAt, fs::DirEntry)>;
 
 /// `f` over one batch; the directory entries are dropped as they are used.
-fn map_batch<R>(batch: WalkBatch, f: &impl Fn(&FileRef, &fs::DirEntry) -> R) -> Vec<(FileRef, R)> {
+fn map_batch<R>(batch: WalkBatch, f: &impl Fn(&FileAt, &fs::DirEntry) -> R) -> Vec<(FileAt, R)> {
     batch
         .into_iter()
         .map(|(r, ent)| {
@@ -1045,8 +1063,8 @@ fn map_batch<R>(batch: WalkBatch, f: &impl Fn(&FileRef, &fs::DirEntry) -> R) -> 
 /// [`map_batch`] over every numbered batch received until the walk is over.
 fn map_batches<R>(
     rx: &std::sync::Mutex<std::sync::mpsc::Receiver<(usize, WalkBatch)>>,
-    f: &impl Fn(&FileRef, &fs::DirEntry) -> R,
-) -> Vec<(usize, Vec<(FileRef, R)>)> {
+    f: &impl Fn(&FileAt, &fs::DirEntry) -> R,
+) -> Vec<(usize, Vec<(FileAt, R)>)> {
     let mut done = Vec::new();
     loop {
         let next = rx
@@ -1160,7 +1178,7 @@ pub fn parallel_map_owned<T: Send, R: Send>(
 }
 
 /// Maps batches on all cores, round after round.
-pub(crate) type Rounds<'r, B, R> = dyn FnMut(Vec<B>) -> Vec<Vec<R>> + 'r;
+pub(crate) type Rounds<'r, B, R> = dyn FnMut(Vec<B>) -> Vec<R> + 'r;
 
 /// Runs `body` with a way to map batches with `work` on worker threads kept
 /// for the whole pass over `len` items (none for a few: they are mapped on
@@ -1170,7 +1188,7 @@ pub(crate) type Rounds<'r, B, R> = dyn FnMut(Vec<B>) -> Vec<Vec<R>> + 'r;
 /// garbage. A panic in `work` is passed on.
 pub(crate) fn with_workers<B: Send, R: Send, O>(
     len: usize,
-    work: impl Fn(B) -> Vec<R> + Sync,
+    work: impl Fn(B) -> R + Sync,
     body: impl FnOnce(&mut Rounds<'_, B, R>) -> O,
 ) -> O {
     use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -1206,7 +1224,7 @@ pub(crate) fn with_workers<B: Send, R: Send, O>(
                 // Workers only stop once `tx` is dropped, after `body`.
                 let _ = tx.send((i, batch));
             }
-            let mut parts: Vec<Option<Vec<R>>> = (0..n).map(|_| None).collect();
+            let mut parts: Vec<Option<R>> = (0..n).map(|_| None).collect();
             for _ in 0..n {
                 match done_rx.recv() {
                     Ok((i, Ok(part))) => parts[i] = Some(part),
@@ -1215,7 +1233,7 @@ pub(crate) fn with_workers<B: Send, R: Send, O>(
                     Err(_) => break,
                 }
             }
-            parts.into_iter().map(Option::unwrap_or_default).collect()
+            parts.into_iter().flatten().collect()
         })
     })
 }

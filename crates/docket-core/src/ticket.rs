@@ -22,6 +22,28 @@ pub type Text = compact_str::CompactString;
 /// 40 bytes a ticket instead of 120 (a scan holds 100k tickets).
 pub type List<T> = thin_vec::ThinVec<T>;
 
+/// A list of short strings (tags, ids, references) as owned `String`s, for
+/// the interchange formats that speak plain strings.
+pub fn strings(list: &[Text]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// Membership by plain string in a ticket's list field.
+pub trait Holds {
+    fn holds(&self, s: &str) -> bool;
+}
+
+impl Holds for [Text] {
+    fn holds(&self, s: &str) -> bool {
+        self.iter().any(|x| x == s)
+    }
+}
+
+/// Plain strings as a ticket's list field.
+pub fn texts<S: Into<Text>>(items: impl IntoIterator<Item = S>) -> List<Text> {
+    items.into_iter().map(Into::into).collect()
+}
+
 /// Unknown frontmatter keys with their values, in file order.
 pub type Extra = IndexMap<String, serde_json::Value>;
 
@@ -42,10 +64,10 @@ pub struct Meta {
     pub created: Text,
     pub updated: Text,
     pub closed: Option<Text>,
-    pub tags: List<String>,
-    pub external_refs: List<String>,
-    pub deps: List<String>,
-    pub links: List<String>,
+    pub tags: List<Text>,
+    pub external_refs: List<Text>,
+    pub deps: List<Text>,
+    pub links: List<Text>,
     pub acceptance: List<Criterion>,
 }
 

@@ -63,7 +63,7 @@ struct CachedIssue {
 }
 
 impl Keyed for VerdictEntry {
-    fn key(&self) -> (bool, &str) {
+    fn key<'a>(&'a self, _: &'a str) -> (bool, &'a str) {
         (self.archived, &self.name)
     }
 }

@@ -239,10 +239,10 @@ fn take_meta(map: &mut IndexMap<String, Value>) -> Result<Meta, ParseFailure> {
         created: created.into(),
         updated: updated.into(),
         closed: closed.map(Into::into),
-        tags: tags.into(),
-        external_refs: external_refs.into(),
-        deps: deps.into(),
-        links: links.into(),
+        tags: crate::ticket::texts(tags),
+        external_refs: crate::ticket::texts(external_refs),
+        deps: crate::ticket::texts(deps),
+        links: crate::ticket::texts(links),
         acceptance: acceptance.into(),
     })
 }
@@ -281,7 +281,7 @@ pub fn meta_map(t: &Ticket) -> IndexMap<String, Value> {
     let m = &t.meta;
     let mut map: IndexMap<String, Value> = IndexMap::with_capacity(KEY_ORDER.len() + t.extra.len());
     let s = |v: &str| Value::String(v.to_string());
-    let list = |v: &[String]| Value::Array(v.iter().map(|x| Value::String(x.clone())).collect());
+    let list = |v: &[crate::ticket::Text]| Value::Array(v.iter().map(|x| s(x)).collect());
     map.insert("id".into(), s(&m.id));
     map.insert("title".into(), s(&m.title));
     map.insert("status".into(), s(&m.status));
@@ -637,7 +637,7 @@ mod tests {
             prop_assume!(ac.iter().all(|(t, _)| !t.trim().is_empty()));
             let mut t = parse_ticket(SAMPLE, Path::new("x.md")).unwrap();
             t.meta.title = title.clone();
-            t.meta.tags = tags.clone().into();
+            t.meta.tags = crate::ticket::texts(tags.clone());
             t.meta.priority = priority;
             t.meta.acceptance = ac.iter().map(|(t, d)| Criterion { title: t.clone(), done: *d }).collect();
             t.set_section("Description", &desc);
@@ -746,7 +746,7 @@ mod tests {
                 0 => { t.meta.title = value.clone(); "title" }
                 1 => { t.meta.status = value.replace(' ', "_").into(); "status" }
                 2 => { t.meta.priority = (t.meta.priority + 1) % 5; "priority" }
-                3 => { t.meta.tags.push(value.clone()); "tags" }
+                3 => { t.meta.tags.push(value.clone().into()); "tags" }
                 4 => { t.meta.assignee = Some(value.clone().into()); "assignee" }
                 _ => { t.meta.mode = if t.meta.mode == "afk" { "hitl".into() } else { "afk".into() }; "mode" }
             };

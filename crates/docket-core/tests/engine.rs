@@ -630,7 +630,7 @@ fn log_facts_name_the_last_plan_author_and_everyone_who_submitted() {
 
 fn entry(id: &str, status: &str, deps: &[&str], parent: Option<&str>) -> Entry {
     let mut m = meta(id, status);
-    m.deps = deps.iter().map(|d| d.to_string()).collect();
+    m.deps = deps.iter().map(|d| (*d).into()).collect();
     m.parent = parent.map(Into::into);
     Entry {
         meta: m,

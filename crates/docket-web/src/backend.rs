@@ -285,7 +285,7 @@ fn card(info_terminal: &[String], l: &Listed) -> Card {
         mode: m.mode.to_string(),
         tier: m.tier.clone().map(String::from),
         assignee: m.assignee.clone().map(String::from),
-        tags: m.tags.to_vec(),
+        tags: docket_core::ticket::strings(&m.tags),
         criteria_done: m.acceptance.iter().filter(|c| c.done).count(),
         criteria_total: m.acceptance.len(),
         blocked: l.blocked && !info_terminal.iter().any(|s| *s == m.status),
@@ -459,8 +459,8 @@ impl Backend {
             all.iter().map(|l| (l.entry.meta.id.as_str(), l)).collect();
         let terminal = &cx.project.config.workflow.terminal;
         let id = full.meta.id.to_string();
-        let refs = |ids: &[String]| -> Vec<Value> {
-            ids.iter().map(|i| ref_json(&by_id, terminal, i)).collect()
+        let refs = |ids: &mut dyn Iterator<Item = &str>| -> Vec<Value> {
+            ids.map(|i| ref_json(&by_id, terminal, i)).collect()
         };
         let children: Vec<String> = all
             .iter()
@@ -469,7 +469,7 @@ impl Backend {
             .collect();
         let dependents: Vec<String> = all
             .iter()
-            .filter(|l| l.entry.meta.deps.iter().any(|d| d == &id))
+            .filter(|l| l.entry.meta.deps.iter().any(|d| *d == id))
             .map(|l| l.entry.meta.id.to_string())
             .collect();
         let blocked = by_id
@@ -512,10 +512,10 @@ impl Backend {
             "plan": plan_json,
             "log": full.log,
             "chain": chain,
-            "deps": refs(&full.meta.deps),
-            "dependents": refs(&dependents),
-            "children": refs(&children),
-            "links": refs(&full.meta.links),
+            "deps": refs(&mut full.meta.deps.iter().map(|d| d.as_str())),
+            "dependents": refs(&mut dependents.iter().map(String::as_str)),
+            "children": refs(&mut children.iter().map(String::as_str)),
+            "links": refs(&mut full.meta.links.iter().map(|l| l.as_str())),
             "parent": full.meta.parent.as_ref().map(|i| ref_json(&by_id, terminal, i)),
             "next": next,
         }))
@@ -562,10 +562,10 @@ impl Backend {
             for id in &frontier {
                 if let Some(l) = by_id.get(id.as_str()) {
                     for d in &l.entry.meta.deps {
-                        edges.push((id.clone(), d.clone()));
-                        if !level.contains_key(d) && level.len() < MAX_NODES {
-                            level.insert(d.clone(), -depth);
-                            next.push(d.clone());
+                        edges.push((id.clone(), d.to_string()));
+                        if !level.contains_key(d.as_str()) && level.len() < MAX_NODES {
+                            level.insert(d.to_string(), -depth);
+                            next.push(d.to_string());
                         }
                     }
                 }

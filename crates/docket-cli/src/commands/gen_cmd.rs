@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use docket_core::store::{self, InitOptions};
-use docket_core::ticket::{Criterion, List, Meta, Ticket};
+use docket_core::ticket::{Criterion, List, Meta, Ticket, texts};
 use docket_core::{Error, Project, id};
 use serde_json::json;
 
@@ -145,10 +145,10 @@ pub fn run(_g: &GlobalArgs, a: GenArgs, printer: &mut Printer) -> CliResult<u8> 
                     let mut t = tags;
                     t.sort();
                     t.dedup();
-                    t.into()
+                    texts(t)
                 },
                 external_refs: List::new(),
-                deps: deps.into(),
+                deps: texts(deps),
                 links: List::new(),
                 acceptance: (0..rng.below(3))
                     .map(|k| Criterion {

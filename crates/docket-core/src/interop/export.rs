@@ -138,7 +138,12 @@ pub fn write_tess(
             .meta
             .deps
             .iter()
-            .map(|d| slugs.get(d).cloned().unwrap_or_else(|| d.clone()))
+            .map(|d| {
+                slugs
+                    .get(d.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| d.to_string())
+            })
             .collect();
         let files_list = super::list_of(t.extra.get("files"));
         let rel = PathBuf::from("tickets").join(stage).join(name);

@@ -167,7 +167,7 @@ pub fn import(
     let mut by_ref: HashMap<String, usize> = HashMap::new();
     for (i, t) in existing.iter().enumerate() {
         for r in &t.meta.external_refs {
-            by_ref.entry(r.clone()).or_insert(i);
+            by_ref.entry(r.to_string()).or_insert(i);
         }
     }
     let mut taken: HashSet<String> = existing
@@ -325,10 +325,10 @@ pub fn import(
                 tags.push(tag.to_string());
             }
         }
-        m.tags = tags.into();
+        m.tags = crate::ticket::texts(tags);
         for x in r.external_refs.iter().chain(std::iter::once(&reference)) {
-            if !x.trim().is_empty() && !m.external_refs.contains(x) {
-                m.external_refs.push(x.clone());
+            if !x.trim().is_empty() && !m.external_refs.iter().any(|e| e == x) {
+                m.external_refs.push(x.into());
             }
         }
         let mut deps = Vec::new();
@@ -343,7 +343,7 @@ pub fn import(
                 None => warn(format!("dependency `{d}` not found; dropped")),
             }
         }
-        m.deps = deps.into();
+        m.deps = crate::ticket::texts(deps);
         let mut links = Vec::new();
         for l in &r.links {
             match resolve(l) {
@@ -357,7 +357,7 @@ pub fn import(
                 )),
             }
         }
-        m.links = links.into();
+        m.links = crate::ticket::texts(links);
         if format != Format::Tess || !r.acceptance.is_empty() {
             m.acceptance = r.acceptance.clone().into();
         }
@@ -463,15 +463,15 @@ pub fn import(
                 .meta
                 .links
                 .iter()
-                .map(|l| (pl.ticket.meta.id.to_string(), l.clone()))
+                .map(|l| (pl.ticket.meta.id.to_string(), l.to_string()))
                 .collect::<Vec<_>>()
         })
         .collect();
     for (a, b) in pairs {
         if let Some(pl) = planned.iter_mut().find(|pl| pl.ticket.meta.id == b)
-            && !pl.ticket.meta.links.contains(&a)
+            && !pl.ticket.meta.links.iter().any(|l| *l == a)
         {
-            pl.ticket.meta.links.push(a);
+            pl.ticket.meta.links.push(a.into());
             if pl.action == "skipped" {
                 pl.action = "updated";
             }

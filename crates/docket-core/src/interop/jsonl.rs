@@ -95,10 +95,10 @@ pub fn line(t: &Ticket, archived: bool) -> Line {
         created: m.created.to_string(),
         updated: m.updated.to_string(),
         closed: m.closed.clone().map(String::from),
-        tags: m.tags.to_vec(),
-        external_refs: m.external_refs.to_vec(),
-        deps: m.deps.to_vec(),
-        links: m.links.to_vec(),
+        tags: crate::ticket::strings(&m.tags),
+        external_refs: crate::ticket::strings(&m.external_refs),
+        deps: crate::ticket::strings(&m.deps),
+        links: crate::ticket::strings(&m.links),
         acceptance: m
             .acceptance
             .iter()

@@ -43,7 +43,7 @@ impl RunTicket {
             tier: m.tier.clone().map(String::from),
             created: m.created.to_string(),
             sequence: None,
-            deps: m.deps.to_vec(),
+            deps: crate::ticket::strings(&m.deps),
         }
     }
 
