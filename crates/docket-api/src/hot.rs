@@ -322,8 +322,42 @@ pub fn read_request(stream: &mut UnixStream, cap: u64) -> Result<HotRequest, Str
 /// Server side: one reply, encoded (a server may keep it for the same
 /// request while nothing changes).
 pub fn encode_reply(reply: &HotReply<'_>) -> std::io::Result<Vec<u8>> {
-    postcard::to_allocvec(reply).map_err(std::io::Error::other)
+    // Sized first: a full listing at 100k is 20 MB, and a buffer grown by
+    // doubling would hold twice that while it is copied.
+    let size = postcard::experimental::serialized_size(reply).map_err(std::io::Error::other)?;
+    postcard::to_io(reply, Vec::with_capacity(size)).map_err(std::io::Error::other)
 }
+
+/// Server side: a listing rendered as JSON rows, encoded as
+/// `HotReply::Json` straight from the rows as they are written: the same
+/// bytes as [`encode_reply`] of [`WireJson::from_json`], without holding the
+/// rows twice (a full listing at 100k is 20 MB of rows).
+pub fn encode_json_reply(j: JsonListing<'_>) -> std::io::Result<Vec<u8>> {
+    let mut out = match j.rows {
+        JsonRows::Rendered(s) => s.into_owned().into_bytes(),
+        rows => rows.into_string().into_bytes(),
+    };
+    let other = std::io::Error::other;
+    // The reply's variant and the rows' length, then the rows, then the
+    // rest of `WireJson`'s fields in order: postcard's encoding of the enum
+    // (a test checks it against postcard's own).
+    let head = postcard::to_allocvec(&(JSON_VARIANT, out.len())).map_err(other)?;
+    let tail = (
+        j.count as u64,
+        j.total as u64,
+        &j.next_cursor,
+        &j.skipped,
+        &j.suspect,
+    );
+    let tail = postcard::to_allocvec(&tail).map_err(other)?;
+    out.reserve(head.len() + tail.len());
+    out.splice(0..0, head);
+    out.extend_from_slice(&tail);
+    Ok(out)
+}
+
+/// `HotReply::Json`'s place among the reply's variants.
+const JSON_VARIANT: u32 = 2;
 
 /// Server side: write one encoded reply.
 pub fn write_encoded(stream: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
@@ -355,4 +389,38 @@ fn read_reply(stream: &mut impl Read) -> std::io::Result<Vec<u8>> {
 /// Whether `path` is inside the cookie folder of the project folder `dir`.
 pub fn is_cookie(dir: &Path, path: &Path) -> bool {
     path.parent() == Some(&dir.join("local").join(COOKIE_DIR))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON reply encoded from its rows in place is exactly postcard's
+    /// encoding of the reply, whatever the rows' length (one- to
+    /// three-byte length prefixes) and the other fields.
+    #[test]
+    fn a_json_reply_encoded_in_place_is_postcards_own() {
+        for len in [0, 5, 127, 128, 20_000] {
+            let rows = "r".repeat(len);
+            let listing = || JsonListing {
+                rows: JsonRows::Rendered(std::borrow::Cow::Owned(rows.clone())),
+                count: len,
+                total: len * 3 + 200,
+                next_cursor: (len % 2 == 1).then(|| "40".to_string()),
+                skipped: vec![("a.md".into(), "bad".into())],
+                suspect: vec![],
+                source: Source::Hot,
+            };
+            let want = encode_reply(&HotReply::Json(WireJson::from_json(listing()))).unwrap();
+            assert_eq!(
+                encode_json_reply(listing()).unwrap(),
+                want,
+                "{len} bytes of rows"
+            );
+            match decode(&want).unwrap() {
+                HotReply::Json(j) => assert_eq!(j.rows.len(), len),
+                other => panic!("decoded as {other:?}"),
+            }
+        }
+    }
 }

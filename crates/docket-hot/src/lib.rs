@@ -21,7 +21,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use docket_api::hot::{self, HotReply, HotRequest, WireJson, WireListing, WireText};
+use docket_api::hot::{self, HotReply, HotRequest, WireListing, WireText};
 use docket_api::query::{Checked, page_in};
 use docket_api::view::short_ids_in_sorted;
 use docket_core::Project;
@@ -556,14 +556,16 @@ fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
     let page = page_in(&p, &files.scan, &req, &checked, &|ids| {
         short_ids_in_sorted(&sorted, ids)
     });
-    let reply = match form {
-        hot::Form::Rows => HotReply::Listing(WireListing::from_listing(page.into_listing())),
-        hot::Form::Json => HotReply::Json(WireJson::from_json(page.into_json(&p))),
+    let bytes = match form {
+        hot::Form::Rows => hot::encode_reply(&HotReply::Listing(WireListing::from_listing(
+            page.into_listing(),
+        ))),
+        hot::Form::Json => hot::encode_json_reply(page.into_json(&p)),
         hot::Form::Text { width, color } => {
-            HotReply::Text(WireText::from_page(&page, width, color))
+            hot::encode_reply(&HotReply::Text(WireText::from_page(&page, width, color)))
         }
     };
-    let bytes = Arc::new(hot::encode_reply(&reply).map_err(|e| e.to_string())?);
+    let bytes = Arc::new(bytes.map_err(|e| e.to_string())?);
     if bytes.len() <= MEMO_BYTES {
         while !files.memo.is_empty()
             && (files.memo.len() >= MEMO
