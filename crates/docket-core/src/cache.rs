@@ -68,24 +68,28 @@ impl<'de: 'a, 'a> Deserialize<'de> for Encoded<'a> {
 /// removed or renamed. Hits are moved out.
 pub(crate) struct InLine<E> {
     entries: Vec<Option<E>>,
-    /// The entries' names, for entries that hold spans of one string
-    /// instead of a string each (empty for the others).
-    names: String,
     next: usize,
-    index: Option<HashMap<(bool, String), usize>>,
+    index: Option<HashMap<(bool, u64), usize>>,
 }
 
-/// What [`InLine`] finds an entry by: archived or not, and the file name
-/// (its own, or a span of the [`InLine`]'s `names`).
+/// What [`InLine`] finds an entry by: archived or not, and a 64-bit hash of
+/// the file name ([`name_hash`]). A hash, not the name: the frontmatter
+/// cache's index need not keep 100k names (5 MB), and an entry is only
+/// used when its stamp (size, times, inode) matches the file's too.
 pub(crate) trait Keyed {
-    fn key<'a>(&'a self, names: &'a str) -> (bool, &'a str);
+    fn key(&self) -> (bool, u64);
+}
+
+/// The hash [`Keyed`] entries are found by (fixed for the process).
+pub(crate) fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x646f636b6574).hash_one(name)
 }
 
 impl<E> Default for InLine<E> {
     fn default() -> Self {
         InLine {
             entries: Vec::new(),
-            names: String::new(),
             next: 0,
             index: None,
         }
@@ -94,39 +98,33 @@ impl<E> Default for InLine<E> {
 
 impl<E: Keyed> InLine<E> {
     pub(crate) fn new(entries: Vec<E>) -> Self {
-        Self::with_names(entries.into_iter().map(Some).collect(), String::new())
+        Self::of(entries.into_iter().map(Some).collect())
     }
 
-    /// Entries whose names are spans of `names`.
-    fn with_names(entries: Vec<Option<E>>, names: String) -> Self {
+    fn of(entries: Vec<Option<E>>) -> Self {
         InLine {
             entries,
-            names,
             ..InLine::default()
         }
     }
 
     pub(crate) fn take(&mut self, archived: bool, name: &str) -> Option<E> {
+        let key = (archived, name_hash(name));
         if let Some(Some(e)) = self.entries.get(self.next)
-            && e.key(&self.names) == (archived, name)
+            && e.key() == key
         {
             self.next += 1;
             return self.entries[self.next - 1].take();
         }
-        let (entries, names) = (&self.entries, &self.names);
+        let entries = &self.entries;
         let index = self.index.get_or_insert_with(|| {
             entries
                 .iter()
                 .enumerate()
-                .filter_map(|(i, e)| {
-                    e.as_ref().map(|e| {
-                        let (archived, name) = e.key(names);
-                        ((archived, name.to_string()), i)
-                    })
-                })
+                .filter_map(|(i, e)| e.as_ref().map(|e| (e.key(), i)))
                 .collect()
         });
-        let i = index.remove(&(archived, name.to_string()))?;
+        let i = index.remove(&key)?;
         self.next = i + 1;
         self.entries[i].take()
     }
@@ -138,14 +136,14 @@ impl<E: Keyed> InLine<E> {
 }
 
 /// What the cache knows of one file before anything is decoded: its key
-/// (the name a span of the index's one string of names), stamp and where its
-/// listed fields sit in the cache file. The file is read in parts (a round's
+/// (folder and name hash), stamp and where its listed fields sit in the
+/// cache file. The file is read in parts (a round's
 /// fields at a time), never held whole: at 100k tickets it is 24 MB, a fifth
 /// of a scan's peak.
 #[derive(Clone, Copy)]
 struct Rec {
     archived: bool,
-    name: (u32, u32),
+    name: u64,
     stamp: Stamp,
     /// Where the listed fields start in the file, and their length
     /// (0: the file failed to parse at this stamp, [`FAILED`]).
@@ -154,9 +152,8 @@ struct Rec {
 }
 
 impl Keyed for Rec {
-    fn key<'a>(&'a self, names: &'a str) -> (bool, &'a str) {
-        let name = names.get(self.name.0 as usize..self.name.1 as usize);
-        (self.archived, name.unwrap_or_default())
+    fn key(&self) -> (bool, u64) {
+        (self.archived, self.name)
     }
 }
 
@@ -287,10 +284,6 @@ fn load(project: &Project) -> Option<Loaded> {
     // An entry takes at least 7 bytes: a corrupt count cannot reserve much.
     let count = usize::try_from(header.count).ok()?;
     let mut recs = Vec::with_capacity(count.min(size as usize / 7));
-    // Names are most of an entry's key: a third of the file is a fair guess
-    // (capacity never written to costs no memory, a copy to shrink it would).
-    let mut names =
-        String::with_capacity((size / 3).min((count as u64).saturating_mul(64)) as usize);
     for _ in 0..count {
         let rec = stream.next(|bytes, base| {
             let (e, rest) = postcard::take_from_bytes::<CacheEntry>(bytes)?;
@@ -299,23 +292,20 @@ fn load(project: &Project) -> Option<Loaded> {
             if e.name.is_empty() {
                 return Err(Cut::Bad);
             }
-            let from = u32::try_from(names.len()).map_err(|_| Cut::Bad)?;
-            let to = u32::try_from(names.len() + e.name.len()).map_err(|_| Cut::Bad)?;
             let rec = Rec {
                 archived: e.archived,
-                name: (from, to),
+                name: name_hash(e.name),
                 stamp: e.stamp,
                 at: base + (e.listed.0.as_ptr() as usize - bytes.as_ptr() as usize) as u64,
                 len: u32::try_from(e.listed.0.len()).map_err(|_| Cut::Bad)?,
             };
-            names.push_str(e.name);
             Ok((rec, bytes.len() - rest.len()))
         })?;
         recs.push(Some(rec));
     }
     stream.at_end().then(|| Loaded {
         file: stream.file,
-        index: InLine::with_names(recs, names),
+        index: InLine::of(recs),
     })
 }
 
@@ -493,7 +483,7 @@ enum Outcome {
 /// parallel, straight into the entries: nothing is decoded twice, and
 /// neither the cache file nor the outcomes of the whole project are ever
 /// held at once.
-pub(crate) fn scan(project: &Project) -> Result<Scan> {
+pub(crate) fn scan(project: &Project, keep_stamps: bool) -> Result<Scan> {
     let (loaded, listed) = std::thread::scope(|s| {
         let loader = s.spawn(move || load(project));
         let cap = project.config.project.max_ticket_bytes;
@@ -601,6 +591,11 @@ pub(crate) fn scan(project: &Project) -> Result<Scan> {
     drop(cached);
     if dirty || fresh {
         store(project, &scan, &encoded, old.as_ref());
+    }
+    if !keep_stamps {
+        // Only a rewrite and `check` use them: 3 MB at 100k the caller
+        // need not hold.
+        scan.stamps.entries = Vec::new();
     }
     Ok(scan)
 }
@@ -871,24 +866,28 @@ mod tests {
         assert_eq!(seq(&p), Some(3.0), "anchored");
     }
 
-    /// Records of the cache as stored: (name, encoded fields), read the
-    /// way a scan reads them.
+    /// Records of the cache as stored: (name, encoded fields), decoded
+    /// from the whole file, and checked against what a scan's index finds
+    /// (the name's hash, the fields read from their place).
     fn records(p: &Project) -> Vec<(String, Vec<u8>)> {
+        let bytes = fs::read(p.local_dir().join(FILE_NAME)).unwrap();
+        let (header, mut rest) = postcard::take_from_bytes::<Header>(&bytes).unwrap();
+        let mut stored = Vec::new();
+        for _ in 0..header.count {
+            let (e, more) = postcard::take_from_bytes::<CacheEntry>(rest).unwrap();
+            stored.push((e.name.to_string(), e.listed.0.to_vec()));
+            rest = more;
+        }
         let loaded = load(p).unwrap();
         let mut window = Window::new(&loaded.file);
-        let names = &loaded.index.names;
-        loaded
-            .index
-            .entries
-            .iter()
-            .flatten()
-            .map(|k| {
-                (
-                    k.key(names).1.to_string(),
-                    window.get(k.at, k.len).unwrap().to_vec(),
-                )
-            })
-            .collect()
+        let indexed: Vec<(u64, Vec<u8>)> = (loaded.index.entries.iter().flatten())
+            .map(|k| (k.name, window.get(k.at, k.len).unwrap().to_vec()))
+            .collect();
+        let hashed: Vec<(u64, Vec<u8>)> = (stored.iter())
+            .map(|(name, fields)| (name_hash(name), fields.clone()))
+            .collect();
+        assert_eq!(indexed, hashed, "the index finds what the file holds");
+        stored
     }
 
     /// How many entries the cache holds, when these bytes are its file.

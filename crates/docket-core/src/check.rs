@@ -102,7 +102,7 @@ pub fn run_with(p: &Project, opts: Options) -> Result<Report> {
             Some(k) if !opts.full => crate::verdicts::load(p, &k),
             _ => Default::default(),
         });
-        let scan = p.scan();
+        let scan = p.scan_stamped();
         let cached = loader
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));

@@ -149,7 +149,8 @@ impl Scan {
 /// no change).
 #[derive(Debug, Default, Clone)]
 pub struct ScanStamps {
-    /// One per [`Scan::entries`], same order.
+    /// One per [`Scan::entries`], same order; empty unless asked for
+    /// ([`Project::scan_stamped`]).
     pub entries: Vec<Stamp>,
     /// One per [`Scan::failures`], same order: the file's position in the
     /// folder listing (entries and failures interleaved, live first), so a
@@ -672,7 +673,13 @@ impl Project {
     /// Every ticket's frontmatter, served from the derived cache where the file
     /// is unchanged, parsed (on all cores) where it is not.
     pub fn scan(&self) -> Result<Scan> {
-        cache::scan(self)
+        cache::scan(self, false)
+    }
+
+    /// [`Project::scan`] with every entry's stamp kept ([`Scan::stamps`]),
+    /// for `check`'s verdict cache; other scans drop them (3 MB at 100k).
+    pub fn scan_stamped(&self) -> Result<Scan> {
+        cache::scan(self, true)
     }
 
     /// Read every ticket in full (body and unknown keys), in parallel.

@@ -63,8 +63,8 @@ struct CachedIssue {
 }
 
 impl Keyed for VerdictEntry {
-    fn key<'a>(&'a self, _: &'a str) -> (bool, &'a str) {
-        (self.archived, &self.name)
+    fn key(&self) -> (bool, u64) {
+        (self.archived, crate::cache::name_hash(&self.name))
     }
 }
 

@@ -510,7 +510,14 @@ fn a_scan_over_many_batches_and_rounds_keeps_the_folder_order() {
     let listed: Vec<PathBuf> = p.files().unwrap().into_iter().map(|f| f.path).collect();
     assert_eq!(listed.len(), 8401);
     for round in ["cold", "cached"] {
-        let scan = p.scan().unwrap();
+        let plain = p.scan().unwrap();
+        assert!(
+            !plain
+                .stamps
+                .cover(plain.entries.len(), plain.failures.len())
+        );
+        let scan = p.scan_stamped().unwrap();
+        assert_eq!(plain.entries.len(), scan.entries.len(), "{round}");
         assert_eq!(scan.failures.len(), 1207, "{round}");
         assert!(scan.stamps.failures.iter().any(|(at, _)| *at >= 8192));
         assert!(scan.stamps.cover(scan.entries.len(), scan.failures.len()));
