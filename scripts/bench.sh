@@ -83,11 +83,16 @@ partial_id() {
     echo "$suffix"
 }
 
-# Peak RSS in MB of one run (warm cache).
+# Peak RSS in MB (warm cache): the median of five runs, as the timings are
+# medians (one run is ±3 MB on a busy machine).
 peak_mb() {
-    local out="$RES/time.out"
-    /usr/bin/time -f '%M' -o "$out" "$@" >/dev/null 2>&1 || true
-    awk '{ kb = $1 } END { printf "%.1f", kb / 1024 }' "$out"
+    local out="$RES/time.out" i
+    : >"$RES/peaks"
+    for i in 1 2 3 4 5; do
+        /usr/bin/time -f '%M' -o "$out" "$@" >/dev/null 2>&1 || true
+        tail -n 1 "$out" >>"$RES/peaks"
+    done
+    sort -n "$RES/peaks" | awk '{ kb[NR] = $1 } END { printf "%.1f", kb[int((NR + 1) / 2)] / 1024 }'
 }
 
 HF=(hyperfine --style basic --shell=none)

@@ -282,7 +282,7 @@ pub fn run_with(p: &Project, opts: Options) -> Result<Report> {
 /// nothing), its decoded entries and when the check began.
 struct Audit {
     key: Option<crate::verdicts::Key>,
-    cached: crate::cache::InLine<crate::verdicts::VerdictEntry>,
+    cached: crate::cache::InLine<crate::verdicts::Verdict>,
     started_ns: u64,
 }
 

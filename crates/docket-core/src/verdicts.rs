@@ -55,6 +55,34 @@ pub(crate) struct VerdictEntry {
     issues: Vec<CachedIssue>,
 }
 
+/// The cache file as loaded: [`VerdictFile`] with each name read in place
+/// and kept as its hash ([`Verdict`]).
+#[derive(Deserialize)]
+struct LoadedFile {
+    version: u32,
+    key: Key,
+    entries: Vec<Verdict>,
+}
+
+/// A stored [`VerdictEntry`] (same fields, same order) as a check looks it
+/// up: the name only as its hash, as the frontmatter cache's index keeps it
+/// (100k names would be 6 MB a check holds for nothing).
+#[derive(Deserialize)]
+pub(crate) struct Verdict {
+    archived: bool,
+    #[serde(deserialize_with = "name_hash_of")]
+    name: u64,
+    stamp: Stamp,
+    has_meta: bool,
+    issues: Vec<CachedIssue>,
+}
+
+/// A name read in place from the file's bytes, as its hash.
+fn name_hash_of<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let name: &'de str = Deserialize::deserialize(d)?;
+    Ok(crate::cache::name_hash(name))
+}
+
 #[derive(Serialize, Deserialize)]
 struct CachedIssue {
     code: String,
@@ -62,13 +90,13 @@ struct CachedIssue {
     message: String,
 }
 
-impl Keyed for VerdictEntry {
+impl Keyed for Verdict {
     fn key(&self) -> (bool, u64) {
-        (self.archived, crate::cache::name_hash(&self.name))
+        (self.archived, self.name)
     }
 }
 
-impl VerdictEntry {
+impl Verdict {
     /// The verdict, if it was made for this stamp and frontmatter outcome and
     /// names only codes this build knows.
     pub(crate) fn found_for(self, stamp: Stamp, has_meta: bool) -> Option<Found> {
@@ -88,7 +116,9 @@ impl VerdictEntry {
             })
             .collect()
     }
+}
 
+impl VerdictEntry {
     pub(crate) fn new(
         archived: bool,
         name: &str,
@@ -127,11 +157,11 @@ pub(crate) fn key(project: &Project) -> Option<Key> {
 
 /// The stored verdicts when the file exists, decodes and has this key; else
 /// none (every file then counts as changed).
-pub(crate) fn load(project: &Project, key: &Key) -> InLine<VerdictEntry> {
+pub(crate) fn load(project: &Project, key: &Key) -> InLine<Verdict> {
     let Ok(Some(bytes)) = crate::store::read_derived(&project.local_dir().join(FILE_NAME)) else {
         return InLine::default();
     };
-    match postcard::from_bytes::<VerdictFile>(&bytes) {
+    match postcard::from_bytes::<LoadedFile>(&bytes) {
         Ok(f) if f.version == VERSION && f.key == *key => InLine::new(f.entries),
         _ => InLine::default(),
     }
