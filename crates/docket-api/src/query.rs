@@ -479,12 +479,12 @@ impl<'a> Page<'a> {
     /// The page as the human ticket table: what a scan and a hot index both
     /// print, so they cannot disagree.
     pub fn table(&self, width: Option<usize>, color: bool) -> String {
-        let rows: Vec<crate::view::TableRow> = self
-            .rows
-            .iter()
-            .map(|r| crate::view::TableRow::of(&r.entry.meta, &r.short))
-            .collect();
-        crate::text::ticket_table(&rows, width, color)
+        crate::text::ticket_table_of(
+            &self.rows,
+            |r| crate::view::TableRow::of(&r.entry.meta, &r.short),
+            width,
+            color,
+        )
     }
 
     /// The owned [`Listing`] (each row's entry copied out of the scan).

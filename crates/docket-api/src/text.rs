@@ -198,17 +198,65 @@ pub fn table<S: AsRef<str> + Sync>(
         })
         .collect();
     let line_len: usize = widths.iter().sum::<usize>() + 2 * widths.len() + 1;
-    // One line into `out`: cells padded to their column, two spaces
-    // between, no trailing blanks.
-    let push_line = |out: &mut String, cells: &mut dyn Iterator<Item = (&str, usize)>| {
+    let lines = Lines {
+        widths: &widths,
+        styles,
+        color,
+    };
+    let mut out = String::with_capacity(line_len * (rows.len() + 1));
+    lines.header(&mut out, headers);
+    // One thread per chunk.
+    let bodies = parallel_chunks(&chunks, 1, |chunks| {
+        let mut out = String::new();
+        for (rows, ws) in chunks {
+            out.reserve(line_len * rows.len());
+            let mut k = 0;
+            for r in *rows {
+                let ws = &ws[k..k + r.len()];
+                k += r.len();
+                lines.push(
+                    &mut out,
+                    &mut r.iter().zip(ws).map(|(c, w)| (c.as_ref(), *w)),
+                );
+            }
+        }
+        out
+    });
+    join(out, bodies)
+}
+
+/// `head` then every body, each body freed as soon as it is copied.
+fn join(mut head: String, bodies: Vec<String>) -> String {
+    head.reserve(bodies.iter().map(String::len).sum());
+    for body in bodies {
+        head.push_str(&body);
+    }
+    head
+}
+
+/// How a table's lines are written: its columns' widths and styles.
+struct Lines<'a> {
+    widths: &'a [usize],
+    styles: &'a [Option<anstyle::Style>],
+    color: bool,
+}
+
+impl Lines<'_> {
+    /// One line into `out`: cells (with their widths) padded to their
+    /// column, two spaces between, no trailing blanks.
+    fn push(&self, out: &mut String, cells: &mut dyn Iterator<Item = (&str, usize)>) {
         let start = out.len();
-        let n = widths.len();
+        let n = self.widths.len();
         for (i, (c, w)) in cells.enumerate() {
             let last = i + 1 == n;
-            let pad = if last { 0 } else { widths[i].saturating_sub(w) };
-            match styles.get(i).copied().flatten() {
+            let pad = if last {
+                0
+            } else {
+                self.widths[i].saturating_sub(w)
+            };
+            match self.styles.get(i).copied().flatten() {
                 // What `paint` makes of the padded cell, written in place.
-                Some(s) if color && (!c.is_empty() || pad > 0) => {
+                Some(s) if self.color && (!c.is_empty() || pad > 0) => {
                     use std::fmt::Write;
                     let _ = write!(out, "{s}");
                     out.push_str(c);
@@ -227,37 +275,19 @@ pub fn table<S: AsRef<str> + Sync>(
         let trimmed = out[start..].trim_end().len();
         out.truncate(start + trimmed);
         out.push('\n');
-    };
-    let mut out = String::with_capacity(line_len * (rows.len() + 1));
-    let head: Vec<String> = headers.iter().map(|h| paint(DIM, h, color)).collect();
-    push_line(
-        &mut out,
-        &mut head
-            .iter()
-            .zip(headers)
-            .map(|(painted, h)| (painted.as_str(), width(h))),
-    );
-    // One thread per chunk.
-    let bodies = parallel_chunks(&chunks, 1, |chunks| {
-        let mut out = String::new();
-        for (rows, ws) in chunks {
-            out.reserve(line_len * rows.len());
-            let mut k = 0;
-            for r in *rows {
-                let ws = &ws[k..k + r.len()];
-                k += r.len();
-                push_line(
-                    &mut out,
-                    &mut r.iter().zip(ws).map(|(c, w)| (c.as_ref(), *w)),
-                );
-            }
-        }
-        out
-    });
-    for body in bodies {
-        out.push_str(&body);
     }
-    out
+
+    /// The dim header line.
+    fn header(&self, out: &mut String, headers: &[&str]) {
+        let head: Vec<String> = headers.iter().map(|h| paint(DIM, h, self.color)).collect();
+        self.push(
+            out,
+            &mut head
+                .iter()
+                .zip(headers)
+                .map(|(painted, h)| (painted.as_str(), width(h))),
+        );
+    }
 }
 
 /// The standard ticket table: ID, PRI, STATUS, TYPE, MODE, ASSIGNEE, TITLE
@@ -266,39 +296,89 @@ pub fn table<S: AsRef<str> + Sync>(
 /// [`MIN_TITLE`] columns, MODE and then ASSIGNEE are dropped first. Without
 /// one (piped, `--wide`) nothing is cut.
 pub fn ticket_table(rows: &[TableRow], width_limit: Option<usize>, color: bool) -> String {
-    if rows.is_empty() {
+    ticket_table_of(rows, |r| r.clone(), width_limit, color)
+}
+
+/// [`ticket_table`] of any items, each made a row only while it is measured
+/// and while it is written: a table of 60k tickets holds its text, not every
+/// row's cells (the columns' widths come from a first pass; the title, the
+/// last column, is never padded, so its width is not needed).
+pub fn ticket_table_of<T: Sync>(
+    items: &[T],
+    row: impl for<'r> Fn(&'r T) -> TableRow<'r> + Sync,
+    width_limit: Option<usize>,
+    color: bool,
+) -> String {
+    const MIN_CHUNK: usize = 4096;
+    if items.is_empty() {
         return paint(DIM, "no tickets", color);
     }
-    // Cells borrow from the rows unless escaping changed them.
-    // In chunks on all cores for a big table.
-    let cells = parallel_chunks(rows, 4096, |rows| {
-        rows.iter().map(row_cells).collect::<Vec<_>>()
-    });
-    let mut rows: Vec<Vec<std::borrow::Cow<str>>> = cells.into_iter().flatten().collect();
     let mut headers = vec!["ID", "PRI", "STATUS", "TYPE", "MODE", "ASSIGNEE", "TITLE"];
     let mut styles = vec![Some(ID), None, None, Some(DIM), Some(DIM), None, None];
+    // Every column's widest cell (header included).
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
+    let widest = parallel_chunks(items, MIN_CHUNK, |items| {
+        let mut widest = vec![0; widths.len()];
+        for item in items {
+            for (m, c) in widest.iter_mut().zip(row_cells(&row(item))) {
+                *m = (*m).max(width(&c));
+            }
+        }
+        widest
+    });
+    for chunk in &widest {
+        for (w, m) in widths.iter_mut().zip(chunk) {
+            *w = (*w).max(*m);
+        }
+    }
+    // Columns kept (by their place in a row's cells), and the title's room.
+    let mut kept: Vec<usize> = (0..headers.len()).collect();
+    let mut room = None;
     if let Some(limit) = width_limit {
+        let title_room = |widths: &[usize]| {
+            let n = widths.len();
+            let fixed: usize = widths[..n - 1].iter().sum();
+            limit.saturating_sub(fixed + 2 * (n - 1))
+        };
         // Columns that may go, in the order they go: MODE, then ASSIGNEE.
         for drop in [4, 4] {
-            if title_room(&headers, &rows, limit) >= MIN_TITLE {
+            if title_room(&widths) >= MIN_TITLE {
                 break;
             }
             headers.remove(drop);
             styles.remove(drop);
-            for r in &mut rows {
-                r.remove(drop);
-            }
+            widths.remove(drop);
+            kept.remove(drop);
         }
-        let room = title_room(&headers, &rows, limit).max(FLOOR_TITLE);
-        for r in &mut rows {
-            if let Some(t) = r.last_mut()
+        room = Some(title_room(&widths).max(FLOOR_TITLE));
+    }
+    let lines = Lines {
+        widths: &widths,
+        styles: &styles,
+        color,
+    };
+    let mut out = String::new();
+    lines.header(&mut out, &headers);
+    let bodies = parallel_chunks(items, MIN_CHUNK, |items| {
+        let mut out = String::new();
+        for item in items {
+            let mut cells = row_cells(&row(item));
+            let mut at = 0;
+            cells.retain(|_| {
+                at += 1;
+                kept.contains(&(at - 1))
+            });
+            if let Some(room) = room
+                && let Some(t) = cells.last_mut()
                 && let std::borrow::Cow::Owned(cut) = fit(t, room)
             {
                 *t = std::borrow::Cow::Owned(cut);
             }
+            lines.push(&mut out, &mut cells.iter().map(|c| (c.as_ref(), width(c))));
         }
-    }
-    table(&headers, &rows, &styles, color)
+        out
+    });
+    join(out, bodies)
 }
 
 /// The cells of a ticket table row; they borrow from the row unless
@@ -331,18 +411,100 @@ fn row_cells<'a>(r: &TableRow<'a>) -> Vec<std::borrow::Cow<'a, str>> {
     ]
 }
 
-/// Columns left for the last (title) column of a table `limit` wide: what
-/// the other columns and the two-space gaps between all columns leave.
-fn title_room<S: AsRef<str>>(headers: &[&str], rows: &[Vec<S>], limit: usize) -> usize {
-    let n = headers.len();
-    let fixed: usize = (0..n.saturating_sub(1))
-        .map(|i| {
-            rows.iter()
-                .map(|r| r.get(i).map_or(0, |c| width(c.as_ref())))
-                .chain([width(headers[i])])
-                .max()
-                .unwrap_or(0)
-        })
-        .sum();
-    limit.saturating_sub(fixed + 2 * n.saturating_sub(1))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`ticket_table`] as it was before [`ticket_table_of`]: every row's cells
+    /// held at once. Kept to check the lean one against.
+    fn ticket_table_held(rows: &[TableRow], width_limit: Option<usize>, color: bool) -> String {
+        if rows.is_empty() {
+            return paint(DIM, "no tickets", color);
+        }
+        // Cells borrow from the rows unless escaping changed them.
+        // In chunks on all cores for a big table.
+        let cells = parallel_chunks(rows, 4096, |rows| {
+            rows.iter().map(row_cells).collect::<Vec<_>>()
+        });
+        let mut rows: Vec<Vec<std::borrow::Cow<str>>> = cells.into_iter().flatten().collect();
+        let mut headers = vec!["ID", "PRI", "STATUS", "TYPE", "MODE", "ASSIGNEE", "TITLE"];
+        let mut styles = vec![Some(ID), None, None, Some(DIM), Some(DIM), None, None];
+        if let Some(limit) = width_limit {
+            // Columns that may go, in the order they go: MODE, then ASSIGNEE.
+            for drop in [4, 4] {
+                if title_room(&headers, &rows, limit) >= MIN_TITLE {
+                    break;
+                }
+                headers.remove(drop);
+                styles.remove(drop);
+                for r in &mut rows {
+                    r.remove(drop);
+                }
+            }
+            let room = title_room(&headers, &rows, limit).max(FLOOR_TITLE);
+            for r in &mut rows {
+                if let Some(t) = r.last_mut()
+                    && let std::borrow::Cow::Owned(cut) = fit(t, room)
+                {
+                    *t = std::borrow::Cow::Owned(cut);
+                }
+            }
+        }
+        table(&headers, &rows, &styles, color)
+    }
+
+    /// Columns left for the last (title) column of a table `limit` wide: what
+    /// the other columns and the two-space gaps between all columns leave.
+    fn title_room<S: AsRef<str>>(headers: &[&str], rows: &[Vec<S>], limit: usize) -> usize {
+        let n = headers.len();
+        let fixed: usize = (0..n.saturating_sub(1))
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r.get(i).map_or(0, |c| width(c.as_ref())))
+                    .chain([width(headers[i])])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .sum();
+        limit.saturating_sub(fixed + 2 * n.saturating_sub(1))
+    }
+
+    /// The lean table is the held one, line for line: every width (none, a
+    /// terminal that drops columns, one too narrow for anything), with and
+    /// without colour, with escapes, wide characters, tags and long titles,
+    /// and enough rows for several chunks.
+    #[test]
+    fn the_lean_ticket_table_is_the_held_one() {
+        let titles = [
+            "Short",
+            "A title long enough to be cut on any terminal narrower than its own width, surely",
+            "Wide 漢字タイトル with emoji 🎉 and more",
+            "Escape \u{1b}[31m red",
+        ];
+        let tags: [&[&str]; 3] = [&[], &["db"], &["perf", "ui", "漢字"]];
+        let handles: Vec<String> = (0..9000).map(|i| format!("t-{i:05x}")).collect();
+        let rows: Vec<TableRow> = (0..9000)
+            .map(|i| TableRow {
+                handle: &handles[i],
+                priority: (i % 7) as i64 - 1,
+                status: ["open", "in_progress", "x\u{7}y"][i % 3],
+                kind: ["bug", "feature"][i % 2],
+                mode: ["afk", "hitl", ""][i % 3],
+                assignee: (i % 4 == 0).then_some("somebody-with-a-long-name"),
+                title: titles[i % titles.len()],
+                tags: tags[i % tags.len()].to_vec(),
+            })
+            .collect();
+        for n in [0, 1, 3, 9000] {
+            for width in [None, Some(200), Some(100), Some(70), Some(40), Some(5)] {
+                for color in [false, true] {
+                    assert_eq!(
+                        ticket_table(&rows[..n], width, color),
+                        ticket_table_held(&rows[..n], width, color),
+                        "{n} rows, width {width:?}, colour {color}"
+                    );
+                }
+            }
+        }
+    }
 }

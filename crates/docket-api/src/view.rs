@@ -143,7 +143,7 @@ pub fn write_rows_json<T: Sync>(
 /// What a ticket table shows of a ticket. Borrowed, so a hot index's reply
 /// is read in place (no row is copied out of it), and a scan's rows are
 /// shown without cloning.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableRow<'a> {
     pub handle: &'a str,
     pub priority: i64,
