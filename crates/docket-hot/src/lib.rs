@@ -482,9 +482,11 @@ fn sync(shared: &Shared) -> Result<(), String> {
 }
 
 /// How many recent replies are kept for repeated requests, and how many
-/// bytes at most (a full listing at 100k is ~20 MB encoded).
+/// bytes at most: a full listing at 100k (29 MB encoded) is kept, repeated
+/// in 18 ms instead of 240; 48 MB let the server peak at 150 MB instead of
+/// 134 while it built another reply beside the ones kept.
 const MEMO: usize = 8;
-const MEMO_BYTES: usize = 48 << 20;
+const MEMO_BYTES: usize = 32 << 20;
 
 /// The encoded reply to a request, or why the client must scan.
 fn answer(shared: &Shared, req: HotRequest) -> Result<Arc<Vec<u8>>, String> {
