@@ -322,7 +322,7 @@ pub fn read_request(stream: &mut UnixStream, cap: u64) -> Result<HotRequest, Str
 /// Server side: one reply, encoded (a server may keep it for the same
 /// request while nothing changes).
 pub fn encode_reply(reply: &HotReply<'_>) -> std::io::Result<Vec<u8>> {
-    // Sized first: a full listing at 100k is 20 MB, and a buffer grown by
+    // Sized first: a full listing at 100k is 29 MB, and a buffer grown by
     // doubling would hold twice that while it is copied.
     let size = postcard::experimental::serialized_size(reply).map_err(std::io::Error::other)?;
     postcard::to_io(reply, Vec::with_capacity(size)).map_err(std::io::Error::other)
@@ -331,7 +331,7 @@ pub fn encode_reply(reply: &HotReply<'_>) -> std::io::Result<Vec<u8>> {
 /// Server side: a listing rendered as JSON rows, encoded as
 /// `HotReply::Json` straight from the rows as they are written: the same
 /// bytes as [`encode_reply`] of [`WireJson::from_json`], without holding the
-/// rows twice (a full listing at 100k is 20 MB of rows).
+/// rows twice (a full listing at 100k is 29 MB of rows).
 pub fn encode_json_reply(j: JsonListing<'_>) -> std::io::Result<Vec<u8>> {
     let mut out = match j.rows {
         JsonRows::Rendered(s) => s.into_owned().into_bytes(),
@@ -350,7 +350,8 @@ pub fn encode_json_reply(j: JsonListing<'_>) -> std::io::Result<Vec<u8>> {
         &j.suspect,
     );
     let tail = postcard::to_allocvec(&tail).map_err(other)?;
-    out.reserve(head.len() + tail.len());
+    // Exactly: a buffer without that much room to spare would double.
+    out.reserve_exact(head.len() + tail.len());
     out.splice(0..0, head);
     out.extend_from_slice(&tail);
     Ok(out)

@@ -168,7 +168,7 @@ impl JsonRows<'_> {
             JsonRows::Page(_, ref rows) => {
                 // About 340 bytes a row at 100k tickets: room for most pages
                 // at once (capacity never written costs no memory; growing by
-                // doubling would copy 20 MB).
+                // doubling would copy 29 MB).
                 let mut out = Vec::with_capacity(rows.len().saturating_mul(512));
                 // Writing into a Vec cannot fail.
                 let _ = self.write_to(&mut out);

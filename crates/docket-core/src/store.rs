@@ -120,11 +120,13 @@ pub struct FileFailure {
 pub struct Scan {
     pub entries: Vec<Entry>,
     pub failures: Vec<FileFailure>,
-    /// How each file looked when [`Project::scan`] stat'ed it, so `check`'s
-    /// verdict cache can key on the very stat the frontmatter came from
-    /// instead of stat'ing every file a second time. Empty for a scan built
-    /// some other way (the hot index's); users must then treat every file as
-    /// unstamped.
+    /// How each file looked when the scan stat'ed it, so `check`'s verdict
+    /// cache can key on the very stat the frontmatter came from instead of
+    /// stat'ing every file a second time. Whole only from
+    /// [`Project::scan_stamped`]: [`Project::scan`] keeps the failures' part
+    /// alone, and a scan built some other way (the hot index's) has none;
+    /// users must check [`ScanStamps::cover`] and otherwise treat every file
+    /// as unstamped.
     pub stamps: ScanStamps,
     /// Stray temp files (`.tmp-*`) in the ticket folders, seen by the same
     /// listing, so `check` need not list 100k names again to find them.
@@ -202,9 +204,15 @@ impl Project {
         }
     }
 
-    /// The nearest folder at or above `start` (absolute) holding `.docket/`,
-    /// found without loading its config (what [`Project::discover`] opens).
+    /// The nearest folder at or above `start` (relative to the current
+    /// folder unless absolute) holding `.docket/`, found without loading its
+    /// config (what [`Project::discover`] opens).
     pub fn find_root(start: &Path) -> Option<PathBuf> {
+        let start = if start.is_absolute() {
+            start.to_path_buf()
+        } else {
+            std::env::current_dir().ok()?.join(start)
+        };
         start
             .ancestors()
             .find(|dir| dir.join(DIR_NAME).is_dir())
@@ -1236,8 +1244,9 @@ pub(crate) fn with_workers<B: Send, R: Send, O>(
                 match done_rx.recv() {
                     Ok((i, Ok(part))) => parts[i] = Some(part),
                     Ok((_, Err(panic))) => resume_unwind(panic),
-                    // Unreachable while workers live; an empty answer then.
-                    Err(_) => break,
+                    // Unreachable while workers live (they stop only once
+                    // `tx` is dropped, after `body`).
+                    Err(_) => unreachable!("workers stopped while a round was out"),
                 }
             }
             parts.into_iter().flatten().collect()
