@@ -153,6 +153,23 @@ pub enum Command {
 }
 
 impl Command {
+    /// Commands that read every ticket to answer (listings, the board,
+    /// stats, check): on a large project their peak is the scan's.
+    pub fn reads_every_ticket(&self) -> bool {
+        matches!(
+            self,
+            Command::List(_)
+                | Command::Ready(_)
+                | Command::Blocked(_)
+                | Command::Closed(_)
+                | Command::Board(_)
+                | Command::Search(_)
+                | Command::Stats(_)
+                | Command::Check(_)
+                | Command::Export(_)
+        )
+    }
+
     /// Commands that change tickets adopt the inbox first, so a dropped file
     /// is a ticket before the write that might refer to it.
     fn adopts_inbox(&self) -> bool {

@@ -44,12 +44,13 @@ pub unsafe fn return_freed_memory_at_once() {
     }
 }
 
-/// From this many tickets (as the project's cache counts them), a one-shot
-/// command too gives freed memory back at once. A scan of 100k tickets frees
-/// tens of MB of walk and decode buffers on its way to its peak; kept for
-/// reuse, they lifted `list --json` to 127 MB instead of 100. Returning them
-/// costs a few percent of time, so smaller projects (the 40 ms listings of
-/// 10k tickets) keep mimalloc's default.
+/// From this many tickets (as the project's cache counts them), a command
+/// that reads every ticket gives freed memory back at once too. A scan of
+/// 100k tickets frees tens of MB of walk and decode buffers on its way to its
+/// peak; kept for reuse, they lifted `list --json` to 127 MB instead of 100.
+/// Returning them costs a few percent of time, so smaller projects (the 40 ms
+/// listings of 10k tickets) and the commands that touch one ticket (a
+/// `create` at 100k was 3 ms slower with it) keep mimalloc's default.
 const LARGE_PROJECT: u64 = 50_000;
 
 fn main() -> ExitCode {
@@ -63,7 +64,9 @@ fn main() -> ExitCode {
     let code = match cli::parse(&args) {
         Ok(cli) => {
             printer = output::Printer::new(cli.global.json);
-            if context::project_size_hint(&cli.global.dir).is_some_and(|n| n >= LARGE_PROJECT) {
+            if cli.command.reads_every_ticket()
+                && context::project_size_hint(&cli.global.dir).is_some_and(|n| n >= LARGE_PROJECT)
+            {
                 // SAFETY: no thread has started yet.
                 unsafe { return_freed_memory_at_once() }
             }
